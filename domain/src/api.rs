@@ -1,0 +1,150 @@
+//! The JSON bodies of `/api/v1`, shared by the server (which derives their OpenAPI schemas)
+//! and the SPA (which deserialises them).
+
+use crate::account::Role;
+use crate::household::{FloorArea, HouseholdRelation};
+use crate::validation::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document (`application/problem+json`), Linli's only error shape.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The machine-readable reason, when there is one overall reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    /// One entry per refused field, for validation problems.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: ErrorCode,
+    /// The sentence to show, in the language negotiated from `Accept-Language`.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegisterRequest {
+    pub phone: String,
+    pub password: String,
+    /// How the app greets the resident; optional, private.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    pub phone: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BindHouseholdRequest {
+    pub code: String,
+}
+
+/// Who the browser is signed in as, if anyone: 200 either way, so that a visitor's first
+/// page load does not produce an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    pub me: Option<Me>,
+}
+
+/// The signed-in account, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub id: i64,
+    /// The account's own number, in full: only ever sent to its owner.
+    pub phone: String,
+    pub display_name: String,
+    pub role: Role,
+    pub households: Vec<Membership>,
+}
+
+impl Me {
+    pub fn is_verified(&self) -> bool {
+        !self.households.is_empty()
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.households
+            .iter()
+            .any(|h| h.relation == HouseholdRelation::Owner)
+    }
+}
+
+/// A household the account is a verified member of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Membership {
+    pub household_id: i64,
+    pub address: HouseholdAddress,
+    pub relation: HouseholdRelation,
+    pub floor_area: FloorArea,
+    pub verified_at: i64,
+}
+
+/// Where a household is, in both languages: 小区, 楼栋, 单元, room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HouseholdAddress {
+    pub compound_zh: String,
+    pub compound_en: String,
+    pub building: i64,
+    pub stairwell: i64,
+    pub room: String,
+}
+
+/// The community in figures, public: what the landing pages show before anyone logs in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommunityOverview {
+    pub name_zh: String,
+    pub name_en: String,
+    pub city_zh: String,
+    pub city_en: String,
+    pub street_office_zh: String,
+    pub street_office_en: String,
+    pub compounds: Vec<CompoundSummary>,
+    pub households: i64,
+    pub verified_households: i64,
+    pub facilities: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CompoundSummary {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub built_year: i64,
+    pub buildings: i64,
+    pub households: i64,
+}

@@ -1,0 +1,14 @@
+//! Linli's shared domain: the types the SPA and the server exchange, and the pure rules
+//! (validation, codes, categories) that both must apply identically. No I/O lives here.
+
+pub mod account;
+pub mod api;
+pub mod facility;
+pub mod household;
+pub mod lang;
+pub mod validation;
+
+pub use account::{DisplayName, Password, PhoneNumber, Role};
+pub use household::{BindingCode, FloorArea, HouseholdRelation};
+pub use lang::Lang;
+pub use validation::{ErrorCode, FieldError};

@@ -1,0 +1,124 @@
+//! Validation outcomes shared by the form and the server: a field name and a stable code.
+//! The words shown to people live in the locale files (`locales/*.json`, key `errors.<code>`).
+
+use serde::{Deserialize, Serialize};
+
+/// Every reason Linli can refuse a value. The serialized name is the key under `errors`
+/// in the locale files, so the SPA and the server show the same sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Required,
+    PhoneInvalid,
+    PhoneTaken,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordNeedsLetterAndDigit,
+    PasswordContainsPhone,
+    PasswordTooCommon,
+    DisplayNameTooLong,
+    DisplayNameInvalid,
+    BindingCodeFormat,
+    BindingCodeTypo,
+    BindingCodeUnknown,
+    BindingCodeUsed,
+    AlreadyMember,
+    WrongCredentials,
+    TooManyAttempts,
+    MalformedBody,
+    BodyTooLarge,
+    UnsupportedMediaType,
+    NotFound,
+    MethodNotAllowed,
+    Unauthorized,
+    Forbidden,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 25] = [
+        ErrorCode::Required,
+        ErrorCode::PhoneInvalid,
+        ErrorCode::PhoneTaken,
+        ErrorCode::PasswordTooShort,
+        ErrorCode::PasswordTooLong,
+        ErrorCode::PasswordNeedsLetterAndDigit,
+        ErrorCode::PasswordContainsPhone,
+        ErrorCode::PasswordTooCommon,
+        ErrorCode::DisplayNameTooLong,
+        ErrorCode::DisplayNameInvalid,
+        ErrorCode::BindingCodeFormat,
+        ErrorCode::BindingCodeTypo,
+        ErrorCode::BindingCodeUnknown,
+        ErrorCode::BindingCodeUsed,
+        ErrorCode::AlreadyMember,
+        ErrorCode::WrongCredentials,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::MalformedBody,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Internal,
+    ];
+
+    /// The key of this code in the locale files' `errors` table.
+    pub fn key(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "required",
+            ErrorCode::PhoneInvalid => "phone_invalid",
+            ErrorCode::PhoneTaken => "phone_taken",
+            ErrorCode::PasswordTooShort => "password_too_short",
+            ErrorCode::PasswordTooLong => "password_too_long",
+            ErrorCode::PasswordNeedsLetterAndDigit => "password_needs_letter_and_digit",
+            ErrorCode::PasswordContainsPhone => "password_contains_phone",
+            ErrorCode::PasswordTooCommon => "password_too_common",
+            ErrorCode::DisplayNameTooLong => "display_name_too_long",
+            ErrorCode::DisplayNameInvalid => "display_name_invalid",
+            ErrorCode::BindingCodeFormat => "binding_code_format",
+            ErrorCode::BindingCodeTypo => "binding_code_typo",
+            ErrorCode::BindingCodeUnknown => "binding_code_unknown",
+            ErrorCode::BindingCodeUsed => "binding_code_used",
+            ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::WrongCredentials => "wrong_credentials",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::MalformedBody => "malformed_body",
+            ErrorCode::BodyTooLarge => "body_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// One refused field: which one, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: ErrorCode,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, code: ErrorCode) -> Self {
+        Self { field, code }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serializes_to_its_locale_key() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.key()));
+        }
+    }
+}

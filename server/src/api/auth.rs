@@ -1,0 +1,190 @@
+//! Registration, login and logout. Sessions are server-side rows behind an HttpOnly cookie.
+
+use crate::auth::{password, session};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
+use crate::http::{AppState, no_store};
+use crate::store::{self, throttle::Scope};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use linli_domain::api::{LoginRequest, Me, Problem, RegisterRequest, SessionInfo};
+use linli_domain::{DisplayName, ErrorCode, FieldError, Password, PhoneNumber, Role};
+
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, body = Me, description = "Account created and signed in (sets the session cookie)"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The number already has an account"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A field was refused"),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> ApiResult<impl IntoResponse> {
+    // Every refused field at once, so the form can mark them all.
+    let phone = PhoneNumber::parse(&body.phone);
+    let password = Password::parse(&body.password, phone.as_ref().ok());
+    let name = match body.display_name.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => DisplayName::parse(raw).map(Some),
+    };
+    let (phone, password, name) = match (phone, password, name) {
+        (Ok(p), Ok(pw), Ok(n)) => (p, pw, n),
+        (p, pw, n) => {
+            let errors: Vec<FieldError> =
+                [p.err(), pw.err(), n.err()].into_iter().flatten().collect();
+            return Err(ApiError::Unprocessable(errors));
+        }
+    };
+    // Without a name, residents are greeted by the last four digits of their number.
+    let display_name = name
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_else(|| format!("居民{}", &phone.as_str()[7..]));
+
+    let secret = password.expose().to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let now = crate::db::now();
+    let user_id =
+        match store::users::insert(&state.db, &phone, &hash, &display_name, Role::Resident, now)
+            .await
+        {
+            Ok(id) => id,
+            Err(store::users::InsertError::PhoneTaken) => {
+                return Err(ApiError::Conflict(FieldError::new(
+                    "phone",
+                    ErrorCode::PhoneTaken,
+                )));
+            }
+            Err(store::users::InsertError::Db(e)) => return Err(e.into()),
+        };
+    tracing::info!(user_id, "account registered");
+    let jar = start_session(&state, jar, user_id, now).await?;
+    let me = store::users::me(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, [no_store()], jar, Json(me)))
+}
+
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = Me, description = "Signed in; a new session cookie replaces any old one"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong number or password"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failures: see Retry-After"),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let phone = PhoneNumber::parse(&body.phone)?;
+    if body.password.is_empty() {
+        return Err(FieldError::new("password", ErrorCode::Required).into());
+    }
+    let now = crate::db::now();
+    let limits = state.settings.throttle;
+    for (scope, subject, limit) in [
+        (Scope::LoginAccount, phone.as_str(), limits.per_account),
+        (Scope::LoginAddress, addr.as_str(), limits.per_address),
+    ] {
+        if let Some(retry_after) = store::throttle::locked_for(
+            &state.db,
+            scope,
+            subject,
+            now,
+            limit,
+            limits.window_seconds,
+        )
+        .await?
+        {
+            return Err(ApiError::TooManyAttempts { retry_after });
+        }
+    }
+
+    let credentials = store::users::credentials(&state.db, &phone).await?;
+    let (user_id, hash) = match &credentials {
+        Some(c) => (Some(c.id), c.password_hash.clone()),
+        None => (None, password::decoy_hash().to_owned()),
+    };
+    let attempt = body.password;
+    let matches = tokio::task::spawn_blocking(move || password::verify_password(&attempt, &hash))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some(user_id) = user_id.filter(|_| matches) else {
+        store::throttle::record_failure(&state.db, Scope::LoginAccount, phone.as_str(), now)
+            .await?;
+        store::throttle::record_failure(&state.db, Scope::LoginAddress, &addr, now).await?;
+        return Err(ApiError::Unauthorized(ErrorCode::WrongCredentials));
+    };
+    store::throttle::clear(&state.db, Scope::LoginAccount, phone.as_str()).await?;
+
+    // Rotate: a login always gets a fresh session, and the one it came with is ended.
+    if let Some(old) = jar.get(session::COOKIE_NAME) {
+        store::sessions::delete(&state.db, &session::token_hash(old.value())).await?;
+    }
+    let jar = start_session(&state, jar, user_id, now).await?;
+    let me = store::users::me(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(user_id, "signed in");
+    Ok(([no_store()], jar, Json(me)))
+}
+
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out; the session is ended on the server")))]
+pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> ApiResult<impl IntoResponse> {
+    if let Some(cookie) = jar.get(session::COOKIE_NAME) {
+        store::sessions::delete(&state.db, &session::token_hash(cookie.value())).await?;
+    }
+    let jar = jar.remove(Cookie::build(session::COOKIE_NAME).path("/"));
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+#[utoipa::path(get, path = "/auth/session", tag = "auth",
+    responses((status = 200, body = SessionInfo, description = "The signed-in account, or `me: null` for a visitor")))]
+pub async fn session(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+) -> ApiResult<impl IntoResponse> {
+    let me = match user {
+        Some(user) => store::users::me(&state.db, user.id).await?,
+        None => None,
+    };
+    Ok(([no_store()], Json(SessionInfo { me })))
+}
+
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: i64,
+    now: i64,
+) -> ApiResult<CookieJar> {
+    let token = session::new_token()?;
+    store::sessions::create(
+        &state.db,
+        &session::token_hash(&token),
+        user_id,
+        now,
+        now + session::SESSION_SECONDS,
+    )
+    .await?;
+    let cookie = Cookie::build((session::COOKIE_NAME, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies)
+        .path("/")
+        .max_age(time_seconds(session::SESSION_SECONDS));
+    Ok(jar.add(cookie))
+}
+
+fn time_seconds(seconds: i64) -> time::Duration {
+    time::Duration::seconds(seconds)
+}

@@ -1,0 +1,20 @@
+//! The community's public overview.
+
+use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::store;
+use axum::Json;
+use axum::extract::State;
+use linli_domain::api::{CommunityOverview, Problem};
+
+#[utoipa::path(get, path = "/community", tag = "community",
+    responses(
+        (status = 200, body = CommunityOverview, description = "Public figures of the community"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No community set up yet"),
+    ))]
+pub async fn overview(State(state): State<AppState>) -> ApiResult<Json<CommunityOverview>> {
+    store::community::overview(&state.db)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,4 @@
+//! Authentication: password hashing and session tokens.
+
+pub mod password;
+pub mod session;

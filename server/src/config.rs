@@ -1,0 +1,87 @@
+//! Command line and environment: every setting has a flag and an environment variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linli-server",
+    version,
+    about = "Linli 邻里: the community app's server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the SPA (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the banner prints the real one).
+    #[arg(long, env = "LINLI_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+    /// Database URL: a SQLite file, created and migrated if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
+    /// Folder holding the built SPA (Trunk's `dist/`).
+    #[arg(long, env = "LINLI_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Seed the demo community when the database is empty.
+    #[arg(long, env = "LINLI_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+    /// Mark cookies `Secure`: set this when Linli is served over HTTPS.
+    #[arg(long, env = "LINLI_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+    /// Log format: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "LINLI_LOG_FORMAT", default_value = "pretty")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The settings handlers need at run time.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub dist: PathBuf,
+    pub secure_cookies: bool,
+    pub throttle: ThrottleLimits,
+}
+
+/// How many failures within a window lock an account or a client address out for a while.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleLimits {
+    pub window_seconds: i64,
+    pub per_account: i64,
+    pub per_address: i64,
+}
+
+impl Default for ThrottleLimits {
+    fn default() -> Self {
+        Self {
+            window_seconds: 15 * 60,
+            per_account: 5,
+            per_address: 20,
+        }
+    }
+}
+
+impl From<&ServeArgs> for Settings {
+    fn from(args: &ServeArgs) -> Self {
+        Self {
+            dist: args.dist.clone(),
+            secure_cookies: args.secure_cookies,
+            throttle: ThrottleLimits::default(),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Extractors that turn a request into typed input or a problem: JSON bodies, the signed-in
+//! user, and the client's address.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::session::{COOKIE_NAME, token_hash};
+use crate::store;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use linli_domain::{ErrorCode, Role};
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// `axum::Json`, but every rejection is a problem+json with a specific reason.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::Status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+        ),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::BadRequest(ErrorCode::MalformedBody, Some(e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::BadRequest(ErrorCode::MalformedBody, Some(e.body_text()))
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
+        }
+        other => ApiError::BadRequest(ErrorCode::MalformedBody, Some(other.body_text())),
+    }
+}
+
+/// The signed-in account behind the session cookie; 401 when there is none.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub role: Role,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(COOKIE_NAME)
+            .map(|c| c.value().to_owned())
+            .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
+        let hash = token_hash(&token);
+        let session = store::sessions::find(&state.db, &hash, crate::db::now())
+            .await?
+            .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
+        Ok(CurrentUser {
+            id: session.user_id,
+            role: session.role,
+            token_hash: hash,
+        })
+    }
+}
+
+/// `Option<CurrentUser>`: a visitor is `None`, not an error.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(ApiError::Unauthorized(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The client's address, for throttling; "unknown" when the server runs without a socket
+/// (the in-process router tests).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(ClientAddr(addr))
+    }
+}

@@ -1,0 +1,101 @@
+//! The HTTP surface: the router, its middleware, and the SPA it serves beside the API.
+
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod spa;
+
+use crate::config::Settings;
+use crate::db::Db;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use error::{ApiError, PROBLEM_JSON, REQUEST_LANG};
+use linli_domain::{ErrorCode, Lang};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+/// Request bodies larger than this are refused with 413 (photos, later, have their own limit).
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+/// The whole application as a router, testable without a socket.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = openapi::api_router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let api = api
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/api/v1", axum::routing::any(api_not_found))
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
+        .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+    Router::new()
+        .merge(api)
+        .fallback_service(spa::service(&state.settings.dist))
+        .layer(middleware::from_fn(negotiate_language))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// Picks the language of messages from `Accept-Language` for everything the request runs.
+async fn negotiate_language(request: Request, next: Next) -> Response {
+    let lang = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::negotiate)
+        .unwrap_or_default();
+    REQUEST_LANG.scope(lang, next.run(request)).await
+}
+
+/// Errors that axum produces itself (405, 413, a missing route) come without a body; the API
+/// promises problem+json for every error, so give them one.
+async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::BodyTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::MalformedBody,
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut problem = ApiError::Status(status, code).into_response();
+    if let Some(allow) = allow {
+        problem.headers_mut().insert(header::ALLOW, allow);
+    }
+    problem
+}
+
+/// `no-store` for API answers: they carry personal data and must not sit in shared caches.
+pub fn no_store() -> (header::HeaderName, HeaderValue) {
+    (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}

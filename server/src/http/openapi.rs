@@ -1,0 +1,53 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json`. A route added here is documented; a route not added here does not exist.
+
+use super::AppState;
+use crate::api;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Linli 邻里 API",
+        description = "The community app's REST API. Errors are application/problem+json (RFC 9457); \
+                       messages follow Accept-Language (zh-CN by default, en).",
+    ),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "system", description = "Health"),
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "me", description = "The signed-in resident and their household"),
+        (name = "community", description = "Public facts about the community"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::session::COOKIE_NAME,
+            ))),
+        );
+    }
+}
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(api::health::health))
+        .routes(routes!(api::auth::register))
+        .routes(routes!(api::auth::login))
+        .routes(routes!(api::auth::logout))
+        .routes(routes!(api::auth::session))
+        .routes(routes!(api::me::me))
+        .routes(routes!(api::me::bind_household))
+        .routes(routes!(api::community::overview));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}

@@ -1,0 +1,10 @@
+//! Linli's server: the REST API under `/api/v1`, backed by SQLite, which also serves the SPA.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod messages;
+pub mod seed;
+pub mod store;

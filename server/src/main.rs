@@ -1,0 +1,114 @@
+//! `linli-server`: opens the database, seeds the demo community when it is empty, and serves
+//! the API and the SPA.
+
+use clap::Parser;
+use linli_server::config::{Cli, Command, LogFormat, ServeArgs, Settings};
+use linli_server::http::{AppState, app};
+use linli_server::{db, seed, store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Serve(args)) => args,
+        None => cli.serve,
+    };
+    init_tracing(args.log_format);
+    serve(args).await
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database_url).await?;
+    let now = db::now();
+    store::sessions::delete_expired(&db, now).await?;
+    store::throttle::delete_older_than(&db, now - 24 * 3600).await?;
+
+    if args.seed_demo && seed::is_empty(&db).await? {
+        let report = seed::seed_demo_community(&db).await?;
+        tracing::info!(
+            households = report.households,
+            users = report.users,
+            facilities = report.facilities,
+            "seeded the demo community"
+        );
+    }
+
+    let listener = tokio::net::TcpListener::bind(&args.addr).await?;
+    let addr = listener.local_addr()?;
+    print_banner(&db, addr, args.seed_demo).await?;
+
+    let state = AppState {
+        db,
+        settings: Arc::new(Settings::from(&args)),
+    };
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+/// What a person (and the browser tests) need to start: the address, the demo logins, and a
+/// few unused binding codes. The `Linli is running at` line is parsed by the test harness.
+async fn print_banner(db: &db::Db, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
+    println!("Linli 邻里 is running at http://{addr}");
+    if demo {
+        println!("Demo logins:");
+        for login in seed::DEMO_LOGINS {
+            println!(
+                "  {:<7} {}  password {}  {} / {}",
+                login.role.as_str(),
+                login.phone,
+                login.password,
+                login.who_zh,
+                login.who_en
+            );
+        }
+        println!("Unused household binding codes:");
+        for sample in seed::sample_unused_codes(db, 4).await? {
+            println!(
+                "  binding code {} {} ({}): {}",
+                sample.address_zh,
+                sample.address_en,
+                sample.relation.as_str(),
+                sample.code
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,103 @@
+//! Household binding: turning a one-time code into a verified membership.
+
+use crate::db::Db;
+use linli_domain::api::Membership;
+use linli_domain::{BindingCode, HouseholdRelation};
+use sqlx::Row;
+
+#[derive(Debug)]
+pub enum BindError {
+    Unknown,
+    Used,
+    AlreadyMember,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for BindError {
+    fn from(e: sqlx::Error) -> Self {
+        BindError::Db(e)
+    }
+}
+
+/// Uses `code` for `user_id`, in one transaction: the code is marked used only if this call
+/// is the one that used it, so two residents racing for one code cannot both win.
+/// A member who later receives the owner code of the same household becomes its owner.
+pub async fn bind(
+    db: &Db,
+    user_id: i64,
+    code: &BindingCode,
+    now: i64,
+) -> Result<Membership, BindError> {
+    let mut tx = db.begin().await?;
+    let row =
+        sqlx::query("SELECT household_id, relation, used_at FROM binding_codes WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(BindError::Unknown)?;
+    if row.get::<Option<i64>, _>("used_at").is_some() {
+        return Err(BindError::Used);
+    }
+    let household_id: i64 = row.get("household_id");
+    let relation =
+        HouseholdRelation::parse(row.get("relation")).unwrap_or(HouseholdRelation::Member);
+
+    let existing: Option<String> = sqlx::query(
+        "SELECT relation FROM household_members WHERE household_id = ? AND user_id = ?",
+    )
+    .bind(household_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| r.get("relation"));
+    let upgrade = match existing.as_deref().and_then(HouseholdRelation::parse) {
+        None => false,
+        Some(HouseholdRelation::Member) if relation == HouseholdRelation::Owner => true,
+        Some(_) => return Err(BindError::AlreadyMember),
+    };
+
+    let used = sqlx::query(
+        "UPDATE binding_codes SET used_at = ?, used_by = ? WHERE code = ? AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(code.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if used.rows_affected() != 1 {
+        return Err(BindError::Used);
+    }
+    if upgrade {
+        sqlx::query("UPDATE household_members SET relation = ?, verified_at = ? WHERE household_id = ? AND user_id = ?")
+            .bind(relation.as_str())
+            .bind(now)
+            .bind(household_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES (?, ?, ?, ?)")
+            .bind(household_id)
+            .bind(user_id)
+            .bind(relation.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let membership = sqlx::query(
+        "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
+                b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
+         FROM household_members m
+         JOIN households h ON h.id = m.household_id
+         JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id
+         JOIN compounds c ON c.id = b.compound_id
+         WHERE m.user_id = ? AND m.household_id = ?",
+    )
+    .bind(user_id)
+    .bind(household_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(super::users::membership_from_row(&membership))
+}

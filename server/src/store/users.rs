@@ -1,0 +1,110 @@
+//! Accounts.
+
+use crate::db::Db;
+use linli_domain::api::{HouseholdAddress, Me, Membership};
+use linli_domain::{FloorArea, HouseholdRelation, PhoneNumber, Role};
+use sqlx::Row;
+
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+#[derive(Debug)]
+pub enum InsertError {
+    PhoneTaken,
+    Db(sqlx::Error),
+}
+
+pub async fn insert(
+    db: &Db,
+    phone: &PhoneNumber,
+    password_hash: &str,
+    display_name: &str,
+    role: Role,
+    now: i64,
+) -> Result<i64, InsertError> {
+    sqlx::query(
+        "INSERT INTO users (phone, password_hash, display_name, role, created_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(phone.as_str())
+    .bind(password_hash)
+    .bind(display_name)
+    .bind(role.as_str())
+    .bind(now)
+    .fetch_one(db)
+    .await
+    .map(|row| row.get::<i64, _>(0))
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            InsertError::PhoneTaken
+        } else {
+            InsertError::Db(e)
+        }
+    })
+}
+
+pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Credentials>> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE phone = ?")
+        .bind(phone.as_str())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| Credentials {
+        id: r.get("id"),
+        password_hash: r.get("password_hash"),
+    }))
+}
+
+/// The account as its owner sees it, with its verified households.
+pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
+    let Some(user) = sqlx::query("SELECT id, phone, display_name, role FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let households = memberships(db, user_id).await?;
+    Ok(Some(Me {
+        id: user.get("id"),
+        phone: user.get("phone"),
+        display_name: user.get("display_name"),
+        role: Role::parse(user.get("role")).unwrap_or(Role::Resident),
+        households,
+    }))
+}
+
+pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
+    let rows = sqlx::query(
+        "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
+                b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
+         FROM household_members m
+         JOIN households h ON h.id = m.household_id
+         JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id
+         JOIN compounds c ON c.id = b.compound_id
+         WHERE m.user_id = ?
+         ORDER BY m.verified_at, h.id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(membership_from_row).collect())
+}
+
+pub(crate) fn membership_from_row(r: &sqlx::sqlite::SqliteRow) -> Membership {
+    Membership {
+        household_id: r.get("household_id"),
+        address: HouseholdAddress {
+            compound_zh: r.get("name_zh"),
+            compound_en: r.get("name_en"),
+            building: r.get("building"),
+            stairwell: r.get("stairwell"),
+            room: r.get("room"),
+        },
+        relation: HouseholdRelation::parse(r.get("relation")).unwrap_or(HouseholdRelation::Member),
+        floor_area: FloorArea::from_centi_m2(r.get::<i64, _>("floor_area_centi_m2").max(0) as u64),
+        verified_at: r.get("verified_at"),
+    }
+}

@@ -1,0 +1,49 @@
+//! The app shell: providers, header, the routed main area, and the bottom tab bar.
+
+use crate::components::header::{AppHeader, provide_preferences};
+use crate::components::tab_bar::TabBar;
+use crate::i18n::*;
+use crate::session::Session;
+use crate::{pages, prefs};
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        // The root provider would follow the browser's language; Linli starts in the saved
+        // language, zh-CN by default, so the app lives in a sub-context seeded with it.
+        <I18nContextProvider set_lang_attr_on_html=false>
+            <I18nSubContextProvider initial_locale=Signal::stored(locale_of(prefs::saved_lang()))>
+                <Shell/>
+            </I18nSubContextProvider>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    provide_preferences();
+    Session::provide();
+    let i18n = use_i18n();
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{t!(i18n, app.skip_to_content)}</a>
+            <AppHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=pages::not_found::NotFoundPage>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/requests"/> }/>
+                    <Route path=path!("/requests") view=pages::requests::RequestsPage/>
+                    <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage/>
+                    <Route path=path!("/circle") view=pages::circle::CirclePage/>
+                    <Route path=path!("/me") view=pages::me::MePage/>
+                    <Route path=path!("/me/household") view=pages::me::household::BindHouseholdPage/>
+                    <Route path=path!("/login") view=pages::auth::login::LoginPage/>
+                    <Route path=path!("/register") view=pages::auth::register::RegisterPage/>
+                </Routes>
+            </main>
+            <TabBar/>
+        </Router>
+    }
+}

@@ -1,0 +1,88 @@
+//! Turning refusals into sentences: a domain `ErrorCode` into the locale's text, and an API
+//! failure into per-field messages plus one overall message.
+
+use crate::api::ApiError;
+use crate::i18n::*;
+use leptos_i18n::I18nContext;
+use linli_domain::{ErrorCode, FieldError};
+
+/// The locale's sentence for a code: the same key the server reads for its problem+json.
+pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
+    let text = match code {
+        ErrorCode::Required => t_string!(i18n, errors.required),
+        ErrorCode::PhoneInvalid => t_string!(i18n, errors.phone_invalid),
+        ErrorCode::PhoneTaken => t_string!(i18n, errors.phone_taken),
+        ErrorCode::PasswordTooShort => t_string!(i18n, errors.password_too_short),
+        ErrorCode::PasswordTooLong => t_string!(i18n, errors.password_too_long),
+        ErrorCode::PasswordNeedsLetterAndDigit => {
+            t_string!(i18n, errors.password_needs_letter_and_digit)
+        }
+        ErrorCode::PasswordContainsPhone => t_string!(i18n, errors.password_contains_phone),
+        ErrorCode::PasswordTooCommon => t_string!(i18n, errors.password_too_common),
+        ErrorCode::DisplayNameTooLong => t_string!(i18n, errors.display_name_too_long),
+        ErrorCode::DisplayNameInvalid => t_string!(i18n, errors.display_name_invalid),
+        ErrorCode::BindingCodeFormat => t_string!(i18n, errors.binding_code_format),
+        ErrorCode::BindingCodeTypo => t_string!(i18n, errors.binding_code_typo),
+        ErrorCode::BindingCodeUnknown => t_string!(i18n, errors.binding_code_unknown),
+        ErrorCode::BindingCodeUsed => t_string!(i18n, errors.binding_code_used),
+        ErrorCode::AlreadyMember => t_string!(i18n, errors.already_member),
+        ErrorCode::WrongCredentials => t_string!(i18n, errors.wrong_credentials),
+        ErrorCode::TooManyAttempts => t_string!(i18n, errors.too_many_attempts),
+        ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),
+        ErrorCode::BodyTooLarge => t_string!(i18n, errors.body_too_large),
+        ErrorCode::UnsupportedMediaType => t_string!(i18n, errors.unsupported_media_type),
+        ErrorCode::NotFound => t_string!(i18n, errors.not_found),
+        ErrorCode::MethodNotAllowed => t_string!(i18n, errors.method_not_allowed),
+        ErrorCode::Unauthorized => t_string!(i18n, errors.unauthorized),
+        ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
+        ErrorCode::Internal => t_string!(i18n, errors.internal),
+    };
+    text.to_string()
+}
+
+/// What a form shows after a refusal: messages by field name, and one for the whole form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormErrors {
+    pub fields: Vec<(String, String)>,
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn from_fields(i18n: I18nContext<Locale>, errors: &[FieldError]) -> Self {
+        FormErrors {
+            fields: errors
+                .iter()
+                .map(|e| (e.field.to_owned(), error_text(i18n, e.code)))
+                .collect(),
+            general: Some(t_string!(i18n, auth.form_has_errors).to_string()),
+        }
+    }
+
+    /// The server's answer: its messages are already in our language (Accept-Language).
+    pub fn from_api(i18n: I18nContext<Locale>, error: &ApiError) -> Self {
+        match error {
+            ApiError::Network => FormErrors {
+                fields: vec![],
+                general: Some(t_string!(i18n, errors.network).to_string()),
+            },
+            ApiError::Problem(problem) => FormErrors {
+                fields: problem
+                    .errors
+                    .iter()
+                    .map(|e| (e.field.clone(), e.message.clone()))
+                    .collect(),
+                general: problem
+                    .detail
+                    .clone()
+                    .or_else(|| Some(problem.title.clone())),
+            },
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, m)| m.clone())
+    }
+}

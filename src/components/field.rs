@@ -1,0 +1,64 @@
+//! A labelled text input with its hint and its error, wired for screen readers
+//! (`label for`, `aria-describedby`, `aria-invalid`).
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Field(
+    /// The input's id; also the prefix of its hint and error ids.
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into, optional)] hint: Option<Signal<String>>,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        let has_hint = hint.is_some();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=required
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+                bind:value=value
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=error_id.clone()>
+                                <span aria-hidden="true">"⚠ "</span>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! Pieces used by two or more pages.
+
+pub mod errors;
+pub mod field;
+pub mod header;
+pub mod status;
+pub mod tab_bar;

@@ -1,0 +1,30 @@
+//! The states every data view has besides its data: loading and failed (with a retry).
+
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// A placeholder the size of the content that is coming, announced to screen readers.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="loading" role="status" aria-live="polite">
+            <span class="skeleton-line"></span>
+            <span class="skeleton-line short"></span>
+            <span class="visually-hidden">{t!(i18n, states.loading)}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn LoadError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="load-error" role="alert">
+            <p>{t!(i18n, states.error)}</p>
+            <button type="button" class="button secondary" on:click=move |_| retry.run(())>
+                {t!(i18n, states.retry)}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,26 @@
+//! The translations, generated at build time from `locales/*.json` by `build.rs`.
+//! Generated code exports more than we use; that is not ours to warn about.
+
+#[allow(unused, dead_code, clippy::all)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+}
+
+pub use generated::i18n::*;
+
+use linli_domain::Lang;
+
+/// The domain's language for the i18n locale (they name the same two languages).
+pub fn lang_of(locale: Locale) -> Lang {
+    match locale {
+        Locale::zh_CN => Lang::ZhCn,
+        Locale::en => Lang::En,
+    }
+}
+
+pub fn locale_of(lang: Lang) -> Locale {
+    match lang {
+        Lang::ZhCn => Locale::zh_CN,
+        Lang::En => Locale::en,
+    }
+}

@@ -1,0 +1,4 @@
+//! Signing up and logging in.
+
+pub mod login;
+pub mod register;

@@ -1,0 +1,156 @@
+//! 我的: the account, its households, and the settings (language, elder mode).
+
+pub mod household;
+
+use crate::api;
+use crate::components::header::{ElderModeSwitch, LanguageSwitch};
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::*;
+use crate::session::{SessionState, use_session};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use linli_domain::api::{Me, Membership};
+use linli_domain::{HouseholdRelation, Role};
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t!(i18n, me.title)}</h1>
+            {move || match session.0.get() {
+                SessionState::Loading => view! { <Loading/> }.into_any(),
+                SessionState::Unreachable => view! { <LoadError retry=move || session.reload()/> }.into_any(),
+                SessionState::Guest => view! { <Guest/> }.into_any(),
+                SessionState::SignedIn(me) => view! { <Account me/> }.into_any(),
+            }}
+            <section class="card" aria-labelledby="settings-heading">
+                <h2 id="settings-heading">{t!(i18n, me.settings_heading)}</h2>
+                <div class="setting">
+                    <ElderModeSwitch/>
+                    <p class="hint">{t!(i18n, me.elder_mode_hint)}</p>
+                </div>
+                <div class="setting">
+                    <span class="setting-label">{t!(i18n, me.language)}</span>
+                    <LanguageSwitch/>
+                </div>
+            </section>
+        </section>
+    }
+}
+
+#[component]
+fn Guest() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="lead">{t!(i18n, me.guest_intro)}</p>
+        <p class="actions">
+            <a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a>
+            <a class="button secondary" href="/register">{t!(i18n, auth.register_title)}</a>
+        </p>
+    }
+}
+
+#[component]
+fn Account(me: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let logging_out = RwSignal::new(false);
+    let logout = move |_| {
+        logging_out.set(true);
+        spawn_local(async move {
+            // Whatever the server answers, this device forgets the session; a failed call is
+            // retried by the next reload of the session.
+            let _ = api::logout().await;
+            logging_out.set(false);
+            session.0.set(SessionState::Guest);
+        });
+    };
+    let role = move || match me.role {
+        Role::Resident => t_string!(i18n, me.role_resident),
+        Role::Staff => t_string!(i18n, me.role_staff),
+        Role::Admin => t_string!(i18n, me.role_admin),
+    };
+    let has_households = !me.households.is_empty();
+    view! {
+        <section class="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">{t!(i18n, me.account_heading)}</h2>
+            <dl class="facts">
+                <dt>{t!(i18n, me.display_name)}</dt>
+                <dd>{me.display_name.clone()}</dd>
+                <dt>{t!(i18n, me.phone)}</dt>
+                <dd>{me.phone.clone()}</dd>
+                <dt>{t!(i18n, me.role)}</dt>
+                <dd>{role}</dd>
+            </dl>
+        </section>
+        <section class="card" aria-labelledby="households-heading">
+            <h2 id="households-heading">{t!(i18n, me.households_heading)}</h2>
+            {if has_households {
+                view! {
+                    <ul class="plain-list">
+                        {me.households.into_iter().map(|m| view! { <li><HouseholdLine membership=m/></li> }).collect_view()}
+                    </ul>
+                    <p><a class="button secondary" href="/me/household">{t!(i18n, me.bind_another)}</a></p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p class="empty">{t!(i18n, me.no_household)}</p>
+                    <p><a class="button primary" href="/me/household">{t!(i18n, me.bind_cta)}</a></p>
+                }
+                    .into_any()
+            }}
+        </section>
+        <p>
+            <button type="button" class="button secondary" on:click=logout disabled=move || logging_out.get()>
+                {move || if logging_out.get() { t_string!(i18n, me.logging_out) } else { t_string!(i18n, me.logout) }}
+            </button>
+        </p>
+    }
+}
+
+/// A household's address, relation and floor area, in the current language.
+#[component]
+pub fn HouseholdLine(membership: Membership) -> impl IntoView {
+    let i18n = use_i18n();
+    let relation = move || relation_text(i18n, membership.relation);
+    let address = household_address(i18n, membership.clone());
+    let area = membership.floor_area.to_string();
+    view! {
+        <strong>{address}</strong>
+        <span class="meta">{relation} " · " {t!(i18n, me.floor_area)} " " {area}</span>
+    }
+}
+
+pub fn relation_text(i18n: I18nContext<Locale>, relation: HouseholdRelation) -> &'static str {
+    match relation {
+        HouseholdRelation::Owner => t_string!(i18n, me.relation_owner),
+        HouseholdRelation::Member => t_string!(i18n, me.relation_member),
+    }
+}
+
+pub fn household_address(
+    i18n: I18nContext<Locale>,
+    m: Membership,
+) -> impl Fn() -> String + Clone + 'static {
+    move || {
+        let a = &m.address;
+        let compound = if i18n.get_locale() == Locale::zh_CN {
+            &a.compound_zh
+        } else {
+            &a.compound_en
+        };
+        t_string!(
+            i18n,
+            me.address,
+            compound = compound,
+            building = a.building,
+            stairwell = a.stairwell,
+            room = &a.room
+        )
+        .to_string()
+    }
+}

@@ -1,0 +1,49 @@
+//! Device preferences that survive a reload: language and elder mode (长辈模式), kept in
+//! localStorage and applied to `<html>` (`lang`, and the `elder` class that switches the CSS
+//! variables). `public/prefs.js` applies the same keys before the wasm loads, so there is no flash.
+
+use linli_domain::Lang;
+
+const LANG_KEY: &str = "linli.lang";
+const ELDER_KEY: &str = "linli.elder_mode";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn root() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.document_element()
+}
+
+pub fn saved_lang() -> Lang {
+    storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+pub fn save_lang(lang: Lang) {
+    if let Some(s) = storage() {
+        // Storage can be full or disabled (private mode): the choice then lasts for this visit.
+        let _ = s.set_item(LANG_KEY, lang.tag());
+    }
+    if let Some(root) = root() {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
+}
+
+pub fn saved_elder_mode() -> bool {
+    storage()
+        .and_then(|s| s.get_item(ELDER_KEY).ok().flatten())
+        .as_deref()
+        == Some("on")
+}
+
+pub fn save_elder_mode(on: bool) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(ELDER_KEY, if on { "on" } else { "off" });
+    }
+    if let Some(root) = root() {
+        let _ = root.class_list().toggle_with_force("elder", on);
+    }
+}

@@ -1,0 +1,46 @@
+//! Who is signed in, shared by every page: loaded once at start, replaced on login and logout.
+
+use crate::api;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use linli_domain::api::Me;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    Loading,
+    Guest,
+    SignedIn(Me),
+    /// The server could not be asked; pages show an error with a retry.
+    Unreachable,
+}
+
+#[derive(Clone, Copy)]
+pub struct Session(pub RwSignal<SessionState>);
+
+impl Session {
+    pub fn provide() -> Self {
+        let session = Session(RwSignal::new(SessionState::Loading));
+        provide_context(session);
+        session.reload();
+        session
+    }
+
+    pub fn reload(self) {
+        spawn_local(async move {
+            let state = match api::session().await {
+                Ok(Some(me)) => SessionState::SignedIn(me),
+                Ok(None) => SessionState::Guest,
+                Err(_) => SessionState::Unreachable,
+            };
+            self.0.set(state);
+        });
+    }
+
+    pub fn signed_in(self, me: Me) {
+        self.0.set(SessionState::SignedIn(me));
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
