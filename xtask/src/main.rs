@@ -1,1 +1,309 @@
-fn main() {}
+//! Linli's build orchestration, so that a fresh machine needs two commands:
+//!
+//! - `cargo xtask run`  — install missing tools, build the SPA in release, build the server,
+//!   and serve everything (with the demo community) at http://127.0.0.1:3000;
+//! - `cargo xtask test` — format check, clippy, unit and API tests, the release build, and the
+//!   browser tests, ending with one `N passed, N failed` line.
+//!
+//! Also `cargo xtask dist` (only build the SPA) and `cargo xtask setup` (only install tools).
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+use tools::Toolchain;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "run" => run(&rest),
+        "test" => test(),
+        "dist" => Toolchain::ensure(&root()).and_then(|t| build_spa(&t)),
+        "setup" => Toolchain::ensure(&root()).map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|dist|setup>");
+            eprintln!("  run [-- server flags]  build everything and serve Linli with demo data");
+            eprintln!("  test                   run every check and test");
+            eprintln!("  dist                   build the SPA (release) into dist/");
+            eprintln!("  setup                  install the pinned build tools only");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The workspace root (the folder above this crate).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Prints a step header; long steps say so, since a first build takes minutes on 2 cores.
+pub fn step(label: &str) {
+    println!("\n==> {label}");
+}
+
+fn run(server_args: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let tools = Toolchain::ensure(&root())?;
+    build_spa(&tools)?;
+    step("Building the server (release; the first time takes a few minutes)");
+    tools.run(
+        tools
+            .cargo()
+            .args(["build", "-p", "linli-server", "--profile", "server-release"]),
+        "building the server",
+    )?;
+    let binary = root().join("target/server-release/linli-server");
+    println!(
+        "Ready in {:.0?}. Starting Linli (Ctrl-C stops it)...\n",
+        started.elapsed()
+    );
+    let server_args: Vec<&String> = server_args.iter().skip_while(|a| *a == "--").collect();
+    let status = Command::new(binary)
+        .current_dir(root())
+        .arg("--dist")
+        .arg(root().join("dist"))
+        .args(server_args)
+        .status()
+        .map_err(|e| format!("could not start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server stopped with {status}"))
+    }
+}
+
+fn build_spa(tools: &Toolchain) -> Result<()> {
+    step(
+        "Building the SPA with Trunk (release, wasm-opt -Oz; the first time takes several minutes)",
+    );
+    tools.run(
+        tools.command("trunk").args(["build", "--release"]),
+        "building the SPA",
+    )
+}
+
+/// The outcome of the whole test command.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    /// Stages that failed as a whole (format, clippy, a build).
+    broken: Vec<String>,
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    let tools = Toolchain::ensure(&root())?;
+    let chromium = tools::ensure_chromium()?;
+    let mut tally = Tally::default();
+
+    step("[1/6] Format check (cargo fmt --check)");
+    check_stage(
+        &mut tally,
+        "format",
+        tools.cargo().args(["fmt", "--all", "--check"]),
+        &tools,
+    );
+
+    step("[2/6] Clippy, warnings denied (native crates)");
+    check_stage(
+        &mut tally,
+        "clippy (native)",
+        tools.cargo().args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "linli",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        &tools,
+    );
+
+    step("[3/6] Clippy, warnings denied (SPA, wasm32)");
+    check_stage(
+        &mut tally,
+        "clippy (wasm)",
+        tools.cargo().args([
+            "clippy",
+            "-p",
+            "linli",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        &tools,
+    );
+
+    step("[4/6] Unit and API tests (cargo test; each API test has its own SQLite file)");
+    let (passed, failed, ok) = counted_run(
+        tools.cargo().args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "linli",
+            "--no-fail-fast",
+        ]),
+        parse_cargo_test_line,
+    )?;
+    tally.passed += passed;
+    tally.failed += failed;
+    if !ok && failed == 0 {
+        tally.broken.push("cargo test (build)".into());
+    }
+
+    step("[5/6] Release build of the SPA, and the server for the browser tests");
+    let spa = build_spa(&tools);
+    let server = tools.run(
+        tools.cargo().args(["build", "-p", "linli-server"]),
+        "building the server",
+    );
+    if let Err(e) = spa.and(server) {
+        tally.broken.push(format!("release build: {e}"));
+    } else {
+        step("[6/6] Browser tests (headless Chromium against the real server)");
+        let (passed, failed, ok) = browser_tests(&tools, &chromium)?;
+        tally.passed += passed;
+        tally.failed += failed;
+        if !ok && failed == 0 {
+            tally.broken.push("browser tests (runner)".into());
+        }
+    }
+
+    println!("\nFinished in {:.0?}.", started.elapsed());
+    for stage in &tally.broken {
+        println!("  failed stage: {stage}");
+    }
+    println!("Screenshots: target/screenshots/");
+    // Every stage that failed as a whole counts as one failed check.
+    let failed = tally.failed + tally.broken.len() as u64;
+    println!("{} passed, {} failed", tally.passed, failed);
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err("some checks failed (see above)".into())
+    }
+}
+
+fn check_stage(tally: &mut Tally, name: &str, command: &mut Command, tools: &Toolchain) {
+    match tools.run(command, name) {
+        Ok(()) => tally.passed += 1,
+        Err(_) => tally.broken.push(name.to_owned()),
+    }
+}
+
+fn browser_tests(tools: &Toolchain, chromium: &Path) -> Result<(u64, u64, bool)> {
+    let dir = root().join("tests/browser");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    let tap = root().join("target/browser-tests.tap");
+    let _ = std::fs::remove_file(&tap);
+    let mut command = tools.command("node");
+    command
+        .arg("--test")
+        .arg("--test-reporter=spec")
+        .arg("--test-reporter-destination=stdout")
+        .arg("--test-reporter=tap")
+        .arg(format!("--test-reporter-destination={}", tap.display()))
+        .args(&files)
+        .env("LINLI_SERVER_BIN", root().join("target/debug/linli-server"))
+        .env("LINLI_DIST", root().join("dist"))
+        .env("LINLI_SCREENSHOTS", root().join("target/screenshots"))
+        .env("LINLI_CHROMIUM", chromium);
+    let ok = tools.run(&mut command, "browser tests").is_ok();
+    let report = std::fs::read_to_string(&tap).unwrap_or_default();
+    let count = |key: &str| {
+        report
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Ok((
+        count("# pass "),
+        count("# fail ") + count("# cancelled "),
+        ok,
+    ))
+}
+
+/// Runs a command, echoing its output, and adds up the pass/fail counts `parse` finds in it.
+fn counted_run(
+    command: &mut Command,
+    parse: fn(&str) -> Option<(u64, u64)>,
+) -> Result<(u64, u64, bool)> {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {command:?}: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            if let Some((p, f)) = parse(&line) {
+                passed += p;
+                failed += f;
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    Ok((passed, failed, status.success()))
+}
+
+/// `test result: ok. 18 passed; 0 failed; ...` → (18, 0).
+fn parse_cargo_test_line(line: &str) -> Option<(u64, u64)> {
+    let rest = line.strip_prefix("test result: ")?;
+    let number_before = |word: &str| {
+        rest.split(';')
+            .find_map(|part| part.trim().strip_suffix(word).map(str::trim))
+            .and_then(|n| n.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    Some((number_before(" passed")?, number_before(" failed")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cargo_test_summaries() {
+        assert_eq!(
+            parse_cargo_test_line(
+                "test result: ok. 18 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s"
+            ),
+            Some((18, 0))
+        );
+        assert_eq!(
+            parse_cargo_test_line("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured"),
+            Some((3, 2))
+        );
+        assert_eq!(parse_cargo_test_line("running 3 tests"), None);
+    }
+}

@@ -1,0 +1,86 @@
+// Browser-test harness: starts the real server binary on port 0 with a fresh SQLite file and
+// the release build of the SPA, and drives the system Chromium through playwright-core.
+// Environment (set by `cargo xtask test`): LINLI_SERVER_BIN, LINLI_DIST, LINLI_SCREENSHOTS,
+// LINLI_CHROMIUM.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
+  return value;
+};
+
+/** A running Linli server with the demo community: its URL and the unused binding codes it printed. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'linli-browser-'));
+  const child = spawn(
+    env('LINLI_SERVER_BIN'),
+    ['--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'linli.db')}`, '--dist', env('LINLI_DIST')],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  let output = '';
+  const codes = [];
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      for (const m of output.matchAll(/binding code .*\((owner|member)\): ([0-9A-Z]{4}-[0-9A-Z]{4})/g)) {
+        if (!codes.some((c) => c.code === m[2])) codes.push({ relation: m[1], code: m[2] });
+      }
+      const running = output.match(/is running at (http:\/\/\S+)/);
+      if (running && output.includes('binding code')) {
+        clearTimeout(timer);
+        resolve(running[1]);
+      }
+    });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${output}`)); });
+  });
+  // Give stdout a moment to deliver the remaining code lines.
+  await new Promise((r) => setTimeout(r, 100));
+  return {
+    url,
+    codes,
+    async stop() {
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r).once('error', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: env('LINLI_CHROMIUM'),
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A phone-sized page that records console errors and uncaught exceptions.
+ * `page.consoleErrors` lists them; tests assert it is empty.
+ */
+export async function newPhonePage(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  const page = await context.newPage();
+  page.consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => page.consoleErrors.push(`uncaught: ${e.message}`));
+  return page;
+}
+
+/** Saves a full-page screenshot under target/screenshots/. */
+export async function screenshot(page, name) {
+  const dir = env('LINLI_SCREENSHOTS');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,78 @@
+// Page objects for the main screens. They find things as a screen reader would: by role and
+// by label text, in the app's default language (zh-CN) unless a test switches it.
+
+export class Shell {
+  constructor(page, baseUrl) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+
+  async open(path) {
+    await this.page.goto(this.baseUrl + path);
+    await this.heading().waitFor();
+  }
+
+  heading() {
+    return this.page.getByRole('heading', { level: 1 });
+  }
+
+  tab(name) {
+    return this.page.getByRole('navigation', { name: /主导航|Main navigation/ }).getByRole('link', { name });
+  }
+
+  elderSwitch() {
+    return this.page.getByRole('banner').getByRole('button', { name: /长辈模式|Large mode/ });
+  }
+
+  languageSwitch() {
+    return this.page.getByRole('banner').getByRole('button', { name: /Switch to English|切换到中文/ });
+  }
+
+  alert() {
+    return this.page.locator('[role=alert]').filter({ hasText: /\S/ });
+  }
+}
+
+export class RegisterPage extends Shell {
+  async register({ phone, password, name }) {
+    await this.open('/register');
+    await this.page.getByLabel('手机号').fill(phone);
+    await this.page.getByLabel('密码', { exact: true }).fill(password);
+    if (name) await this.page.getByLabel('称呼（选填）').fill(name);
+    await this.page.getByRole('button', { name: '注册', exact: true }).click();
+  }
+}
+
+export class LoginPage extends Shell {
+  async login({ phone, password }) {
+    await this.open('/login');
+    await this.page.getByLabel('手机号').fill(phone);
+    await this.page.getByLabel('密码', { exact: true }).fill(password);
+    await this.page.getByRole('button', { name: '登录', exact: true }).click();
+  }
+}
+
+export class BindPage extends Shell {
+  async bind(code) {
+    await this.page.getByLabel('房屋绑定码').fill(code);
+    await this.page.getByRole('button', { name: '绑定', exact: true }).click();
+  }
+
+  success() {
+    return this.page.getByRole('status').filter({ hasText: '绑定成功' });
+  }
+}
+
+export class MePage extends Shell {
+  async open() {
+    await super.open('/me');
+  }
+
+  logoutButton() {
+    return this.page.getByRole('button', { name: '退出登录' });
+  }
+
+  households() {
+    return this.page.getByRole('region', { name: '我的房屋' });
+  }
+}

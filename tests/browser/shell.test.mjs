@@ -1,0 +1,115 @@
+// The app shell in the browser: the four tabs, language, elder mode, deep links, 404, and a
+// clean console. Saves a screenshot of each main page in normal and elder mode.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, newPhonePage, screenshot, startServer } from './harness.mjs';
+import { LoginPage, Shell } from './pages.mjs';
+
+const TABS = [
+  { path: '/requests', tab: '办事', heading: '办事', english: 'Service requests' },
+  { path: '/consultations', tab: '议事', heading: '议事', english: 'Consultations' },
+  { path: '/circle', tab: '服务圈', heading: '服务圈', english: 'Service circle' },
+  { path: '/me', tab: '我的', heading: '我的', english: 'Me' },
+];
+
+describe('the app shell', () => {
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the four tabs in Chinese by default, each with its own page', async () => {
+    const page = await newPhonePage(browser);
+    const shell = new Shell(page, server.url);
+    await shell.open('/');
+    assert.ok(page.url().endsWith('/requests'), 'the start page is 办事');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    for (const { path, tab, heading } of TABS) {
+      await shell.tab(tab).click();
+      await page.waitForURL(`**${path}`);
+      assert.match(await shell.heading().innerText(), new RegExp(heading));
+      assert.equal(await shell.tab(tab).getAttribute('aria-current'), 'page');
+    }
+    // The 服务圈 page loads the community's figures from the server.
+    await shell.tab('服务圈').click();
+    await page.getByText('翠柳苑').waitFor();
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it('switches to English and back, and remembers the choice', async () => {
+    const page = await newPhonePage(browser);
+    const shell = new Shell(page, server.url);
+    await shell.open('/consultations');
+    await shell.languageSwitch().click();
+    await page.getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.ok(await shell.tab('Consult').isVisible());
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
+    await shell.languageSwitch().click();
+    await page.getByRole('heading', { level: 1, name: /议事/ }).waitFor();
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it('turns elder mode on: bigger text and targets, kept across a reload', async () => {
+    const page = await newPhonePage(browser);
+    const shell = new Shell(page, server.url);
+    await shell.open('/requests');
+    const bodySize = () => page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('main p')).fontSize));
+    const tabHeight = () => shell.tab('办事').evaluate((a) => a.getBoundingClientRect().height);
+    const normalSize = await bodySize();
+    assert.equal(await shell.elderSwitch().getAttribute('aria-pressed'), 'false');
+
+    await shell.elderSwitch().click();
+    assert.equal(await shell.elderSwitch().getAttribute('aria-pressed'), 'true');
+    assert.ok((await bodySize()) >= 18, 'body text at least 18 px');
+    assert.ok((await bodySize()) > normalSize, 'text grew');
+    assert.ok((await tabHeight()) >= 60, 'tabs at least 60 px tall');
+
+    await page.reload();
+    await shell.heading().waitFor();
+    assert.equal(await shell.elderSwitch().getAttribute('aria-pressed'), 'true');
+    assert.ok((await bodySize()) >= 18, 'still large after a reload');
+    const switchBox = await shell.elderSwitch().boundingBox();
+    assert.ok(switchBox.height >= 60 && switchBox.width >= 60, 'the switch itself is a 60 px target');
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it('keeps a deep link through a reload, and shows a 404 page for unknown paths', async () => {
+    const page = await newPhonePage(browser);
+    const shell = new Shell(page, server.url);
+    await shell.open('/circle');
+    await page.reload();
+    assert.match(await shell.heading().innerText(), /服务圈/);
+    await shell.open('/me/household');
+    assert.match(await shell.heading().innerText(), /绑定房屋/);
+    await shell.open('/no/such/page');
+    assert.match(await shell.heading().innerText(), /找不到这个页面/);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it('saves a screenshot of each main page in normal and elder mode', async () => {
+    const page = await newPhonePage(browser);
+    const shell = new Shell(page, server.url);
+    await new LoginPage(page, server.url).login({ phone: '13900000001', password: 'linli2026' });
+    await page.waitForURL('**/me');
+    for (const mode of ['normal', 'elder']) {
+      if (mode === 'elder') await shell.elderSwitch().click();
+      for (const { path } of TABS) {
+        await shell.open(path);
+        if (path === '/circle') await page.getByText('翠柳苑').waitFor();
+        if (path === '/me') await page.getByText('业主').first().waitFor();
+        await screenshot(page, `${path.slice(1)}-${mode}`);
+      }
+      await shell.open('/register');
+      await screenshot(page, `register-${mode}`);
+    }
+    assert.deepEqual(page.consoleErrors, []);
+  });
+});
