@@ -65,7 +65,7 @@ pub async fn register(
             Err(store::users::InsertError::Db(e)) => return Err(e.into()),
         };
     tracing::info!(user_id, "account registered");
-    let jar = start_session(&state, jar, user_id, now).await?;
+    let jar = rotate_session(&state, jar, user_id, now).await?;
     let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -126,11 +126,7 @@ pub async fn login(
     };
     store::throttle::clear(&state.db, Scope::LoginAccount, phone.as_str()).await?;
 
-    // Rotate: a login always gets a fresh session, and the one it came with is ended.
-    if let Some(old) = jar.get(session::COOKIE_NAME) {
-        store::sessions::delete(&state.db, &session::token_hash(old.value())).await?;
-    }
-    let jar = start_session(&state, jar, user_id, now).await?;
+    let jar = rotate_session(&state, jar, user_id, now).await?;
     let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -161,12 +157,16 @@ pub async fn session(
     Ok(([no_store()], Json(SessionInfo { me })))
 }
 
-async fn start_session(
+/// A login or a registration always gets a fresh session, and ends the one the browser came with.
+async fn rotate_session(
     state: &AppState,
     jar: CookieJar,
     user_id: i64,
     now: i64,
 ) -> ApiResult<CookieJar> {
+    if let Some(old) = jar.get(session::COOKIE_NAME) {
+        store::sessions::delete(&state.db, &session::token_hash(old.value())).await?;
+    }
     let token = session::new_token()?;
     store::sessions::create(
         &state.db,

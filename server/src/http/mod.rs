@@ -38,8 +38,11 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .route("/api/v1", axum::routing::any(api_not_found))
-        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
+        // Anything else under /api is an API 404, never the SPA's index.html. `{*rest}` does not
+        // match an empty rest, hence the two bare forms.
+        .route("/api", axum::routing::any(api_not_found))
+        .route("/api/", axum::routing::any(api_not_found))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
     Router::new()

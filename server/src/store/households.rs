@@ -29,14 +29,20 @@ pub async fn bind(
     now: i64,
 ) -> Result<Membership, BindError> {
     let mut tx = db.begin().await?;
-    let row =
-        sqlx::query("SELECT household_id, relation, used_at FROM binding_codes WHERE code = ?")
-            .bind(code.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(BindError::Unknown)?;
+    let row = sqlx::query(
+        "SELECT household_id, relation, used_at, used_by FROM binding_codes WHERE code = ?",
+    )
+    .bind(code.as_str())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(BindError::Unknown)?;
     if row.get::<Option<i64>, _>("used_at").is_some() {
-        return Err(BindError::Used);
+        // Sending one's own code again (a double tap) is not a guess at someone else's.
+        return Err(if row.get::<Option<i64>, _>("used_by") == Some(user_id) {
+            BindError::AlreadyMember
+        } else {
+            BindError::Used
+        });
     }
     let household_id: i64 = row.get("household_id");
     let relation =
@@ -84,16 +90,10 @@ pub async fn bind(
             .execute(&mut *tx)
             .await?;
     }
-    let membership = sqlx::query(
-        "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
-                b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
-         FROM household_members m
-         JOIN households h ON h.id = m.household_id
-         JOIN stairwells s ON s.id = h.stairwell_id
-         JOIN buildings b ON b.id = s.building_id
-         JOIN compounds c ON c.id = b.compound_id
-         WHERE m.user_id = ? AND m.household_id = ?",
-    )
+    let membership = sqlx::query(&format!(
+        "{} WHERE m.user_id = ? AND m.household_id = ?",
+        super::users::MEMBERSHIP_SELECT
+    ))
     .bind(user_id)
     .bind(household_id)
     .fetch_one(&mut *tx)

@@ -76,22 +76,24 @@ pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
 }
 
 pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
-    let rows = sqlx::query(
-        "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
-                b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
-         FROM household_members m
-         JOIN households h ON h.id = m.household_id
-         JOIN stairwells s ON s.id = h.stairwell_id
-         JOIN buildings b ON b.id = s.building_id
-         JOIN compounds c ON c.id = b.compound_id
-         WHERE m.user_id = ?
-         ORDER BY m.verified_at, h.id",
-    )
+    let rows = sqlx::query(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.user_id = ? ORDER BY m.verified_at, h.id"
+    ))
     .bind(user_id)
     .fetch_all(db)
     .await?;
     Ok(rows.iter().map(membership_from_row).collect())
 }
+
+/// The columns `membership_from_row` reads; callers add the WHERE clause.
+pub(crate) const MEMBERSHIP_SELECT: &str =
+    "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
+            b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
+     FROM household_members m
+     JOIN households h ON h.id = m.household_id
+     JOIN stairwells s ON s.id = h.stairwell_id
+     JOIN buildings b ON b.id = s.building_id
+     JOIN compounds c ON c.id = b.compound_id";
 
 pub(crate) fn membership_from_row(r: &sqlx::sqlite::SqliteRow) -> Membership {
     Membership {

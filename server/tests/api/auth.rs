@@ -123,10 +123,30 @@ async fn register_refuses_weak_passwords_and_missing_fields() {
     let app = spawn_app_unseeded().await;
     let cases = [
         // The number itself, or its last eight digits, inside the password.
-        ("13812345678", "ab13812345678", "password", "password_contains_phone"),
-        ("13812345678", "pw12345678", "password", "password_contains_phone"),
-        ("13812345678", "Password1", "password", "password_too_common"),
-        ("13812345678", "abcdefghij", "password", "password_needs_letter_and_digit"),
+        (
+            "13812345678",
+            "ab13812345678",
+            "password",
+            "password_contains_phone",
+        ),
+        (
+            "13812345678",
+            "pw12345678",
+            "password",
+            "password_contains_phone",
+        ),
+        (
+            "13812345678",
+            "Password1",
+            "password",
+            "password_too_common",
+        ),
+        (
+            "13812345678",
+            "abcdefghij",
+            "password",
+            "password_needs_letter_and_digit",
+        ),
         ("13812345678", "", "password", "required"),
         ("", GOOD_PASSWORD, "phone", "required"),
         ("12800138000", GOOD_PASSWORD, "phone", "phone_invalid"),
@@ -163,8 +183,11 @@ async fn login_with_the_right_password_signs_in() {
     // Two browsers, two sessions: the registration's and the login's.
     assert_eq!(app.count("sessions", "").await, 2);
     assert_eq!(
-        app.count("sessions", &format!("token_hash = '{}'", token_hash(&token)))
-            .await,
+        app.count(
+            "sessions",
+            &format!("token_hash = '{}'", token_hash(&token))
+        )
+        .await,
         1
     );
     assert_eq!(app.count("auth_failures", "").await, 0);
@@ -185,7 +208,11 @@ async fn wrong_password_and_unknown_number_get_the_same_answer() {
 
     assert_eq!(wrong, unknown, "nothing tells who has an account");
     assert_problem(browser.me().await, 401, "unauthorized").await;
-    assert_eq!(app.count("sessions", "").await, 1, "only the registration's");
+    assert_eq!(
+        app.count("sessions", "").await,
+        1,
+        "only the registration's"
+    );
     // Each failure counts against its number and against the address.
     assert_eq!(app.failures("login_account", "13812345678").await, 1);
     assert_eq!(app.failures("login_account", "13987654321").await, 1);
@@ -250,7 +277,9 @@ async fn five_wrong_passwords_lock_the_account_even_for_the_right_one() {
     let attacker = app.new_browser();
 
     for attempt in 1..=5 {
-        let resp = attacker.login("13812345678", &format!("guess{attempt}xyz")).await;
+        let resp = attacker
+            .login("13812345678", &format!("guess{attempt}xyz"))
+            .await;
         assert_problem(resp, 401, "wrong_credentials").await;
     }
     let resp = attacker.login("13812345678", GOOD_PASSWORD).await;
@@ -260,12 +289,20 @@ async fn five_wrong_passwords_lock_the_account_even_for_the_right_one() {
     assert!((1..=900).contains(&wait), "Retry-After {wait}");
     assert_problem(resp, 429, "too_many_attempts").await;
     assert_eq!(app.failures("login_account", "13812345678").await, 5);
-    assert_eq!(app.count("sessions", "").await, 2, "only the registrations'");
+    assert_eq!(
+        app.count("sessions", "").await,
+        2,
+        "only the registrations'"
+    );
 
     // The owner of the account, from another browser, is locked out too...
     let owner = app.new_browser();
-    assert_problem(owner.login("13812345678", GOOD_PASSWORD).await, 429, "too_many_attempts")
-        .await;
+    assert_problem(
+        owner.login("13812345678", GOOD_PASSWORD).await,
+        429,
+        "too_many_attempts",
+    )
+    .await;
     // ...but the address is under its own limit: another account still signs in from it.
     let neighbour = app.new_browser();
     let resp = neighbour.login("13987654321", GOOD_PASSWORD).await;
@@ -291,7 +328,11 @@ async fn twenty_failures_across_numbers_lock_the_address() {
     let wait = retry_after(resp.headers());
     assert!((1..=900).contains(&wait), "Retry-After {wait}");
     assert_problem(resp, 429, "too_many_attempts").await;
-    assert_eq!(app.count("sessions", "").await, 1, "only the registration's");
+    assert_eq!(
+        app.count("sessions", "").await,
+        1,
+        "only the registration's"
+    );
     assert_eq!(
         app.failures("login_address", CLIENT_ADDR).await,
         20,
@@ -305,17 +346,31 @@ async fn a_successful_login_clears_the_accounts_failures() {
     app.register_ok("13812345678").await;
     let browser = app.new_browser();
     for _ in 0..4 {
-        assert_problem(browser.login("13812345678", "wrong2026pw").await, 401, "wrong_credentials")
-            .await;
+        assert_problem(
+            browser.login("13812345678", "wrong2026pw").await,
+            401,
+            "wrong_credentials",
+        )
+        .await;
     }
-    assert_eq!(browser.login("13812345678", GOOD_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.login("13812345678", GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(app.failures("login_account", "13812345678").await, 0);
     // A fresh allowance: four more mistakes are still not a lock.
     for _ in 0..4 {
-        assert_problem(browser.login("13812345678", "wrong2026pw").await, 401, "wrong_credentials")
-            .await;
+        assert_problem(
+            browser.login("13812345678", "wrong2026pw").await,
+            401,
+            "wrong_credentials",
+        )
+        .await;
     }
-    assert_eq!(browser.login("13812345678", GOOD_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.login("13812345678", GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -351,4 +406,45 @@ async fn me_without_a_session_is_401() {
     let app = spawn_app_unseeded().await;
     assert_problem(app.me().await, 401, "unauthorized").await;
     assert_problem(me_with_token(&app, "0123abcd").await, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn login_input_errors_are_422_and_not_counted_as_guesses() {
+    let app = spawn_app_unseeded().await;
+    app.register_ok("13812345678").await;
+
+    let body = assert_problem(app.login("123", GOOD_PASSWORD).await, 422, "phone_invalid").await;
+    assert_eq!(
+        field_errors(&body),
+        vec![("phone".to_owned(), "phone_invalid".to_owned())]
+    );
+    let body = assert_problem(app.login("13812345678", "").await, 422, "required").await;
+    assert_eq!(
+        field_errors(&body),
+        vec![("password".to_owned(), "required".to_owned())]
+    );
+
+    assert_eq!(app.count("auth_failures", "").await, 0);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_not_honoured() {
+    let app = spawn_app_unseeded().await;
+    let me = app.register_ok("13812345678").await;
+    assert_eq!(app.me().await.status(), StatusCode::OK);
+
+    sqlx::query("UPDATE sessions SET expires_at = created_at - 1")
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    assert_problem(app.me().await, 401, "unauthorized").await;
+    let resp = app.get("/auth/session").await;
+    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": null }));
+    // Signing in again works and gives a live session.
+    assert_eq!(
+        app.login("13812345678", GOOD_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.me().await.json::<Value>().await.unwrap(), me);
 }

@@ -15,8 +15,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 
 /// The body of the temp `dist/index.html`: the SPA fallback must answer with exactly this.
-pub const INDEX_HTML: &str =
-    "<!doctype html><html><head><title>Linli test</title></head><body>linli-test-index</body></html>\n";
+pub const INDEX_HTML: &str = "<!doctype html><html><head><title>Linli test</title></head><body>linli-test-index</body></html>\n";
 
 /// A password that passes every rule and contains none of the numbers used in the tests.
 pub const GOOD_PASSWORD: &str = "linli2026ok";
@@ -323,7 +322,9 @@ pub async fn assert_problem(resp: Response, status: u16, code: &str) -> Value {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {text}"));
     assert_eq!(body["status"], json!(status), "{url}: {body}");
     assert!(
-        body["type"].as_str().is_some_and(|t| t.starts_with("/problems/")),
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problems/")),
         "{url}: type in {body}"
     );
     assert!(

@@ -1,0 +1,8 @@
+//! The API end to end over real HTTP: one server and one SQLite file per test.
+//! One test binary (one file per resource) so the suite links once.
+
+mod auth;
+mod community;
+mod conventions;
+mod helpers;
+mod households;

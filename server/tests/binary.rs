@@ -1,0 +1,152 @@
+//! The real `linli-server` binary: it starts on a free port, creates and seeds its database,
+//! prints the banner the harnesses parse, and answers health checks.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+const RUNNING_AT: &str = "is running at http://";
+
+/// A banner line offering an unused code: `  binding code <address> (<relation>): ABCD-EFGH`.
+fn is_code_line(line: &str) -> bool {
+    line.trim_start().starts_with("binding code ")
+}
+
+/// Kills the server when the test ends, whether it passed or panicked.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The child's stdout, line by line, read on a thread so waiting can time out.
+fn stdout_lines(child: &mut Child) -> Receiver<String> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Collects lines until `done` says the banner is complete; panics at the deadline or when
+/// the server exits first.
+fn read_until(
+    lines: &Receiver<String>,
+    seen: &mut Vec<String>,
+    deadline: Instant,
+    done: impl Fn(&[String]) -> bool,
+) {
+    while !done(seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!(
+                    "no complete banner within {STARTUP_TIMEOUT:?}; got:\n{}",
+                    seen.join("\n")
+                )
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!(
+                    "the server exited before its banner was complete:\n{}",
+                    seen.join("\n")
+                )
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_file = dir.path().join("x.db");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_linli-server"));
+    command
+        .arg("--addr")
+        .arg("127.0.0.1:0")
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", db_file.display()))
+        .arg("--dist")
+        .arg(&dist)
+        // Whatever the developer's shell says, this test decides the settings.
+        .env_remove("LINLI_SEED_DEMO")
+        .env_remove("LINLI_SECURE_COOKIES")
+        .env_remove("LINLI_LOG_FORMAT")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut server = KillOnDrop(command.spawn().expect("start linli-server"));
+    let lines = stdout_lines(&mut server.0);
+
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    let mut banner = Vec::new();
+    read_until(&lines, &mut banner, deadline, |seen| {
+        seen.iter().any(|l| l.contains(RUNNING_AT))
+    });
+    let running = banner.iter().find(|l| l.contains(RUNNING_AT)).unwrap();
+    let base = running[running.find("http://").unwrap()..]
+        .trim()
+        .to_owned();
+    assert!(running.contains("Linli 邻里"), "{running}");
+    assert!(!base.ends_with(":0"), "the real port is printed: {base}");
+
+    // The rest of the banner: the demo logins, then a few unused binding codes.
+    read_until(&lines, &mut banner, deadline, |seen| {
+        seen.iter().any(|l| is_code_line(l))
+    });
+    let text = banner.join("\n");
+    for login in linli_server::seed::DEMO_LOGINS {
+        assert!(
+            text.contains(login.phone),
+            "the banner lists {}:\n{text}",
+            login.phone
+        );
+    }
+    assert!(text.contains(linli_server::seed::DEMO_PASSWORD), "{text}");
+
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let resp = client
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .expect("health request");
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    let health: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(db_file.is_file(), "{} was created", db_file.display());
+
+    // The printed code is a real, unused one.
+    let code_line = banner.iter().find(|l| is_code_line(l)).unwrap();
+    let printed = code_line.rsplit(": ").next().unwrap().trim();
+    let code = linli_domain::BindingCode::parse(printed)
+        .unwrap_or_else(|e| panic!("{printed:?} in {code_line:?}: {e:?}"));
+    let db = linli_server::db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let used: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT used_at FROM binding_codes WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&db)
+            .await
+            .unwrap();
+    assert_eq!(used, Some(None), "{code_line}");
+    db.close().await;
+
+    drop(server);
+}
