@@ -1,38 +1,30 @@
 // A resident's first visit, in the browser: register → bind a household → log out → log in.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser, newPhonePage, screenshot, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
 import { BindPage, LoginPage, MePage, RegisterPage, Shell } from './pages.mjs';
 
 describe('a new resident', () => {
-  let server, browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const linli = useServerAndBrowser();
 
   it('registers, binds a household, logs out and logs back in', async () => {
-    const page = await newPhonePage(browser);
+    const page = await newPhonePage(linli.browser);
     const phone = '13712345678';
     const password = 'neighbour2026';
-    const owner = server.codes.find((c) => c.relation === 'owner');
+    const owner = linli.server.codes.find((c) => c.relation === 'owner');
     assert.ok(owner, 'the server printed an unused owner code');
 
-    await new RegisterPage(page, server.url).register({ phone, password, name: '李阿姨' });
+    await new RegisterPage(page, linli.server.url).register({ phone, password, name: '李阿姨' });
     // Registration leads straight to binding, because voting depends on it.
     await page.waitForURL('**/me/household');
-    const bind = new BindPage(page, server.url);
+    const bind = new BindPage(page, linli.server.url);
     await screenshot(page, 'bind-normal');
     await bind.bind(owner.code.toLowerCase().replace('-', ' '));
     await bind.success().waitFor();
     assert.match(await bind.success().innerText(), /业主/);
 
-    const me = new MePage(page, server.url);
+    const me = new MePage(page, linli.server.url);
     await me.tab('我的').click();
     await me.households().getByText('业主').waitFor();
     assert.match(await page.getByRole('main').innerText(), /13712345678/);
@@ -42,15 +34,15 @@ describe('a new resident', () => {
     await me.logoutButton().click();
     await page.getByRole('link', { name: '登录' }).first().waitFor();
 
-    await new LoginPage(page, server.url).login({ phone, password });
+    await new LoginPage(page, linli.server.url).login({ phone, password });
     await page.waitForURL('**/me');
     await me.households().getByText('业主').waitFor();
     assert.deepEqual(page.consoleErrors, []);
   });
 
   it('shows the rule that was broken, in Chinese, before anything is sent', async () => {
-    const page = await newPhonePage(browser);
-    const register = new RegisterPage(page, server.url);
+    const page = await newPhonePage(linli.browser);
+    const register = new RegisterPage(page, linli.server.url);
     await register.register({ phone: '12345', password: 'short' });
     await page.getByText('请输入11位中国大陆手机号').waitFor();
     await page.getByText('密码至少需要8位').waitFor();
@@ -60,23 +52,23 @@ describe('a new resident', () => {
   });
 
   it('says the number is taken, and that a password is wrong', async () => {
-    const page = await newPhonePage(browser);
-    await new RegisterPage(page, server.url).register({ phone: '13900000001', password: 'another2026' });
+    const page = await newPhonePage(linli.browser);
+    await new RegisterPage(page, linli.server.url).register({ phone: '13900000001', password: 'another2026' });
     await page.getByText('这个手机号已经注册过了').first().waitFor();
 
-    const login = new LoginPage(page, server.url);
+    const login = new LoginPage(page, linli.server.url);
     await login.login({ phone: '13900000001', password: 'wrong2026x' });
-    await new Shell(page, server.url).alert().getByText('手机号或密码不对').waitFor();
+    await new Shell(page, linli.server.url).alert().getByText('手机号或密码不对').waitFor();
     await screenshot(page, 'login-error-normal');
   });
 
   it('catches a mistyped binding code on the phone', async () => {
-    const page = await newPhonePage(browser);
-    await new LoginPage(page, server.url).login({ phone: '13900000003', password: 'linli2026' });
+    const page = await newPhonePage(linli.browser);
+    await new LoginPage(page, linli.server.url).login({ phone: '13900000003', password: 'linli2026' });
     await page.waitForURL('**/me');
-    const bind = new BindPage(page, server.url);
+    const bind = new BindPage(page, linli.server.url);
     await bind.open('/me/household');
-    const member = server.codes.find((c) => c.relation === 'member');
+    const member = linli.server.codes.find((c) => c.relation === 'member');
     // Change one character: the check character must catch it.
     const last = member.code.at(-1);
     const typo = member.code.slice(0, -1) + (last === 'A' ? 'B' : 'A');

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -14,6 +15,23 @@ const env = (name) => {
   if (!value) throw new Error(`${name} is not set: run the browser tests through \`cargo xtask test\``);
   return value;
 };
+
+/**
+ * Registers hooks that start a fresh server and browser before the tests of the enclosing
+ * suite and stop them after; the returned object holds `server` and `browser` once started.
+ */
+export function useServerAndBrowser() {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer();
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
+}
 
 /** A running Linli server with the demo community: its URL and the unused binding codes it printed. */
 export async function startServer() {

@@ -2,8 +2,8 @@
 // clean console. Saves a screenshot of each main page in normal and elder mode.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser, newPhonePage, screenshot, startServer } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 const TABS = [
@@ -14,19 +14,11 @@ const TABS = [
 ];
 
 describe('the app shell', () => {
-  let server, browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const linli = useServerAndBrowser();
 
   it('shows the four tabs in Chinese by default, each with its own page', async () => {
-    const page = await newPhonePage(browser);
-    const shell = new Shell(page, server.url);
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
     await shell.open('/');
     assert.ok(page.url().endsWith('/requests'), 'the start page is 办事');
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
@@ -43,8 +35,8 @@ describe('the app shell', () => {
   });
 
   it('switches to English and back, and remembers the choice', async () => {
-    const page = await newPhonePage(browser);
-    const shell = new Shell(page, server.url);
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
     await shell.open('/consultations');
     await shell.languageSwitch().click();
     await page.getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
@@ -58,8 +50,8 @@ describe('the app shell', () => {
   });
 
   it('turns elder mode on: bigger text and targets, kept across a reload', async () => {
-    const page = await newPhonePage(browser);
-    const shell = new Shell(page, server.url);
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
     await shell.open('/requests');
     const bodySize = () => page.evaluate(() => parseFloat(getComputedStyle(document.querySelector('main p')).fontSize));
     const tabHeight = () => shell.tab('办事').evaluate((a) => a.getBoundingClientRect().height);
@@ -82,8 +74,8 @@ describe('the app shell', () => {
   });
 
   it('keeps a deep link through a reload, and shows a 404 page for unknown paths', async () => {
-    const page = await newPhonePage(browser);
-    const shell = new Shell(page, server.url);
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
     await shell.open('/circle');
     await page.reload();
     assert.match(await shell.heading().innerText(), /服务圈/);
@@ -95,9 +87,9 @@ describe('the app shell', () => {
   });
 
   it('saves a screenshot of each main page in normal and elder mode', async () => {
-    const page = await newPhonePage(browser);
-    const shell = new Shell(page, server.url);
-    await new LoginPage(page, server.url).login({ phone: '13900000001', password: 'linli2026' });
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
+    await new LoginPage(page, linli.server.url).login({ phone: '13900000001', password: 'linli2026' });
     await page.waitForURL('**/me');
     for (const mode of ['normal', 'elder']) {
       if (mode === 'elder') await shell.elderSwitch().click();

@@ -1,7 +1,7 @@
 //! What holds for every endpoint: problem+json errors, language negotiation, the OpenAPI
 //! document, health, and the SPA served beside the API.
 
-use crate::helpers::{INDEX_HTML, assert_problem, field_errors, spawn_app_unseeded};
+use crate::helpers::{INDEX_HTML, assert_problem, content_type, field_errors, spawn_app_unseeded};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_LANGUAGE, ALLOW, CONTENT_TYPE};
 use serde_json::{Value, json};
@@ -33,12 +33,7 @@ async fn api_paths_outside_v1_are_404_problems_not_the_spa() {
     for path in ["/api", "/api/", "/api/v2/health", "/api/health", "/api/v1/"] {
         let resp = app.client.get(app.url(path)).send().await.unwrap();
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type = content_type(&resp);
         if status != 404 || !content_type.starts_with("application/problem+json") {
             wrong.push(format!("GET {path} -> {status} {content_type}"));
         }
@@ -276,12 +271,7 @@ async fn app_paths_get_the_spa_but_api_paths_never_do() {
     for path in ["/", "/consultations", "/me/household", "/login?next=%2Fme"] {
         let resp = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
-        let content_type = resp
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type = content_type(&resp);
         assert!(
             content_type.starts_with("text/html"),
             "{path}: {content_type}"

@@ -301,18 +301,22 @@ pub async fn me_with_token(app: &TestApp, token: &str) -> Response {
         .expect("GET /me")
 }
 
+/// The response's media type, or "" when it has none.
+pub fn content_type(resp: &Response) -> String {
+    resp.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Checks a problem+json answer: status, media type, the RFC 9457 members, and the reason.
 /// `code` is the overall `code`, or (for validation problems, which have one entry per refused
 /// field and no overall code) a code among `errors`. Returns the body for further checks.
 pub async fn assert_problem(resp: Response, status: u16, code: &str) -> Value {
     let url = resp.url().clone();
     assert_eq!(resp.status().as_u16(), status, "status of {url}");
-    let content_type = resp
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = content_type(&resp);
     assert!(
         content_type.starts_with("application/problem+json"),
         "{url}: content-type {content_type:?}"

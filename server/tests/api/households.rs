@@ -247,7 +247,11 @@ async fn sending_ones_own_code_again_is_already_member_not_a_guess() {
     assert_eq!(app.bind(owner.as_str()).await.status(), StatusCode::CREATED);
 
     assert_problem(app.bind(owner.as_str()).await, 409, "already_member").await;
-    assert_eq!(app.count("auth_failures", "").await, 0, "a double tap is not counted");
+    assert_eq!(
+        app.count("auth_failures", "").await,
+        0,
+        "a double tap is not counted"
+    );
 }
 
 #[tokio::test]

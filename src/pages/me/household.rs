@@ -17,18 +17,24 @@ use linli_domain::api::Membership;
 pub fn BindHouseholdPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    // Only a change between visitor and signed-in swaps the content: a refreshed session after
+    // a successful binding must not re-create the form and wipe its success message.
+    let is_guest = Memo::new(move |_| session.0.get() == SessionState::Guest);
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t!(i18n, bind.title)}</h1>
-            {move || match session.0.get() {
-                SessionState::Guest => {
+            {move || {
+                if is_guest.get() {
                     view! {
                         <p class="lead">{t!(i18n, me.guest_intro)}</p>
-                        <p><a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a></p>
+                        <p>
+                            <a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a>
+                        </p>
                     }
                         .into_any()
+                } else {
+                    view! { <BindForm/> }.into_any()
                 }
-                _ => view! { <BindForm/> }.into_any(),
             }}
         </section>
     }
