@@ -7,6 +7,7 @@ use crate::session::Session;
 use crate::{pages, prefs};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 #[component]
@@ -29,6 +30,7 @@ fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Router>
+            <NavigationEffects/>
             <a class="skip-link" href="#main">{t!(i18n, app.skip_to_content)}</a>
             <AppHeader/>
             <main id="main" tabindex="-1">
@@ -45,5 +47,46 @@ fn Shell() -> impl IntoView {
             </main>
             <TabBar/>
         </Router>
+    }
+}
+
+/// What a screen-reader user needs on each in-app navigation: a page title naming where they
+/// are, and focus moved to the new content (as a full page load would do).
+#[component]
+fn NavigationEffects() -> impl IntoView {
+    let i18n = use_i18n();
+    let pathname = use_location().pathname;
+    Effect::new(move || {
+        let area = match pathname.get().split('/').nth(1).unwrap_or_default() {
+            "" | "requests" => t_string!(i18n, nav.requests),
+            "consultations" => t_string!(i18n, nav.consultations),
+            "circle" => t_string!(i18n, nav.circle),
+            "me" => t_string!(i18n, nav.me),
+            "login" => t_string!(i18n, auth.login_title),
+            "register" => t_string!(i18n, auth.register_title),
+            _ => t_string!(i18n, not_found.title),
+        };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&format!("{area} · {}", t_string!(i18n, app.name)));
+        }
+    });
+    // Focus follows navigation only, not the first load and not a language switch.
+    Effect::new(move |previous: Option<String>| {
+        let path = pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            focus_main();
+        }
+        path
+    });
+}
+
+fn focus_main() {
+    use wasm_bindgen::JsCast;
+    if let Some(main) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
     }
 }

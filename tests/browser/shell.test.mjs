@@ -22,11 +22,15 @@ describe('the app shell', () => {
     await shell.open('/');
     assert.ok(page.url().endsWith('/requests'), 'the start page is 办事');
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
-    for (const { path, tab, heading } of TABS) {
+    // Start from 议事: clicking the tab of the page we are on is not a navigation.
+    for (const { path, tab, heading } of [...TABS.slice(1), TABS[0]]) {
       await shell.tab(tab).click();
       await page.waitForURL(`**${path}`);
       assert.match(await shell.heading().innerText(), new RegExp(heading));
       assert.equal(await shell.tab(tab).getAttribute('aria-current'), 'page');
+      // Where am I: the document title names the page, and focus moved to the new content.
+      assert.match(await page.title(), new RegExp(`^${tab} · 邻里$`));
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
     }
     // The 服务圈 page loads the community's figures from the server.
     await shell.tab('服务圈').click();
