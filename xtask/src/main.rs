@@ -5,8 +5,10 @@
 //! - `cargo xtask test` — format check, clippy, unit and API tests, the release build, and the
 //!   browser tests, ending with one `N passed, N failed` line.
 //!
-//! Also `cargo xtask dist` (only build the SPA) and `cargo xtask setup` (only install tools).
+//! Also `cargo xtask dist` (only build the SPA), `cargo xtask setup` (only install tools) and
+//! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
 
+mod size;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -23,12 +25,14 @@ fn main() -> ExitCode {
         "test" => test(),
         "dist" => Toolchain::ensure(&root()).and_then(|t| build_spa(&t)),
         "setup" => Toolchain::ensure(&root()).map(|_| ()),
+        "size" => size::report(&root().join("dist")),
         _ => {
             eprintln!("usage: cargo xtask <run|test|dist|setup>");
             eprintln!("  run [-- server flags]  build everything and serve Linli with demo data");
             eprintln!("  test                   run every check and test");
             eprintln!("  dist                   build the SPA (release) into dist/");
             eprintln!("  setup                  install the pinned build tools only");
+            eprintln!("  size                   print the release assets' raw and gzip sizes");
             return ExitCode::from(2);
         }
     };

@@ -41,10 +41,10 @@ pub async fn register(
             return Err(ApiError::Unprocessable(errors));
         }
     };
-    // Without a name, residents are greeted by the last four digits of their number.
+    // Without a name, the account goes by its masked number: the same in every language.
     let display_name = name
         .map(|n| n.as_str().to_owned())
-        .unwrap_or_else(|| format!("居民{}", &phone.as_str()[7..]));
+        .unwrap_or_else(|| phone.masked());
 
     let secret = password.expose().to_owned();
     let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))

@@ -46,7 +46,7 @@ async fn register_creates_a_resident_signs_in_and_sets_a_safe_cookie() {
     let me: Value = resp.json().await.unwrap();
     assert_eq!(me["phone"], "13812345678", "the number is normalised: {me}");
     assert_eq!(me["role"], "resident");
-    assert_eq!(me["display_name"], "居民5678", "default greeting: {me}");
+    assert_eq!(me["display_name"], "138****5678", "default name: {me}");
     assert_eq!(me["households"], json!([]));
 
     // The database: one resident, an argon2id hash (never the password), one session stored
