@@ -33,12 +33,18 @@ pub struct ServeArgs {
     /// Folder holding the built SPA (Trunk's `dist/`).
     #[arg(long, env = "LINLI_DIST", default_value = "dist")]
     pub dist: PathBuf,
-    /// Seed the demo community when the database is empty.
-    #[arg(long, env = "LINLI_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Seed the demo community (with its public demo passwords) when the database is empty.
+    /// Off by default so that a real deployment never gets demo accounts; `cargo xtask run`
+    /// turns it on.
+    #[arg(long, env = "LINLI_SEED_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
     /// Mark cookies `Secure`: set this when Linli is served over HTTPS.
     #[arg(long, env = "LINLI_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
+    /// Trust the `X-Forwarded-For` header set by a reverse proxy in front of Linli: the client
+    /// is then its last address, not the proxy's. Leave off unless such a proxy always sets it.
+    #[arg(long, env = "LINLI_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LINLI_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -55,6 +61,7 @@ pub enum LogFormat {
 pub struct Settings {
     pub dist: PathBuf,
     pub secure_cookies: bool,
+    pub trust_proxy: bool,
     pub throttle: ThrottleLimits,
 }
 
@@ -81,6 +88,7 @@ impl From<&ServeArgs> for Settings {
         Self {
             dist: args.dist.clone(),
             secure_cookies: args.secure_cookies,
+            trust_proxy: args.trust_proxy,
             throttle: ThrottleLimits::default(),
         }
     }

@@ -67,6 +67,61 @@ fn read_until(
     }
 }
 
+/// Starts the binary on a free port with its own database and dist folder; `extra` flags last.
+fn spawn_server(
+    db_file: &std::path::Path,
+    dist: &std::path::Path,
+    extra: &[&str],
+) -> (KillOnDrop, std::sync::mpsc::Receiver<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_linli-server"));
+    command
+        .arg("--addr")
+        .arg("127.0.0.1:0")
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", db_file.display()))
+        .arg("--dist")
+        .arg(dist)
+        .args(extra)
+        // Whatever the developer's shell says, this test decides the settings.
+        .env_remove("LINLI_SEED_DEMO")
+        .env_remove("LINLI_SECURE_COOKIES")
+        .env_remove("LINLI_TRUST_PROXY")
+        .env_remove("LINLI_LOG_FORMAT")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut server = KillOnDrop(command.spawn().expect("start linli-server"));
+    let lines = stdout_lines(&mut server.0);
+    (server, lines)
+}
+
+#[tokio::test]
+async fn without_seed_demo_a_new_database_gets_no_demo_accounts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_file = dir.path().join("x.db");
+    let (_server, lines) = spawn_server(&db_file, dir.path(), &[]);
+    let mut banner = Vec::new();
+    read_until(
+        &lines,
+        &mut banner,
+        Instant::now() + STARTUP_TIMEOUT,
+        |seen| seen.iter().any(|l| l.contains(RUNNING_AT)),
+    );
+    let db = linli_server::db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        users, 0,
+        "a real deployment starts without the public demo logins"
+    );
+    assert!(!banner.join("\n").contains("Demo logins"));
+}
+
 #[tokio::test]
 async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -75,24 +130,7 @@ async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>t</title>").unwrap();
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_linli-server"));
-    command
-        .arg("--addr")
-        .arg("127.0.0.1:0")
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db_file.display()))
-        .arg("--dist")
-        .arg(&dist)
-        // Whatever the developer's shell says, this test decides the settings.
-        .env_remove("LINLI_SEED_DEMO")
-        .env_remove("LINLI_SECURE_COOKIES")
-        .env_remove("LINLI_LOG_FORMAT")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut server = KillOnDrop(command.spawn().expect("start linli-server"));
-    let lines = stdout_lines(&mut server.0);
+    let (mut server, lines) = spawn_server(&db_file, &dist, &["--seed-demo", "true"]);
 
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     let mut banner = Vec::new();

@@ -4,7 +4,10 @@ use crate::auth::{password, session};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
-use crate::store::{self, throttle::Scope};
+use crate::store::{
+    self,
+    throttle::{Guard, Scope},
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -46,10 +49,7 @@ pub async fn register(
         .map(|n| n.as_str().to_owned())
         .unwrap_or_else(|| phone.masked());
 
-    let secret = password.expose().to_owned();
-    let hash = tokio::task::spawn_blocking(move || password::hash_password(&secret))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = password::hash_password_async(password.expose().to_owned()).await?;
     let now = crate::db::now();
     let user_id =
         match store::users::insert(&state.db, &phone, &hash, &display_name, Role::Resident, now)
@@ -91,39 +91,35 @@ pub async fn login(
     }
     let now = crate::db::now();
     let limits = state.settings.throttle;
-    for (scope, subject, limit) in [
-        (Scope::LoginAccount, phone.as_str(), limits.per_account),
-        (Scope::LoginAddress, addr.as_str(), limits.per_address),
-    ] {
-        if let Some(retry_after) = store::throttle::locked_for(
-            &state.db,
-            scope,
-            subject,
-            now,
-            limit,
-            limits.window_seconds,
-        )
-        .await?
+    let guards = [
+        Guard {
+            scope: Scope::LoginAccount,
+            subject: phone.as_str(),
+            limit: limits.per_account,
+        },
+        Guard {
+            scope: Scope::LoginAddress,
+            subject: &addr,
+            limit: limits.per_address,
+        },
+    ];
+    // Counted before the (slow) check, so parallel guesses cannot slip under the limit.
+    let attempt =
+        match store::throttle::begin_attempt(&state.db, &guards, now, limits.window_seconds).await?
         {
-            return Err(ApiError::TooManyAttempts { retry_after });
-        }
-    }
+            Ok(attempt) => attempt,
+            Err(retry_after) => return Err(ApiError::TooManyAttempts { retry_after }),
+        };
 
     let credentials = store::users::credentials(&state.db, &phone).await?;
-    let (user_id, hash) = match &credentials {
-        Some(c) => (Some(c.id), c.password_hash.clone()),
-        None => (None, password::decoy_hash().to_owned()),
-    };
-    let attempt = body.password;
-    let matches = tokio::task::spawn_blocking(move || password::verify_password(&attempt, &hash))
-        .await
-        .map_err(anyhow::Error::from)?;
-    let Some(user_id) = user_id.filter(|_| matches) else {
-        store::throttle::record_failure(&state.db, Scope::LoginAccount, phone.as_str(), now)
+    let user_id = credentials.as_ref().map(|c| c.id);
+    let matches =
+        password::verify_password_async(body.password, credentials.map(|c| c.password_hash))
             .await?;
-        store::throttle::record_failure(&state.db, Scope::LoginAddress, &addr, now).await?;
+    let Some(user_id) = user_id.filter(|_| matches) else {
         return Err(ApiError::Unauthorized(ErrorCode::WrongCredentials));
     };
+    store::throttle::forgive(&state.db, attempt).await?;
     store::throttle::clear(&state.db, Scope::LoginAccount, phone.as_str()).await?;
 
     let jar = rotate_session(&state, jar, user_id, now).await?;

@@ -4,7 +4,10 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store::households::BindError;
-use crate::store::{self, throttle::Scope};
+use crate::store::{
+    self,
+    throttle::{Guard, Scope},
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -45,44 +48,45 @@ pub async fn bind_household(
     let now = crate::db::now();
     let limits = state.settings.throttle;
     let account = user.id.to_string();
-    for (scope, subject, limit) in [
-        (Scope::BindingAccount, account.as_str(), limits.per_account),
-        (Scope::BindingAddress, addr.as_str(), limits.per_address),
-    ] {
-        if let Some(retry_after) = store::throttle::locked_for(
-            &state.db,
-            scope,
-            subject,
-            now,
-            limit,
-            limits.window_seconds,
-        )
-        .await?
+    let guards = [
+        Guard {
+            scope: Scope::BindingAccount,
+            subject: &account,
+            limit: limits.per_account,
+        },
+        Guard {
+            scope: Scope::BindingAddress,
+            subject: &addr,
+            limit: limits.per_address,
+        },
+    ];
+    // Counted before the lookup, so parallel guesses cannot slip under the limit.
+    let attempt =
+        match store::throttle::begin_attempt(&state.db, &guards, now, limits.window_seconds).await?
         {
-            return Err(ApiError::TooManyAttempts { retry_after });
-        }
+            Ok(attempt) => attempt,
+            Err(retry_after) => return Err(ApiError::TooManyAttempts { retry_after }),
+        };
+    let outcome = store::households::bind(&state.db, user.id, &code, now).await;
+    // Unknown and used codes are guesses and stay counted; anything else is forgiven.
+    if !matches!(outcome, Err(BindError::Unknown | BindError::Used)) {
+        store::throttle::forgive(&state.db, attempt).await?;
     }
     let refused = |code| FieldError::new("code", code);
-    let error = match store::households::bind(&state.db, user.id, &code, now).await {
+    match outcome {
         Ok(membership) => {
             tracing::info!(
                 user_id = user.id,
                 household_id = membership.household_id,
                 "household bound"
             );
-            return Ok((StatusCode::CREATED, [no_store()], Json(membership)));
+            Ok((StatusCode::CREATED, [no_store()], Json(membership)))
         }
-        Err(BindError::Unknown) => {
-            ApiError::Unprocessable(vec![refused(ErrorCode::BindingCodeUnknown)])
-        }
-        Err(BindError::Used) => ApiError::Conflict(refused(ErrorCode::BindingCodeUsed)),
-        Err(BindError::AlreadyMember) => {
-            return Err(ApiError::Conflict(refused(ErrorCode::AlreadyMember)));
-        }
-        Err(BindError::Db(e)) => return Err(e.into()),
-    };
-    // Unknown and used codes are guesses: count them against the account and the address.
-    store::throttle::record_failure(&state.db, Scope::BindingAccount, &account, now).await?;
-    store::throttle::record_failure(&state.db, Scope::BindingAddress, &addr, now).await?;
-    Err(error)
+        Err(BindError::Unknown) => Err(ApiError::Unprocessable(vec![refused(
+            ErrorCode::BindingCodeUnknown,
+        )])),
+        Err(BindError::Used) => Err(ApiError::Conflict(refused(ErrorCode::BindingCodeUsed))),
+        Err(BindError::AlreadyMember) => Err(ApiError::Conflict(refused(ErrorCode::AlreadyMember))),
+        Err(BindError::Db(e)) => Err(e.into()),
+    }
 }

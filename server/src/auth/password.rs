@@ -1,6 +1,32 @@
 //! Password hashing with argon2id (PHC string format, salt included).
 
 use argon2::Argon2;
+use tokio::sync::Semaphore;
+
+/// Each hash takes about 19 MiB and tens of milliseconds of a core: at most this many run at
+/// once, so a burst of logins queues instead of exhausting memory.
+static HASHING: Semaphore = Semaphore::const_new(2);
+
+/// `hash_password` on the blocking pool, within the concurrency limit.
+pub async fn hash_password_async(password: String) -> anyhow::Result<String> {
+    let _permit = HASHING.acquire().await?;
+    tokio::task::spawn_blocking(move || hash_password(&password)).await?
+}
+
+/// `verify_password` on the blocking pool, within the concurrency limit. With no stored hash
+/// (an unknown number), it verifies against the decoy so that both take the same time.
+pub async fn verify_password_async(password: String, hash: Option<String>) -> anyhow::Result<bool> {
+    let _permit = HASHING.acquire().await?;
+    let matches = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            verify_password(&password, decoy_hash());
+            false
+        }
+    })
+    .await?;
+    Ok(matches)
+}
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 /// Hashes a password. CPU-heavy (tens of milliseconds): call from `spawn_blocking` in handlers.

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use linli_domain::{ErrorCode, Role};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// `axum::Json`, but every rejection is a problem+json with a specific reason.
 pub struct ApiJson<T>(pub T);
@@ -99,20 +99,71 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The client's address, for throttling; "unknown" when the server runs without a socket
-/// (the in-process router tests).
+/// The client's address, for throttling: the socket's peer, or with `trust_proxy` the last
+/// `X-Forwarded-For` entry (the one our proxy added). IPv6 clients are grouped by their /64,
+/// which is what one household's router is handed. "unknown" without a socket (router tests).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
-        Ok(ClientAddr(addr))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = || {
+            parts
+                .headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<IpAddr>()
+                .ok()
+        };
+        let peer = || {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(a)| a.ip())
+        };
+        let ip = if state.settings.trust_proxy {
+            forwarded().or_else(peer)
+        } else {
+            peer()
+        };
+        Ok(ClientAddr(
+            ip.map(throttle_key).unwrap_or_else(|| "unknown".to_owned()),
+        ))
+    }
+}
+
+fn throttle_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_their_64_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(throttle_key(a), throttle_key(b));
+        assert_eq!(throttle_key("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
+        assert_eq!(throttle_key("192.0.2.7".parse().unwrap()), "192.0.2.7");
     }
 }

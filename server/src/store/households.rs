@@ -28,7 +28,9 @@ pub async fn bind(
     code: &BindingCode,
     now: i64,
 ) -> Result<Membership, BindError> {
-    let mut tx = db.begin().await?;
+    // IMMEDIATE takes the write lock up front: a second resident racing for the same code
+    // waits (busy timeout) and then sees it used, instead of failing to upgrade a read lock.
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let row = sqlx::query(
         "SELECT household_id, relation, used_at, used_by FROM binding_codes WHERE code = ?",
     )

@@ -23,39 +23,71 @@ impl Scope {
     }
 }
 
-pub async fn record_failure(db: &Db, scope: Scope, subject: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO auth_failures (scope, subject, at) VALUES (?, ?, ?)")
-        .bind(scope.as_str())
-        .bind(subject)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
+/// One throttled subject of an attempt: what, who, and how many failures it may have.
+pub struct Guard<'a> {
+    pub scope: Scope,
+    pub subject: &'a str,
+    pub limit: i64,
 }
 
-/// Seconds until the subject may try again, or `None` when it is under `limit` failures in
-/// the last `window` seconds.
-pub async fn locked_for(
+/// An attempt counted as a failure in advance; `forgive` it when it turns out not to be one.
+pub struct Attempt {
+    ids: Vec<i64>,
+}
+
+/// In one `BEGIN IMMEDIATE` transaction: refuse with the seconds to wait if any guard is at its
+/// limit, otherwise count this attempt against every guard. Writers serialise on SQLite's write
+/// lock here, so parallel guesses cannot all pass the check before any of them is counted.
+pub async fn begin_attempt(
     db: &Db,
-    scope: Scope,
-    subject: &str,
+    guards: &[Guard<'_>],
     now: i64,
-    limit: i64,
     window: i64,
-) -> sqlx::Result<Option<i64>> {
-    let since = now - window;
-    // The attempt that must age out of the window before the subject drops below the limit.
-    let row = sqlx::query(
-        "SELECT at FROM auth_failures WHERE scope = ? AND subject = ? AND at > ?
-         ORDER BY at DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(scope.as_str())
-    .bind(subject)
-    .bind(since)
-    .bind(limit - 1)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| (r.get::<i64, _>("at") + window - now).max(1)))
+) -> sqlx::Result<Result<Attempt, i64>> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    for guard in guards {
+        // The failure that must age out of the window before the subject drops below the limit.
+        let oldest_blocking = sqlx::query(
+            "SELECT at FROM auth_failures WHERE scope = ? AND subject = ? AND at > ?
+             ORDER BY at DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(guard.scope.as_str())
+        .bind(guard.subject)
+        .bind(now - window)
+        .bind(guard.limit - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = oldest_blocking {
+            tx.rollback().await?;
+            return Ok(Err((row.get::<i64, _>("at") + window - now).max(1)));
+        }
+    }
+    let mut ids = Vec::with_capacity(guards.len());
+    for guard in guards {
+        let id: i64 = sqlx::query(
+            "INSERT INTO auth_failures (scope, subject, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(guard.scope.as_str())
+        .bind(guard.subject)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(Ok(Attempt { ids }))
+}
+
+/// Takes back an attempt counted by `begin_attempt`: it was not a failed guess.
+pub async fn forgive(db: &Db, attempt: Attempt) -> sqlx::Result<()> {
+    for id in attempt.ids {
+        sqlx::query("DELETE FROM auth_failures WHERE id = ?")
+            .bind(id)
+            .execute(db)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn clear(db: &Db, scope: Scope, subject: &str) -> sqlx::Result<()> {

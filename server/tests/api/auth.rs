@@ -448,3 +448,34 @@ async fn an_expired_session_is_not_honoured() {
     );
     assert_eq!(app.me().await.json::<Value>().await.unwrap(), me);
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_cannot_slip_under_the_limit() {
+    let app = spawn_app_unseeded().await;
+    app.register_ok("13812345678").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let browser = app.new_browser();
+        guesses.spawn(async move {
+            browser
+                .login("13812345678", "wrong-guess-1")
+                .await
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses = guesses.join_all().await;
+
+    // Each attempt is counted before its password is checked, atomically with the limit test:
+    // exactly the limit's worth of guesses are checked, the rest are refused.
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 401).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 429).count(),
+        5,
+        "{statuses:?}"
+    );
+}

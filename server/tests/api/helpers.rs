@@ -82,6 +82,7 @@ async fn spawn(seeded: bool) -> TestApp {
         settings: Arc::new(Settings {
             dist,
             secure_cookies: false,
+            trust_proxy: false,
             throttle: ThrottleLimits::default(),
         }),
     };

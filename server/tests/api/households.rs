@@ -393,3 +393,30 @@ async fn twenty_wrong_codes_across_accounts_lock_the_address() {
     assert_eq!(code_use(&app, &good).await, (None, None));
     assert!(memberships(&app, user_id).await.is_empty());
 }
+
+#[tokio::test]
+async fn two_residents_racing_for_one_code_get_one_binding_and_one_conflict() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.new_browser(), app.new_browser());
+    alice.register_ok("13812340001").await;
+    bob.register_ok("13812340002").await;
+    let (household_id, code) = app.unused_code(HouseholdRelation::Owner).await;
+
+    let (a, b) = tokio::join!(alice.bind(code.as_str()), bob.bind(code.as_str()));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+
+    assert_eq!(
+        statuses,
+        [201, 409],
+        "one wins, the other is told the code is used"
+    );
+    assert_eq!(
+        app.count(
+            "household_members",
+            &format!("household_id = {household_id}")
+        )
+        .await,
+        1
+    );
+}
