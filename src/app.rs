@@ -31,7 +31,17 @@ fn Shell() -> impl IntoView {
     view! {
         <Router>
             <NavigationEffects/>
-            <a class="skip-link" href="#main">{t!(i18n, app.skip_to_content)}</a>
+            // The router would only scroll to #main; the skip link must move focus there.
+            <a
+                class="skip-link"
+                href="#main"
+                on:click=|ev| {
+                    ev.prevent_default();
+                    focus_main();
+                }
+            >
+                {t!(i18n, app.skip_to_content)}
+            </a>
             <AppHeader/>
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFoundPage>

@@ -3,6 +3,7 @@
 
 use crate::api::ApiError;
 use crate::i18n::*;
+use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use linli_domain::{ErrorCode, FieldError};
 
@@ -79,10 +80,33 @@ impl FormErrors {
         }
     }
 
+    /// Moves focus to the first refused field (its input's id is the field name), so keyboard
+    /// and screen-reader users land on what needs fixing.
+    pub fn focus_first_field(&self) {
+        use wasm_bindgen::JsCast;
+        let Some((field, _)) = self.fields.first() else {
+            return;
+        };
+        if let Some(input) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(field))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<String> {
         self.fields
             .iter()
             .find(|(f, _)| f == name)
             .map(|(_, m)| m.clone())
     }
+}
+
+/// Shows a refusal on a form and moves focus to the first field it names.
+pub fn show_errors(errors: RwSignal<FormErrors>, refusal: FormErrors) {
+    errors.set(refusal);
+    // After the view has rendered the error (and aria-invalid) for that field.
+    request_animation_frame(move || errors.with_untracked(FormErrors::focus_first_field));
 }

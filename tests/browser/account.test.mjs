@@ -47,6 +47,8 @@ describe('a new resident', () => {
     await page.getByText('请输入11位中国大陆手机号').waitFor();
     await page.getByText('密码至少需要8位').waitFor();
     assert.equal(await page.getByLabel('手机号').getAttribute('aria-invalid'), 'true');
+    // Focus lands on the first field to fix.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'phone');
     assert.ok(page.url().endsWith('/register'));
     await screenshot(page, 'register-errors-normal');
   });

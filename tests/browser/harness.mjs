@@ -38,7 +38,7 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'linli-browser-'));
   const child = spawn(
     env('LINLI_SERVER_BIN'),
-    ['--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'linli.db')}`, '--dist', env('LINLI_DIST')],
+    ['--addr', '127.0.0.1:0', '--database-url', `sqlite://${join(dir, 'linli.db')}`, '--dist', env('LINLI_DIST'), '--seed-demo', 'true'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
   );
   let output = '';

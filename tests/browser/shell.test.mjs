@@ -77,6 +77,17 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('has a skip link that moves keyboard focus to the content', async () => {
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
+    await shell.open('/circle');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), '跳到主要内容');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
   it('keeps a deep link through a reload, and shows a 404 page for unknown paths', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);

@@ -33,6 +33,7 @@ impl Toolchain {
             path,
         };
         tools.ensure_wasm_target()?;
+        tools.ensure_components()?;
         tools.ensure_cargo_tool(
             "trunk",
             TRUNK_VERSION,
@@ -100,6 +101,20 @@ impl Toolchain {
         self.run(
             self.command("rustup").args(["target", "add", WASM_TARGET]),
             "rustup target add",
+        )
+    }
+
+    /// rustfmt and clippy, which a minimal rustup profile leaves out.
+    fn ensure_components(&self) -> Result<()> {
+        let present = |sub: &str| self.output("cargo", &[sub, "--version"]).is_some();
+        if present("fmt") && present("clippy") {
+            return Ok(());
+        }
+        step("Adding the rustfmt and clippy components");
+        self.run(
+            self.command("rustup")
+                .args(["component", "add", "rustfmt", "clippy"]),
+            "rustup component add",
         )
     }
 

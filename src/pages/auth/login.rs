@@ -1,7 +1,7 @@
 //! 登录: mobile number and password.
 
 use crate::api;
-use crate::components::errors::FormErrors;
+use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::Field;
 use crate::i18n::*;
 use crate::pages::me::household::FormAlert;
@@ -33,7 +33,7 @@ pub fn LoginPage() -> impl IntoView {
             refused.push(FieldError::new("password", ErrorCode::Required));
         }
         if !refused.is_empty() {
-            errors.set(FormErrors::from_fields(i18n, &refused));
+            show_errors(errors, FormErrors::from_fields(i18n, &refused));
             return;
         }
         errors.set(FormErrors::default());
@@ -49,7 +49,7 @@ pub fn LoginPage() -> impl IntoView {
                     session.signed_in(me);
                     navigate("/me", Default::default());
                 }
-                Err(e) => errors.set(FormErrors::from_api(i18n, &e)),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }
             sending.set(false);
         });

@@ -2,7 +2,7 @@
 //! server (linli-domain), so the form and the API refuse with the same sentences.
 
 use crate::api;
-use crate::components::errors::FormErrors;
+use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::Field;
 use crate::i18n::*;
 use crate::pages::me::household::FormAlert;
@@ -48,7 +48,7 @@ pub fn RegisterPage() -> impl IntoView {
             &name.get_untracked(),
         );
         if !refused.is_empty() {
-            errors.set(FormErrors::from_fields(i18n, &refused));
+            show_errors(errors, FormErrors::from_fields(i18n, &refused));
             return;
         }
         errors.set(FormErrors::default());
@@ -66,7 +66,7 @@ pub fn RegisterPage() -> impl IntoView {
                     session.signed_in(me);
                     navigate("/me/household", Default::default());
                 }
-                Err(e) => errors.set(FormErrors::from_api(i18n, &e)),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }
             sending.set(false);
         });

@@ -3,7 +3,7 @@
 
 use super::{household_address, relation_text};
 use crate::api;
-use crate::components::errors::FormErrors;
+use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::Field;
 use crate::i18n::*;
 use crate::session::{SessionState, use_session};
@@ -55,7 +55,7 @@ fn BindForm() -> impl IntoView {
         let parsed = match BindingCode::parse(&code.get_untracked()) {
             Ok(parsed) => parsed,
             Err(e) => {
-                errors.set(FormErrors::from_fields(i18n, &[e]));
+                show_errors(errors, FormErrors::from_fields(i18n, &[e]));
                 return;
             }
         };
@@ -68,7 +68,7 @@ fn BindForm() -> impl IntoView {
                     bound.set(Some(membership));
                     session.reload();
                 }
-                Err(e) => errors.set(FormErrors::from_api(i18n, &e)),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }
             sending.set(false);
         });

@@ -58,14 +58,18 @@ fn Account(me: Me) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let logging_out = RwSignal::new(false);
+    let logout_failed = RwSignal::new(false);
     let logout = move |_| {
         logging_out.set(true);
+        logout_failed.set(false);
         spawn_local(async move {
-            // Whatever the server answers, this device forgets the session; a failed call is
-            // retried by the next reload of the session.
-            let _ = api::logout().await;
+            // Only the server can end the session: on a shared phone, showing "logged out" while
+            // the cookie still works would be worse than saying it failed.
+            match api::logout().await {
+                Ok(()) => session.0.set(SessionState::Guest),
+                Err(_) => logout_failed.set(true),
+            }
             logging_out.set(false);
-            session.0.set(SessionState::Guest);
         });
     };
     let role = move || match me.role {
@@ -109,6 +113,9 @@ fn Account(me: Me) -> impl IntoView {
                 {move || if logging_out.get() { t_string!(i18n, me.logging_out) } else { t_string!(i18n, me.logout) }}
             </button>
         </p>
+        <div role="alert">
+            {move || logout_failed.get().then(|| view! { <p class="form-alert">{t!(i18n, errors.network)}</p> })}
+        </div>
     }
 }
 
