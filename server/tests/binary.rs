@@ -130,7 +130,7 @@ async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>t</title>").unwrap();
 
-    let (mut server, lines) = spawn_server(&db_file, &dist, &["--seed-demo", "true"]);
+    let (server, lines) = spawn_server(&db_file, &dist, &["--seed-demo", "true"]);
 
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     let mut banner = Vec::new();
