@@ -4,8 +4,10 @@
 pub mod account;
 pub mod api;
 pub mod facility;
+pub mod figures;
 pub mod household;
 pub mod lang;
+pub mod request;
 pub mod validation;
 
 pub use account::{DisplayName, Password, PhoneNumber, Role};

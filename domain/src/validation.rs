@@ -24,6 +24,9 @@ pub enum ErrorCode {
     BindingCodeUnknown,
     BindingCodeUsed,
     AlreadyMember,
+    TitleTooLong,
+    DescriptionTooLong,
+    TextInvalid,
     WrongCredentials,
     TooManyAttempts,
     MalformedBody,
@@ -37,7 +40,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -53,6 +56,9 @@ impl ErrorCode {
         ErrorCode::BindingCodeUnknown,
         ErrorCode::BindingCodeUsed,
         ErrorCode::AlreadyMember,
+        ErrorCode::TitleTooLong,
+        ErrorCode::DescriptionTooLong,
+        ErrorCode::TextInvalid,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::MalformedBody,
@@ -83,6 +89,9 @@ impl ErrorCode {
             ErrorCode::BindingCodeUnknown => "binding_code_unknown",
             ErrorCode::BindingCodeUsed => "binding_code_used",
             ErrorCode::AlreadyMember => "already_member",
+            ErrorCode::TitleTooLong => "title_too_long",
+            ErrorCode::DescriptionTooLong => "description_too_long",
+            ErrorCode::TextInvalid => "text_invalid",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::MalformedBody => "malformed_body",
