@@ -2,6 +2,7 @@
 //! The words shown to people live in the locale files (`locales/*.json`, key `errors.<code>`).
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Every reason Linli can refuse a value. The serialized name is the key under `errors`
 /// in the locale files, so the SPA and the server show the same sentence.
@@ -27,6 +28,12 @@ pub enum ErrorCode {
     TitleTooLong,
     DescriptionTooLong,
     TextInvalid,
+    AnswerUnknown,
+    AnswerNotANumber,
+    AnswerOutOfRange,
+    AnswerNotAnOption,
+    TooManyChoices,
+    AnswerTooLong,
     WrongCredentials,
     TooManyAttempts,
     MalformedBody,
@@ -40,7 +47,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 34] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -59,6 +66,12 @@ impl ErrorCode {
         ErrorCode::TitleTooLong,
         ErrorCode::DescriptionTooLong,
         ErrorCode::TextInvalid,
+        ErrorCode::AnswerUnknown,
+        ErrorCode::AnswerNotANumber,
+        ErrorCode::AnswerOutOfRange,
+        ErrorCode::AnswerNotAnOption,
+        ErrorCode::TooManyChoices,
+        ErrorCode::AnswerTooLong,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::MalformedBody,
@@ -92,6 +105,12 @@ impl ErrorCode {
             ErrorCode::TitleTooLong => "title_too_long",
             ErrorCode::DescriptionTooLong => "description_too_long",
             ErrorCode::TextInvalid => "text_invalid",
+            ErrorCode::AnswerUnknown => "answer_unknown",
+            ErrorCode::AnswerNotANumber => "answer_not_a_number",
+            ErrorCode::AnswerOutOfRange => "answer_out_of_range",
+            ErrorCode::AnswerNotAnOption => "answer_not_an_option",
+            ErrorCode::TooManyChoices => "too_many_choices",
+            ErrorCode::AnswerTooLong => "answer_too_long",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::MalformedBody => "malformed_body",
@@ -106,16 +125,20 @@ impl ErrorCode {
     }
 }
 
-/// One refused field: which one, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One refused field: which one, and why. Most fields are named statically; the answers to
+/// a category's extra questions are named `answers.<key>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub code: ErrorCode,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, code: ErrorCode) -> Self {
-        Self { field, code }
+    pub fn new(field: impl Into<Cow<'static, str>>, code: ErrorCode) -> Self {
+        Self {
+            field: field.into(),
+            code,
+        }
     }
 }
 

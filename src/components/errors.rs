@@ -30,6 +30,12 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::TitleTooLong => t_string!(i18n, errors.title_too_long),
         ErrorCode::DescriptionTooLong => t_string!(i18n, errors.description_too_long),
         ErrorCode::TextInvalid => t_string!(i18n, errors.text_invalid),
+        ErrorCode::AnswerUnknown => t_string!(i18n, errors.answer_unknown),
+        ErrorCode::AnswerNotANumber => t_string!(i18n, errors.answer_not_a_number),
+        ErrorCode::AnswerOutOfRange => t_string!(i18n, errors.answer_out_of_range),
+        ErrorCode::AnswerNotAnOption => t_string!(i18n, errors.answer_not_an_option),
+        ErrorCode::TooManyChoices => t_string!(i18n, errors.too_many_choices),
+        ErrorCode::AnswerTooLong => t_string!(i18n, errors.answer_too_long),
         ErrorCode::WrongCredentials => t_string!(i18n, errors.wrong_credentials),
         ErrorCode::TooManyAttempts => t_string!(i18n, errors.too_many_attempts),
         ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),
@@ -56,7 +62,7 @@ impl FormErrors {
         FormErrors {
             fields: errors
                 .iter()
-                .map(|e| (e.field.to_owned(), error_text(i18n, e.code)))
+                .map(|e| (e.field.to_string(), error_text(i18n, e.code)))
                 .collect(),
             general: Some(t_string!(i18n, auth.form_has_errors).to_string()),
         }

@@ -87,7 +87,7 @@ impl ApiError {
     pub fn to_problem(&self, lang: Lang) -> Problem {
         let status = self.status();
         let field = |e: &FieldError| FieldProblem {
-            field: e.field.to_owned(),
+            field: e.field.to_string(),
             code: e.code,
             message: messages::message(e.code, lang),
         };
