@@ -148,3 +148,127 @@ pub struct CompoundSummary {
     pub buildings: i64,
     pub households: i64,
 }
+
+// ---- Service requests (办事) ----
+
+/// How the resident wants to be contacted about a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactPreference {
+    /// Updates in the app only.
+    #[default]
+    App,
+    /// Staff may also call the account's number.
+    Phone,
+}
+
+impl ContactPreference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactPreference::App => "app",
+            ContactPreference::Phone => "phone",
+        }
+    }
+}
+
+/// A WGS-84 point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a resident sends to open a request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewRequest {
+    /// A category code from the catalogue.
+    pub category: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Answers to the category's extra questions, by question key.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: crate::catalogue::Answers,
+    /// A point picked on the map; without it (and without an address) the resident's household.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+    /// An address typed in.
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub contact: ContactPreference,
+    /// Hide the resident's name from the public (on unless turned off).
+    #[serde(default = "yes")]
+    pub hide_name: bool,
+}
+
+/// A request in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RequestSummary {
+    pub id: i64,
+    /// e.g. `LL-2026-000123`
+    pub tracking_number: String,
+    pub category: String,
+    pub title: String,
+    pub status: crate::request::RequestStatus,
+    pub submitted_at: i64,
+    pub deadlines: crate::request::Deadlines,
+    /// Past its resolution deadline and not resolved (at the time of the answer).
+    pub overdue: bool,
+}
+
+/// One entry of a request's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEntry {
+    pub at: i64,
+    /// `resident` or `staff`: who acted, by role (names are not shown).
+    pub actor_role: String,
+    /// `submit`, a `RequestAction`, or `note`.
+    pub action: String,
+    pub from_status: Option<crate::request::RequestStatus>,
+    pub to_status: Option<crate::request::RequestStatus>,
+    pub note: String,
+}
+
+/// A request as its author or staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RequestDetail {
+    pub summary: RequestSummary,
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: crate::catalogue::Answers,
+    pub location: Option<GeoPoint>,
+    pub address: Option<String>,
+    pub contact: ContactPreference,
+    pub hide_name: bool,
+    /// Who handles it: a grid worker or a department.
+    pub handler: Option<String>,
+    pub satisfied: Option<bool>,
+    pub timeline: Vec<TimelineEntry>,
+    /// What the asking account may do next.
+    pub allowed_actions: Vec<crate::request::RequestAction>,
+}
+
+/// A status change asked for by staff or by the author.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RequestActionBody {
+    pub action: crate::request::RequestAction,
+    /// A reason or comment for the timeline (required to reject).
+    #[serde(default)]
+    pub note: String,
+    /// Who it is dispatched to (required to dispatch).
+    #[serde(default)]
+    pub handler: Option<String>,
+}

@@ -116,6 +116,27 @@ impl RequestAction {
         RequestAction::RateUnsatisfied,
     ];
 
+    pub fn key(self) -> &'static str {
+        match self {
+            RequestAction::Accept => "accept",
+            RequestAction::Reject => "reject",
+            RequestAction::Dispatch => "dispatch",
+            RequestAction::Start => "start",
+            RequestAction::Resolve => "resolve",
+            RequestAction::Withdraw => "withdraw",
+            RequestAction::RateSatisfied => "rate_satisfied",
+            RequestAction::RateUnsatisfied => "rate_unsatisfied",
+        }
+    }
+
+    /// What `actor` may do to a request in status `from`.
+    pub fn allowed(from: RequestStatus, actor: Actor) -> Vec<RequestAction> {
+        Self::ALL
+            .into_iter()
+            .filter(|a| transition(from, *a, actor).is_ok())
+            .collect()
+    }
+
     /// Who may take this action at all, whatever the status.
     pub fn taken_by(self) -> Actor {
         match self {
@@ -277,6 +298,35 @@ impl fmt::Display for TrackingNumber {
     }
 }
 
+/// Checks a point picked on a map: finite WGS-84 coordinates.
+pub fn check_point(lat: f64, lon: f64) -> Result<(), FieldError> {
+    let ok = lat.is_finite()
+        && lon.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon);
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new("location", ErrorCode::LocationInvalid))
+    }
+}
+
+/// A short free text (a reason, a handler's name, an address): trimmed, bounded, no control
+/// characters.
+pub fn short_text(field: &'static str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
+    let text = raw.trim();
+    if text.chars().count() > max_chars {
+        return Err(FieldError::new(field, ErrorCode::AnswerTooLong));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(field, ErrorCode::TextInvalid));
+    }
+    Ok(text.to_owned())
+}
+
 /// A request's title: what it is about, in a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestTitle(String);
@@ -379,6 +429,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn action_keys_match_their_serialised_names() {
+        for action in A::ALL {
+            let json = serde_json::to_string(&action).unwrap();
+            assert_eq!(json, format!("\"{}\"", action.key()));
+        }
+        assert_eq!(
+            RequestAction::allowed(S::Submitted, Actor::Author),
+            vec![A::Withdraw]
+        );
+        assert_eq!(
+            RequestAction::allowed(S::Submitted, Actor::Staff),
+            vec![A::Accept, A::Reject]
+        );
+        assert!(RequestAction::allowed(S::Submitted, Actor::Other).is_empty());
     }
 
     #[test]
@@ -490,6 +557,32 @@ mod tests {
         ] {
             assert_eq!(TrackingNumber::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn points_and_short_texts() {
+        assert!(check_point(30.31, 120.14).is_ok());
+        assert!(check_point(90.0, -180.0).is_ok());
+        for (lat, lon) in [
+            (90.1, 0.0),
+            (0.0, 180.5),
+            (f64::NAN, 0.0),
+            (0.0, f64::INFINITY),
+        ] {
+            assert_eq!(
+                check_point(lat, lon).unwrap_err().code,
+                ErrorCode::LocationInvalid
+            );
+        }
+        assert_eq!(short_text("note", "  已处理 ", 10).unwrap(), "已处理");
+        assert_eq!(
+            short_text("note", "abcd", 3).unwrap_err().code,
+            ErrorCode::AnswerTooLong
+        );
+        assert_eq!(
+            short_text("note", "a\u{0}b", 3).unwrap_err().code,
+            ErrorCode::TextInvalid
+        );
     }
 
     #[test]

@@ -34,6 +34,11 @@ pub enum ErrorCode {
     AnswerNotAnOption,
     TooManyChoices,
     AnswerTooLong,
+    LocationInvalid,
+    CategoryUnknown,
+    HandlerRequired,
+    ReasonRequired,
+    ActionNotAllowedNow,
     WrongCredentials,
     TooManyAttempts,
     MalformedBody,
@@ -47,7 +52,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -72,6 +77,11 @@ impl ErrorCode {
         ErrorCode::AnswerNotAnOption,
         ErrorCode::TooManyChoices,
         ErrorCode::AnswerTooLong,
+        ErrorCode::LocationInvalid,
+        ErrorCode::CategoryUnknown,
+        ErrorCode::HandlerRequired,
+        ErrorCode::ReasonRequired,
+        ErrorCode::ActionNotAllowedNow,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::MalformedBody,
@@ -111,6 +121,11 @@ impl ErrorCode {
             ErrorCode::AnswerNotAnOption => "answer_not_an_option",
             ErrorCode::TooManyChoices => "too_many_choices",
             ErrorCode::AnswerTooLong => "answer_too_long",
+            ErrorCode::LocationInvalid => "location_invalid",
+            ErrorCode::CategoryUnknown => "category_unknown",
+            ErrorCode::HandlerRequired => "handler_required",
+            ErrorCode::ReasonRequired => "reason_required",
+            ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::MalformedBody => "malformed_body",

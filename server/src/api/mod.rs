@@ -5,3 +5,4 @@ pub mod auth;
 pub mod community;
 pub mod health;
 pub mod me;
+pub mod requests;

@@ -21,6 +21,7 @@ use utoipa_axum::routes;
         (name = "auth", description = "Accounts and sessions"),
         (name = "me", description = "The signed-in resident and their household"),
         (name = "community", description = "Public facts about the community"),
+        (name = "requests", description = "Service requests (办事): the catalogue, submitting, tracking, handling"),
     )
 )]
 struct ApiDoc;
@@ -48,6 +49,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::auth::session))
         .routes(routes!(api::me::me))
         .routes(routes!(api::me::bind_household))
-        .routes(routes!(api::community::overview));
+        .routes(routes!(api::community::overview))
+        .routes(routes!(api::requests::categories))
+        .routes(routes!(api::requests::create))
+        .routes(routes!(api::requests::mine))
+        .routes(routes!(api::requests::detail))
+        .routes(routes!(api::requests::act));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -6,3 +6,4 @@ mod community;
 mod conventions;
 mod helpers;
 mod households;
+mod requests;

@@ -1,0 +1,237 @@
+//! Service requests (办事): the catalogue, submitting, the resident's own list, the detail with
+//! its timeline, and the lifecycle actions of staff and authors.
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::{AppState, no_store};
+use crate::store::{self, requests::NewRequestRow, requests::Transition};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use linli_domain::api::{NewRequest, Problem, RequestActionBody, RequestDetail, RequestSummary};
+use linli_domain::catalogue::{RequestCategory, validate_answers};
+use linli_domain::request::{
+    Actor, RequestAction, RequestDescription, RequestTitle, TransitionError, check_point,
+    short_text, transition,
+};
+use linli_domain::{ErrorCode, FieldError};
+
+const ADDRESS_MAX_CHARS: usize = 200;
+const NOTE_MAX_CHARS: usize = 500;
+const HANDLER_MAX_CHARS: usize = 50;
+
+#[utoipa::path(get, path = "/requests/categories", tag = "requests",
+    responses((status = 200, body = Vec<RequestCategory>, description = "The catalogue, with time limits and extra questions")))]
+pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<RequestCategory>>> {
+    Ok(Json(store::requests::categories(&state.db).await?))
+}
+
+#[utoipa::path(post, path = "/requests", tag = "requests", security(("session" = [])), request_body = NewRequest,
+    responses(
+        (status = 201, body = RequestDetail, description = "Sent: the tracking number and deadlines are in the summary"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Every refused field at once"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let category = store::requests::category(&state.db, body.category.trim()).await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    if category.is_none() {
+        errors.push(FieldError::new("category", ErrorCode::CategoryUnknown));
+    }
+    let title = RequestTitle::parse(&body.title)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let description = RequestDescription::parse(&body.description)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let answers = category.as_ref().and_then(|c| {
+        validate_answers(&c.questions, &body.answers)
+            .map_err(|e| errors.extend(e))
+            .ok()
+    });
+    if let Some(point) = body.location {
+        let _ = check_point(point.lat, point.lon).map_err(|e| errors.push(e));
+    }
+    let address = match body.address.as_deref() {
+        Some(raw) => short_text("address", raw, ADDRESS_MAX_CHARS)
+            .map_err(|e| errors.push(e))
+            .ok(),
+        None => None,
+    }
+    .filter(|a| !a.is_empty());
+    let (Some(category), Some(title), Some(description), Some(answers), true) =
+        (category, title, description, answers, errors.is_empty())
+    else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+
+    // Without a point or an address, the request is about the resident's own household.
+    let household_id = store::users::memberships(&state.db, user.id)
+        .await?
+        .first()
+        .map(|m| m.household_id);
+    let now = crate::db::now();
+    let row = NewRequestRow {
+        category: &category,
+        author_id: user.id,
+        household_id,
+        title: title.as_str(),
+        description: description.as_str(),
+        answers: &answers,
+        location: body.location,
+        address: address.as_deref(),
+        contact: body.contact,
+        hide_name: body.hide_name,
+    };
+    let id = store::requests::create(&state.db, row, now).await?;
+    tracing::info!(request_id = id, category = %category.code, "request submitted");
+    let detail = detail_for(&state, id, &user, now).await?;
+    Ok((StatusCode::CREATED, [no_store()], Json(detail)))
+}
+
+#[utoipa::path(get, path = "/me/requests", tag = "requests", security(("session" = [])),
+    responses(
+        (status = 200, body = Vec<RequestSummary>, description = "The signed-in resident's requests, newest first"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<impl IntoResponse> {
+    let list = store::requests::list_for_author(&state.db, user.id, crate::db::now()).await?;
+    Ok(([no_store()], Json(list)))
+}
+
+#[utoipa::path(get, path = "/requests/{id}", tag = "requests", security(("session" = [])),
+    params(("id" = i64, Path, description = "The request's id")),
+    responses(
+        (status = 200, body = RequestDetail, description = "For its author and for staff"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request, or not yours"),
+    ))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let detail = detail_for(&state, id, &user, crate::db::now()).await?;
+    Ok(([no_store()], Json(detail)))
+}
+
+#[utoipa::path(post, path = "/requests/{id}/actions", tag = "requests", security(("session" = [])),
+    params(("id" = i64, Path, description = "The request's id")),
+    request_body = RequestActionBody,
+    responses(
+        (status = 200, body = RequestDetail, description = "The request after the action"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an action for this account"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not possible in the request's status"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A reason or handler is missing"),
+    ))]
+pub async fn act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RequestActionBody>,
+) -> ApiResult<impl IntoResponse> {
+    let ownership = store::requests::ownership(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let actor = actor_of(&user, ownership.author_id);
+    if actor == Actor::Other {
+        // Someone else's request does not exist, as far as this account can tell.
+        return Err(ApiError::NotFound);
+    }
+    let to = match transition(ownership.status, body.action, actor) {
+        Ok(to) => to,
+        Err(TransitionError::NotYours) => return Err(ApiError::Forbidden),
+        Err(TransitionError::NotNow) => {
+            return Err(ApiError::Conflict(FieldError::new(
+                "action",
+                ErrorCode::ActionNotAllowedNow,
+            )));
+        }
+    };
+    let note = short_text("note", &body.note, NOTE_MAX_CHARS)?;
+    let handler = match body.handler.as_deref() {
+        Some(raw) => Some(short_text("handler", raw, HANDLER_MAX_CHARS)?).filter(|h| !h.is_empty()),
+        None => None,
+    };
+    if body.action == RequestAction::Reject && note.is_empty() {
+        return Err(FieldError::new("note", ErrorCode::ReasonRequired).into());
+    }
+    if body.action == RequestAction::Dispatch && handler.is_none() {
+        return Err(FieldError::new("handler", ErrorCode::HandlerRequired).into());
+    }
+    let now = crate::db::now();
+    let applied = store::requests::apply(
+        &state.db,
+        id,
+        Transition {
+            action: body.action,
+            from: ownership.status,
+            to,
+            actor_role: if actor == Actor::Staff {
+                "staff"
+            } else {
+                "resident"
+            },
+            actor_id: user.id,
+            note: &note,
+            handler: handler.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    if !applied {
+        // Someone else acted first; the status this action was decided on is gone.
+        return Err(ApiError::Conflict(FieldError::new(
+            "action",
+            ErrorCode::ActionNotAllowedNow,
+        )));
+    }
+    tracing::info!(
+        request_id = id,
+        action = body.action.key(),
+        "request action"
+    );
+    let detail = detail_for(&state, id, &user, now).await?;
+    Ok(([no_store()], Json(detail)))
+}
+
+/// Staff act as staff (even on a request of their own); the author as the author.
+fn actor_of(user: &CurrentUser, author_id: Option<i64>) -> Actor {
+    if user.role.is_staff() {
+        Actor::Staff
+    } else if author_id == Some(user.id) {
+        Actor::Author
+    } else {
+        Actor::Other
+    }
+}
+
+/// The request as this account may see it, with what it may do next; 404 for anyone else's.
+async fn detail_for(
+    state: &AppState,
+    id: i64,
+    user: &CurrentUser,
+    now: i64,
+) -> ApiResult<RequestDetail> {
+    let ownership = store::requests::ownership(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let actor = actor_of(user, ownership.author_id);
+    if actor == Actor::Other {
+        return Err(ApiError::NotFound);
+    }
+    let mut detail = store::requests::detail(&state.db, id, actor == Actor::Staff, now)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    detail.allowed_actions = RequestAction::allowed(detail.summary.status, actor);
+    Ok(detail)
+}

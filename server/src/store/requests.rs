@@ -1,0 +1,349 @@
+//! Service requests: the catalogue, creating requests, reading them with their timelines, and
+//! applying lifecycle transitions. Each write is one transaction.
+
+use crate::db::Db;
+use linli_domain::api::{
+    ContactPreference, GeoPoint, RequestDetail, RequestSummary, TimelineEntry,
+};
+use linli_domain::catalogue::{Answers, Question, RequestCategory};
+use linli_domain::figures::YearMonth;
+use linli_domain::request::{
+    Deadlines, RequestAction, RequestStatus, TimeLimits, TrackingNumber, is_late,
+};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+pub async fn categories(db: &Db) -> sqlx::Result<Vec<RequestCategory>> {
+    let rows = sqlx::query(
+        "SELECT code, name_zh, name_en, description_zh, description_en, response_hours,
+                resolution_hours, questions
+         FROM request_categories ORDER BY sort_order",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(category_from_row).collect())
+}
+
+pub async fn category(db: &Db, code: &str) -> sqlx::Result<Option<RequestCategory>> {
+    let row = sqlx::query(
+        "SELECT code, name_zh, name_en, description_zh, description_en, response_hours,
+                resolution_hours, questions
+         FROM request_categories WHERE code = ?",
+    )
+    .bind(code)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(category_from_row))
+}
+
+fn category_from_row(r: &SqliteRow) -> RequestCategory {
+    // The questions are written by our migrations; unreadable JSON would be our bug, and the
+    // category then simply asks nothing extra.
+    let questions: Vec<Question> = serde_json::from_str(r.get("questions")).unwrap_or_default();
+    RequestCategory {
+        code: r.get("code"),
+        name_zh: r.get("name_zh"),
+        name_en: r.get("name_en"),
+        description_zh: r.get("description_zh"),
+        description_en: r.get("description_en"),
+        limits: TimeLimits {
+            response_hours: r.get::<i64, _>("response_hours") as u32,
+            resolution_hours: r.get::<i64, _>("resolution_hours") as u32,
+        },
+        questions,
+    }
+}
+
+/// A validated request, ready to be stored.
+pub struct NewRequestRow<'a> {
+    pub category: &'a RequestCategory,
+    pub author_id: i64,
+    pub household_id: Option<i64>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub answers: &'a Answers,
+    pub location: Option<GeoPoint>,
+    pub address: Option<&'a str>,
+    pub contact: ContactPreference,
+    pub hide_name: bool,
+}
+
+/// Stores a new request and its first timeline entry; returns its id. The tracking number is
+/// the next of the year, taken under the write lock so two requests cannot share one.
+pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i64> {
+    let deadlines = Deadlines::from_submission(now, new.category.limits);
+    let year = YearMonth::of(now).year;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let seq: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = ?",
+    )
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    let answers = serde_json::to_string(new.answers).unwrap_or_else(|_| "{}".to_owned());
+    let id: i64 = sqlx::query(
+        "INSERT INTO service_requests
+            (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
+             answers, lat, lon, address, contact_preference, hide_name, status,
+             submitted_at, respond_by, resolve_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(year)
+    .bind(seq)
+    .bind(&new.category.code)
+    .bind(new.author_id)
+    .bind(new.household_id)
+    .bind(new.title)
+    .bind(new.description)
+    .bind(answers)
+    .bind(new.location.map(|p| p.lat))
+    .bind(new.location.map(|p| p.lon))
+    .bind(new.address)
+    .bind(new.contact.as_str())
+    .bind(new.hide_name)
+    .bind(RequestStatus::Submitted.key())
+    .bind(now)
+    .bind(deadlines.respond_by)
+    .bind(deadlines.resolve_by)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    insert_event(
+        &mut tx,
+        id,
+        now,
+        "resident",
+        Some(new.author_id),
+        "submit",
+        None,
+        Some(RequestStatus::Submitted),
+        "",
+        true,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    tx: &mut sqlx::SqliteConnection,
+    request_id: i64,
+    at: i64,
+    actor_role: &str,
+    actor_id: Option<i64>,
+    action: &str,
+    from: Option<RequestStatus>,
+    to: Option<RequestStatus>,
+    note: &str,
+    public: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO request_events (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(request_id)
+    .bind(at)
+    .bind(actor_role)
+    .bind(actor_id)
+    .bind(action)
+    .bind(from.map(RequestStatus::key))
+    .bind(to.map(RequestStatus::key))
+    .bind(note)
+    .bind(public)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+const SUMMARY_COLUMNS: &str = "id, tracking_year, tracking_seq, category_code, title, status,
+    submitted_at, respond_by, resolve_by, resolved_at";
+
+fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
+    let status = RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted);
+    let deadlines = Deadlines {
+        respond_by: r.get("respond_by"),
+        resolve_by: r.get("resolve_by"),
+    };
+    let resolved_at: Option<i64> = r.get("resolved_at");
+    let done_at = resolved_at.filter(|_| status.is_completed());
+    RequestSummary {
+        id: r.get("id"),
+        tracking_number: TrackingNumber {
+            year: r.get::<i64, _>("tracking_year") as u16,
+            seq: r.get::<i64, _>("tracking_seq") as u32,
+        }
+        .to_string(),
+        category: r.get("category_code"),
+        title: r.get("title"),
+        status,
+        submitted_at: r.get("submitted_at"),
+        deadlines,
+        overdue: !status.is_final() && is_late(deadlines.resolve_by, done_at, now),
+    }
+}
+
+/// A resident's own requests, newest first.
+pub async fn list_for_author(
+    db: &Db,
+    author_id: i64,
+    now: i64,
+) -> sqlx::Result<Vec<RequestSummary>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE author_id = ? ORDER BY submitted_at DESC, id DESC"
+    ))
+    .bind(author_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(|r| summary_from_row(r, now)).collect())
+}
+
+/// The facts access decisions need: the author and the status.
+pub struct Ownership {
+    pub author_id: Option<i64>,
+    pub status: RequestStatus,
+}
+
+pub async fn ownership(db: &Db, id: i64) -> sqlx::Result<Option<Ownership>> {
+    let row = sqlx::query("SELECT author_id, status FROM service_requests WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| Ownership {
+        author_id: r.get("author_id"),
+        status: RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted),
+    }))
+}
+
+/// The whole request; `with_internal` adds staff-only notes to the timeline.
+pub async fn detail(
+    db: &Db,
+    id: i64,
+    with_internal: bool,
+    now: i64,
+) -> sqlx::Result<Option<RequestDetail>> {
+    let Some(r) = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS}, description, answers, lat, lon, address, contact_preference,
+                hide_name, handler, satisfied
+         FROM service_requests WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let timeline = sqlx::query(
+        "SELECT at, actor_role, action, from_status, to_status, note FROM request_events
+         WHERE request_id = ? AND (public = 1 OR ?) ORDER BY at, id",
+    )
+    .bind(id)
+    .bind(with_internal)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|e| TimelineEntry {
+        at: e.get("at"),
+        actor_role: e.get("actor_role"),
+        action: e.get("action"),
+        from_status: e
+            .get::<Option<String>, _>("from_status")
+            .as_deref()
+            .and_then(RequestStatus::parse),
+        to_status: e
+            .get::<Option<String>, _>("to_status")
+            .as_deref()
+            .and_then(RequestStatus::parse),
+        note: e.get("note"),
+    })
+    .collect();
+    let location = match (
+        r.get::<Option<f64>, _>("lat"),
+        r.get::<Option<f64>, _>("lon"),
+    ) {
+        (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
+        _ => None,
+    };
+    Ok(Some(RequestDetail {
+        summary: summary_from_row(&r, now),
+        description: r.get("description"),
+        answers: serde_json::from_str(r.get("answers")).unwrap_or_default(),
+        location,
+        address: r.get("address"),
+        contact: if r.get::<String, _>("contact_preference") == "phone" {
+            ContactPreference::Phone
+        } else {
+            ContactPreference::App
+        },
+        hide_name: r.get("hide_name"),
+        handler: r.get("handler"),
+        satisfied: r.get("satisfied"),
+        timeline,
+        allowed_actions: Vec::new(),
+    }))
+}
+
+/// A transition the lifecycle allowed, to be stored.
+pub struct Transition<'a> {
+    pub action: RequestAction,
+    pub from: RequestStatus,
+    pub to: RequestStatus,
+    pub actor_role: &'a str,
+    pub actor_id: i64,
+    pub note: &'a str,
+    pub handler: Option<&'a str>,
+}
+
+/// Applies a transition if the request is still in the status it was decided from; returns
+/// false when someone else changed it in the meantime (the caller answers 409).
+pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let responded = matches!(t.action, RequestAction::Accept | RequestAction::Reject);
+    let resolved = t.action == RequestAction::Resolve;
+    let satisfied = match t.action {
+        RequestAction::RateSatisfied => Some(true),
+        RequestAction::RateUnsatisfied => Some(false),
+        _ => None,
+    };
+    let updated = sqlx::query(
+        "UPDATE service_requests SET
+            status = ?,
+            responded_at = CASE WHEN ? AND responded_at IS NULL THEN ? ELSE responded_at END,
+            resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END,
+            satisfied = COALESCE(?, satisfied),
+            handler = COALESCE(?, handler)
+         WHERE id = ? AND status = ?",
+    )
+    .bind(t.to.key())
+    .bind(responded)
+    .bind(now)
+    .bind(resolved)
+    .bind(now)
+    .bind(satisfied)
+    .bind(t.handler)
+    .bind(id)
+    .bind(t.from.key())
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    insert_event(
+        &mut tx,
+        id,
+        now,
+        t.actor_role,
+        Some(t.actor_id),
+        t.action.key(),
+        Some(t.from),
+        Some(t.to),
+        t.note,
+        true,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,361 @@
+//! /api/v1/requests: the catalogue, submitting, who may see what, and the lifecycle.
+
+use crate::helpers::{Browser, TestApp, assert_problem, field_errors, spawn_app};
+use linli_domain::request::RequestAction;
+use linli_server::seed::DEMO_PASSWORD;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const STAFF: &str = "13800000002";
+const OWNER: &str = "13900000001";
+
+async fn signed_in(app: &TestApp, phone: &str) -> Browser {
+    let browser = app.new_browser();
+    assert_eq!(
+        browser.login(phone, DEMO_PASSWORD).await.status(),
+        StatusCode::OK,
+        "login {phone}"
+    );
+    browser
+}
+
+fn repair(title: &str) -> Value {
+    json!({ "category": "repairs", "title": title, "description": "三楼楼道灯不亮",
+            "answers": { "where": "stairwell", "floor": "3" } })
+}
+
+async fn submit(browser: &Browser, body: &Value) -> Value {
+    let resp = browser.post_json("/requests", body).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    resp.json().await.unwrap()
+}
+
+async fn act(browser: &Browser, id: i64, body: Value) -> reqwest::Response {
+    browser
+        .post_json(&format!("/requests/{id}/actions"), &body)
+        .await
+}
+
+async fn act_ok(browser: &Browser, id: i64, body: Value) -> Value {
+    let resp = act(browser, id, body.clone()).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{body}");
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_catalogue_is_public_with_limits_and_questions() {
+    let app = spawn_app().await;
+    let resp = app.new_browser().get("/requests/categories").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cats: Value = resp.json().await.unwrap();
+    let codes: Vec<&str> = cats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "repairs",
+            "sanitation",
+            "public_facilities",
+            "safety",
+            "disputes",
+            "elderly_help",
+            "household_services",
+            "policy",
+            "other"
+        ]
+    );
+    let safety = &cats[3];
+    assert_eq!(
+        safety["limits"],
+        json!({ "response_hours": 1, "resolution_hours": 24 })
+    );
+    assert_eq!(safety["questions"][0]["key"], "hazard");
+    assert_eq!(safety["questions"][0]["kind"]["type"], "single");
+}
+
+#[tokio::test]
+async fn a_resident_submits_and_gets_a_tracking_number_and_deadlines() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let first = submit(&owner, &repair("楼道灯坏了")).await;
+    let second = submit(&owner, &repair("楼道灯又坏了")).await;
+
+    let summary = &first["summary"];
+    let year = linli_domain::figures::YearMonth::of(summary["submitted_at"].as_i64().unwrap()).year;
+    assert_eq!(summary["tracking_number"], format!("LL-{year}-000001"));
+    assert_eq!(
+        second["summary"]["tracking_number"],
+        format!("LL-{year}-000002")
+    );
+    assert_eq!(summary["status"], "submitted");
+    let sent = summary["submitted_at"].as_i64().unwrap();
+    assert_eq!(summary["deadlines"]["respond_by"], sent + 24 * 3600);
+    assert_eq!(summary["deadlines"]["resolve_by"], sent + 7 * 24 * 3600);
+    assert_eq!(
+        first["answers"],
+        json!({ "where": "stairwell", "floor": 3 }),
+        "answers are cleaned"
+    );
+    assert_eq!(
+        first["hide_name"], true,
+        "names are hidden from the public by default"
+    );
+    assert_eq!(first["allowed_actions"], json!(["withdraw"]));
+    assert_eq!(first["timeline"].as_array().unwrap().len(), 1);
+
+    // The demo owner is bound to a household: the request is about it.
+    let household: Option<i64> =
+        sqlx::query_scalar("SELECT household_id FROM service_requests WHERE id = ?")
+            .bind(summary["id"].as_i64().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(household.is_some());
+
+    let mine: Value = owner.get("/me/requests").await.json().await.unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+    assert_eq!(mine[0]["title"], "楼道灯又坏了", "newest first");
+}
+
+#[tokio::test]
+async fn every_refused_field_is_reported_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let resp = owner
+        .post_json(
+            "/requests",
+            &json!({ "category": "safety", "title": " ", "description": "x".repeat(2001),
+                     "answers": { "hazard": "ghosts" }, "location": { "lat": 91.0, "lon": 0.0 } }),
+        )
+        .await;
+    let body = assert_problem(resp, 422, "required").await;
+    let mut fields = field_errors(&body);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            (
+                "answers.hazard".to_owned(),
+                "answer_not_an_option".to_owned()
+            ),
+            ("description".to_owned(), "description_too_long".to_owned()),
+            ("location".to_owned(), "location_invalid".to_owned()),
+            ("title".to_owned(), "required".to_owned()),
+        ]
+    );
+    let unknown = owner
+        .post_json("/requests", &json!({ "category": "casino", "title": "x" }))
+        .await;
+    assert_problem(unknown, 422, "category_unknown").await;
+    assert_eq!(app.count("service_requests", "").await, 0);
+    assert_eq!(app.count("request_events", "").await, 0);
+
+    let visitor = app.new_browser().post_json("/requests", &repair("x")).await;
+    assert_problem(visitor, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn another_resident_cannot_see_or_touch_a_request() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let other = signed_in(&app, "13900000002").await;
+
+    assert_problem(
+        other.get(&format!("/requests/{id}")).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        act(&other, id, json!({ "action": "withdraw" })).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let theirs: Value = other.get("/me/requests").await.json().await.unwrap();
+    assert_eq!(theirs, json!([]));
+    // Staff see it.
+    let staff = signed_in(&app, STAFF).await;
+    assert_eq!(
+        staff.get(&format!("/requests/{id}")).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_with_an_unsatisfied_round() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+
+    act_ok(&staff, id, json!({ "action": "accept" })).await;
+    let no_handler = act(&staff, id, json!({ "action": "dispatch" })).await;
+    assert_problem(no_handler, 422, "handler_required").await;
+    let d = act_ok(
+        &staff,
+        id,
+        json!({ "action": "dispatch", "handler": "网格员刘敏" }),
+    )
+    .await;
+    assert_eq!(d["handler"], "网格员刘敏");
+    act_ok(&staff, id, json!({ "action": "start" })).await;
+    act_ok(
+        &staff,
+        id,
+        json!({ "action": "resolve", "note": "已更换灯泡" }),
+    )
+    .await;
+
+    let d = act_ok(
+        &owner,
+        id,
+        json!({ "action": "rate_unsatisfied", "note": "还是不亮" }),
+    )
+    .await;
+    assert_eq!(d["summary"]["status"], "reopened");
+    assert_eq!(d["satisfied"], false);
+    act_ok(&staff, id, json!({ "action": "start" })).await;
+    act_ok(
+        &staff,
+        id,
+        json!({ "action": "resolve", "note": "更换了线路" }),
+    )
+    .await;
+    let d = act_ok(&owner, id, json!({ "action": "rate_satisfied" })).await;
+
+    assert_eq!(d["summary"]["status"], "closed");
+    assert_eq!(d["satisfied"], true);
+    assert_eq!(d["allowed_actions"], json!([]));
+    let actions: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "submit",
+            "accept",
+            "dispatch",
+            "start",
+            "resolve",
+            "rate_unsatisfied",
+            "start",
+            "resolve",
+            "rate_satisfied"
+        ]
+    );
+    assert_eq!(
+        d["timeline"][5]["note"], "还是不亮",
+        "the reason is on the timeline"
+    );
+    assert_eq!(d["timeline"][5]["actor_role"], "resident");
+    let (responded, resolved): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT responded_at, resolved_at FROM service_requests WHERE id = ?")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(responded.is_some() && resolved.is_some());
+}
+
+#[tokio::test]
+async fn refused_actions_say_why_and_change_nothing() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // A resident cannot act as staff, staff cannot rate.
+    assert_problem(
+        act(&owner, id, json!({ "action": "accept" })).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        act(&staff, id, json!({ "action": "rate_satisfied" })).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Rejecting needs a reason.
+    assert_problem(
+        act(&staff, id, json!({ "action": "reject" })).await,
+        422,
+        "reason_required",
+    )
+    .await;
+    // Not possible yet / any more.
+    assert_problem(
+        act(&staff, id, json!({ "action": "resolve" })).await,
+        409,
+        "action_not_allowed_now",
+    )
+    .await;
+    act_ok(&staff, id, json!({ "action": "accept" })).await;
+    assert_problem(
+        act(&owner, id, json!({ "action": "withdraw" })).await,
+        409,
+        "action_not_allowed_now",
+    )
+    .await;
+    // An unknown action is a malformed body.
+    assert_problem(
+        act(&staff, id, json!({ "action": "teleport" })).await,
+        400,
+        "malformed_body",
+    )
+    .await;
+
+    let status: String = sqlx::query_scalar("SELECT status FROM service_requests WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "accepted");
+    assert_eq!(
+        app.count("request_events", "").await,
+        2,
+        "submit and accept only"
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_before_acceptance_is_final() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let d = act_ok(&owner, id, json!({ "action": "withdraw" })).await;
+    assert_eq!(d["summary"]["status"], "withdrawn");
+    assert_eq!(d["allowed_actions"], json!([]));
+    let staff = signed_in(&app, STAFF).await;
+    assert_problem(
+        act(&staff, id, json!({ "action": "accept" })).await,
+        409,
+        "action_not_allowed_now",
+    )
+    .await;
+    assert!(
+        RequestAction::allowed(
+            linli_domain::request::RequestStatus::Withdrawn,
+            linli_domain::request::Actor::Staff
+        )
+        .is_empty()
+    );
+}
