@@ -4,9 +4,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use linli_domain::Lang;
 use linli_domain::api::{
-    BindHouseholdRequest, CommunityOverview, LoginRequest, Me, Membership, Problem,
-    RegisterRequest, SessionInfo,
+    BindHouseholdRequest, CommunityOverview, LoginRequest, Me, Membership, NewRequest, Problem,
+    RegisterRequest, RequestActionBody, RequestDetail, RequestSummary, SessionInfo,
 };
+use linli_domain::catalogue::RequestCategory;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
@@ -95,4 +96,24 @@ pub async fn bind_household(code: &str) -> Result<Membership, ApiError> {
 
 pub async fn community() -> Result<CommunityOverview, ApiError> {
     get("/community").await
+}
+
+pub async fn request_categories() -> Result<Vec<RequestCategory>, ApiError> {
+    get("/requests/categories").await
+}
+
+pub async fn create_request(body: &NewRequest) -> Result<RequestDetail, ApiError> {
+    post("/requests", body).await
+}
+
+pub async fn my_requests() -> Result<Vec<RequestSummary>, ApiError> {
+    get("/me/requests").await
+}
+
+pub async fn request(id: i64) -> Result<RequestDetail, ApiError> {
+    get(&format!("/requests/{id}")).await
+}
+
+pub async fn request_action(id: i64, body: &RequestActionBody) -> Result<RequestDetail, ApiError> {
+    post(&format!("/requests/{id}/actions"), body).await
 }

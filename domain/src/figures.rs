@@ -154,6 +154,24 @@ impl YearMonth {
     }
 }
 
+/// A moment as people in the community read it: `2026-11-21 16:30`, China Standard Time.
+pub fn china_time_label(unix_seconds: i64) -> String {
+    let local = unix_seconds + CHINA_OFFSET_SECONDS;
+    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
+    let minute_of_day = local.rem_euclid(86_400) / 60;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        minute_of_day / 60,
+        minute_of_day % 60
+    )
+}
+
+/// A span of time in whole days, hours and minutes (for "还剩 2 天 3 小时").
+pub fn split_duration(seconds: i64) -> (i64, i64, i64) {
+    let s = seconds.abs();
+    (s / 86_400, s % 86_400 / 3600, s % 3600 / 60)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let y = i64::from(year) - i64::from(month <= 2);
@@ -339,6 +357,15 @@ mod tests {
         }
         .bounds();
         assert_eq!(e - s, 29 * 86_400);
+    }
+
+    #[test]
+    fn time_labels_are_china_time() {
+        // 2026-01-31T16:00:00Z is midnight on 1 February in Beijing.
+        assert_eq!(china_time_label(1_769_875_200), "2026-02-01 00:00");
+        assert_eq!(china_time_label(1_769_875_200 - 60), "2026-01-31 23:59");
+        assert_eq!(split_duration(2 * 86_400 + 3 * 3600 + 59), (2, 3, 0));
+        assert_eq!(split_duration(-(3600 + 120)), (0, 1, 2));
     }
 
     #[test]

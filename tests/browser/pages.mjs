@@ -76,3 +76,35 @@ export class MePage extends Shell {
     return this.page.getByRole('region', { name: '我的房屋' });
   }
 }
+
+export class RequestFormPage extends Shell {
+  async submit({ category, title, description, choices = [], texts = {} }) {
+    await this.open('/requests/new');
+    await this.page.getByRole('radio', { name: category }).check();
+    await this.page.getByLabel('标题').fill(title);
+    if (description) await this.page.getByLabel('详细描述（选填）').fill(description);
+    for (const choice of choices) await this.page.getByRole('radio', { name: choice, exact: true }).check();
+    for (const [label, value] of Object.entries(texts)) await this.page.getByLabel(label).fill(value);
+    await this.page.getByRole('button', { name: '提交', exact: true }).click();
+  }
+}
+
+export class RequestDetailPage extends Shell {
+  trackingNumber() {
+    return this.page.locator('.tracking-number');
+  }
+
+  status() {
+    return this.page.locator('dd .badge').first();
+  }
+
+  async act(buttonName, { note, handler } = {}) {
+    if (note) await this.page.getByLabel(/说明/).fill(note);
+    if (handler) await this.page.getByLabel('派给谁（网格员或部门）').fill(handler);
+    await this.page.getByRole('button', { name: buttonName, exact: true }).click();
+  }
+
+  async waitForStatus(text) {
+    await this.page.locator('dd .badge').filter({ hasText: text }).waitFor();
+  }
+}

@@ -1,0 +1,215 @@
+//! One request: its tracking number, deadlines, answers and timeline, and what the account may
+//! do next (the author: withdraw or rate; staff: the handling steps).
+
+use crate::api;
+use crate::components::errors::{FormErrors, show_errors};
+use crate::components::request_labels::{StatusBadge, TimeLeft, action_text, now_seconds};
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::*;
+use crate::pages::me::household::FormAlert;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use linli_domain::api::{RequestActionBody, RequestDetail};
+use linli_domain::figures::china_time_label;
+use linli_domain::request::RequestAction;
+
+#[component]
+pub fn RequestDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let request = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::request(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <Transition fallback=Loading>
+                {move || {
+                    request
+                        .get()
+                        .map(|result| match result {
+                            Ok(Some(detail)) => view! { <Detail detail on_change=move || request.refetch()/> }.into_any(),
+                            Ok(None) | Err(api::ApiError::Problem(_)) => {
+                                view! { <crate::pages::not_found::NotFoundPage/> }.into_any()
+                            }
+                            Err(api::ApiError::Network) => {
+                                view! { <LoadError retry=move || request.refetch()/> }.into_any()
+                            }
+                        })
+                }}
+            </Transition>
+            <p>
+                <a href="/requests">{t!(i18n, requests.back_to_list)}</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let just_sent = move || query.read().get("sent").is_some();
+    let now = now_seconds();
+    let s = detail.summary.clone();
+    let tracking = s.tracking_number.clone();
+    let open = !s.status.is_final() && !s.status.is_completed();
+    view! {
+        <h1 id="page-title">{s.title.clone()}</h1>
+        {move || {
+            just_sent()
+                .then(|| {
+                    let number = tracking.clone();
+                    view! {
+                        <p class="success" role="status">
+                            <span aria-hidden="true">"✓ "</span>
+                            {move || t_string!(i18n, requests.sent, number = number.clone())}
+                        </p>
+                    }
+                })
+        }}
+        <dl class="facts">
+            <dt>{t!(i18n, requests.tracking_number)}</dt>
+            <dd class="tracking-number">{s.tracking_number.clone()}</dd>
+            <dt>{t!(i18n, requests.status_label)}</dt>
+            <dd><StatusBadge status=s.status/></dd>
+            <dt>{t!(i18n, requests.submitted_at)}</dt>
+            <dd>{china_time_label(s.submitted_at)}</dd>
+            <dt>{t!(i18n, requests.respond_by)}</dt>
+            <dd>{china_time_label(s.deadlines.respond_by)}</dd>
+            <dt>{t!(i18n, requests.resolve_by)}</dt>
+            <dd>
+                {china_time_label(s.deadlines.resolve_by)} " "
+                {open.then(|| view! { <TimeLeft deadline=s.deadlines.resolve_by now/> })}
+            </dd>
+            {detail.handler.clone().map(|h| view! { <dt>{t!(i18n, requests.handler)}</dt><dd>{h}</dd> })}
+        </dl>
+        {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
+        <h2>{t!(i18n, requests.timeline)}</h2>
+        <ol class="timeline">
+            {detail
+                .timeline
+                .iter()
+                .map(|e| {
+                    let action = e.action.clone();
+                    let staff = e.actor_role == "staff";
+                    view! {
+                        <li>
+                            <span class="meta">
+                                {china_time_label(e.at)} " · "
+                                {move || if staff { t_string!(i18n, requests.by_staff) } else { t_string!(i18n, requests.by_resident) }}
+                            </span>
+                            <strong>{move || action_text(i18n, &action)}</strong>
+                            {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {(!detail.allowed_actions.is_empty())
+            .then(|| view! { <Actions id=s.id allowed=detail.allowed_actions.clone() on_change/> })}
+    }
+}
+
+/// The buttons for what this account may do next, with the note (a reason, a comment) and,
+/// for dispatching, the handler.
+#[component]
+fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let note = RwSignal::new(String::new());
+    let handler = RwSignal::new(String::new());
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let can_dispatch = allowed.contains(&RequestAction::Dispatch);
+    let run = move |action: RequestAction| {
+        sending.set(true);
+        errors.set(FormErrors::default());
+        let body = RequestActionBody {
+            action,
+            note: note.get_untracked(),
+            handler: Some(handler.get_untracked()).filter(|h| !h.trim().is_empty()),
+        };
+        spawn_local(async move {
+            match api::request_action(id, &body).await {
+                Ok(_) => on_change.run(()),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="actions-heading">
+            <h2 id="actions-heading">
+                {if allowed.contains(&RequestAction::RateSatisfied) {
+                    t!(i18n, requests.rate_heading).into_any()
+                } else {
+                    t!(i18n, requests.actions_heading).into_any()
+                }}
+            </h2>
+            <FormAlert errors/>
+            <div class="field">
+                <label for="note">{t!(i18n, requests.note_label)}</label>
+                <textarea
+                    id="note"
+                    rows="2"
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))
+                ></textarea>
+            </div>
+            {can_dispatch
+                .then(|| {
+                    view! {
+                        <crate::components::field::Field
+                            id="handler"
+                            label=Signal::derive(move || t_string!(i18n, requests.handler_label).to_string())
+                            value=handler
+                            error=Signal::derive(move || errors.get().field("handler"))
+                        />
+                    }
+                })}
+            <p class="actions">
+                {allowed
+                    .into_iter()
+                    .map(|action| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button secondary"
+                                disabled=move || sending.get()
+                                on:click=move |_| run(action)
+                            >
+                                {move || do_text(i18n, action)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </p>
+        </section>
+    }
+}
+
+fn do_text(i18n: I18nContext<Locale>, action: RequestAction) -> &'static str {
+    match action {
+        RequestAction::Accept => t_string!(i18n, request_do.accept),
+        RequestAction::Reject => t_string!(i18n, request_do.reject),
+        RequestAction::Dispatch => t_string!(i18n, request_do.dispatch),
+        RequestAction::Start => t_string!(i18n, request_do.start),
+        RequestAction::Resolve => t_string!(i18n, request_do.resolve),
+        RequestAction::Withdraw => t_string!(i18n, request_do.withdraw),
+        RequestAction::RateSatisfied => t_string!(i18n, request_do.rate_satisfied),
+        RequestAction::RateUnsatisfied => t_string!(i18n, request_do.rate_unsatisfied),
+    }
+}

@@ -1,0 +1,378 @@
+//! 提交诉求: the request form. The category comes from the server's catalogue, with its own
+//! extra questions; every rule is the shared crate's, so the form refuses what the server would.
+
+use crate::api;
+use crate::components::errors::{FormErrors, show_errors};
+use crate::components::field::Field;
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::*;
+use crate::pages::me::household::FormAlert;
+use crate::session::{SessionState, use_session};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use linli_domain::api::{ContactPreference, NewRequest};
+use linli_domain::catalogue::{
+    AnswerValue, Answers, Question, QuestionKind, RequestCategory, validate_answers,
+};
+use linli_domain::request::{RequestDescription, RequestTitle};
+use linli_domain::{ErrorCode, FieldError};
+
+#[component]
+pub fn NewRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let is_guest = Memo::new(move |_| session.0.get() == SessionState::Guest);
+    let catalogue = LocalResource::new(api::request_categories);
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t!(i18n, requests.form_title)}</h1>
+            {move || {
+                if is_guest.get() {
+                    view! {
+                        <p>
+                            <a class="button primary" href="/login">{t!(i18n, requests.login_to_submit)}</a>
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <Transition fallback=Loading>
+                            {move || {
+                                catalogue
+                                    .get()
+                                    .map(|result| match result {
+                                        Ok(categories) => view! { <RequestForm categories/> }.into_any(),
+                                        Err(_) => view! { <LoadError retry=move || catalogue.refetch()/> }.into_any(),
+                                    })
+                            }}
+                        </Transition>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let categories = StoredValue::new(categories);
+    let category = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let answers = RwSignal::new(Answers::new());
+    let contact = RwSignal::new(ContactPreference::App);
+    let hide_name = RwSignal::new(true);
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let zh = move || i18n.get_locale() == Locale::zh_CN;
+    let selected =
+        move || categories.with_value(|c| c.iter().find(|c| c.code == category.get()).cloned());
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut refused: Vec<FieldError> = Vec::new();
+        let chosen = selected();
+        if chosen.is_none() {
+            refused.push(FieldError::new("category", ErrorCode::Required));
+        }
+        if let Err(e) = RequestTitle::parse(&title.get_untracked()) {
+            refused.push(e);
+        }
+        if let Err(e) = RequestDescription::parse(&description.get_untracked()) {
+            refused.push(e);
+        }
+        if let Some(c) = &chosen
+            && let Err(e) = validate_answers(&c.questions, &answers.get_untracked())
+        {
+            refused.extend(e);
+        }
+        if !refused.is_empty() {
+            show_errors(errors, FormErrors::from_fields(i18n, &refused));
+            return;
+        }
+        errors.set(FormErrors::default());
+        sending.set(true);
+        let address = Some(address.get_untracked()).filter(|a| !a.trim().is_empty());
+        let body = NewRequest {
+            category: category.get_untracked(),
+            title: title.get_untracked(),
+            description: description.get_untracked(),
+            answers: answers.get_untracked(),
+            location: None,
+            address,
+            contact: contact.get_untracked(),
+            hide_name: hide_name.get_untracked(),
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::create_request(&body).await {
+                Ok(detail) => navigate(
+                    &format!("/requests/{}?sent=1", detail.summary.id),
+                    Default::default(),
+                ),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <FormAlert errors/>
+            <fieldset id="category" tabindex="-1" class="choice-group" aria-describedby="category-error">
+                <legend>{t!(i18n, requests.category_label)}</legend>
+                {categories
+                    .get_value()
+                    .into_iter()
+                    .map(|c| {
+                        let code = c.code.clone();
+                        let checked_code = code.clone();
+                        let label = move || if zh() { c.name_zh.clone() } else { c.name_en.clone() };
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type="radio"
+                                    name="category"
+                                    value=code.clone()
+                                    prop:checked=move || category.get() == checked_code
+                                    on:change=move |_| {
+                                        category.set(code.clone());
+                                        answers.set(Answers::new());
+                                    }
+                                />
+                                <span>{label}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                <FieldMessage errors field="category"/>
+            </fieldset>
+            <Field
+                id="title"
+                label=Signal::derive(move || t_string!(i18n, requests.title_label).to_string())
+                hint=Signal::derive(move || t_string!(i18n, requests.title_hint).to_string())
+                value=title
+                error=Signal::derive(move || errors.get().field("title"))
+                required=true
+            />
+            <div class="field" class:field-invalid=move || errors.get().field("description").is_some()>
+                <label for="description">{t!(i18n, requests.description_label)}</label>
+                <textarea
+                    id="description"
+                    name="description"
+                    rows="5"
+                    aria-describedby="description-count description-error"
+                    prop:value=move || description.get()
+                    on:input=move |ev| description.set(event_target_value(&ev))
+                ></textarea>
+                <p class="hint" id="description-count" aria-live="polite">
+                    {move || {
+                        let left = RequestDescription::chars_left(&description.get());
+                        t_string!(i18n, requests.chars_left, count = left)
+                    }}
+                </p>
+                <FieldMessage errors field="description"/>
+            </div>
+            {move || {
+                selected()
+                    .filter(|c| !c.questions.is_empty())
+                    .map(|c| {
+                        view! {
+                            <fieldset class="questions">
+                                <legend>{t!(i18n, requests.questions_heading)}</legend>
+                                {c
+                                    .questions
+                                    .into_iter()
+                                    .map(|q| view! { <QuestionInput question=q answers errors/> })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                    })
+            }}
+            <Field
+                id="address"
+                label=Signal::derive(move || t_string!(i18n, requests.address_label).to_string())
+                hint=Signal::derive(move || t_string!(i18n, requests.address_hint).to_string())
+                value=address
+                error=Signal::derive(move || errors.get().field("address"))
+                autocomplete="street-address"
+            />
+            <fieldset class="choice-group">
+                <legend>{t!(i18n, requests.contact_label)}</legend>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="contact"
+                        prop:checked=move || contact.get() == ContactPreference::App
+                        on:change=move |_| contact.set(ContactPreference::App)
+                    />
+                    <span>{t!(i18n, requests.contact_app)}</span>
+                </label>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="contact"
+                        prop:checked=move || contact.get() == ContactPreference::Phone
+                        on:change=move |_| contact.set(ContactPreference::Phone)
+                    />
+                    <span>{t!(i18n, requests.contact_phone)}</span>
+                </label>
+            </fieldset>
+            <label class="choice">
+                <input
+                    type="checkbox"
+                    name="hide_name"
+                    prop:checked=move || hide_name.get()
+                    on:change=move |ev| hide_name.set(event_target_checked(&ev))
+                />
+                <span>{t!(i18n, requests.hide_name)}</span>
+            </label>
+            <button type="submit" class="button primary" disabled=move || sending.get()>
+                {move || if sending.get() { t_string!(i18n, auth.submitting) } else { t_string!(i18n, requests.submit) }}
+            </button>
+        </form>
+    }
+}
+
+/// One extra question, as the input its kind calls for; its id is `answers.<key>` so a refusal
+/// can focus it.
+#[component]
+fn QuestionInput(
+    question: Question,
+    answers: RwSignal<Answers>,
+    errors: RwSignal<FormErrors>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("answers.{}", question.key);
+    let error_id = format!("{id}-error");
+    let key = StoredValue::new(question.key.clone());
+    let zh = move || i18n.get_locale() == Locale::zh_CN;
+    let label = {
+        let q = question.clone();
+        move || {
+            let text = if zh() {
+                q.label_zh.clone()
+            } else {
+                q.label_en.clone()
+            };
+            if q.required {
+                text
+            } else {
+                format!("{text}{}", t_string!(i18n, requests.optional))
+            }
+        }
+    };
+    let set = move |value: Option<AnswerValue>| {
+        answers.update(|a| match value {
+            Some(v) => {
+                a.insert(key.get_value(), v);
+            }
+            None => {
+                a.remove(&key.get_value());
+            }
+        })
+    };
+    let field = id.clone();
+    let message = view! { <FieldMessage errors field=field/> };
+    let option_label = move |o: &linli_domain::catalogue::QuestionOption| {
+        if zh() {
+            o.label_zh.clone()
+        } else {
+            o.label_en.clone()
+        }
+    };
+    match question.kind {
+        QuestionKind::Text | QuestionKind::Number { .. } => {
+            let numeric = matches!(question.kind, QuestionKind::Number { .. });
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{label}</label>
+                    <input
+                        id=id.clone()
+                        type="text"
+                        inputmode=numeric.then_some("numeric")
+                        aria-describedby=error_id
+                        on:input=move |ev| {
+                            let raw = event_target_value(&ev);
+                            set((!raw.trim().is_empty()).then_some(AnswerValue::Text(raw)));
+                        }
+                    />
+                    {message}
+                </div>
+            }
+            .into_any()
+        }
+        QuestionKind::Single | QuestionKind::Multiple { .. } => {
+            let multiple = matches!(question.kind, QuestionKind::Multiple { .. });
+            view! {
+                <fieldset id=id.clone() tabindex="-1" class="choice-group" aria-describedby=error_id>
+                    <legend>{label}</legend>
+                    {question
+                        .options
+                        .iter()
+                        .map(|o| {
+                            let option_key = o.key.clone();
+                            let text = {
+                                let o = o.clone();
+                                move || option_label(&o)
+                            };
+                            let on_change = move |ev| {
+                                let checked = event_target_checked(&ev);
+                                let option_key = option_key.clone();
+                                if multiple {
+                                    answers.update(|a| {
+                                        let mut chosen = match a.get(&key.get_value()) {
+                                            Some(AnswerValue::Choices(c)) => c.clone(),
+                                            _ => Vec::new(),
+                                        };
+                                        chosen.retain(|k| *k != option_key);
+                                        if checked {
+                                            chosen.push(option_key);
+                                        }
+                                        a.insert(key.get_value(), AnswerValue::Choices(chosen));
+                                    });
+                                } else {
+                                    set(Some(AnswerValue::Text(option_key)));
+                                }
+                            };
+                            view! {
+                                <label class="choice">
+                                    <input
+                                        type=if multiple { "checkbox" } else { "radio" }
+                                        name=key.get_value()
+                                        on:change=on_change
+                                    />
+                                    <span>{text}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    {message}
+                </fieldset>
+            }
+                .into_any()
+        }
+    }
+}
+
+/// The refusal of one field, if any, with an id its control points at.
+#[component]
+fn FieldMessage(errors: RwSignal<FormErrors>, #[prop(into)] field: String) -> impl IntoView {
+    let id = format!("{field}-error");
+    move || {
+        errors.get().field(&field).map(|message| {
+            view! {
+                <p class="field-error" id=id.clone()>
+                    <span aria-hidden="true">"⚠ "</span>
+                    {message}
+                </p>
+            }
+        })
+    }
+}

@@ -1,0 +1,79 @@
+// 办事 in the browser: a resident sends a request, staff handle it, the resident is not
+// satisfied, it is handled again, and the resident closes it satisfied.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { LoginPage, RequestDetailPage, RequestFormPage } from './pages.mjs';
+
+describe('a service request', () => {
+  const linli = useServerAndBrowser();
+
+  it('goes from sending to a satisfied close, through an unsatisfied round', async () => {
+    const resident = await newPhonePage(linli.browser);
+    const staff = await newPhonePage(linli.browser);
+    await new LoginPage(resident, linli.server.url).login({ phone: '13900000001', password: 'linli2026' });
+    await resident.waitForURL('**/me');
+    await new LoginPage(staff, linli.server.url).login({ phone: '13800000002', password: 'linli2026' });
+    await staff.waitForURL('**/me');
+
+    // The form refuses what the server would, before sending.
+    const form = new RequestFormPage(resident, linli.server.url);
+    await form.open('/requests/new');
+    await resident.getByRole('button', { name: '提交', exact: true }).click();
+    await resident.getByText('此项必填').first().waitFor();
+    await screenshot(resident, 'request-form-errors-normal');
+
+    await form.submit({
+      category: '物业维修',
+      title: '三楼楼道灯坏了',
+      description: '晚上楼道很黑，老人上下楼不安全。',
+      choices: ['楼道'],
+      texts: { '几楼（选填）': '3' },
+    });
+    await resident.waitForURL(/\/requests\/\d+\?sent=1/);
+    const detail = new RequestDetailPage(resident, linli.server.url);
+    await resident.getByRole('status').filter({ hasText: '已提交，受理编号' }).waitFor();
+    const number = await detail.trackingNumber().innerText();
+    assert.match(number, /^LL-\d{4}-\d{6}$/);
+    assert.equal(await detail.status().innerText(), '待受理');
+    await screenshot(resident, 'request-sent-normal');
+    const path = new URL(resident.url()).pathname;
+
+    // Staff handle it.
+    const desk = new RequestDetailPage(staff, linli.server.url);
+    await desk.open(path);
+    await desk.act('受理');
+    await desk.waitForStatus('已受理');
+    await desk.act('派单');
+    await staff.getByText('派单时请写明经办人或部门').first().waitFor();
+    await desk.act('派单', { handler: '网格员刘敏' });
+    await desk.waitForStatus('已派单');
+    await desk.act('开始办理');
+    await desk.waitForStatus('办理中');
+    await desk.act('办结', { note: '已更换灯泡' });
+    await desk.waitForStatus('已办结，待评价');
+
+    // The resident is not satisfied: it goes back to be handled again.
+    await detail.open(path);
+    await detail.act('不满意，重新办理', { note: '灯还是不亮' });
+    await detail.waitForStatus('重新办理');
+    await desk.open(path);
+    await desk.act('开始办理');
+    await desk.waitForStatus('办理中');
+    await desk.act('办结', { note: '更换了线路' });
+    await desk.waitForStatus('已办结，待评价');
+
+    await detail.open(path);
+    await detail.act('满意');
+    await detail.waitForStatus('已评价');
+    const timeline = await resident.getByRole('list').filter({ hasText: '评价：满意' }).innerText();
+    assert.match(timeline, /灯还是不亮/);
+    await screenshot(resident, 'request-closed-normal');
+
+    // It is on the resident's list, closed.
+    await detail.open('/requests');
+    await resident.getByRole('link', { name: /三楼楼道灯坏了/ }).getByText('已评价').waitFor();
+    assert.deepEqual(resident.consoleErrors, []);
+  });
+});
