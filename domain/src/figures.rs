@@ -123,6 +123,29 @@ pub struct YearMonth {
     pub month: u32,
 }
 
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// The figures of one month, in total and by category: what the public figures page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FiguresReport {
+    /// `2026-11`
+    pub month: String,
+    pub total: Figures,
+    pub by_category: Vec<CategoryFigures>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryFigures {
+    pub category: String,
+    pub figures: Figures,
+}
+
 /// China Standard Time is UTC+8 all year round.
 pub const CHINA_OFFSET_SECONDS: i64 = 8 * 3600;
 
@@ -132,6 +155,30 @@ impl YearMonth {
         let days = (unix_seconds + CHINA_OFFSET_SECONDS).div_euclid(86_400);
         let (year, month, _) = civil_from_days(days);
         YearMonth { year, month }
+    }
+
+    /// `2026-11` (the form used in URLs and the API).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (year, month) = raw.trim().split_once('-')?;
+        if year.len() != 4 || month.len() != 2 {
+            return None;
+        }
+        let (year, month) = (year.parse::<i32>().ok()?, month.parse::<u32>().ok()?);
+        ((1..=12).contains(&month) && year >= 1970).then_some(YearMonth { year, month })
+    }
+
+    pub fn previous(self) -> Self {
+        if self.month == 1 {
+            YearMonth {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            YearMonth {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
     }
 
     /// The month's first and one-past-last moments, as unix seconds (for a `>= start AND < end`
@@ -357,6 +404,24 @@ mod tests {
         }
         .bounds();
         assert_eq!(e - s, 29 * 86_400);
+    }
+
+    #[test]
+    fn months_parse_print_and_step_back() {
+        let m = YearMonth::parse("2026-01").unwrap();
+        assert_eq!(m.to_string(), "2026-01");
+        assert_eq!(
+            m.previous(),
+            YearMonth {
+                year: 2025,
+                month: 12
+            }
+        );
+        for bad in [
+            "2026-13", "2026-00", "2026-1", "26-01", "2026/01", "", "1969-12",
+        ] {
+            assert_eq!(YearMonth::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub enum ErrorCode {
     HandlerRequired,
     ReasonRequired,
     ActionNotAllowedNow,
+    MonthInvalid,
     WrongCredentials,
     TooManyAttempts,
     MalformedBody,
@@ -52,7 +53,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -82,6 +83,7 @@ impl ErrorCode {
         ErrorCode::HandlerRequired,
         ErrorCode::ReasonRequired,
         ErrorCode::ActionNotAllowedNow,
+        ErrorCode::MonthInvalid,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::MalformedBody,
@@ -126,6 +128,7 @@ impl ErrorCode {
             ErrorCode::HandlerRequired => "handler_required",
             ErrorCode::ReasonRequired => "reason_required",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
+            ErrorCode::MonthInvalid => "month_invalid",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::MalformedBody => "malformed_body",

@@ -41,6 +41,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::HandlerRequired => t_string!(i18n, errors.handler_required),
         ErrorCode::ReasonRequired => t_string!(i18n, errors.reason_required),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
+        ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),
         ErrorCode::WrongCredentials => t_string!(i18n, errors.wrong_credentials),
         ErrorCode::TooManyAttempts => t_string!(i18n, errors.too_many_attempts),
         ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),

@@ -6,11 +6,12 @@ use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store::{self, requests::NewRequestRow, requests::Transition};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use linli_domain::api::{NewRequest, Problem, RequestActionBody, RequestDetail, RequestSummary};
 use linli_domain::catalogue::{RequestCategory, validate_answers};
+use linli_domain::figures::{CategoryFigures, FiguresReport, YearMonth, compute};
 use linli_domain::request::{
     Actor, RequestAction, RequestDescription, RequestTitle, TransitionError, check_point,
     short_text, transition,
@@ -202,6 +203,52 @@ pub async fn act(
     );
     let detail = detail_for(&state, id, &user, now).await?;
     Ok(([no_store()], Json(detail)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct FiguresQuery {
+    /// The month, `2026-11`; the current month (China time) when absent.
+    month: Option<String>,
+}
+
+#[utoipa::path(get, path = "/requests/figures", tag = "requests", params(FiguresQuery),
+    responses(
+        (status = 200, body = FiguresReport, description = "Public figures of a month: in total and by category"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not a month"),
+    ))]
+pub async fn figures(
+    State(state): State<AppState>,
+    Query(query): Query<FiguresQuery>,
+) -> ApiResult<Json<FiguresReport>> {
+    let now = crate::db::now();
+    let month = match query.month.as_deref() {
+        None => YearMonth::of(now),
+        Some(raw) => YearMonth::parse(raw)
+            .ok_or_else(|| FieldError::new("month", ErrorCode::MonthInvalid))?,
+    };
+    let (start, end) = month.bounds();
+    let facts = store::requests::facts_between(&state.db, start, end).await?;
+    let all: Vec<_> = facts.iter().map(|(_, f)| *f).collect();
+    let by_category = store::requests::categories(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let of_category: Vec<_> = facts
+                .iter()
+                .filter(|(code, _)| *code == c.code)
+                .map(|(_, f)| *f)
+                .collect();
+            CategoryFigures {
+                category: c.code,
+                figures: compute(&of_category, now),
+            }
+        })
+        .collect();
+    Ok(Json(FiguresReport {
+        month: month.to_string(),
+        total: compute(&all, now),
+        by_category,
+    }))
 }
 
 /// Staff act as staff (even on a request of their own); the author as the author.

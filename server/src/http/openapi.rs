@@ -51,6 +51,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::me::bind_household))
         .routes(routes!(api::community::overview))
         .routes(routes!(api::requests::categories))
+        .routes(routes!(api::requests::figures))
         .routes(routes!(api::requests::create))
         .routes(routes!(api::requests::mine))
         .routes(routes!(api::requests::detail))

@@ -4,7 +4,7 @@
 //!
 //! Layers are written in dependency order, each by its own module: the community and its
 //! compounds, the walking network (doors and facility nodes are referenced by later rows),
-//! buildings/stairwells/households, binding codes, people, facilities.
+//! buildings/stairwells/households, binding codes, people, facilities, service requests.
 
 mod facilities;
 mod geo;
@@ -12,6 +12,7 @@ mod housing;
 mod network;
 mod people;
 mod plan;
+mod requests;
 mod rng;
 #[cfg(test)]
 mod tests;
@@ -70,6 +71,7 @@ pub struct SeedReport {
     pub facilities: usize,
     pub walk_nodes: usize,
     pub walk_edges: usize,
+    pub service_requests: usize,
 }
 
 /// True when the database holds no community yet.
@@ -107,6 +109,7 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
     let codes = housing::insert_binding_codes(&mut tx, &households, now).await?;
     let users = people::insert_people(&mut tx, &password_hash, &households, &codes, now).await?;
     let facilities = facilities::insert_facilities(&mut tx, community_id, &walk, &node_ids).await?;
+    let service_requests = requests::insert_demo_requests(&mut tx, now).await?;
     tx.commit().await?;
 
     Ok(SeedReport {
@@ -117,6 +120,7 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
         facilities,
         walk_nodes: walk.nodes.len(),
         walk_edges: walk.edges.len(),
+        service_requests,
     })
 }
 

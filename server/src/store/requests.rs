@@ -6,7 +6,7 @@ use linli_domain::api::{
     ContactPreference, GeoPoint, RequestDetail, RequestSummary, TimelineEntry,
 };
 use linli_domain::catalogue::{Answers, Question, RequestCategory};
-use linli_domain::figures::YearMonth;
+use linli_domain::figures::{RequestFacts, YearMonth};
 use linli_domain::request::{
     Deadlines, RequestAction, RequestStatus, TimeLimits, TrackingNumber, is_late,
 };
@@ -346,4 +346,38 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The facts the figures need about every request sent in `[start, end)`, with its category.
+pub async fn facts_between(
+    db: &Db,
+    start: i64,
+    end: i64,
+) -> sqlx::Result<Vec<(String, RequestFacts)>> {
+    let rows = sqlx::query(
+        "SELECT category_code, status, submitted_at, respond_by, resolve_by, responded_at,
+                resolved_at, satisfied
+         FROM service_requests WHERE submitted_at >= ? AND submitted_at < ?",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let facts = RequestFacts {
+                status: RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted),
+                submitted_at: r.get("submitted_at"),
+                deadlines: Deadlines {
+                    respond_by: r.get("respond_by"),
+                    resolve_by: r.get("resolve_by"),
+                },
+                responded_at: r.get("responded_at"),
+                resolved_at: r.get("resolved_at"),
+                satisfied: r.get("satisfied"),
+            };
+            (r.get("category_code"), facts)
+        })
+        .collect())
 }

@@ -86,11 +86,13 @@ async fn a_resident_submits_and_gets_a_tracking_number_and_deadlines() {
 
     let summary = &first["summary"];
     let year = linli_domain::figures::YearMonth::of(summary["submitted_at"].as_i64().unwrap()).year;
-    assert_eq!(summary["tracking_number"], format!("LL-{year}-000001"));
-    assert_eq!(
-        second["summary"]["tracking_number"],
-        format!("LL-{year}-000002")
-    );
+    let number = |v: &Value| {
+        let raw = v["summary"]["tracking_number"].as_str().unwrap();
+        linli_domain::request::TrackingNumber::parse(raw).unwrap()
+    };
+    // The year's numbers continue after the demo requests', one by one.
+    assert_eq!(i32::from(number(&first).year), year);
+    assert_eq!(number(&second).seq, number(&first).seq + 1);
     assert_eq!(summary["status"], "submitted");
     let sent = summary["submitted_at"].as_i64().unwrap();
     assert_eq!(summary["deadlines"]["respond_by"], sent + 24 * 3600);
@@ -117,14 +119,18 @@ async fn a_resident_submits_and_gets_a_tracking_number_and_deadlines() {
     assert!(household.is_some());
 
     let mine: Value = owner.get("/me/requests").await.json().await.unwrap();
-    assert_eq!(mine.as_array().unwrap().len(), 2);
     assert_eq!(mine[0]["title"], "楼道灯又坏了", "newest first");
+    assert_eq!(mine[1]["title"], "楼道灯坏了");
 }
 
 #[tokio::test]
 async fn every_refused_field_is_reported_and_nothing_is_written() {
     let app = spawn_app().await;
     let owner = signed_in(&app, OWNER).await;
+    let (requests_before, events_before) = (
+        app.count("service_requests", "").await,
+        app.count("request_events", "").await,
+    );
     let resp = owner
         .post_json(
             "/requests",
@@ -151,8 +157,16 @@ async fn every_refused_field_is_reported_and_nothing_is_written() {
         .post_json("/requests", &json!({ "category": "casino", "title": "x" }))
         .await;
     assert_problem(unknown, 422, "category_unknown").await;
-    assert_eq!(app.count("service_requests", "").await, 0);
-    assert_eq!(app.count("request_events", "").await, 0);
+    assert_eq!(
+        app.count("service_requests", "").await,
+        requests_before,
+        "nothing written"
+    );
+    assert_eq!(
+        app.count("request_events", "").await,
+        events_before,
+        "nothing written"
+    );
 
     let visitor = app.new_browser().post_json("/requests", &repair("x")).await;
     assert_problem(visitor, 401, "unauthorized").await;
@@ -165,7 +179,8 @@ async fn another_resident_cannot_see_or_touch_a_request() {
     let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
         .as_i64()
         .unwrap();
-    let other = signed_in(&app, "13900000002").await;
+    let other = app.new_browser();
+    other.register_ok("13712345678").await;
 
     assert_problem(
         other.get(&format!("/requests/{id}")).await,
@@ -328,7 +343,8 @@ async fn refused_actions_say_why_and_change_nothing() {
         .unwrap();
     assert_eq!(status, "accepted");
     assert_eq!(
-        app.count("request_events", "").await,
+        app.count("request_events", &format!("request_id = {id}"))
+            .await,
         2,
         "submit and accept only"
     );
@@ -357,5 +373,98 @@ async fn withdrawing_before_acceptance_is_final() {
             linli_domain::request::Actor::Staff
         )
         .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_figures_of_a_month_are_public_and_follow_the_requests() {
+    let app = spawn_app().await;
+    // Start from this month's demo requests, then add a known round and compare the change.
+    let before: Value = app
+        .new_browser()
+        .get("/requests/figures")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    for action in ["accept", "start"] {
+        if action == "start" {
+            act_ok(
+                &staff,
+                id,
+                json!({ "action": "dispatch", "handler": "网格员刘敏" }),
+            )
+            .await;
+        }
+        act_ok(&staff, id, json!({ "action": action })).await;
+    }
+    act_ok(&staff, id, json!({ "action": "resolve" })).await;
+    act_ok(&owner, id, json!({ "action": "rate_satisfied" })).await;
+
+    let after: Value = app
+        .new_browser()
+        .get("/requests/figures")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delta = |path: &[&str]| {
+        let pick = |v: &Value| {
+            path.iter()
+                .fold(v.clone(), |v, k| v[*k].clone())
+                .as_u64()
+                .unwrap()
+        };
+        pick(&after) - pick(&before)
+    };
+    assert_eq!(delta(&["total", "received"]), 1);
+    assert_eq!(delta(&["total", "completed"]), 1);
+    assert_eq!(delta(&["total", "completion", "num"]), 1);
+    assert_eq!(
+        delta(&["total", "response", "num"]),
+        1,
+        "accepted within its limit"
+    );
+    assert_eq!(delta(&["total", "satisfaction", "num"]), 1);
+    assert_eq!(delta(&["total", "satisfaction", "den"]), 1);
+    let repairs = after["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "repairs")
+        .unwrap();
+    assert!(repairs["figures"]["received"].as_u64().unwrap() >= 1);
+
+    // No personal data in the public figures.
+    let text = app
+        .new_browser()
+        .get("/requests/figures")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains(OWNER) && !text.contains("楼道灯坏了"));
+
+    let bad = app
+        .new_browser()
+        .get("/requests/figures?month=2026-13")
+        .await;
+    assert_problem(bad, 422, "month_invalid").await;
+    let empty: Value = app
+        .new_browser()
+        .get("/requests/figures?month=1999-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty["total"]["received"], 0);
+    assert_eq!(
+        empty["total"]["satisfaction"],
+        json!({ "num": 0, "den": 0 })
     );
 }

@@ -1,0 +1,423 @@
+//! Demo service requests: about seventy over the last ten weeks, from the bound residents, in
+//! every status, with timelines whose times agree with their deadlines (some responded late,
+//! some resolved late, some rated unsatisfied and handled again), so the lists and the
+//! figures mean something from the first run. Times are relative to the seeding moment.
+
+use super::rng::SplitMix64;
+use linli_domain::figures::YearMonth;
+use linli_domain::request::{
+    Actor, Deadlines, RequestAction, RequestStatus, TimeLimits, transition,
+};
+use sqlx::{Row, SqliteConnection};
+
+const SEED: u64 = 0x4C49_4E4C_4952_4551; // "LINLIREQ"
+const COUNT: u64 = 72;
+const SPAN_DAYS: u64 = 70;
+const HOUR: i64 = 3600;
+
+/// Per category: its code, its limits (as in migration 0002), and titles residents write.
+const TITLES: &[(&str, TimeLimits, &[&str])] = &[
+    (
+        "repairs",
+        TimeLimits {
+            response_hours: 24,
+            resolution_hours: 168,
+        },
+        &["楼道灯不亮", "水管漏水", "单元门门禁坏了", "电梯按钮失灵"],
+    ),
+    (
+        "sanitation",
+        TimeLimits {
+            response_hours: 24,
+            resolution_hours: 72,
+        },
+        &["垃圾桶满了没人清", "楼下有积水发臭", "绿化带里有老鼠"],
+    ),
+    (
+        "public_facilities",
+        TimeLimits {
+            response_hours: 24,
+            resolution_hours: 168,
+        },
+        &["健身器材松动", "路灯不亮", "长椅坏了"],
+    ),
+    (
+        "safety",
+        TimeLimits {
+            response_hours: 1,
+            resolution_hours: 24,
+        },
+        &["消防通道被电动车堵了", "楼道电线裸露", "阳台花盆有坠落危险"],
+    ),
+    (
+        "disputes",
+        TimeLimits {
+            response_hours: 48,
+            resolution_hours: 360,
+        },
+        &["楼上夜里噪音大", "邻居占用楼道堆物"],
+    ),
+    (
+        "elderly_help",
+        TimeLimits {
+            response_hours: 4,
+            resolution_hours: 48,
+        },
+        &["独居老人需要送餐", "老人行动不便想请人陪诊"],
+    ),
+    (
+        "household_services",
+        TimeLimits {
+            response_hours: 24,
+            resolution_hours: 168,
+        },
+        &["想预约上门保洁", "需要小修服务"],
+    ),
+    (
+        "policy",
+        TimeLimits {
+            response_hours: 24,
+            resolution_hours: 120,
+        },
+        &["医保异地备案怎么办", "高龄津贴怎么申请"],
+    ),
+];
+
+/// Where the demo requests end up; weights add up to 100.
+const OUTCOMES: &[(u64, RequestStatus)] = &[
+    (40, RequestStatus::Closed),
+    (12, RequestStatus::Resolved),
+    (10, RequestStatus::InProgress),
+    (8, RequestStatus::Dispatched),
+    (6, RequestStatus::Accepted),
+    (8, RequestStatus::Submitted),
+    (6, RequestStatus::Reopened),
+    (6, RequestStatus::Rejected),
+    (4, RequestStatus::Withdrawn),
+];
+
+struct Step {
+    action: RequestAction,
+    at: i64,
+    note: &'static str,
+}
+
+pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyhow::Result<usize> {
+    let residents: Vec<(i64, i64)> = sqlx::query(
+        "SELECT user_id, household_id FROM household_members ORDER BY user_id, household_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let staff: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    if residents.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = SplitMix64::new(SEED);
+    let mut planned: Vec<(i64, usize, usize, RequestStatus, u64)> = (0..COUNT)
+        .map(|i| {
+            let submitted = now - (rng.below(SPAN_DAYS * 24) as i64 + 2) * HOUR;
+            let category = rng.below(TITLES.len() as u64) as usize;
+            let author = rng.below(residents.len() as u64) as usize;
+            let outcome = pick_outcome(rng.below(100));
+            (submitted, category, author, outcome, i)
+        })
+        .collect();
+    // Tracking numbers follow the order of submission.
+    planned.sort_by_key(|p| (p.0, p.4));
+
+    let mut seq_by_year: std::collections::BTreeMap<i32, i64> = Default::default();
+    for (submitted, category, author, outcome, i) in planned.iter().copied() {
+        let (code, limits, titles) = TITLES[category];
+        let (author_id, household_id) = residents[author];
+        let title = titles[(i as usize) % titles.len()];
+        let deadlines = Deadlines::from_submission(submitted, limits);
+        let steps = steps_to(outcome, submitted, limits, now, &mut rng);
+        let year = YearMonth::of(submitted).year;
+        let seq = seq_by_year.entry(year).and_modify(|s| *s += 1).or_insert(1);
+
+        let responded_at = steps
+            .iter()
+            .find(|s| matches!(s.action, RequestAction::Accept | RequestAction::Reject))
+            .map(|s| s.at);
+        let resolved_at = steps
+            .iter()
+            .rev()
+            .find(|s| s.action == RequestAction::Resolve)
+            .map(|s| s.at);
+        let satisfied = steps.iter().rev().find_map(|s| match s.action {
+            RequestAction::RateSatisfied => Some(true),
+            RequestAction::RateUnsatisfied => Some(false),
+            _ => None,
+        });
+        let handler = steps
+            .iter()
+            .any(|s| s.action == RequestAction::Dispatch)
+            .then_some("网格员刘敏");
+        let id: i64 = sqlx::query(
+            "INSERT INTO service_requests
+                (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
+                 answers, contact_preference, hide_name, status, handler, submitted_at, respond_by,
+                 resolve_by, responded_at, resolved_at, satisfied)
+             VALUES (?, ?, ?, ?, ?, ?, '', '{}', 'app', 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(year)
+        .bind(*seq)
+        .bind(code)
+        .bind(author_id)
+        .bind(household_id)
+        .bind(title)
+        .bind(outcome.key())
+        .bind(handler)
+        .bind(submitted)
+        .bind(deadlines.respond_by)
+        .bind(deadlines.resolve_by)
+        .bind(responded_at)
+        .bind(resolved_at)
+        .bind(satisfied)
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+
+        insert_event(
+            conn,
+            id,
+            submitted,
+            "resident",
+            Some(author_id),
+            "submit",
+            None,
+            RequestStatus::Submitted,
+            "",
+        )
+        .await?;
+        let mut status = RequestStatus::Submitted;
+        for step in &steps {
+            let (role, actor_id) = match step.action.taken_by() {
+                Actor::Author => ("resident", Some(author_id)),
+                _ => ("staff", staff),
+            };
+            let to = transition(status, step.action, step.action.taken_by()).map_err(|e| {
+                anyhow::anyhow!(
+                    "demo plan breaks the lifecycle: {status:?} {:?}: {e:?}",
+                    step.action
+                )
+            })?;
+            insert_event(
+                conn,
+                id,
+                step.at,
+                role,
+                actor_id,
+                step.action.key(),
+                Some(status),
+                to,
+                step.note,
+            )
+            .await?;
+            status = to;
+        }
+        debug_assert_eq!(status, outcome);
+    }
+    Ok(planned.len())
+}
+
+fn pick_outcome(roll: u64) -> RequestStatus {
+    let mut acc = 0;
+    for (weight, status) in OUTCOMES {
+        acc += weight;
+        if roll < acc {
+            return *status;
+        }
+    }
+    RequestStatus::Closed
+}
+
+/// The actions that take a request from Submitted to `outcome`, at times after `submitted`
+/// and before `now`. Most responses and resolutions are in time; some are late, as in life.
+fn steps_to(
+    outcome: RequestStatus,
+    submitted: i64,
+    limits: TimeLimits,
+    now: i64,
+    rng: &mut SplitMix64,
+) -> Vec<Step> {
+    use RequestAction as A;
+    let available = (now - submitted).max(2 * HOUR);
+    // Spread the steps over the time that has passed, never later than now.
+    let mut t = submitted;
+    let mut next = |share_of_limit_percent: u64, late: bool| {
+        let limit = i64::from(limits.response_hours.max(1)) * HOUR;
+        let gap = if late {
+            limit + HOUR
+        } else {
+            (limit * share_of_limit_percent as i64 / 100).max(60)
+        };
+        t = (t + gap).min(submitted + available - 60);
+        t
+    };
+    let late_response = rng.below(10) == 0;
+    let mut steps = Vec::new();
+    let mut push = |action, at, note| steps.push(Step { action, at, note });
+    match outcome {
+        RequestStatus::Submitted => {}
+        RequestStatus::Withdrawn => push(A::Withdraw, next(30, false), "已自行解决"),
+        RequestStatus::Rejected => push(
+            A::Reject,
+            next(50, late_response),
+            "不属于社区受理范围，已转交物业公司",
+        ),
+        _ => {
+            push(A::Accept, next(40, late_response), "");
+            if outcome == RequestStatus::Accepted {
+                return steps;
+            }
+            push(A::Dispatch, next(20, false), "");
+            if outcome == RequestStatus::Dispatched {
+                return steps;
+            }
+            push(A::Start, next(30, false), "");
+            if outcome == RequestStatus::InProgress {
+                return steps;
+            }
+            let late_resolution = rng.below(6) == 0;
+            let resolve_at = if late_resolution {
+                submitted + i64::from(limits.resolution_hours) * HOUR + 6 * HOUR
+            } else {
+                submitted
+                    + i64::from(limits.resolution_hours) * HOUR * (20 + rng.below(60) as i64) / 100
+            };
+            let at = resolve_at
+                .min(submitted + available - 30)
+                .max(next(10, false));
+            push(A::Resolve, at, "已处理完毕");
+            match outcome {
+                RequestStatus::Resolved => {}
+                RequestStatus::Reopened => {
+                    push(A::RateUnsatisfied, (at + HOUR).min(now - 10), "问题还在")
+                }
+                _ => {
+                    let satisfied = rng.below(10) < 8;
+                    let rated = (at + 2 * HOUR).min(now - 10);
+                    push(
+                        if satisfied {
+                            A::RateSatisfied
+                        } else {
+                            A::RateUnsatisfied
+                        },
+                        rated,
+                        "",
+                    );
+                    if !satisfied {
+                        // Handled again, then satisfied.
+                        push(A::Start, (rated + HOUR).min(now - 8), "");
+                        push(A::Resolve, (rated + 5 * HOUR).min(now - 6), "重新处理");
+                        push(A::RateSatisfied, (rated + 6 * HOUR).min(now - 4), "");
+                    }
+                }
+            }
+        }
+    }
+    steps
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    request_id: i64,
+    at: i64,
+    role: &str,
+    actor_id: Option<i64>,
+    action: &str,
+    from: Option<RequestStatus>,
+    to: RequestStatus,
+    note: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO request_events (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+    )
+    .bind(request_id)
+    .bind(at)
+    .bind(role)
+    .bind(actor_id)
+    .bind(action)
+    .bind(from.map(RequestStatus::key))
+    .bind(to.key())
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db;
+    use linli_domain::request::{RequestStatus, transition};
+    use sqlx::Row;
+
+    #[tokio::test]
+    async fn demo_requests_cover_every_status_with_consistent_timelines() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        let report = super::super::seed_demo_community(&pool).await.unwrap();
+        assert_eq!(report.service_requests, super::COUNT as usize);
+
+        let requests = sqlx::query("SELECT id, status, submitted_at FROM service_requests")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        for status in RequestStatus::ALL {
+            assert!(
+                requests
+                    .iter()
+                    .any(|r| r.get::<String, _>("status") == status.key()),
+                "no demo request is {status:?}"
+            );
+        }
+        let now = db::now();
+        for r in &requests {
+            let id: i64 = r.get("id");
+            let events = sqlx::query(
+                "SELECT at, action, from_status, to_status FROM request_events WHERE request_id = ? ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let mut status = RequestStatus::Submitted;
+            let mut last_at = r.get::<i64, _>("submitted_at");
+            assert_eq!(events[0].get::<String, _>("action"), "submit");
+            for e in &events[1..] {
+                let action = linli_domain::request::RequestAction::ALL
+                    .into_iter()
+                    .find(|a| a.key() == e.get::<String, _>("action"))
+                    .unwrap();
+                let to = transition(status, action, action.taken_by()).unwrap();
+                assert_eq!(
+                    e.get::<Option<String>, _>("to_status").as_deref(),
+                    Some(to.key())
+                );
+                let at: i64 = e.get("at");
+                assert!(
+                    at >= last_at && at <= now,
+                    "request {id}: times go forward and not past now"
+                );
+                last_at = at;
+                status = to;
+            }
+            assert_eq!(
+                status.key(),
+                r.get::<String, _>("status"),
+                "request {id} ends where its timeline does"
+            );
+        }
+    }
+}
