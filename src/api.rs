@@ -8,6 +8,7 @@ use linli_domain::api::{
     RegisterRequest, RequestActionBody, RequestDetail, RequestSummary, SessionInfo,
 };
 use linli_domain::catalogue::RequestCategory;
+use linli_domain::figures::FiguresReport;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
@@ -116,4 +117,11 @@ pub async fn request(id: i64) -> Result<RequestDetail, ApiError> {
 
 pub async fn request_action(id: i64, body: &RequestActionBody) -> Result<RequestDetail, ApiError> {
     post(&format!("/requests/{id}/actions"), body).await
+}
+
+pub async fn request_figures(month: Option<String>) -> Result<FiguresReport, ApiError> {
+    match month {
+        Some(month) => get(&format!("/requests/figures?month={month}")).await,
+        None => get("/requests/figures").await,
+    }
 }

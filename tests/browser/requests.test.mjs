@@ -17,6 +17,15 @@ describe('a service request', () => {
     await new LoginPage(staff, linli.server.url).login({ phone: '13800000002', password: 'linli2026' });
     await staff.waitForURL('**/me');
 
+    // The public figures before: nobody needs to log in to read them.
+    const visitor = await newPhonePage(linli.browser);
+    const received = async () => {
+      await visitor.goto(`${linli.server.url}/requests/figures`);
+      const cell = visitor.locator('.figure-grid div').filter({ hasText: '收到' }).locator('dd');
+      return Number(await cell.innerText());
+    };
+    const receivedBefore = await received();
+
     // The form refuses what the server would, before sending.
     const form = new RequestFormPage(resident, linli.server.url);
     await form.open('/requests/new');
@@ -75,5 +84,11 @@ describe('a service request', () => {
     await detail.open('/requests');
     await resident.getByRole('link', { name: /三楼楼道灯坏了/ }).getByText('已评价').waitFor();
     assert.deepEqual(resident.consoleErrors, []);
+
+    // The figures page counts it.
+    assert.equal(await received(), receivedBefore + 1);
+    await visitor.getByRole('table').getByRole('rowheader', { name: '物业维修' }).waitFor();
+    await screenshot(visitor, 'figures-normal');
+    assert.deepEqual(visitor.consoleErrors, []);
   });
 });

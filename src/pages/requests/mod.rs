@@ -2,6 +2,7 @@
 //! what the tab offers and a way to log in.
 
 pub mod detail;
+pub mod figures;
 pub mod new;
 
 use crate::api;
@@ -22,6 +23,9 @@ pub fn RequestsPage() -> impl IntoView {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t!(i18n, requests.title)}</h1>
             <p class="lead">{t!(i18n, requests.intro)}</p>
+            <p>
+                <a href="/requests/figures">{t!(i18n, figures.link)}</a>
+            </p>
             {move || {
                 if signed_in.get() {
                     view! {
