@@ -125,3 +125,8 @@ pub async fn request_figures(month: Option<String>) -> Result<FiguresReport, Api
         None => get("/requests/figures").await,
     }
 }
+
+/// The staff queue; `query` is the filter as URL parameters (`status=…&category=…&overdue=true`).
+pub async fn staff_queue(query: &str) -> Result<Vec<RequestSummary>, ApiError> {
+    get(&format!("/staff/requests?{query}")).await
+}

@@ -54,6 +54,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/circle") view=pages::circle::CirclePage/>
                     <Route path=path!("/me") view=pages::me::MePage/>
                     <Route path=path!("/me/household") view=pages::me::household::BindHouseholdPage/>
+                    <Route path=path!("/staff") view=pages::staff::StaffPage/>
                     <Route path=path!("/login") view=pages::auth::login::LoginPage/>
                     <Route path=path!("/register") view=pages::auth::register::RegisterPage/>
                 </Routes>
@@ -77,6 +78,7 @@ fn NavigationEffects() -> impl IntoView {
             "me" => t_string!(i18n, nav.me),
             "login" => t_string!(i18n, auth.login_title),
             "register" => t_string!(i18n, auth.register_title),
+            "staff" => t_string!(i18n, staff.title),
             _ => t_string!(i18n, not_found.title),
         };
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {

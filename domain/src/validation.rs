@@ -40,6 +40,7 @@ pub enum ErrorCode {
     ReasonRequired,
     ActionNotAllowedNow,
     MonthInvalid,
+    StatusUnknown,
     WrongCredentials,
     TooManyAttempts,
     MalformedBody,
@@ -53,7 +54,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -84,6 +85,7 @@ impl ErrorCode {
         ErrorCode::ReasonRequired,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
+        ErrorCode::StatusUnknown,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
         ErrorCode::MalformedBody,
@@ -129,6 +131,7 @@ impl ErrorCode {
             ErrorCode::ReasonRequired => "reason_required",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
+            ErrorCode::StatusUnknown => "status_unknown",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::MalformedBody => "malformed_body",

@@ -42,6 +42,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::ReasonRequired => t_string!(i18n, errors.reason_required),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
         ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),
+        ErrorCode::StatusUnknown => t_string!(i18n, errors.status_unknown),
         ErrorCode::WrongCredentials => t_string!(i18n, errors.wrong_credentials),
         ErrorCode::TooManyAttempts => t_string!(i18n, errors.too_many_attempts),
         ErrorCode::MalformedBody => t_string!(i18n, errors.malformed_body),

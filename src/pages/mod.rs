@@ -6,3 +6,4 @@ pub mod consultations;
 pub mod me;
 pub mod not_found;
 pub mod requests;
+pub mod staff;

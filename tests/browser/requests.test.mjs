@@ -49,9 +49,15 @@ describe('a service request', () => {
     await screenshot(resident, 'request-sent-normal');
     const path = new URL(resident.url()).pathname;
 
-    // Staff handle it.
+    // Staff find it on the desk, among the requests waiting for a response.
     const desk = new RequestDetailPage(staff, linli.server.url);
-    await desk.open(path);
+    await desk.open('/me');
+    await staff.getByRole('link', { name: '打开诉求工作台' }).click();
+    await staff.getByRole('heading', { level: 1, name: '诉求工作台' }).waitFor();
+    await staff.getByLabel('状态').selectOption({ label: '待受理' });
+    await staff.getByRole('link', { name: /三楼楼道灯坏了/ }).click();
+    await staff.waitForURL(`**${path}`);
+    await screenshot(staff, 'staff-request-normal');
     await desk.act('受理');
     await desk.waitForStatus('已受理');
     await desk.act('派单');

@@ -4,7 +4,7 @@
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::{AppState, no_store};
-use crate::store::{self, requests::NewRequestRow, requests::Transition};
+use crate::store::{self, requests::NewRequestRow, requests::QueueFilter, requests::Transition};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,8 +13,8 @@ use linli_domain::api::{NewRequest, Problem, RequestActionBody, RequestDetail, R
 use linli_domain::catalogue::{RequestCategory, validate_answers};
 use linli_domain::figures::{CategoryFigures, FiguresReport, YearMonth, compute};
 use linli_domain::request::{
-    Actor, RequestAction, RequestDescription, RequestTitle, TransitionError, check_point,
-    short_text, transition,
+    Actor, RequestAction, RequestDescription, RequestStatus, RequestTitle, TransitionError,
+    check_point, short_text, transition,
 };
 use linli_domain::{ErrorCode, FieldError};
 
@@ -249,6 +249,54 @@ pub async fn figures(
         total: compute(&all, now),
         by_category,
     }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// A status key; without it, every request still open.
+    status: Option<String>,
+    /// A category code.
+    category: Option<String>,
+    /// Only requests past their resolution deadline and not resolved.
+    #[serde(default)]
+    overdue: bool,
+    /// 1-based page of 50.
+    page: Option<u32>,
+}
+
+const QUEUE_PAGE: i64 = 50;
+
+#[utoipa::path(get, path = "/staff/requests", tag = "requests", security(("session" = [])), params(QueueQuery),
+    responses(
+        (status = 200, body = Vec<RequestSummary>, description = "The queue, nearest deadline first"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<QueueQuery>,
+) -> ApiResult<impl IntoResponse> {
+    if !user.role.is_staff() {
+        return Err(ApiError::Forbidden);
+    }
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Some(
+            RequestStatus::parse(raw)
+                .ok_or_else(|| FieldError::new("status", ErrorCode::StatusUnknown))?,
+        ),
+        None => None,
+    };
+    let filter = QueueFilter {
+        status,
+        category: query.category.filter(|c| !c.is_empty()),
+        overdue_only: query.overdue,
+        limit: QUEUE_PAGE,
+        offset: i64::from(query.page.unwrap_or(1).max(1) - 1) * QUEUE_PAGE,
+    };
+    let list = store::requests::queue(&state.db, &filter, crate::db::now()).await?;
+    Ok(([no_store()], Json(list)))
 }
 
 /// Staff act as staff (even on a request of their own); the author as the author.

@@ -381,3 +381,47 @@ pub async fn facts_between(
         })
         .collect())
 }
+
+/// What the staff queue is filtered by; no status means every request still open.
+#[derive(Debug, Default)]
+pub struct QueueFilter {
+    pub status: Option<RequestStatus>,
+    pub category: Option<String>,
+    pub overdue_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The staff queue, the nearest resolution deadline first.
+pub async fn queue(db: &Db, filter: &QueueFilter, now: i64) -> sqlx::Result<Vec<RequestSummary>> {
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE 1 = 1");
+    match filter.status {
+        Some(_) => sql.push_str(" AND status = ?"),
+        None => sql.push_str(" AND status NOT IN ('closed', 'rejected', 'withdrawn')"),
+    }
+    if filter.category.is_some() {
+        sql.push_str(" AND category_code = ?");
+    }
+    if filter.overdue_only {
+        sql.push_str(
+            " AND status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn') AND resolve_by < ?",
+        );
+    }
+    sql.push_str(" ORDER BY resolve_by, id LIMIT ? OFFSET ?");
+    let mut query = sqlx::query(&sql);
+    if let Some(status) = filter.status {
+        query = query.bind(status.key());
+    }
+    if let Some(category) = &filter.category {
+        query = query.bind(category);
+    }
+    if filter.overdue_only {
+        query = query.bind(now);
+    }
+    let rows = query
+        .bind(filter.limit)
+        .bind(filter.offset)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.iter().map(|r| summary_from_row(r, now)).collect())
+}

@@ -468,3 +468,85 @@ async fn the_figures_of_a_month_are_public_and_follow_the_requests() {
         json!({ "num": 0, "den": 0 })
     );
 }
+
+#[tokio::test]
+async fn the_staff_queue_is_for_staff_sorted_by_deadline_and_filtered() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    assert_problem(owner.get("/staff/requests").await, 403, "forbidden").await;
+    assert_problem(
+        app.new_browser().get("/staff/requests").await,
+        401,
+        "unauthorized",
+    )
+    .await;
+
+    let staff = signed_in(&app, STAFF).await;
+    let open: Value = staff.get("/staff/requests").await.json().await.unwrap();
+    let open = open.as_array().unwrap();
+    assert!(!open.is_empty());
+    let deadlines: Vec<i64> = open
+        .iter()
+        .map(|r| r["deadlines"]["resolve_by"].as_i64().unwrap())
+        .collect();
+    assert!(
+        deadlines.windows(2).all(|w| w[0] <= w[1]),
+        "nearest deadline first"
+    );
+    assert!(
+        open.iter()
+            .all(|r| !["closed", "rejected", "withdrawn"].contains(&r["status"].as_str().unwrap())),
+        "by default only what is still open"
+    );
+
+    let submitted: Value = staff
+        .get("/staff/requests?status=submitted")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        submitted
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "submitted")
+    );
+    let safety: Value = staff
+        .get("/staff/requests?category=safety&status=closed")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        safety
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["category"] == "safety" && r["status"] == "closed")
+    );
+    let overdue: Value = staff
+        .get("/staff/requests?overdue=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let overdue = overdue.as_array().unwrap();
+    assert!(!overdue.is_empty(), "the demo data has overdue requests");
+    assert!(overdue.iter().all(|r| r["overdue"] == true));
+    let expected = sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM service_requests WHERE status IN ('submitted','accepted','dispatched','in_progress','reopened') AND resolve_by < ?",
+    )
+    .bind(linli_server::db::now())
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(overdue.len() as i64, expected.min(50));
+
+    assert_problem(
+        staff.get("/staff/requests?status=lost").await,
+        422,
+        "status_unknown",
+    )
+    .await;
+}

@@ -78,6 +78,7 @@ fn Account(me: Me) -> impl IntoView {
         Role::Admin => t_string!(i18n, me.role_admin),
     };
     let has_households = !me.households.is_empty();
+    let is_staff = me.role.is_staff();
     view! {
         <section class="card" aria-labelledby="account-heading">
             <h2 id="account-heading">{t!(i18n, me.account_heading)}</h2>
@@ -90,6 +91,9 @@ fn Account(me: Me) -> impl IntoView {
                 <dd>{role}</dd>
             </dl>
         </section>
+        {is_staff.then(|| view! {
+            <p><a class="button primary" href="/staff">{t!(i18n, staff.link)}</a></p>
+        })}
         <section class="card" aria-labelledby="households-heading">
             <h2 id="households-heading">{t!(i18n, me.households_heading)}</h2>
             {if has_households {

@@ -1,0 +1,122 @@
+//! 诉求工作台: the staff queue, nearest deadline first, filtered by status, category and
+//! overdue. Each request opens its detail page, where staff take the next step.
+
+use crate::api;
+use crate::components::request_labels::{StatusBadge, TimeLeft, now_seconds, status_text};
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::*;
+use crate::session::{SessionState, use_session};
+use leptos::prelude::*;
+use linli_domain::request::RequestStatus;
+
+#[component]
+pub fn StaffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let is_staff = Memo::new(move |_| match session.0.get() {
+        SessionState::SignedIn(me) => Some(me.role.is_staff()),
+        SessionState::Loading => None,
+        _ => Some(false),
+    });
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <h1 id="page-title">{t!(i18n, staff.title)}</h1>
+            {move || match is_staff.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(false) => view! { <p class="notice">{t!(i18n, staff.only)}</p> }.into_any(),
+                Some(true) => view! { <Queue/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Queue() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let overdue = RwSignal::new(false);
+    let catalogue = LocalResource::new(api::request_categories);
+    let list = LocalResource::new(move || {
+        let query = format!(
+            "status={}&category={}&overdue={}",
+            status.get(),
+            category.get(),
+            overdue.get()
+        );
+        async move { api::staff_queue(&query).await }
+    });
+    let zh = move || i18n.get_locale() == Locale::zh_CN;
+    view! {
+        <form class="filters" aria-label=move || t_string!(i18n, staff.filters) on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="filter-status">{t!(i18n, staff.filter_status)}</label>
+                <select id="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">{t!(i18n, staff.all_open)}</option>
+                    {RequestStatus::ALL
+                        .into_iter()
+                        .map(|s| view! { <option value=s.key()>{move || status_text(i18n, s)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-category">{t!(i18n, staff.filter_category)}</label>
+                <select id="filter-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                    <option value="">{t!(i18n, staff.all_categories)}</option>
+                    {move || {
+                        catalogue
+                            .get()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|c| {
+                                let name = if zh() { c.name_zh } else { c.name_en };
+                                view! { <option value=c.code>{name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <label class="choice">
+                <input type="checkbox" on:change=move |ev| overdue.set(event_target_checked(&ev))/>
+                <span>{t!(i18n, staff.overdue_only)}</span>
+            </label>
+        </form>
+        <Transition fallback=Loading>
+            {move || {
+                list.get()
+                    .map(|result| match result {
+                        Ok(items) if items.is_empty() => {
+                            view! { <p class="empty">{t!(i18n, staff.empty)}</p> }.into_any()
+                        }
+                        Ok(items) => {
+                            let now = now_seconds();
+                            view! {
+                                <ul class="request-list">
+                                    {items
+                                        .into_iter()
+                                        .map(|item| {
+                                            view! {
+                                                <li>
+                                                    <a class="request-link" href=format!("/requests/{}", item.id)>
+                                                        <strong>{item.title.clone()}</strong>
+                                                        <span class="meta">{item.tracking_number.clone()}</span>
+                                                        <span class="request-status">
+                                                            <StatusBadge status=item.status/>
+                                                            <TimeLeft deadline=item.deadlines.resolve_by now/>
+                                                        </span>
+                                                    </a>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => view! { <LoadError retry=move || list.refetch()/> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
