@@ -47,3 +47,22 @@ pub fn save_elder_mode(on: bool) {
         let _ = root.class_list().toggle_with_force("elder", on);
     }
 }
+
+/// Saves a value on this device (a draft, say); storage that is full or disabled only means
+/// the value is not kept.
+pub fn save_json<T: serde::Serialize>(key: &str, value: &T) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(value)) {
+        let _ = s.set_item(key, &json);
+    }
+}
+
+pub fn load_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let json = storage()?.get_item(key).ok().flatten()?;
+    serde_json::from_str(&json).ok()
+}
+
+pub fn forget(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}

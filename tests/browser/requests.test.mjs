@@ -33,6 +33,15 @@ describe('a service request', () => {
     await resident.getByText('此项必填').first().waitFor();
     await screenshot(resident, 'request-form-errors-normal');
 
+    // A half-written request survives closing the page: it is kept as a draft on the device.
+    await resident.getByRole('radio', { name: '安全隐患' }).check();
+    await resident.getByRole('radio', { name: '消防通道堵塞' }).check();
+    await resident.getByLabel('标题').fill('草稿标题');
+    await resident.reload();
+    await resident.getByLabel('标题').waitFor();
+    assert.equal(await resident.getByLabel('标题').inputValue(), '草稿标题');
+    assert.ok(await resident.getByRole('radio', { name: '消防通道堵塞' }).isChecked());
+
     await form.submit({
       category: '物业维修',
       title: '三楼楼道灯坏了',
@@ -89,6 +98,10 @@ describe('a service request', () => {
     // It is on the resident's list, closed.
     await detail.open('/requests');
     await resident.getByRole('link', { name: /三楼楼道灯坏了/ }).getByText('已评价').waitFor();
+    // Sent requests leave no draft behind.
+    await form.open('/requests/new');
+    await resident.getByLabel('标题').waitFor();
+    assert.equal(await resident.getByLabel('标题').inputValue(), '');
     assert.deepEqual(resident.consoleErrors, []);
 
     // The figures page counts it.

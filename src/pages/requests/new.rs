@@ -1,13 +1,13 @@
 //! 提交诉求: the request form. The category comes from the server's catalogue, with its own
 //! extra questions; every rule is the shared crate's, so the form refuses what the server would.
 
-use crate::api;
 use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::Field;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::me::household::FormAlert;
 use crate::session::{SessionState, use_session};
+use crate::{api, prefs};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,6 +18,8 @@ use linli_domain::catalogue::{
 };
 use linli_domain::request::{RequestDescription, RequestTitle};
 use linli_domain::{ErrorCode, FieldError};
+
+const DRAFT_KEY: &str = "linli.request_draft";
 
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
@@ -61,13 +63,46 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let categories = StoredValue::new(categories);
-    let category = RwSignal::new(String::new());
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let address = RwSignal::new(String::new());
-    let answers = RwSignal::new(Answers::new());
-    let contact = RwSignal::new(ContactPreference::App);
-    let hide_name = RwSignal::new(true);
+    // An unsent request is kept on the device: a closed page or a failed send loses nothing.
+    let draft: Option<NewRequest> = prefs::load_json(DRAFT_KEY);
+    let category = RwSignal::new(
+        draft
+            .as_ref()
+            .map(|d| d.category.clone())
+            .unwrap_or_default(),
+    );
+    let title = RwSignal::new(draft.as_ref().map(|d| d.title.clone()).unwrap_or_default());
+    let description = RwSignal::new(
+        draft
+            .as_ref()
+            .map(|d| d.description.clone())
+            .unwrap_or_default(),
+    );
+    let address = RwSignal::new(
+        draft
+            .as_ref()
+            .and_then(|d| d.address.clone())
+            .unwrap_or_default(),
+    );
+    let answers = RwSignal::new(
+        draft
+            .as_ref()
+            .map(|d| d.answers.clone())
+            .unwrap_or_default(),
+    );
+    let contact = RwSignal::new(draft.as_ref().map(|d| d.contact).unwrap_or_default());
+    let hide_name = RwSignal::new(draft.as_ref().is_none_or(|d| d.hide_name));
+    let current = move || NewRequest {
+        category: category.get(),
+        title: title.get(),
+        description: description.get(),
+        answers: answers.get(),
+        location: None,
+        address: Some(address.get()).filter(|a| !a.trim().is_empty()),
+        contact: contact.get(),
+        hide_name: hide_name.get(),
+    };
+    Effect::new(move || prefs::save_json(DRAFT_KEY, &current()));
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
     let zh = move || i18n.get_locale() == Locale::zh_CN;
@@ -98,24 +133,17 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         }
         errors.set(FormErrors::default());
         sending.set(true);
-        let address = Some(address.get_untracked()).filter(|a| !a.trim().is_empty());
-        let body = NewRequest {
-            category: category.get_untracked(),
-            title: title.get_untracked(),
-            description: description.get_untracked(),
-            answers: answers.get_untracked(),
-            location: None,
-            address,
-            contact: contact.get_untracked(),
-            hide_name: hide_name.get_untracked(),
-        };
+        let body = untrack(current);
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::create_request(&body).await {
-                Ok(detail) => navigate(
-                    &format!("/requests/{}?sent=1", detail.summary.id),
-                    Default::default(),
-                ),
+                Ok(detail) => {
+                    prefs::forget(DRAFT_KEY);
+                    navigate(
+                        &format!("/requests/{}?sent=1", detail.summary.id),
+                        Default::default(),
+                    )
+                }
                 Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }
             sending.set(false);
@@ -298,6 +326,11 @@ fn QuestionInput(
                         type="text"
                         inputmode=numeric.then_some("numeric")
                         aria-describedby=error_id
+                        prop:value=move || match answers.with(|a| a.get(&key.get_value()).cloned()) {
+                            Some(AnswerValue::Text(t)) => t,
+                            Some(AnswerValue::Number(n)) => n.to_string(),
+                            _ => String::new(),
+                        }
                         on:input=move |ev| {
                             let raw = event_target_value(&ev);
                             set((!raw.trim().is_empty()).then_some(AnswerValue::Text(raw)));
@@ -318,6 +351,12 @@ fn QuestionInput(
                         .iter()
                         .map(|o| {
                             let option_key = o.key.clone();
+                            let checked_key = o.key.clone();
+                            let checked = move || match answers.with(|a| a.get(&key.get_value()).cloned()) {
+                                Some(AnswerValue::Text(k)) => k == checked_key,
+                                Some(AnswerValue::Choices(c)) => c.contains(&checked_key),
+                                _ => false,
+                            };
                             let text = {
                                 let o = o.clone();
                                 move || option_label(&o)
@@ -346,6 +385,7 @@ fn QuestionInput(
                                     <input
                                         type=if multiple { "checkbox" } else { "radio" }
                                         name=key.get_value()
+                                        prop:checked=checked
                                         on:change=on_change
                                     />
                                     <span>{text}</span>
