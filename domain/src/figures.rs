@@ -213,6 +213,19 @@ pub fn china_time_label(unix_seconds: i64) -> String {
     )
 }
 
+/// ISO 8601 in China time, as Open311 wants dates: `2026-11-21T16:30:00+08:00`.
+pub fn china_iso8601(unix_seconds: i64) -> String {
+    let local = unix_seconds + CHINA_OFFSET_SECONDS;
+    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
+    let second_of_day = local.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
 /// A span of time in whole days, hours and minutes (for "还剩 2 天 3 小时").
 pub fn split_duration(seconds: i64) -> (i64, i64, i64) {
     let s = seconds.abs();
@@ -429,6 +442,10 @@ mod tests {
         // 2026-01-31T16:00:00Z is midnight on 1 February in Beijing.
         assert_eq!(china_time_label(1_769_875_200), "2026-02-01 00:00");
         assert_eq!(china_time_label(1_769_875_200 - 60), "2026-01-31 23:59");
+        assert_eq!(
+            china_iso8601(1_769_875_200 + 61),
+            "2026-02-01T00:01:01+08:00"
+        );
         assert_eq!(split_duration(2 * 86_400 + 3 * 3600 + 59), (2, 3, 0));
         assert_eq!(split_duration(-(3600 + 120)), (0, 1, 2));
     }

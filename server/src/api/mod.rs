@@ -5,4 +5,5 @@ pub mod auth;
 pub mod community;
 pub mod health;
 pub mod me;
+pub mod open311;
 pub mod requests;

@@ -45,8 +45,23 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+    // Open311 GeoReport v2 has its own specification; it is not part of our OpenAPI document.
+    let open311 = Router::new()
+        .route(
+            "/open311/v2/{file}",
+            axum::routing::get(crate::api::open311::collection),
+        )
+        .route(
+            "/open311/v2/services/{file}",
+            axum::routing::get(crate::api::open311::service_definition),
+        )
+        .route(
+            "/open311/v2/requests/{file}",
+            axum::routing::get(crate::api::open311::request),
+        );
     Router::new()
         .merge(api)
+        .merge(open311)
         .fallback_service(spa::service(&state.settings.dist))
         .layer(middleware::from_fn(negotiate_language))
         .layer(TraceLayer::new_for_http())

@@ -425,3 +425,85 @@ pub async fn queue(db: &Db, filter: &QueueFilter, now: i64) -> sqlx::Result<Vec<
         .await?;
     Ok(rows.iter().map(|r| summary_from_row(r, now)).collect())
 }
+
+/// A request as the public may see it: no author, no contact, the compound for a place.
+pub struct PublicRequest {
+    pub tracking_number: TrackingNumber,
+    pub status: RequestStatus,
+    pub service_code: String,
+    pub service_name: String,
+    pub title: String,
+    pub handler: Option<String>,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+    pub resolve_by: i64,
+    /// The compound (小区) the request is about, never a typed address or a room.
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// Public requests: the given tracking numbers, or the latest 1000 of the last 90 days
+/// (Open311's defaults), optionally of one category.
+pub async fn public_list(
+    db: &Db,
+    category: Option<&str>,
+    ids: &[TrackingNumber],
+) -> sqlx::Result<Vec<PublicRequest>> {
+    let mut sql = String::from(
+        "SELECT r.tracking_year, r.tracking_seq, r.status, r.category_code, k.name_zh AS category_name,
+                r.title, r.handler, r.submitted_at, r.resolve_by,
+                (SELECT MAX(at) FROM request_events e WHERE e.request_id = r.id) AS updated_at,
+                c.name_zh AS compound, COALESCE(r.lat, c.center_lat) AS lat, COALESCE(r.lon, c.center_lon) AS lon
+         FROM service_requests r
+         JOIN request_categories k ON k.code = r.category_code
+         LEFT JOIN households h ON h.id = r.household_id
+         LEFT JOIN stairwells s ON s.id = h.stairwell_id
+         LEFT JOIN buildings b ON b.id = s.building_id
+         LEFT JOIN compounds c ON c.id = b.compound_id
+         WHERE 1 = 1",
+    );
+    if category.is_some() {
+        sql.push_str(" AND r.category_code = ?");
+    }
+    if ids.is_empty() {
+        sql.push_str(" AND r.submitted_at >= ?");
+    } else {
+        let pairs = vec!["(r.tracking_year = ? AND r.tracking_seq = ?)"; ids.len()].join(" OR ");
+        sql.push_str(&format!(" AND ({pairs})"));
+    }
+    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1000");
+    let mut query = sqlx::query(&sql);
+    if let Some(code) = category {
+        query = query.bind(code);
+    }
+    if ids.is_empty() {
+        query = query.bind(crate::db::now() - 90 * 86_400);
+    }
+    for id in ids {
+        query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
+    }
+    let rows = query.fetch_all(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| PublicRequest {
+            tracking_number: TrackingNumber {
+                year: r.get::<i64, _>("tracking_year") as u16,
+                seq: r.get::<i64, _>("tracking_seq") as u32,
+            },
+            status: RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted),
+            service_code: r.get("category_code"),
+            service_name: r.get("category_name"),
+            title: r.get("title"),
+            handler: r.get("handler"),
+            submitted_at: r.get("submitted_at"),
+            updated_at: r
+                .get::<Option<i64>, _>("updated_at")
+                .unwrap_or_else(|| r.get("submitted_at")),
+            resolve_by: r.get("resolve_by"),
+            address: r.get("compound"),
+            lat: r.get("lat"),
+            lon: r.get("lon"),
+        })
+        .collect())
+}

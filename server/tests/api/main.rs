@@ -6,4 +6,5 @@ mod community;
 mod conventions;
 mod helpers;
 mod households;
+mod open311;
 mod requests;
