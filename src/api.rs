@@ -4,8 +4,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use linli_domain::Lang;
 use linli_domain::api::{
-    BindHouseholdRequest, CommunityOverview, LoginRequest, Me, Membership, NewRequest, Problem,
-    RegisterRequest, RequestActionBody, RequestDetail, RequestSummary, SessionInfo,
+    BindHouseholdRequest, CommunityOverview, LoginRequest, Me, Membership, NewNote, NewRequest,
+    Problem, RegisterRequest, RequestActionBody, RequestDetail, RequestSummary, SessionInfo,
 };
 use linli_domain::catalogue::RequestCategory;
 use linli_domain::figures::FiguresReport;
@@ -129,4 +129,8 @@ pub async fn request_figures(month: Option<String>) -> Result<FiguresReport, Api
 /// The staff queue; `query` is the filter as URL parameters (`status=…&category=…&overdue=true`).
 pub async fn staff_queue(query: &str) -> Result<Vec<RequestSummary>, ApiError> {
     get(&format!("/staff/requests?{query}")).await
+}
+
+pub async fn add_request_note(id: i64, body: &NewNote) -> Result<RequestDetail, ApiError> {
+    post(&format!("/requests/{id}/notes"), body).await
 }

@@ -238,6 +238,8 @@ pub struct TimelineEntry {
     pub from_status: Option<crate::request::RequestStatus>,
     pub to_status: Option<crate::request::RequestStatus>,
     pub note: String,
+    /// False for staff-internal notes (only staff ever receive those).
+    pub public: bool,
 }
 
 /// A request as its author or staff see it.
@@ -271,4 +273,14 @@ pub struct RequestActionBody {
     /// Who it is dispatched to (required to dispatch).
     #[serde(default)]
     pub handler: Option<String>,
+}
+
+/// A note on a request's timeline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewNote {
+    pub note: String,
+    /// Internal notes are seen by staff only; residents can only add public ones.
+    #[serde(default = "yes")]
+    pub public: bool,
 }

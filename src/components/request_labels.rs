@@ -32,6 +32,7 @@ pub fn action_text(i18n: I18nContext<Locale>, action: &str) -> &'static str {
         "withdraw" => t_string!(i18n, request_action.withdraw),
         "rate_satisfied" => t_string!(i18n, request_action.rate_satisfied),
         "rate_unsatisfied" => t_string!(i18n, request_action.rate_unsatisfied),
+        "note" => t_string!(i18n, request_action.note),
         _ => "",
     }
 }

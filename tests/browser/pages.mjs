@@ -99,7 +99,7 @@ export class RequestDetailPage extends Shell {
   }
 
   async act(buttonName, { note, handler } = {}) {
-    if (note) await this.page.getByLabel(/说明/).fill(note);
+    if (note) await this.page.getByLabel(/^说明/).fill(note);
     if (handler) await this.page.getByLabel('派给谁（网格员或部门）').fill(handler);
     await this.page.getByRole('button', { name: buttonName, exact: true }).click();
   }

@@ -55,6 +55,8 @@ describe('a service request', () => {
     const number = await detail.trackingNumber().innerText();
     assert.match(number, /^LL-\d{4}-\d{6}$/);
     assert.equal(await detail.status().innerText(), '待受理');
+    // The answers to the category's questions, with their labels.
+    await resident.getByRole('definition').filter({ hasText: '楼道' }).waitFor();
     await screenshot(resident, 'request-sent-normal');
     const path = new URL(resident.url()).pathname;
 
@@ -69,6 +71,12 @@ describe('a service request', () => {
     await screenshot(staff, 'staff-request-normal');
     await desk.act('受理');
     await desk.waitForStatus('已受理');
+    // An internal note stays with staff.
+    await staff.getByLabel('备注内容').fill('住户电话打不通，明天再联系');
+    await staff.getByLabel('内部备注（居民看不到）').check();
+    await staff.getByRole('button', { name: '添加备注' }).click();
+    await staff.getByText('住户电话打不通，明天再联系').waitFor();
+    await staff.getByText('备注（内部）').waitFor();
     await desk.act('派单');
     await staff.getByText('派单时请写明经办人或部门').first().waitFor();
     await desk.act('派单', { handler: '网格员刘敏' });
@@ -94,6 +102,7 @@ describe('a service request', () => {
     const timeline = await resident.getByRole('list').filter({ hasText: '评价：满意' }).innerText();
     assert.match(timeline, /灯还是不亮/);
     await screenshot(resident, 'request-closed-normal');
+    assert.equal(await resident.getByText('住户电话打不通').count(), 0, 'the internal note is not shown to the resident');
 
     // It is on the resident's list, closed.
     await detail.open('/requests');

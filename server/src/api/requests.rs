@@ -9,7 +9,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use linli_domain::api::{NewRequest, Problem, RequestActionBody, RequestDetail, RequestSummary};
+use linli_domain::api::{
+    NewNote, NewRequest, Problem, RequestActionBody, RequestDetail, RequestSummary,
+};
 use linli_domain::catalogue::{RequestCategory, validate_answers};
 use linli_domain::figures::{CategoryFigures, FiguresReport, YearMonth, compute};
 use linli_domain::request::{
@@ -297,6 +299,46 @@ pub async fn queue(
     };
     let list = store::requests::queue(&state.db, &filter, crate::db::now()).await?;
     Ok(([no_store()], Json(list)))
+}
+
+#[utoipa::path(post, path = "/requests/{id}/notes", tag = "requests", security(("session" = [])),
+    params(("id" = i64, Path, description = "The request's id")),
+    request_body = NewNote,
+    responses(
+        (status = 201, body = RequestDetail, description = "The request with the note on its timeline"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Residents cannot add internal notes"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewNote>,
+) -> ApiResult<impl IntoResponse> {
+    let ownership = store::requests::ownership(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let actor = actor_of(&user, ownership.author_id);
+    if actor == Actor::Other {
+        return Err(ApiError::NotFound);
+    }
+    if actor == Actor::Author && !body.public {
+        return Err(ApiError::Forbidden);
+    }
+    let note = short_text("note", &body.note, NOTE_MAX_CHARS)?;
+    if note.is_empty() {
+        return Err(FieldError::new("note", ErrorCode::Required).into());
+    }
+    let role = if actor == Actor::Staff {
+        "staff"
+    } else {
+        "resident"
+    };
+    let now = crate::db::now();
+    store::requests::add_note(&state.db, id, role, user.id, &note, body.public, now).await?;
+    let detail = detail_for(&state, id, &user, now).await?;
+    Ok((StatusCode::CREATED, [no_store()], Json(detail)))
 }
 
 /// Staff act as staff (even on a request of their own); the author as the author.

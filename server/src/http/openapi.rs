@@ -56,6 +56,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::requests::mine))
         .routes(routes!(api::requests::detail))
         .routes(routes!(api::requests::act))
+        .routes(routes!(api::requests::add_note))
         .routes(routes!(api::requests::queue));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }

@@ -236,7 +236,7 @@ pub async fn detail(
         return Ok(None);
     };
     let timeline = sqlx::query(
-        "SELECT at, actor_role, action, from_status, to_status, note FROM request_events
+        "SELECT at, actor_role, action, from_status, to_status, note, public FROM request_events
          WHERE request_id = ? AND (public = 1 OR ?) ORDER BY at, id",
     )
     .bind(id)
@@ -257,6 +257,7 @@ pub async fn detail(
             .as_deref()
             .and_then(RequestStatus::parse),
         note: e.get("note"),
+        public: e.get("public"),
     })
     .collect();
     let location = match (
@@ -506,4 +507,30 @@ pub async fn public_list(
             lon: r.get("lon"),
         })
         .collect())
+}
+
+/// Adds a note to a request's timeline; it changes no status.
+pub async fn add_note(
+    db: &Db,
+    id: i64,
+    actor_role: &str,
+    actor_id: i64,
+    note: &str,
+    public: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut conn = db.acquire().await?;
+    insert_event(
+        &mut conn,
+        id,
+        now,
+        actor_role,
+        Some(actor_id),
+        "note",
+        None,
+        None,
+        note,
+        public,
+    )
+    .await
 }

@@ -66,10 +66,11 @@ async fn requests_are_public_anonymised_and_filterable() {
     // No phone numbers, no account names anywhere in the public data.
     let phone = regex_lite_phone(&body);
     assert!(!phone, "a phone number leaked: {body}");
-    let names: Vec<String> = sqlx::query_scalar("SELECT display_name FROM users WHERE role = 'resident'")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT display_name FROM users WHERE role = 'resident'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert!(
         names.iter().all(|n| !body.contains(n.as_str())),
         "a resident's name leaked"

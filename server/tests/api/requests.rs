@@ -550,3 +550,69 @@ async fn the_staff_queue_is_for_staff_sorted_by_deadline_and_filtered() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn internal_notes_are_for_staff_and_public_notes_for_everyone_involved() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = submit(&owner, &repair("楼道灯坏了")).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let notes = |d: &Value| -> Vec<String> {
+        d["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "note")
+            .map(|e| e["note"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let post = |b: &Browser, body: Value| {
+        let b = b.clone();
+        async move { b.post_json(&format!("/requests/{id}/notes"), &body).await }
+    };
+
+    let resp = post(
+        &staff,
+        json!({ "note": "住户电话打不通，明天再联系", "public": false }),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = post(&staff, json!({ "note": "已联系电工，明天上午上门" })).await;
+    let staff_view: Value = resp.json().await.unwrap();
+    assert_eq!(
+        notes(&staff_view),
+        ["住户电话打不通，明天再联系", "已联系电工，明天上午上门"]
+    );
+
+    let owner_view: Value = owner
+        .get(&format!("/requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        notes(&owner_view),
+        ["已联系电工，明天上午上门"],
+        "the internal note stays with staff"
+    );
+
+    assert_problem(
+        post(&owner, json!({ "note": "悄悄话", "public": false })).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(post(&owner, json!({ "note": "  " })).await, 422, "required").await;
+    let added = post(&owner, json!({ "note": "上午家里有人" })).await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let other = app.new_browser();
+    other.register_ok("13712345678").await;
+    assert_problem(
+        post(&other, json!({ "note": "hi" })).await,
+        404,
+        "not_found",
+    )
+    .await;
+}

@@ -98,6 +98,7 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
             {detail.handler.clone().map(|h| view! { <dt>{t!(i18n, requests.handler)}</dt><dd>{h}</dd> })}
         </dl>
         {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
+        {(!detail.answers.is_empty()).then(|| view! { <Answers category=s.category.clone() answers=detail.answers.clone()/> })}
         <h2>{t!(i18n, requests.timeline)}</h2>
         <ol class="timeline">
             {detail
@@ -112,7 +113,10 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
                                 {china_time_label(e.at)} " · "
                                 {move || if staff { t_string!(i18n, requests.by_staff) } else { t_string!(i18n, requests.by_resident) }}
                             </span>
-                            <strong>{move || action_text(i18n, &action)}</strong>
+                            <strong>
+                                {move || action_text(i18n, &action)}
+                                {(!e.public).then_some(move || t_string!(i18n, requests.internal_mark))}
+                            </strong>
                             {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
                         </li>
                     }
@@ -121,6 +125,7 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
         </ol>
         {(!detail.allowed_actions.is_empty())
             .then(|| view! { <Actions id=s.id allowed=detail.allowed_actions.clone() on_change/> })}
+        <NoteForm id=s.id on_change/>
     }
 }
 
@@ -134,6 +139,8 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
     let can_dispatch = allowed.contains(&RequestAction::Dispatch);
+    // Only rejecting needs the note; say so only where rejecting is possible.
+    let can_reject = allowed.contains(&RequestAction::Reject);
     let run = move |action: RequestAction| {
         sending.set(true);
         errors.set(FormErrors::default());
@@ -161,7 +168,15 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
             </h2>
             <FormAlert errors/>
             <div class="field">
-                <label for="note">{t!(i18n, requests.note_label)}</label>
+                <label for="note">
+                    {move || {
+                        if can_reject {
+                            t_string!(i18n, requests.note_label)
+                        } else {
+                            t_string!(i18n, requests.note_optional)
+                        }
+                    }}
+                </label>
                 <textarea
                     id="note"
                     rows="2"
@@ -211,5 +226,116 @@ fn do_text(i18n: I18nContext<Locale>, action: RequestAction) -> &'static str {
         RequestAction::Withdraw => t_string!(i18n, request_do.withdraw),
         RequestAction::RateSatisfied => t_string!(i18n, request_do.rate_satisfied),
         RequestAction::RateUnsatisfied => t_string!(i18n, request_do.rate_unsatisfied),
+    }
+}
+
+/// The answers to the category's extra questions, with the questions' and options' labels.
+#[component]
+fn Answers(category: String, answers: linli_domain::catalogue::Answers) -> impl IntoView {
+    use linli_domain::catalogue::AnswerValue;
+    let i18n = use_i18n();
+    let catalogue = LocalResource::new(api::request_categories);
+    move || {
+        let zh = i18n.get_locale() == Locale::zh_CN;
+        let questions = catalogue
+            .get()
+            .and_then(Result::ok)
+            .and_then(|cats| cats.into_iter().find(|c| c.code == category))
+            .map(|c| c.questions)
+            .unwrap_or_default();
+        let label = |zh_text: &str, en_text: &str| {
+            if zh {
+                zh_text.to_owned()
+            } else {
+                en_text.to_owned()
+            }
+        };
+        let rows = answers
+            .iter()
+            .map(|(key, value)| {
+                let question = questions.iter().find(|q| &q.key == key);
+                let option = |k: &str| {
+                    question
+                        .and_then(|q| q.options.iter().find(|o| o.key == k))
+                        .map(|o| label(&o.label_zh, &o.label_en))
+                        .unwrap_or_else(|| k.to_owned())
+                };
+                let term = question
+                    .map(|q| label(&q.label_zh, &q.label_en))
+                    .unwrap_or_else(|| key.clone());
+                let text = match value {
+                    AnswerValue::Number(n) => n.to_string(),
+                    AnswerValue::Text(t) => option(t),
+                    AnswerValue::Choices(c) => {
+                        c.iter().map(|k| option(k)).collect::<Vec<_>>().join("、")
+                    }
+                };
+                view! { <dt>{term}</dt><dd>{text}</dd> }
+            })
+            .collect_view();
+        view! {
+            <h2>{t!(i18n, requests.questions_heading)}</h2>
+            <dl class="facts">{rows}</dl>
+        }
+    }
+}
+
+/// A note for the timeline; staff may keep it internal.
+#[component]
+fn NoteForm(id: i64, on_change: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = crate::session::use_session();
+    let is_staff = move || matches!(session.0.get(), crate::session::SessionState::SignedIn(me) if me.role.is_staff());
+    let text = RwSignal::new(String::new());
+    let internal = RwSignal::new(false);
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        sending.set(true);
+        let body = linli_domain::api::NewNote {
+            note: text.get_untracked(),
+            public: !internal.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::add_request_note(id, &body).await {
+                Ok(_) => {
+                    text.set(String::new());
+                    errors.set(FormErrors::default());
+                    on_change.run(());
+                }
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="form card" on:submit=submit novalidate>
+            <h2>{t!(i18n, requests.add_note)}</h2>
+            <FormAlert errors/>
+            <div class="field">
+                <label for="new-note">{t!(i18n, requests.note_text)}</label>
+                <textarea
+                    id="new-note"
+                    rows="2"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+            </div>
+            {move || {
+                is_staff()
+                    .then(|| {
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" on:change=move |ev| internal.set(event_target_checked(&ev))/>
+                                <span>{t!(i18n, requests.internal_note)}</span>
+                            </label>
+                        }
+                    })
+            }}
+            <button type="submit" class="button secondary" disabled=move || sending.get()>
+                {t!(i18n, requests.add_note)}
+            </button>
+        </form>
     }
 }
