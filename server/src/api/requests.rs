@@ -142,14 +142,7 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RequestActionBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let ownership = store::requests::ownership(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let actor = actor_of(&user, ownership.author_id);
-    if actor == Actor::Other {
-        // Someone else's request does not exist, as far as this account can tell.
-        return Err(ApiError::NotFound);
-    }
+    let (ownership, actor) = involved(&state, id, &user).await?;
     let to = match transition(ownership.status, body.action, actor) {
         Ok(to) => to,
         Err(TransitionError::NotYours) => return Err(ApiError::Forbidden),
@@ -316,13 +309,7 @@ pub async fn add_note(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewNote>,
 ) -> ApiResult<impl IntoResponse> {
-    let ownership = store::requests::ownership(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let actor = actor_of(&user, ownership.author_id);
-    if actor == Actor::Other {
-        return Err(ApiError::NotFound);
-    }
+    let (_, actor) = involved(&state, id, &user).await?;
     if actor == Actor::Author && !body.public {
         return Err(ApiError::Forbidden);
     }
@@ -339,6 +326,22 @@ pub async fn add_note(
     store::requests::add_note(&state.db, id, role, user.id, &note, body.public, now).await?;
     let detail = detail_for(&state, id, &user, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))
+}
+
+/// The request's author and status, and who this account is to it; someone else's request
+/// answers 404, as if it did not exist.
+async fn involved(
+    state: &AppState,
+    id: i64,
+    user: &CurrentUser,
+) -> ApiResult<(store::requests::Ownership, Actor)> {
+    let ownership = store::requests::ownership(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match actor_of(user, ownership.author_id) {
+        Actor::Other => Err(ApiError::NotFound),
+        actor => Ok((ownership, actor)),
+    }
 }
 
 /// Staff act as staff (even on a request of their own); the author as the author.
@@ -359,13 +362,7 @@ async fn detail_for(
     user: &CurrentUser,
     now: i64,
 ) -> ApiResult<RequestDetail> {
-    let ownership = store::requests::ownership(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let actor = actor_of(user, ownership.author_id);
-    if actor == Actor::Other {
-        return Err(ApiError::NotFound);
-    }
+    let (_, actor) = involved(state, id, user).await?;
     let mut detail = store::requests::detail(&state.db, id, actor == Actor::Staff, now)
         .await?
         .ok_or(ApiError::NotFound)?;
