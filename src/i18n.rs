@@ -24,3 +24,13 @@ pub fn locale_of(lang: Lang) -> Locale {
         Lang::En => Locale::en,
     }
 }
+
+/// The current language's form of a value the server sends in both (`name_zh` / `name_en`).
+/// It reads the locale, so a view that calls it follows the language switch.
+pub fn pick<'a>(i18n: leptos_i18n::I18nContext<Locale>, zh: &'a str, en: &'a str) -> &'a str {
+    if i18n.get_locale() == Locale::zh_CN {
+        zh
+    } else {
+        en
+    }
+}

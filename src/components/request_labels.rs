@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use linli_domain::figures::split_duration;
 use linli_domain::request::RequestStatus;
+use linli_domain::request::seconds_left;
 
 pub fn status_text(i18n: I18nContext<Locale>, status: RequestStatus) -> &'static str {
     match status {
@@ -48,7 +49,7 @@ pub fn StatusBadge(status: RequestStatus) -> impl IntoView {
 #[component]
 pub fn TimeLeft(deadline: i64, now: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let left = deadline - now;
+    let left = seconds_left(deadline, now);
     move || {
         if left < 0 {
             view! { <span class="badge overdue"><span aria-hidden="true">"⚠ "</span>{t!(i18n, requests.overdue)}</span> }

@@ -104,12 +104,7 @@ pub async fn login(
         },
     ];
     // Counted before the (slow) check, so parallel guesses cannot slip under the limit.
-    let attempt =
-        match store::throttle::begin_attempt(&state.db, &guards, now, limits.window_seconds).await?
-        {
-            Ok(attempt) => attempt,
-            Err(retry_after) => return Err(ApiError::TooManyAttempts { retry_after }),
-        };
+    let attempt = super::count_attempt(&state, &guards, now).await?;
 
     let credentials = store::users::credentials(&state.db, &phone).await?;
     let user_id = credentials.as_ref().map(|c| c.id);

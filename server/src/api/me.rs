@@ -61,12 +61,7 @@ pub async fn bind_household(
         },
     ];
     // Counted before the lookup, so parallel guesses cannot slip under the limit.
-    let attempt =
-        match store::throttle::begin_attempt(&state.db, &guards, now, limits.window_seconds).await?
-        {
-            Ok(attempt) => attempt,
-            Err(retry_after) => return Err(ApiError::TooManyAttempts { retry_after }),
-        };
+    let attempt = super::count_attempt(&state, &guards, now).await?;
     let outcome = store::households::bind(&state.db, user.id, &code, now).await;
     // Unknown and used codes are guesses and stay counted; anything else is forgiven.
     if !matches!(outcome, Err(BindError::Unknown | BindError::Used)) {

@@ -196,7 +196,7 @@ pub async fn act(
         action = body.action.key(),
         "request action"
     );
-    let detail = detail_for(&state, id, &user, now).await?;
+    let detail = detail_as(&state, id, actor, now).await?;
     Ok(([no_store()], Json(detail)))
 }
 
@@ -324,7 +324,7 @@ pub async fn add_note(
     };
     let now = crate::db::now();
     store::requests::add_note(&state.db, id, role, user.id, &note, body.public, now).await?;
-    let detail = detail_for(&state, id, &user, now).await?;
+    let detail = detail_as(&state, id, actor, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))
 }
 
@@ -363,6 +363,11 @@ async fn detail_for(
     now: i64,
 ) -> ApiResult<RequestDetail> {
     let (_, actor) = involved(state, id, user).await?;
+    detail_as(state, id, actor, now).await
+}
+
+/// The request as seen by `actor` (already known to be its author or staff).
+async fn detail_as(state: &AppState, id: i64, actor: Actor, now: i64) -> ApiResult<RequestDetail> {
     let mut detail = store::requests::detail(&state.db, id, actor == Actor::Staff, now)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -4,6 +4,7 @@
 //! figures mean something from the first run. Times are relative to the seeding moment.
 
 use super::rng::SplitMix64;
+use crate::store::requests::insert_event;
 use linli_domain::figures::YearMonth;
 use linli_domain::request::{
     Actor, Deadlines, RequestAction, RequestStatus, TimeLimits, transition,
@@ -192,8 +193,9 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
             Some(author_id),
             "submit",
             None,
-            RequestStatus::Submitted,
+            Some(RequestStatus::Submitted),
             "",
+            true,
         )
         .await?;
         let mut status = RequestStatus::Submitted;
@@ -216,8 +218,9 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
                 actor_id,
                 step.action.key(),
                 Some(status),
-                to,
+                Some(to),
                 step.note,
+                true,
             )
             .await?;
             status = to;
@@ -324,35 +327,6 @@ fn steps_to(
         }
     }
     steps
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_event(
-    conn: &mut SqliteConnection,
-    request_id: i64,
-    at: i64,
-    role: &str,
-    actor_id: Option<i64>,
-    action: &str,
-    from: Option<RequestStatus>,
-    to: RequestStatus,
-    note: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO request_events (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-    )
-    .bind(request_id)
-    .bind(at)
-    .bind(role)
-    .bind(actor_id)
-    .bind(action)
-    .bind(from.map(RequestStatus::key))
-    .bind(to.key())
-    .bind(note)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -127,8 +127,9 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i
     Ok(id)
 }
 
+/// One timeline entry; the seed writes its history through this too.
 #[allow(clippy::too_many_arguments)]
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut sqlx::SqliteConnection,
     request_id: i64,
     at: i64,

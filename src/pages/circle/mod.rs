@@ -70,7 +70,7 @@ fn Community(community: CommunityOverview) -> impl IntoView {
                     .map(|c| {
                         let label = {
                             let c = c.clone();
-                            move || if zh() { c.name_zh.clone() } else { c.name_en.clone() }
+                            move || pick(i18n, &c.name_zh, &c.name_en).to_owned()
                         };
                         view! {
                             <li>

@@ -149,11 +149,7 @@ pub fn household_address(
 ) -> impl Fn() -> String + Clone + 'static {
     move || {
         let a = &m.address;
-        let compound = if i18n.get_locale() == Locale::zh_CN {
-            &a.compound_zh
-        } else {
-            &a.compound_en
-        };
+        let compound = pick(i18n, &a.compound_zh, &a.compound_en);
         t_string!(
             i18n,
             me.address,

@@ -236,20 +236,13 @@ fn Answers(category: String, answers: linli_domain::catalogue::Answers) -> impl 
     let i18n = use_i18n();
     let catalogue = LocalResource::new(api::request_categories);
     move || {
-        let zh = i18n.get_locale() == Locale::zh_CN;
         let questions = catalogue
             .get()
             .and_then(Result::ok)
             .and_then(|cats| cats.into_iter().find(|c| c.code == category))
             .map(|c| c.questions)
             .unwrap_or_default();
-        let label = |zh_text: &str, en_text: &str| {
-            if zh {
-                zh_text.to_owned()
-            } else {
-                en_text.to_owned()
-            }
-        };
+        let label = |zh_text: &str, en_text: &str| pick(i18n, zh_text, en_text).to_owned();
         let rows = answers
             .iter()
             .map(|(key, value)| {

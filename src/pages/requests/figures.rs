@@ -48,17 +48,10 @@ fn Report(report: FiguresReport, categories: Vec<RequestCategory>) -> impl IntoV
     let t = report.total;
     let name = StoredValue::new(categories);
     let category_name = move |code: &str| {
-        let zh = i18n.get_locale() == Locale::zh_CN;
         name.with_value(|cats| {
             cats.iter()
                 .find(|c| c.code == code)
-                .map(|c| {
-                    if zh {
-                        c.name_zh.clone()
-                    } else {
-                        c.name_en.clone()
-                    }
-                })
+                .map(|c| pick(i18n, &c.name_zh, &c.name_en).to_owned())
                 .unwrap_or_else(|| code.to_owned())
         })
     };

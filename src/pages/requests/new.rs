@@ -105,7 +105,6 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     Effect::new(move || prefs::save_json(DRAFT_KEY, &current()));
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
-    let zh = move || i18n.get_locale() == Locale::zh_CN;
     let selected =
         move || categories.with_value(|c| c.iter().find(|c| c.code == category.get()).cloned());
 
@@ -161,7 +160,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                     .map(|c| {
                         let code = c.code.clone();
                         let checked_code = code.clone();
-                        let label = move || if zh() { c.name_zh.clone() } else { c.name_en.clone() };
+                        let label = move || pick(i18n, &c.name_zh, &c.name_en).to_owned();
                         view! {
                             <label class="choice">
                                 <input
@@ -280,15 +279,10 @@ fn QuestionInput(
     let id = format!("answers.{}", question.key);
     let error_id = format!("{id}-error");
     let key = StoredValue::new(question.key.clone());
-    let zh = move || i18n.get_locale() == Locale::zh_CN;
     let label = {
         let q = question.clone();
         move || {
-            let text = if zh() {
-                q.label_zh.clone()
-            } else {
-                q.label_en.clone()
-            };
+            let text = pick(i18n, &q.label_zh, &q.label_en).to_owned();
             if q.required {
                 text
             } else {
@@ -309,11 +303,7 @@ fn QuestionInput(
     let field = id.clone();
     let message = view! { <FieldMessage errors field=field/> };
     let option_label = move |o: &linli_domain::catalogue::QuestionOption| {
-        if zh() {
-            o.label_zh.clone()
-        } else {
-            o.label_en.clone()
-        }
+        pick(i18n, &o.label_zh, &o.label_en).to_owned()
     };
     match question.kind {
         QuestionKind::Text | QuestionKind::Number { .. } => {

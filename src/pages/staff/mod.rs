@@ -46,7 +46,6 @@ fn Queue() -> impl IntoView {
         );
         async move { api::staff_queue(&query).await }
     });
-    let zh = move || i18n.get_locale() == Locale::zh_CN;
     view! {
         <form class="filters" aria-label=move || t_string!(i18n, staff.filters) on:submit=|ev| ev.prevent_default()>
             <div class="field">
@@ -70,7 +69,7 @@ fn Queue() -> impl IntoView {
                             .unwrap_or_default()
                             .into_iter()
                             .map(|c| {
-                                let name = if zh() { c.name_zh } else { c.name_en };
+                                let name = pick(i18n, &c.name_zh, &c.name_en).to_owned();
                                 view! { <option value=c.code>{name}</option> }
                             })
                             .collect_view()
