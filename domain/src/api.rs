@@ -224,6 +224,9 @@ pub struct RequestSummary {
     pub deadlines: crate::request::Deadlines,
     /// Past its resolution deadline and not resolved (at the time of the answer).
     pub overdue: bool,
+    /// In the asking resident's list because they follow it ("me too"), not because they sent it.
+    #[serde(default)]
+    pub following: bool,
 }
 
 /// One entry of a request's timeline.
@@ -240,6 +243,12 @@ pub struct TimelineEntry {
     pub note: String,
     /// False for staff-internal notes (only staff ever receive those).
     pub public: bool,
+    /// Why it was turned down, on a `reject` entry.
+    #[serde(default)]
+    pub reason: Option<crate::request::RejectReason>,
+    /// The ids of the photos that came with this entry (see `/photos/{id}`).
+    #[serde(default)]
+    pub photos: Vec<i64>,
 }
 
 /// A request as its author or staff see it.
@@ -260,6 +269,46 @@ pub struct RequestDetail {
     pub timeline: Vec<TimelineEntry>,
     /// What the asking account may do next.
     pub allowed_actions: Vec<crate::request::RequestAction>,
+    /// How many residents said "me too".
+    #[serde(default)]
+    pub followers: i64,
+    /// Whether the asking account follows it (and did not send it).
+    #[serde(default)]
+    pub following: bool,
+}
+
+impl RequestDetail {
+    /// What a resident who follows someone else's request may see: what it is about and
+    /// how it is going, not what the author wrote about themselves. No description, answers,
+    /// exact place, contact or photos; only the status changes and staff's public words.
+    pub fn for_follower(self) -> Self {
+        let timeline = self
+            .timeline
+            .into_iter()
+            .filter(|e| e.public && e.action != "note")
+            .map(|e| TimelineEntry {
+                note: if e.actor_role == "staff" {
+                    e.note
+                } else {
+                    String::new()
+                },
+                photos: Vec::new(),
+                ..e
+            })
+            .collect();
+        Self {
+            description: String::new(),
+            answers: Default::default(),
+            location: None,
+            address: None,
+            contact: ContactPreference::App,
+            hide_name: true,
+            timeline,
+            allowed_actions: Vec::new(),
+            following: true,
+            ..self
+        }
+    }
 }
 
 /// A status change asked for by staff or by the author.
@@ -273,6 +322,9 @@ pub struct RequestActionBody {
     /// Who it is dispatched to (required to dispatch).
     #[serde(default)]
     pub handler: Option<String>,
+    /// Why it is turned down (required to reject).
+    #[serde(default)]
+    pub reason: Option<crate::request::RejectReason>,
 }
 
 /// A note on a request's timeline.
@@ -283,4 +335,148 @@ pub struct NewNote {
     /// Internal notes are seen by staff only; residents can only add public ones.
     #[serde(default = "yes")]
     pub public: bool,
+}
+
+/// An open request like the one being written: same category, nearby, recent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SimilarRequest {
+    pub id: i64,
+    pub tracking_number: String,
+    pub title: String,
+    pub status: crate::request::RequestStatus,
+    pub submitted_at: i64,
+    /// From the place being reported, rounded to 10 m.
+    pub distance_metres: u32,
+    pub followers: i64,
+    /// The asking resident sent it or already follows it.
+    pub mine: bool,
+}
+
+/// A request as the public sees it: no name, no contact, no description, a coarse place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicRequestItem {
+    pub tracking_number: String,
+    pub category: String,
+    pub title: String,
+    pub status: crate::request::RequestStatus,
+    pub submitted_at: i64,
+    pub overdue: bool,
+    /// The compound (小区), never a building or a room.
+    pub compound_zh: Option<String>,
+    pub compound_en: Option<String>,
+    /// Rounded to about 100 m.
+    pub location: Option<GeoPoint>,
+    pub followers: i64,
+}
+
+/// One page of the public list, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicRequestPage {
+    pub items: Vec<PublicRequestItem>,
+    /// Pass as `before` for the next page; none on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The community's plan, for the small maps: where each building and compound is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommunityMap {
+    pub centre: GeoPoint,
+    pub compounds: Vec<MapCompound>,
+    pub buildings: Vec<MapBuilding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MapCompound {
+    pub id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub centre: GeoPoint,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MapBuilding {
+    pub id: i64,
+    pub compound_id: i64,
+    /// 幢: the building's number within its compound.
+    pub number: i64,
+    pub at: GeoPoint,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{Deadlines, RequestStatus};
+
+    fn entry(role: &str, action: &str, note: &str, public: bool) -> TimelineEntry {
+        TimelineEntry {
+            at: 1,
+            actor_role: role.into(),
+            action: action.into(),
+            from_status: None,
+            to_status: None,
+            note: note.into(),
+            public,
+            reason: None,
+            photos: vec![7],
+        }
+    }
+
+    #[test]
+    fn a_follower_sees_progress_but_nothing_the_author_wrote() {
+        let detail = RequestDetail {
+            summary: RequestSummary {
+                id: 1,
+                tracking_number: "LL-2026-000001".into(),
+                category: "repairs".into(),
+                title: "楼道灯不亮".into(),
+                status: RequestStatus::Accepted,
+                submitted_at: 0,
+                deadlines: Deadlines {
+                    respond_by: 1,
+                    resolve_by: 2,
+                },
+                overdue: false,
+                following: false,
+            },
+            description: "我家住 301，电话 139…".into(),
+            answers: Default::default(),
+            location: Some(GeoPoint {
+                lat: 30.0,
+                lon: 120.0,
+            }),
+            address: Some("翠柳苑 1 幢 301".into()),
+            contact: ContactPreference::Phone,
+            hide_name: false,
+            handler: Some("网格员".into()),
+            satisfied: None,
+            timeline: vec![
+                entry("resident", "submit", "", true),
+                entry("resident", "note", "我晚上在家", true),
+                entry("staff", "note", "内部：业主难沟通", false),
+                entry("staff", "accept", "已受理，明天上门", true),
+                entry("resident", "rate_unsatisfied", "还是不亮，301", true),
+            ],
+            allowed_actions: vec![crate::request::RequestAction::Withdraw],
+            followers: 2,
+            following: false,
+        };
+        let seen = detail.for_follower();
+        assert_eq!(seen.description, "");
+        assert_eq!(seen.address, None);
+        assert_eq!(seen.location, None);
+        assert_eq!(seen.contact, ContactPreference::App);
+        assert!(seen.allowed_actions.is_empty());
+        assert!(seen.following);
+        let actions: Vec<_> = seen.timeline.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["submit", "accept", "rate_unsatisfied"]);
+        assert_eq!(seen.timeline[1].note, "已受理，明天上门");
+        assert_eq!(seen.timeline[2].note, "");
+        assert!(seen.timeline.iter().all(|e| e.photos.is_empty()));
+    }
 }

@@ -8,6 +8,8 @@ pub mod facility;
 pub mod figures;
 pub mod household;
 pub mod lang;
+pub mod nearby;
+pub mod photo;
 pub mod request;
 pub mod validation;
 

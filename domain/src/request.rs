@@ -148,6 +148,39 @@ impl RequestAction {
     }
 }
 
+/// Why staff turn a request down (不予受理); the reject action must name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// Not something the community handles.
+    OutOfScope,
+    /// The same matter is already being handled under another request.
+    Duplicate,
+    /// Handed to the body that handles it (a department, the property company, the police).
+    ReferredElsewhere,
+}
+
+impl RejectReason {
+    pub const ALL: [RejectReason; 3] = [
+        RejectReason::OutOfScope,
+        RejectReason::Duplicate,
+        RejectReason::ReferredElsewhere,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RejectReason::OutOfScope => "out_of_scope",
+            RejectReason::Duplicate => "duplicate",
+            RejectReason::ReferredElsewhere => "referred_elsewhere",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 /// Who acts on a request, as far as the lifecycle cares: the resident who sent it, or staff.
 /// Anyone else (another resident, the public) may take no action at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -391,6 +424,16 @@ impl RequestDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reject_reasons_round_trip() {
+        for reason in RejectReason::ALL {
+            assert_eq!(RejectReason::parse(reason.key()), Some(reason));
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.key()));
+        }
+        assert_eq!(RejectReason::parse("spam"), None);
+    }
     use RequestAction as A;
     use RequestStatus as S;
 

@@ -38,6 +38,12 @@ pub enum ErrorCode {
     CategoryUnknown,
     HandlerRequired,
     ReasonRequired,
+    TooManyPhotos,
+    PhotoTooLarge,
+    PhotoType,
+    PhotoUnreadable,
+    ReasonUnknown,
+    CannotFollow,
     ActionNotAllowedNow,
     MonthInvalid,
     StatusUnknown,
@@ -54,7 +60,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 47] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -83,6 +89,12 @@ impl ErrorCode {
         ErrorCode::CategoryUnknown,
         ErrorCode::HandlerRequired,
         ErrorCode::ReasonRequired,
+        ErrorCode::TooManyPhotos,
+        ErrorCode::PhotoTooLarge,
+        ErrorCode::PhotoType,
+        ErrorCode::PhotoUnreadable,
+        ErrorCode::ReasonUnknown,
+        ErrorCode::CannotFollow,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
         ErrorCode::StatusUnknown,
@@ -129,6 +141,12 @@ impl ErrorCode {
             ErrorCode::CategoryUnknown => "category_unknown",
             ErrorCode::HandlerRequired => "handler_required",
             ErrorCode::ReasonRequired => "reason_required",
+            ErrorCode::TooManyPhotos => "too_many_photos",
+            ErrorCode::PhotoTooLarge => "photo_too_large",
+            ErrorCode::PhotoType => "photo_type",
+            ErrorCode::PhotoUnreadable => "photo_unreadable",
+            ErrorCode::ReasonUnknown => "reason_unknown",
+            ErrorCode::CannotFollow => "cannot_follow",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
             ErrorCode::StatusUnknown => "status_unknown",

@@ -6,5 +6,6 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod messages;
+pub mod photos;
 pub mod seed;
 pub mod store;

@@ -5,7 +5,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::store;
 use axum::Json;
 use axum::extract::State;
-use linli_domain::api::{CommunityOverview, Problem};
+use linli_domain::api::{CommunityMap, CommunityOverview, Problem};
 
 #[utoipa::path(get, path = "/community", tag = "community",
     responses(
@@ -14,6 +14,18 @@ use linli_domain::api::{CommunityOverview, Problem};
     ))]
 pub async fn overview(State(state): State<AppState>) -> ApiResult<Json<CommunityOverview>> {
     store::community::overview(&state.db)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(get, path = "/community/map", tag = "community",
+    responses(
+        (status = 200, body = CommunityMap, description = "Where the compounds and buildings are, for the small maps"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No community set up yet"),
+    ))]
+pub async fn map(State(state): State<AppState>) -> ApiResult<Json<CommunityMap>> {
+    store::community::map(&state.db)
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound)

@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod community;
+pub mod follows;
 pub mod health;
 pub mod me;
 pub mod open311;
+pub mod photos;
 pub mod requests;
 
 use crate::http::AppState;

@@ -3,14 +3,17 @@
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::upload::WithPhotos;
 use crate::http::{AppState, no_store};
+use crate::store::follows::PublicFilter;
 use crate::store::{self, requests::NewRequestRow, requests::QueueFilter, requests::Transition};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use linli_domain::api::{
-    NewNote, NewRequest, Problem, RequestActionBody, RequestDetail, RequestSummary,
+    NewNote, NewRequest, Problem, PublicRequestPage, RequestActionBody, RequestDetail,
+    RequestSummary,
 };
 use linli_domain::catalogue::{RequestCategory, validate_answers};
 use linli_domain::figures::{CategoryFigures, FiguresReport, YearMonth, compute};
@@ -30,16 +33,19 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Req
     Ok(Json(store::requests::categories(&state.db).await?))
 }
 
-#[utoipa::path(post, path = "/requests", tag = "requests", security(("session" = [])), request_body = NewRequest,
+#[utoipa::path(post, path = "/requests", tag = "requests", security(("session" = [])),
+    request_body(content = NewRequest, description = "JSON; or, with photos, multipart/form-data with this JSON in a part named `body` and up to 3 parts named `photo` (JPEG, PNG or WebP, 5 MB each)"),
     responses(
         (status = 201, body = RequestDetail, description = "Sent: the tracking number and deadlines are in the summary"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "A photo over 5 MB"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "A photo that is not JPEG, PNG or WebP"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Every refused field at once"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    ApiJson(body): ApiJson<NewRequest>,
+    WithPhotos { body, photos }: WithPhotos<NewRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let category = store::requests::category(&state.db, body.category.trim()).await?;
     let mut errors: Vec<FieldError> = Vec::new();
@@ -90,23 +96,26 @@ pub async fn create(
         address: address.as_deref(),
         contact: body.contact,
         hide_name: body.hide_name,
+        photos: &photos,
     };
     let id = store::requests::create(&state.db, row, now).await?;
-    tracing::info!(request_id = id, category = %category.code, "request submitted");
+    tracing::info!(request_id = id, category = %category.code, photos = photos.len(), "request submitted");
     let detail = detail_for(&state, id, &user, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))
 }
 
 #[utoipa::path(get, path = "/me/requests", tag = "requests", security(("session" = [])),
     responses(
-        (status = 200, body = Vec<RequestSummary>, description = "The signed-in resident's requests, newest first"),
+        (status = 200, body = Vec<RequestSummary>, description = "The signed-in resident's requests, newest first, then those they follow (`following`)"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn mine(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<impl IntoResponse> {
-    let list = store::requests::list_for_author(&state.db, user.id, crate::db::now()).await?;
+    let now = crate::db::now();
+    let mut list = store::requests::list_for_author(&state.db, user.id, now).await?;
+    list.extend(store::follows::followed_by(&state.db, user.id, now).await?);
     Ok(([no_store()], Json(list)))
 }
 
@@ -128,7 +137,7 @@ pub async fn detail(
 
 #[utoipa::path(post, path = "/requests/{id}/actions", tag = "requests", security(("session" = [])),
     params(("id" = i64, Path, description = "The request's id")),
-    request_body = RequestActionBody,
+    request_body(content = RequestActionBody, description = "JSON; or multipart/form-data with this JSON in `body` and up to 3 `photo` parts (a resolution's photos)"),
     responses(
         (status = 200, body = RequestDetail, description = "The request after the action"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an action for this account"),
@@ -140,7 +149,7 @@ pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<RequestActionBody>,
+    WithPhotos { body, photos }: WithPhotos<RequestActionBody>,
 ) -> ApiResult<impl IntoResponse> {
     let (ownership, actor) = involved(&state, id, &user).await?;
     let to = match transition(ownership.status, body.action, actor) {
@@ -158,8 +167,9 @@ pub async fn act(
         Some(raw) => Some(short_text("handler", raw, HANDLER_MAX_CHARS)?).filter(|h| !h.is_empty()),
         None => None,
     };
-    if body.action == RequestAction::Reject && note.is_empty() {
-        return Err(FieldError::new("note", ErrorCode::ReasonRequired).into());
+    let reason = body.reason.filter(|_| body.action == RequestAction::Reject);
+    if body.action == RequestAction::Reject && reason.is_none() {
+        return Err(FieldError::new("reason", ErrorCode::ReasonUnknown).into());
     }
     if body.action == RequestAction::Dispatch && handler.is_none() {
         return Err(FieldError::new("handler", ErrorCode::HandlerRequired).into());
@@ -180,6 +190,8 @@ pub async fn act(
             actor_id: user.id,
             note: &note,
             handler: handler.as_deref(),
+            reason,
+            photos: &photos,
         },
         now,
     )
@@ -255,6 +267,8 @@ pub struct QueueQuery {
     /// Only requests past their resolution deadline and not resolved.
     #[serde(default)]
     overdue: bool,
+    /// A building's id (see `/community/map`): requests of its households.
+    building: Option<i64>,
     /// 1-based page of 50.
     page: Option<u32>,
 }
@@ -287,6 +301,7 @@ pub async fn queue(
         status,
         category: query.category.filter(|c| !c.is_empty()),
         overdue_only: query.overdue,
+        building: query.building,
         limit: QUEUE_PAGE,
         offset: i64::from(query.page.unwrap_or(1).max(1) - 1) * QUEUE_PAGE,
     };
@@ -330,7 +345,7 @@ pub async fn add_note(
 
 /// The request's author and status, and who this account is to it; someone else's request
 /// answers 404, as if it did not exist.
-async fn involved(
+pub(crate) async fn involved(
     state: &AppState,
     id: i64,
     user: &CurrentUser,
@@ -362,15 +377,83 @@ async fn detail_for(
     user: &CurrentUser,
     now: i64,
 ) -> ApiResult<RequestDetail> {
-    let (_, actor) = involved(state, id, user).await?;
+    let ownership = store::requests::ownership(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let actor = actor_of(user, ownership.author_id);
+    if actor == Actor::Other {
+        // Someone else's request is readable only to those who follow it.
+        let (_, following) = store::follows::followers(&state.db, id, user.id).await?;
+        if !following {
+            return Err(ApiError::NotFound);
+        }
+        return crate::api::follows::follower_view(state, id, user.id, now).await;
+    }
     detail_as(state, id, actor, now).await
 }
 
 /// The request as seen by `actor` (already known to be its author or staff).
-async fn detail_as(state: &AppState, id: i64, actor: Actor, now: i64) -> ApiResult<RequestDetail> {
+pub(crate) async fn detail_as(
+    state: &AppState,
+    id: i64,
+    actor: Actor,
+    now: i64,
+) -> ApiResult<RequestDetail> {
     let mut detail = store::requests::detail(&state.db, id, actor == Actor::Staff, now)
         .await?
         .ok_or(ApiError::NotFound)?;
     detail.allowed_actions = RequestAction::allowed(detail.summary.status, actor);
+    detail.followers = store::follows::followers(&state.db, id, 0).await?.0;
     Ok(detail)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct PublicQuery {
+    /// A category code.
+    category: Option<String>,
+    /// `open` (being handled) or `closed` (done or refused); both when absent.
+    state: Option<String>,
+    /// The `next_before` of the previous page.
+    before: Option<i64>,
+    /// Page size, 1 to 100; 20 when absent.
+    limit: Option<i64>,
+}
+
+const PUBLIC_PAGE: i64 = 20;
+const PUBLIC_PAGE_MAX: i64 = 100;
+
+#[utoipa::path(get, path = "/requests/public", tag = "requests", params(PublicQuery),
+    responses(
+        (status = 200, body = PublicRequestPage, description = "Requests without any personal data, newest first, with a coarse place"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn public_list(
+    State(state): State<AppState>,
+    Query(query): Query<PublicQuery>,
+) -> ApiResult<Json<PublicRequestPage>> {
+    let open = match query.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(_) => return Err(FieldError::new("state", ErrorCode::StatusUnknown).into()),
+    };
+    let limit = query.limit.unwrap_or(PUBLIC_PAGE).clamp(1, PUBLIC_PAGE_MAX);
+    let filter = PublicFilter {
+        category: query.category.filter(|c| !c.is_empty()),
+        open,
+        before: query.before,
+        // One more than asked tells whether there is a next page.
+        limit: limit + 1,
+    };
+    let mut rows = store::follows::public_page(&state.db, &filter, crate::db::now()).await?;
+    let next_before = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(id, _)| *id)
+    } else {
+        None
+    };
+    Ok(Json(PublicRequestPage {
+        items: rows.into_iter().map(|(_, item)| item).collect(),
+        next_before,
+    }))
 }

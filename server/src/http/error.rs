@@ -36,6 +36,9 @@ pub enum ApiError {
     Conflict(FieldError),
     #[error("too many attempts, retry after {retry_after}s")]
     TooManyAttempts { retry_after: i64 },
+    /// One field refused with a status of its own: a photo too large (413) or not a photo (415).
+    #[error("refused with {0}")]
+    Refused(StatusCode, FieldError),
     /// A status produced outside our handlers (405, 413, 415...), given a problem body.
     #[error("http status {0}")]
     Status(StatusCode, ErrorCode),
@@ -65,7 +68,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Status(status, _) => *status,
+            ApiError::Refused(status, _) | ApiError::Status(status, _) => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +82,7 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyAttempts { .. } => "too-many-attempts",
+            ApiError::Refused(..) => "refused",
             ApiError::Status(..) => "http",
             ApiError::Internal(_) => "internal",
         }
@@ -93,7 +97,7 @@ impl ApiError {
         };
         let (code, errors, detail) = match self {
             ApiError::Unprocessable(errors) => (None, errors.iter().map(field).collect(), None),
-            ApiError::Conflict(e) => (Some(e.code), vec![field(e)], None),
+            ApiError::Conflict(e) | ApiError::Refused(_, e) => (Some(e.code), vec![field(e)], None),
             ApiError::BadRequest(code, detail) => (Some(*code), vec![], detail.clone()),
             ApiError::Unauthorized(code) => (Some(*code), vec![], None),
             ApiError::Forbidden => (Some(ErrorCode::Forbidden), vec![], None),

@@ -4,6 +4,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod spa;
+pub mod upload;
 
 use crate::config::Settings;
 use crate::db::Db;

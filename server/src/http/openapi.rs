@@ -2,7 +2,9 @@
 //! `/api/v1/openapi.json`. A route added here is documented; a route not added here does not exist.
 
 use super::AppState;
+use super::upload::UPLOAD_BODY_LIMIT;
 use crate::api;
+use axum::extract::DefaultBodyLimit;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -52,11 +54,19 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::community::overview))
         .routes(routes!(api::requests::categories))
         .routes(routes!(api::requests::figures))
-        .routes(routes!(api::requests::create))
+        .routes(routes!(api::requests::public_list))
+        .routes(routes!(api::community::map))
         .routes(routes!(api::requests::mine))
         .routes(routes!(api::requests::detail))
-        .routes(routes!(api::requests::act))
         .routes(routes!(api::requests::add_note))
-        .routes(routes!(api::requests::queue));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+        .routes(routes!(api::requests::queue))
+        .routes(routes!(api::follows::similar))
+        .routes(routes!(api::follows::follow, api::follows::unfollow))
+        .routes(routes!(api::photos::photo));
+    // The bodies that may carry photos get a larger limit than every other body.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(api::requests::create))
+        .routes(routes!(api::requests::act))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads))
 }

@@ -4,10 +4,10 @@
 //! figures mean something from the first run. Times are relative to the seeding moment.
 
 use super::rng::SplitMix64;
-use crate::store::requests::insert_event;
+use crate::store::requests::{NewEvent, insert_event};
 use linli_domain::figures::YearMonth;
 use linli_domain::request::{
-    Actor, Deadlines, RequestAction, RequestStatus, TimeLimits, transition,
+    Actor, Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, transition,
 };
 use sqlx::{Row, SqliteConnection};
 
@@ -187,15 +187,18 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
 
         insert_event(
             conn,
-            id,
-            submitted,
-            "resident",
-            Some(author_id),
-            "submit",
-            None,
-            Some(RequestStatus::Submitted),
-            "",
-            true,
+            NewEvent {
+                request_id: id,
+                at: submitted,
+                actor_role: "resident",
+                actor_id: Some(author_id),
+                action: "submit",
+                from: None,
+                to: Some(RequestStatus::Submitted),
+                note: "",
+                public: true,
+                reason: None,
+            },
         )
         .await?;
         let mut status = RequestStatus::Submitted;
@@ -210,17 +213,23 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
                     step.action
                 )
             })?;
+            // The demo's refusals are all matters for another body (see the plan's note).
+            let reason =
+                (step.action == RequestAction::Reject).then_some(RejectReason::ReferredElsewhere);
             insert_event(
                 conn,
-                id,
-                step.at,
-                role,
-                actor_id,
-                step.action.key(),
-                Some(status),
-                Some(to),
-                step.note,
-                true,
+                NewEvent {
+                    request_id: id,
+                    at: step.at,
+                    actor_role: role,
+                    actor_id,
+                    action: step.action.key(),
+                    from: Some(status),
+                    to: Some(to),
+                    note: step.note,
+                    public: true,
+                    reason,
+                },
             )
             .await?;
             status = to;
@@ -273,7 +282,7 @@ fn steps_to(
         RequestStatus::Rejected => push(
             A::Reject,
             next(50, late_response),
-            "不属于社区受理范围，已转交物业公司",
+            "属于物业公司的职责，已转交物业公司",
         ),
         _ => {
             push(A::Accept, next(40, late_response), "");

@@ -1,7 +1,9 @@
 //! The community's public figures.
 
 use crate::db::Db;
-use linli_domain::api::{CommunityOverview, CompoundSummary};
+use linli_domain::api::{
+    CommunityMap, CommunityOverview, CompoundSummary, GeoPoint, MapBuilding, MapCompound,
+};
 use sqlx::Row;
 
 pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
@@ -57,5 +59,62 @@ pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
         compounds,
         verified_households: verified,
         facilities,
+    }))
+}
+
+/// The community's plan: its centre, compounds and buildings.
+pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
+    let Some(c) =
+        sqlx::query("SELECT id, center_lat, center_lon FROM communities ORDER BY id LIMIT 1")
+            .fetch_optional(db)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let community_id: i64 = c.get("id");
+    let compounds = sqlx::query(
+        "SELECT id, name_zh, name_en, center_lat, center_lon FROM compounds
+         WHERE community_id = ? ORDER BY id",
+    )
+    .bind(community_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| MapCompound {
+        id: r.get("id"),
+        name_zh: r.get("name_zh"),
+        name_en: r.get("name_en"),
+        centre: GeoPoint {
+            lat: r.get("center_lat"),
+            lon: r.get("center_lon"),
+        },
+    })
+    .collect();
+    let buildings = sqlx::query(
+        "SELECT b.id, b.compound_id, b.number, b.lat, b.lon FROM buildings b
+         JOIN compounds c ON c.id = b.compound_id
+         WHERE c.community_id = ? ORDER BY b.compound_id, b.number",
+    )
+    .bind(community_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|r| MapBuilding {
+        id: r.get("id"),
+        compound_id: r.get("compound_id"),
+        number: r.get("number"),
+        at: GeoPoint {
+            lat: r.get("lat"),
+            lon: r.get("lon"),
+        },
+    })
+    .collect();
+    Ok(Some(CommunityMap {
+        centre: GeoPoint {
+            lat: c.get("center_lat"),
+            lon: c.get("center_lon"),
+        },
+        compounds,
+        buildings,
     }))
 }

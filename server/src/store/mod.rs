@@ -2,7 +2,9 @@
 //! Handlers call these; nothing else talks to the database.
 
 pub mod community;
+pub mod follows;
 pub mod households;
+pub mod photos;
 pub mod requests;
 pub mod sessions;
 pub mod throttle;

@@ -1,14 +1,16 @@
 //! Service requests: the catalogue, creating requests, reading them with their timelines, and
 //! applying lifecycle transitions. Each write is one transaction.
 
+use super::photos;
 use crate::db::Db;
+use crate::photos::StoredPhoto;
 use linli_domain::api::{
     ContactPreference, GeoPoint, RequestDetail, RequestSummary, TimelineEntry,
 };
 use linli_domain::catalogue::{Answers, Question, RequestCategory};
 use linli_domain::figures::{RequestFacts, YearMonth};
 use linli_domain::request::{
-    Deadlines, RequestAction, RequestStatus, TimeLimits, TrackingNumber, is_late,
+    Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, TrackingNumber, is_late,
 };
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -66,6 +68,8 @@ pub struct NewRequestRow<'a> {
     pub address: Option<&'a str>,
     pub contact: ContactPreference,
     pub hide_name: bool,
+    /// Already re-encoded; stored in the same transaction as the request.
+    pub photos: &'a [StoredPhoto],
 }
 
 /// Stores a new request and its first timeline entry; returns its id. The tracking number is
@@ -110,59 +114,74 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i
     .fetch_one(&mut *tx)
     .await?
     .get(0);
-    insert_event(
+    let event_id = insert_event(
         &mut tx,
-        id,
-        now,
-        "resident",
-        Some(new.author_id),
-        "submit",
-        None,
-        Some(RequestStatus::Submitted),
-        "",
-        true,
+        NewEvent {
+            request_id: id,
+            at: now,
+            actor_role: "resident",
+            actor_id: Some(new.author_id),
+            action: "submit",
+            from: None,
+            to: Some(RequestStatus::Submitted),
+            note: "",
+            public: true,
+            reason: None,
+        },
     )
     .await?;
+    photos::insert(&mut tx, id, event_id, new.photos, now).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// One timeline entry; the seed writes its history through this too.
-#[allow(clippy::too_many_arguments)]
+/// One timeline entry to write.
+pub(crate) struct NewEvent<'a> {
+    pub request_id: i64,
+    pub at: i64,
+    pub actor_role: &'a str,
+    pub actor_id: Option<i64>,
+    pub action: &'a str,
+    pub from: Option<RequestStatus>,
+    pub to: Option<RequestStatus>,
+    pub note: &'a str,
+    pub public: bool,
+    pub reason: Option<RejectReason>,
+}
+
+/// Writes one timeline entry and returns its id; the seed writes its history through this too.
 pub(crate) async fn insert_event(
     tx: &mut sqlx::SqliteConnection,
-    request_id: i64,
-    at: i64,
-    actor_role: &str,
-    actor_id: Option<i64>,
-    action: &str,
-    from: Option<RequestStatus>,
-    to: Option<RequestStatus>,
-    note: &str,
-    public: bool,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO request_events (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    e: NewEvent<'_>,
+) -> sqlx::Result<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO request_events
+            (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
     )
-    .bind(request_id)
-    .bind(at)
-    .bind(actor_role)
-    .bind(actor_id)
-    .bind(action)
-    .bind(from.map(RequestStatus::key))
-    .bind(to.map(RequestStatus::key))
-    .bind(note)
-    .bind(public)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .bind(e.request_id)
+    .bind(e.at)
+    .bind(e.actor_role)
+    .bind(e.actor_id)
+    .bind(e.action)
+    .bind(e.from.map(RequestStatus::key))
+    .bind(e.to.map(RequestStatus::key))
+    .bind(e.note)
+    .bind(e.public)
+    .bind(e.reason.map(RejectReason::key))
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0))
 }
 
 const SUMMARY_COLUMNS: &str = "id, tracking_year, tracking_seq, category_code, title, status,
     submitted_at, respond_by, resolve_by, resolved_at";
+/// The same, for queries that call the requests table `r`.
+pub(crate) const SUMMARY_COLUMNS_OF_R: &str = "r.id, r.tracking_year, r.tracking_seq,
+    r.category_code, r.title, r.status, r.submitted_at, r.respond_by, r.resolve_by, r.resolved_at";
 
-fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
+pub(crate) fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
     let status = RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted);
     let deadlines = Deadlines {
         respond_by: r.get("respond_by"),
@@ -183,6 +202,7 @@ fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
         submitted_at: r.get("submitted_at"),
         deadlines,
         overdue: !status.is_final() && is_late(deadlines.resolve_by, done_at, now),
+        following: false,
     }
 }
 
@@ -205,16 +225,19 @@ pub async fn list_for_author(
 pub struct Ownership {
     pub author_id: Option<i64>,
     pub status: RequestStatus,
+    pub submitted_at: i64,
 }
 
 pub async fn ownership(db: &Db, id: i64) -> sqlx::Result<Option<Ownership>> {
-    let row = sqlx::query("SELECT author_id, status FROM service_requests WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT author_id, status, submitted_at FROM service_requests WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(|r| Ownership {
         author_id: r.get("author_id"),
         status: RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted),
+        submitted_at: r.get("submitted_at"),
     }))
 }
 
@@ -236,8 +259,10 @@ pub async fn detail(
     else {
         return Ok(None);
     };
+    let photo_ids = photos::ids_by_event(db, id).await?;
     let timeline = sqlx::query(
-        "SELECT at, actor_role, action, from_status, to_status, note, public FROM request_events
+        "SELECT id, at, actor_role, action, from_status, to_status, note, public, reason
+         FROM request_events
          WHERE request_id = ? AND (public = 1 OR ?) ORDER BY at, id",
     )
     .bind(id)
@@ -259,6 +284,15 @@ pub async fn detail(
             .and_then(RequestStatus::parse),
         note: e.get("note"),
         public: e.get("public"),
+        reason: e
+            .get::<Option<String>, _>("reason")
+            .as_deref()
+            .and_then(RejectReason::parse),
+        photos: photo_ids
+            .iter()
+            .filter(|(event, _)| *event == e.get::<i64, _>("id"))
+            .map(|(_, photo)| *photo)
+            .collect(),
     })
     .collect();
     let location = match (
@@ -284,6 +318,8 @@ pub async fn detail(
         satisfied: r.get("satisfied"),
         timeline,
         allowed_actions: Vec::new(),
+        followers: 0,
+        following: false,
     }))
 }
 
@@ -296,6 +332,8 @@ pub struct Transition<'a> {
     pub actor_id: i64,
     pub note: &'a str,
     pub handler: Option<&'a str>,
+    pub reason: Option<RejectReason>,
+    pub photos: &'a [StoredPhoto],
 }
 
 /// Applies a transition if the request is still in the status it was decided from; returns
@@ -333,19 +371,23 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
         tx.rollback().await?;
         return Ok(false);
     }
-    insert_event(
+    let event_id = insert_event(
         &mut tx,
-        id,
-        now,
-        t.actor_role,
-        Some(t.actor_id),
-        t.action.key(),
-        Some(t.from),
-        Some(t.to),
-        t.note,
-        true,
+        NewEvent {
+            request_id: id,
+            at: now,
+            actor_role: t.actor_role,
+            actor_id: Some(t.actor_id),
+            action: t.action.key(),
+            from: Some(t.from),
+            to: Some(t.to),
+            note: t.note,
+            public: true,
+            reason: t.reason,
+        },
     )
     .await?;
+    photos::insert(&mut tx, id, event_id, t.photos, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -390,6 +432,8 @@ pub struct QueueFilter {
     pub status: Option<RequestStatus>,
     pub category: Option<String>,
     pub overdue_only: bool,
+    /// A building's id: the requests sent for its households.
+    pub building: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -409,6 +453,12 @@ pub async fn queue(db: &Db, filter: &QueueFilter, now: i64) -> sqlx::Result<Vec<
             " AND status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn') AND resolve_by < ?",
         );
     }
+    if filter.building.is_some() {
+        sql.push_str(
+            " AND household_id IN (SELECT h.id FROM households h
+                JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = ?)",
+        );
+    }
     sql.push_str(" ORDER BY resolve_by, id LIMIT ? OFFSET ?");
     let mut query = sqlx::query(&sql);
     if let Some(status) = filter.status {
@@ -419,6 +469,9 @@ pub async fn queue(db: &Db, filter: &QueueFilter, now: i64) -> sqlx::Result<Vec<
     }
     if filter.overdue_only {
         query = query.bind(now);
+    }
+    if let Some(building) = filter.building {
+        query = query.bind(building);
     }
     let rows = query
         .bind(filter.limit)
@@ -523,15 +576,19 @@ pub async fn add_note(
     let mut conn = db.acquire().await?;
     insert_event(
         &mut conn,
-        id,
-        now,
-        actor_role,
-        Some(actor_id),
-        "note",
-        None,
-        None,
-        note,
-        public,
+        NewEvent {
+            request_id: id,
+            at: now,
+            actor_role,
+            actor_id: Some(actor_id),
+            action: "note",
+            from: None,
+            to: None,
+            note,
+            public,
+            reason: None,
+        },
     )
-    .await
+    .await?;
+    Ok(())
 }

@@ -223,6 +223,29 @@ impl Browser {
             .expect("GET request")
     }
 
+    /// `body` as JSON in the part `body`, and each `(media type, bytes)` as a `photo` part.
+    pub async fn post_with_photos(
+        &self,
+        path: &str,
+        body: &Value,
+        photos: &[(&str, Vec<u8>)],
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new().text("body", body.to_string());
+        for (i, (media_type, bytes)) in photos.iter().enumerate() {
+            let part = reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(format!("photo{i}"))
+                .mime_str(media_type)
+                .expect("media type");
+            form = form.part("photo", part);
+        }
+        self.client
+            .post(self.api(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST request")
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
         self.client
             .post(self.api(path))

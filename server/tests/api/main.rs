@@ -4,7 +4,9 @@
 mod auth;
 mod community;
 mod conventions;
+mod follows;
 mod helpers;
 mod households;
 mod open311;
+mod photos;
 mod requests;

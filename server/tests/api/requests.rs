@@ -6,10 +6,10 @@ use linli_server::seed::DEMO_PASSWORD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const STAFF: &str = "13800000002";
+pub(crate) const STAFF: &str = "13800000002";
 const OWNER: &str = "13900000001";
 
-async fn signed_in(app: &TestApp, phone: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, phone: &str) -> Browser {
     let browser = app.new_browser();
     assert_eq!(
         browser.login(phone, DEMO_PASSWORD).await.status(),
@@ -19,24 +19,24 @@ async fn signed_in(app: &TestApp, phone: &str) -> Browser {
     browser
 }
 
-fn repair(title: &str) -> Value {
+pub(crate) fn repair(title: &str) -> Value {
     json!({ "category": "repairs", "title": title, "description": "三楼楼道灯不亮",
             "answers": { "where": "stairwell", "floor": "3" } })
 }
 
-async fn submit(browser: &Browser, body: &Value) -> Value {
+pub(crate) async fn submit(browser: &Browser, body: &Value) -> Value {
     let resp = browser.post_json("/requests", body).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     resp.json().await.unwrap()
 }
 
-async fn act(browser: &Browser, id: i64, body: Value) -> reqwest::Response {
+pub(crate) async fn act(browser: &Browser, id: i64, body: Value) -> reqwest::Response {
     browser
         .post_json(&format!("/requests/{id}/actions"), &body)
         .await
 }
 
-async fn act_ok(browser: &Browser, id: i64, body: Value) -> Value {
+pub(crate) async fn act_ok(browser: &Browser, id: i64, body: Value) -> Value {
     let resp = act(browser, id, body.clone()).await;
     assert_eq!(resp.status(), StatusCode::OK, "{body}");
     resp.json().await.unwrap()
@@ -307,13 +307,32 @@ async fn refused_actions_say_why_and_change_nothing() {
         "forbidden",
     )
     .await;
-    // Rejecting needs a reason.
-    assert_problem(
-        act(&staff, id, json!({ "action": "reject" })).await,
+    // Rejecting needs one of the reasons, not just any words.
+    let refused = assert_problem(
+        act(
+            &staff,
+            id,
+            json!({ "action": "reject", "note": "不归我们管" }),
+        )
+        .await,
         422,
-        "reason_required",
+        "reason_unknown",
     )
     .await;
+    assert_eq!(
+        field_errors(&refused),
+        [("reason".to_owned(), "reason_unknown".to_owned())]
+    );
+    assert_eq!(
+        act(
+            &staff,
+            id,
+            json!({ "action": "reject", "reason": "because" })
+        )
+        .await
+        .status(),
+        StatusCode::BAD_REQUEST
+    );
     // Not possible yet / any more.
     assert_problem(
         act(&staff, id, json!({ "action": "resolve" })).await,

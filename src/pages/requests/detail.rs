@@ -148,6 +148,7 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
             action,
             note: note.get_untracked(),
             handler: Some(handler.get_untracked()).filter(|h| !h.trim().is_empty()),
+            reason: None,
         };
         spawn_local(async move {
             match api::request_action(id, &body).await {

@@ -1,0 +1,248 @@
+//! Residents following a request ("me too", 附议), the similar open requests offered before
+//! sending, and the public list. A request's place is its picked point, or else the building
+//! of the household it was sent for.
+
+use crate::db::Db;
+use linli_domain::api::{GeoPoint, PublicRequestItem, RequestSummary, SimilarRequest};
+use linli_domain::nearby::{
+    SIMILAR_RADIUS_METRES, SIMILAR_WINDOW_SECS, bounding_box, distance_metres,
+    still_open_and_recent,
+};
+use linli_domain::request::{RequestStatus, TrackingNumber, is_late};
+use sqlx::Row;
+
+/// From a request `r` to the building of its household, `b`, and its compound, `c`.
+const PLACE_JOINS: &str = "LEFT JOIN households h ON h.id = r.household_id
+     LEFT JOIN stairwells s ON s.id = h.stairwell_id
+     LEFT JOIN buildings b ON b.id = s.building_id
+     LEFT JOIN compounds c ON c.id = b.compound_id";
+
+fn tracking(r: &sqlx::sqlite::SqliteRow) -> String {
+    TrackingNumber {
+        year: r.get::<i64, _>("tracking_year") as u16,
+        seq: r.get::<i64, _>("tracking_seq") as u32,
+    }
+    .to_string()
+}
+
+/// Where a household's building stands: the default place of the requests sent for it.
+pub async fn household_point(db: &Db, household_id: i64) -> sqlx::Result<Option<GeoPoint>> {
+    let row = sqlx::query(
+        "SELECT b.lat, b.lon FROM households h
+         JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id
+         WHERE h.id = ?",
+    )
+    .bind(household_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| GeoPoint {
+        lat: r.get("lat"),
+        lon: r.get("lon"),
+    }))
+}
+
+/// Open requests of `category` sent in the last 30 days within 250 m of `here`, nearest
+/// first. `viewer` marks the ones that are already theirs or followed.
+pub async fn similar_open(
+    db: &Db,
+    category: &str,
+    here: GeoPoint,
+    viewer: i64,
+    now: i64,
+) -> sqlx::Result<Vec<SimilarRequest>> {
+    let (low, high) = bounding_box(here, SIMILAR_RADIUS_METRES);
+    let rows = sqlx::query(&format!(
+        "SELECT * FROM (
+            SELECT r.id, r.tracking_year, r.tracking_seq, r.title, r.status, r.submitted_at,
+                   r.author_id, COALESCE(r.lat, b.lat) AS lat, COALESCE(r.lon, b.lon) AS lon,
+                   (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = r.id) AS followers,
+                   (SELECT COUNT(*) FROM request_followers f
+                     WHERE f.request_id = r.id AND f.user_id = ?) AS followed
+            FROM service_requests r {PLACE_JOINS}
+            WHERE r.category_code = ? AND r.submitted_at >= ?
+              AND r.status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn')
+         ) t
+         WHERE t.lat BETWEEN ? AND ? AND t.lon BETWEEN ? AND ?"
+    ))
+    .bind(viewer)
+    .bind(category)
+    .bind(now - SIMILAR_WINDOW_SECS)
+    .bind(low.lat)
+    .bind(high.lat)
+    .bind(low.lon)
+    .bind(high.lon)
+    .fetch_all(db)
+    .await?;
+    let mut similar: Vec<SimilarRequest> = rows
+        .iter()
+        .filter_map(|r| {
+            let status = RequestStatus::parse(r.get("status"))?;
+            let submitted_at: i64 = r.get("submitted_at");
+            let there = GeoPoint {
+                lat: r.get("lat"),
+                lon: r.get("lon"),
+            };
+            let distance = distance_metres(here, there);
+            (still_open_and_recent(status, submitted_at, now) && distance <= SIMILAR_RADIUS_METRES)
+                .then(|| SimilarRequest {
+                    id: r.get("id"),
+                    tracking_number: tracking(r),
+                    title: r.get("title"),
+                    status,
+                    submitted_at,
+                    distance_metres: ((distance / 10.0).round() * 10.0) as u32,
+                    followers: r.get("followers"),
+                    mine: r.get::<Option<i64>, _>("author_id") == Some(viewer)
+                        || r.get::<i64, _>("followed") > 0,
+                })
+        })
+        .collect();
+    similar.sort_by_key(|s| (s.distance_metres, -s.submitted_at));
+    Ok(similar)
+}
+
+/// Follows a request; following twice is following once.
+pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO request_followers (request_id, user_id, followed_at) VALUES (?, ?, ?)
+         ON CONFLICT (request_id, user_id) DO NOTHING",
+    )
+    .bind(request_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM request_followers WHERE request_id = ? AND user_id = ?")
+        .bind(request_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// How many follow a request, and whether `user_id` is one of them.
+pub async fn followers(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<(i64, bool)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END), 0) AS me
+         FROM request_followers WHERE request_id = ?",
+    )
+    .bind(user_id)
+    .bind(request_id)
+    .fetch_one(db)
+    .await?;
+    Ok((row.get("n"), row.get::<i64, _>("me") > 0))
+}
+
+/// The requests a resident follows, most recently followed first.
+pub async fn followed_by(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<RequestSummary>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM service_requests r
+         JOIN request_followers f ON f.request_id = r.id
+         WHERE f.user_id = ? ORDER BY f.followed_at DESC",
+        super::requests::SUMMARY_COLUMNS_OF_R
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| RequestSummary {
+            following: true,
+            ..super::requests::summary_from_row(r, now)
+        })
+        .collect())
+}
+
+/// Which public requests to list.
+#[derive(Debug, Default)]
+pub struct PublicFilter {
+    pub category: Option<String>,
+    /// `Some(true)`: still being handled; `Some(false)`: done or refused.
+    pub open: Option<bool>,
+    /// The id of the last request of the previous page.
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// One page of the public list, newest first; withdrawn requests are nobody's business.
+pub async fn public_page(
+    db: &Db,
+    filter: &PublicFilter,
+    now: i64,
+) -> sqlx::Result<Vec<(i64, PublicRequestItem)>> {
+    let mut sql = format!(
+        "SELECT r.id, r.tracking_year, r.tracking_seq, r.category_code, r.title, r.status,
+                r.submitted_at, r.resolve_by, r.resolved_at, r.lat, r.lon,
+                c.name_zh AS compound_zh, c.name_en AS compound_en,
+                c.center_lat, c.center_lon,
+                (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = r.id) AS followers
+         FROM service_requests r {PLACE_JOINS}
+         WHERE r.status <> 'withdrawn'"
+    );
+    if filter.category.is_some() {
+        sql.push_str(" AND r.category_code = ?");
+    }
+    match filter.open {
+        Some(true) => sql.push_str(" AND r.status NOT IN ('resolved', 'closed', 'rejected')"),
+        Some(false) => sql.push_str(" AND r.status IN ('resolved', 'closed', 'rejected')"),
+        None => {}
+    }
+    if filter.before.is_some() {
+        sql.push_str(
+            " AND (r.submitted_at, r.id) < (SELECT submitted_at, id FROM service_requests WHERE id = ?)",
+        );
+    }
+    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
+    let mut query = sqlx::query(&sql);
+    if let Some(category) = &filter.category {
+        query = query.bind(category);
+    }
+    if let Some(before) = filter.before {
+        query = query.bind(before);
+    }
+    let rows = query.bind(filter.limit).fetch_all(db).await?;
+    // About 100 m: enough to find the place, not the door.
+    let coarse = |x: f64| (x * 1000.0).round() / 1000.0;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let status = RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted);
+            let resolved_at: Option<i64> = r.get("resolved_at");
+            let point = match (
+                r.get::<Option<f64>, _>("lat"),
+                r.get::<Option<f64>, _>("lon"),
+            ) {
+                (Some(lat), Some(lon)) => Some((lat, lon)),
+                _ => r
+                    .get::<Option<f64>, _>("center_lat")
+                    .zip(r.get::<Option<f64>, _>("center_lon")),
+            };
+            let item = PublicRequestItem {
+                tracking_number: tracking(r),
+                category: r.get("category_code"),
+                title: r.get("title"),
+                status,
+                submitted_at: r.get("submitted_at"),
+                overdue: !status.is_final()
+                    && is_late(
+                        r.get("resolve_by"),
+                        resolved_at.filter(|_| status.is_completed()),
+                        now,
+                    ),
+                compound_zh: r.get("compound_zh"),
+                compound_en: r.get("compound_en"),
+                location: point.map(|(lat, lon)| GeoPoint {
+                    lat: coarse(lat),
+                    lon: coarse(lon),
+                }),
+                followers: r.get("followers"),
+            };
+            (r.get("id"), item)
+        })
+        .collect())
+}

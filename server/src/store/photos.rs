@@ -1,0 +1,67 @@
+//! Photos of requests: written with the submission or the action they came with (in its
+//! transaction), read back one at a time for whoever may see the request.
+
+use crate::db::Db;
+use crate::photos::StoredPhoto;
+use sqlx::Row;
+
+/// Writes the photos of one timeline entry, in the caller's transaction.
+pub async fn insert(
+    tx: &mut sqlx::SqliteConnection,
+    request_id: i64,
+    event_id: i64,
+    photos: &[StoredPhoto],
+    now: i64,
+) -> sqlx::Result<()> {
+    for photo in photos {
+        sqlx::query(
+            "INSERT INTO request_photos
+                (request_id, event_id, media_type, width, height, image, thumbnail, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(request_id)
+        .bind(event_id)
+        .bind(photo.media_type)
+        .bind(i64::from(photo.width))
+        .bind(i64::from(photo.height))
+        .bind(&photo.image)
+        .bind(&photo.thumbnail)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One photo's bytes (or its thumbnail's) and the request it belongs to, for the access check.
+pub struct PhotoBytes {
+    pub request_id: i64,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+pub async fn get(db: &Db, id: i64, thumbnail: bool) -> sqlx::Result<Option<PhotoBytes>> {
+    let column = if thumbnail { "thumbnail" } else { "image" };
+    let row = sqlx::query(&format!(
+        "SELECT request_id, media_type, {column} AS bytes FROM request_photos WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| PhotoBytes {
+        request_id: r.get("request_id"),
+        media_type: r.get("media_type"),
+        bytes: r.get("bytes"),
+    }))
+}
+
+/// The photo ids of a request, by the timeline entry they came with.
+pub async fn ids_by_event(db: &Db, request_id: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT event_id, id FROM request_photos WHERE request_id = ? ORDER BY event_id, id",
+    )
+    .bind(request_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
