@@ -3,6 +3,7 @@
 
 pub mod community;
 pub mod households;
+pub mod open311;
 pub mod requests;
 pub mod sessions;
 pub mod throttle;
