@@ -445,13 +445,25 @@ pub struct PublicRequest {
     pub lon: Option<f64>,
 }
 
-/// Public requests: the given tracking numbers, or the latest 1000 of the last 90 days
-/// (Open311's defaults), optionally of one category.
-pub async fn public_list(
-    db: &Db,
-    category: Option<&str>,
-    ids: &[TrackingNumber],
-) -> sqlx::Result<Vec<PublicRequest>> {
+/// Which public requests Open311 asks for.
+#[derive(Debug, Default)]
+pub struct PublicFilter<'a> {
+    /// These tracking numbers, whatever the other filters say (as the spec has it).
+    pub ids: &'a [TrackingNumber],
+    /// Of these categories; any when empty.
+    pub categories: &'a [String],
+    /// In these statuses; any when empty.
+    pub statuses: &'a [RequestStatus],
+    /// Sent at or after this time.
+    pub from: i64,
+    /// Sent at or before this time, if given.
+    pub to: Option<i64>,
+    /// The most to return, newest first.
+    pub limit: i64,
+}
+
+/// Public requests as the filter asks, newest first.
+pub async fn public_list(db: &Db, filter: &PublicFilter<'_>) -> sqlx::Result<Vec<PublicRequest>> {
     let mut sql = String::from(
         "SELECT r.tracking_year, r.tracking_seq, r.status, r.category_code, k.name_zh AS category_name,
                 r.title, r.handler, r.submitted_at, r.resolve_by,
@@ -465,26 +477,45 @@ pub async fn public_list(
          LEFT JOIN compounds c ON c.id = b.compound_id
          WHERE 1 = 1",
     );
-    if category.is_some() {
-        sql.push_str(" AND r.category_code = ?");
-    }
-    if ids.is_empty() {
-        sql.push_str(" AND r.submitted_at >= ?");
-    } else {
-        let pairs = vec!["(r.tracking_year = ? AND r.tracking_seq = ?)"; ids.len()].join(" OR ");
+    let placeholders = |n: usize| vec!["?"; n].join(", ");
+    let by_ids = !filter.ids.is_empty();
+    if by_ids {
+        let pairs =
+            vec!["(r.tracking_year = ? AND r.tracking_seq = ?)"; filter.ids.len()].join(" OR ");
         sql.push_str(&format!(" AND ({pairs})"));
+    } else {
+        if !filter.categories.is_empty() {
+            let list = placeholders(filter.categories.len());
+            sql.push_str(&format!(" AND r.category_code IN ({list})"));
+        }
+        if !filter.statuses.is_empty() {
+            let list = placeholders(filter.statuses.len());
+            sql.push_str(&format!(" AND r.status IN ({list})"));
+        }
+        sql.push_str(" AND r.submitted_at >= ?");
+        if filter.to.is_some() {
+            sql.push_str(" AND r.submitted_at <= ?");
+        }
     }
-    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1000");
+    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
     let mut query = sqlx::query(&sql);
-    if let Some(code) = category {
-        query = query.bind(code);
+    if by_ids {
+        for id in filter.ids {
+            query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
+        }
+    } else {
+        for code in filter.categories {
+            query = query.bind(code);
+        }
+        for status in filter.statuses {
+            query = query.bind(status.key());
+        }
+        query = query.bind(filter.from);
+        if let Some(to) = filter.to {
+            query = query.bind(to);
+        }
     }
-    if ids.is_empty() {
-        query = query.bind(crate::db::now() - 90 * 86_400);
-    }
-    for id in ids {
-        query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
-    }
+    query = query.bind(filter.limit);
     let rows = query.fetch_all(db).await?;
     Ok(rows
         .iter()
@@ -534,4 +565,91 @@ pub async fn add_note(
         public,
     )
     .await
+}
+
+/// A request sent by an Open311 client: it has no author and no household, and records the
+/// client instead.
+pub struct Open311RequestRow<'a> {
+    pub category: &'a RequestCategory,
+    pub client_id: i64,
+    pub client_name: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub answers: &'a Answers,
+    pub location: Option<GeoPoint>,
+    pub address: Option<&'a str>,
+    /// Handed back to the client, to look the request up by.
+    pub token: &'a str,
+}
+
+/// Stores a request sent through Open311, with its first timeline entry (public, naming the
+/// client) and its token, in one transaction; returns its id, tracking number and deadlines.
+/// The tracking number is taken as in `create`, under the write lock.
+pub async fn create_from_open311(
+    db: &Db,
+    new: Open311RequestRow<'_>,
+    now: i64,
+) -> sqlx::Result<(i64, TrackingNumber, Deadlines)> {
+    let deadlines = Deadlines::from_submission(now, new.category.limits);
+    let year = YearMonth::of(now).year;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let seq: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = ?",
+    )
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    let answers = serde_json::to_string(new.answers).unwrap_or_else(|_| "{}".to_owned());
+    // No author to call back and no name to hide: contact goes through the client's system.
+    let id: i64 = sqlx::query(
+        "INSERT INTO service_requests
+            (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
+             answers, lat, lon, address, contact_preference, hide_name, status,
+             submitted_at, respond_by, resolve_by, open311_client_id)
+         VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, 'app', 1, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(year)
+    .bind(seq)
+    .bind(&new.category.code)
+    .bind(new.title)
+    .bind(new.description)
+    .bind(answers)
+    .bind(new.location.map(|p| p.lat))
+    .bind(new.location.map(|p| p.lon))
+    .bind(new.address)
+    .bind(RequestStatus::Submitted.key())
+    .bind(now)
+    .bind(deadlines.respond_by)
+    .bind(deadlines.resolve_by)
+    .bind(new.client_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    insert_event(
+        &mut tx,
+        id,
+        now,
+        "resident",
+        None,
+        "submit",
+        None,
+        Some(RequestStatus::Submitted),
+        &format!("经 Open311 提交：{}", new.client_name),
+        true,
+    )
+    .await?;
+    sqlx::query("INSERT INTO open311_tokens (token, request_id, created_at) VALUES (?, ?, ?)")
+        .bind(new.token)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let number = TrackingNumber {
+        year: year as u16,
+        seq: seq as u32,
+    };
+    Ok((id, number, deadlines))
 }
