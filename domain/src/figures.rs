@@ -226,6 +226,62 @@ pub fn china_iso8601(unix_seconds: i64) -> String {
     )
 }
 
+/// Reads a W3C date-time as Open311 sends them (`2026-11-21T16:30:00+08:00`,
+/// `2026-11-21T08:30Z`, optional seconds and fraction, the zone required): unix seconds, or
+/// `None` when it is not one. Fractions of a second are dropped.
+pub fn parse_iso8601(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let (date, rest) = raw.split_once('T')?;
+    let num = |s: &str, len: usize| -> Option<i64> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let mut parts = date.split('-');
+    let (year, month, day) = (
+        num(parts.next()?, 4)?,
+        num(parts.next()?, 2)?,
+        num(parts.next()?, 2)?,
+    );
+    if parts.next().is_some() || !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    let (time, offset) = if let Some(time) = rest.strip_suffix('Z') {
+        (time, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (time, zone) = rest.split_at(at);
+        let (hours, minutes) = zone[1..].split_once(':')?;
+        let (hours, minutes) = (num(hours, 2)?, num(minutes, 2)?);
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        (time, sign * (hours * 3600 + minutes * 60))
+    };
+    let mut clock = time.split(':');
+    let (hour, minute) = (num(clock.next()?, 2)?, num(clock.next()?, 2)?);
+    let second = match clock.next() {
+        None => 0,
+        Some(s) => {
+            let (whole, fraction) = s.split_once('.').unwrap_or((s, "0"));
+            if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            num(whole, 2)?
+        }
+    };
+    if clock.next().is_some() || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year as i32, month as u32, day as u32);
+    // 31 February is not a day: it would come back as another one.
+    if civil_from_days(days) != (year as i32, month as u32, day as u32) {
+        return None;
+    }
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
 /// A span of time in whole days, hours and minutes (for "还剩 2 天 3 小时").
 pub fn split_duration(seconds: i64) -> (i64, i64, i64) {
     let s = seconds.abs();
@@ -448,6 +504,38 @@ mod tests {
         );
         assert_eq!(split_duration(2 * 86_400 + 3 * 3600 + 59), (2, 3, 0));
         assert_eq!(split_duration(-(3600 + 120)), (0, 1, 2));
+    }
+
+    #[test]
+    fn w3c_date_times_are_read_in_their_zone() {
+        let midnight_beijing = 1_769_875_200; // 2026-02-01T00:00:00+08:00
+        for (raw, want) in [
+            ("2026-02-01T00:00:00+08:00", Some(midnight_beijing)),
+            ("2026-01-31T16:00:00Z", Some(midnight_beijing)),
+            ("2026-01-31T16:00Z", Some(midnight_beijing)),
+            ("2026-01-31T11:00:00-05:00", Some(midnight_beijing)),
+            ("2026-01-31T16:00:00.250Z", Some(midnight_beijing)),
+            (" 2026-02-01T00:01:01+08:00 ", Some(midnight_beijing + 61)),
+            ("2024-02-29T00:00:00Z", Some(1_709_164_800)),
+            // No zone, a date alone, impossible dates and times, other shapes.
+            ("2026-02-01T00:00:00", None),
+            ("2026-02-01", None),
+            ("2026-02-30T00:00:00Z", None),
+            ("2026-13-01T00:00:00Z", None),
+            ("2026-02-01T24:00:00Z", None),
+            ("2026-02-01T00:60:00Z", None),
+            ("2026-02-01T00:00:00+8:00", None),
+            ("2026-02-01T00:00:00+08:00:00", None),
+            ("2026-02-01T00:00:00.Z", None),
+            ("26-02-01T00:00:00Z", None),
+            ("yesterday", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_iso8601(raw), want, "{raw:?}");
+        }
+        for t in [0, 1_769_875_261, 1_800_000_000] {
+            assert_eq!(parse_iso8601(&china_iso8601(t)), Some(t));
+        }
     }
 
     #[test]

@@ -20,6 +20,22 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API and the SPA (the default when no command is given).
     Serve(ServeArgs),
+    /// Create an Open311 API key for a client and print it (shown only this once), or revoke
+    /// a client's keys.
+    Open311Key(Open311KeyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Open311KeyArgs {
+    /// The client's name, e.g. "12345热线"; it appears on the timeline of what it sends.
+    #[arg(long)]
+    pub name: String,
+    /// Revoke every key of the client with this name instead of creating one.
+    #[arg(long)]
+    pub revoke: bool,
+    /// Database URL: a SQLite file, created and migrated if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
 }
 
 #[derive(Debug, Clone, Args)]

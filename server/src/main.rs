@@ -2,7 +2,9 @@
 //! the API and the SPA.
 
 use clap::Parser;
-use linli_server::config::{Cli, Command, LogFormat, ServeArgs, Settings};
+use linli_domain::request::short_text;
+use linli_server::auth::session::{new_token, token_hash};
+use linli_server::config::{Cli, Command, LogFormat, Open311KeyArgs, ServeArgs, Settings};
 use linli_server::http::{AppState, app};
 use linli_server::{db, seed, store};
 use std::net::SocketAddr;
@@ -14,6 +16,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
+        Some(Command::Open311Key(args)) => return open311_key(args).await,
         None => cli.serve,
     };
     init_tracing(args.log_format);
@@ -63,6 +66,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `linli-server open311-key --name <client>`: the new key alone on stdout (for scripts), the
+/// explanation on stderr. Only the key's hash is stored, so it cannot be shown again.
+async fn open311_key(args: Open311KeyArgs) -> anyhow::Result<()> {
+    let name = short_text("name", &args.name, 50)
+        .ok()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            anyhow::anyhow!("--name must be 1 to 50 characters, without control characters")
+        })?;
+    let db = db::connect(&args.database_url).await?;
+    let now = db::now();
+    if args.revoke {
+        let revoked = store::open311::revoke_clients(&db, &name, now).await?;
+        if revoked == 0 {
+            anyhow::bail!("no live Open311 key for {name:?}");
+        }
+        eprintln!("Revoked {revoked} Open311 key(s) of {name}.");
+    } else {
+        let key = new_token()?;
+        let mut conn = db.acquire().await?;
+        let id = store::open311::create_client(&mut conn, &name, &token_hash(&key), now).await?;
+        eprintln!(
+            "Open311 API key for {name} (client {id}). It is shown only now; Linli keeps only its hash."
+        );
+        println!("{key}");
+    }
+    Ok(())
+}
+
 /// What a person (and the browser tests) need to start: the address, the demo logins, and a
 /// few unused binding codes. The `Linli is running at` line is parsed by the test harness.
 async fn print_banner(db: &db::Db, addr: SocketAddr, demo: bool) -> anyhow::Result<()> {
@@ -79,6 +111,10 @@ async fn print_banner(db: &db::Db, addr: SocketAddr, demo: bool) -> anyhow::Resu
                 login.who_en
             );
         }
+        println!(
+            "Open311 demo API key: {} (POST /open311/v2/requests.json)",
+            seed::DEMO_OPEN311_KEY
+        );
         println!("Unused household binding codes:");
         for sample in seed::sample_unused_codes(db, 4).await? {
             println!(

@@ -188,3 +188,45 @@ async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
 
     drop(server);
 }
+
+/// `linli-server open311-key`: prints a new key once (only its hash is stored), and revokes.
+#[tokio::test]
+async fn open311_keys_are_created_printed_once_and_revoked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let key_command = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_linli-server"))
+            .args(["open311-key", "--name", "12345热线", "--database-url", &url])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run linli-server open311-key")
+    };
+    let created = key_command(&[]);
+    assert!(created.status.success(), "{created:?}");
+    let key = String::from_utf8(created.stdout).unwrap().trim().to_owned();
+    assert_eq!(key.len(), 64, "only the key on stdout: {key:?}");
+    assert!(String::from_utf8_lossy(&created.stderr).contains("shown only now"));
+
+    let db = linli_server::db::connect(&url).await.unwrap();
+    let (name, hash, revoked): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT name, key_hash, revoked_at FROM open311_clients")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(name, "12345热线");
+    assert_eq!(hash, linli_server::auth::session::token_hash(&key));
+    assert_ne!(hash, key);
+    assert_eq!(revoked, None);
+
+    let revoked = key_command(&["--revoke"]);
+    assert!(revoked.status.success(), "{revoked:?}");
+    let at: Option<i64> = sqlx::query_scalar("SELECT revoked_at FROM open311_clients")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(at.is_some());
+    // Nothing left to revoke is an error, not silence.
+    assert!(!key_command(&["--revoke"]).status.success());
+    db.close().await;
+}

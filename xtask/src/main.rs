@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask run`  — install missing tools, build the SPA in release, build the server,
 //!   and serve everything (with the demo community) at http://127.0.0.1:3000;
-//! - `cargo xtask test` — format check, clippy, unit and API tests, the release build, and the
-//!   browser tests, ending with one `N passed, N failed` line.
+//! - `cargo xtask test` — format check, clippy, unit and API tests, the release build, the
+//!   Open311 client test and the browser tests, ending with one `N passed, N failed` line.
 //!
 //! Also `cargo xtask dist` (only build the SPA), `cargo xtask setup` (only install tools) and
 //! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
@@ -137,7 +137,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     let tools = Toolchain::ensure(&root())?;
     let chromium = tools::ensure_chromium()?;
 
-    step("[1/6] Format check (cargo fmt --check)");
+    step("[1/7] Format check (cargo fmt --check)");
     check_stage(
         tally,
         "format",
@@ -145,7 +145,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[2/6] Clippy, warnings denied (native crates)");
+    step("[2/7] Clippy, warnings denied (native crates)");
     check_stage(
         tally,
         "clippy (native)",
@@ -162,7 +162,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[3/6] Clippy, warnings denied (SPA, wasm32)");
+    step("[3/7] Clippy, warnings denied (SPA, wasm32)");
     check_stage(
         tally,
         "clippy (wasm)",
@@ -179,7 +179,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[4/6] Unit and API tests (cargo test; each API test has its own SQLite file)");
+    step("[4/7] Unit and API tests (cargo test; each API test has its own SQLite file)");
     let (passed, failed, ok) = counted_run(
         tools.cargo().args([
             "test",
@@ -196,14 +196,28 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         tally.broken.push("cargo test (build)".into());
     }
 
-    step("[5/6] Release build of the SPA, and the server binary (debug) for the browser tests");
+    step(
+        "[5/7] Release build of the SPA, and the server binary (debug) for the Open311 and browser tests",
+    );
     build_spa(&tools)?;
     tools.run(
         tools.cargo().args(["build", "-p", "linli-server"]),
         "building the server",
     )?;
 
-    step("[6/6] Browser tests (headless Chromium against the server binary and the release SPA)");
+    step("[6/7] Open311 client test (the PyPI georeport client against the server binary)");
+    match open311_client_tests() {
+        Ok((passed, failed, ok)) => {
+            tally.passed += passed;
+            tally.failed += failed;
+            if !ok && failed == 0 {
+                tally.broken.push("Open311 client test (runner)".into());
+            }
+        }
+        Err(e) => tally.broken.push(e),
+    }
+
+    step("[7/7] Browser tests (headless Chromium against the server binary and the release SPA)");
     let (passed, failed, ok) = browser_tests(&tools, &chromium)?;
     tally.passed += passed;
     tally.failed += failed;
@@ -256,6 +270,85 @@ fn browser_tests(tools: &Toolchain, chromium: &Path) -> Result<(u64, u64, bool)>
         count("# fail ") + count("# cancelled "),
         ok,
     ))
+}
+
+/// `tests/open311/`: the pinned `georeport` client, in a venv at `target/open311-venv`, run with
+/// `python3 -m unittest` against the debug server binary. Returns (passed, failed, ran cleanly).
+fn open311_client_tests() -> Result<(u64, u64, bool)> {
+    let venv = root().join("target/open311-venv");
+    let python = venv.join("bin/python");
+    let hint =
+        "the Open311 client test needs Python 3 with venv (`apt-get install -y python3-venv`)";
+    if !python.is_file() {
+        println!(
+            "Creating {} and installing the pinned client",
+            venv.display()
+        );
+        let created = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .map_err(|e| format!("{hint}: {e}"))?;
+        if !created.success() {
+            return Err(hint.into());
+        }
+    }
+    let installed = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(root().join("tests/open311/requirements.txt"))
+        .status()
+        .map_err(|e| format!("pip: {e}"))?;
+    if !installed.success() {
+        return Err("installing tests/open311/requirements.txt failed".into());
+    }
+    // Where `cargo build -p linli-server` (stage 5) put the binary.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .and_then(|dir| std::path::absolute(dir).ok())
+        .unwrap_or_else(|| root().join("target"));
+    let output = Command::new(&python)
+        .current_dir(root())
+        .args(["-m", "unittest", "discover", "-v", "-s", "tests/open311"])
+        .env("LINLI_SERVER_BIN", target.join("debug/linli-server"))
+        .output()
+        .map_err(|e| format!("could not run the Open311 client test: {e}"))?;
+    // unittest reports on stderr.
+    let report = String::from_utf8_lossy(&output.stderr);
+    print!("{}{report}", String::from_utf8_lossy(&output.stdout));
+    let (passed, failed) = parse_unittest_report(&report);
+    Ok((passed, failed, output.status.success()))
+}
+
+/// `Ran 6 tests` and `FAILED (failures=1, errors=1, skipped=1)` → (3, 2).
+fn parse_unittest_report(report: &str) -> (u64, u64) {
+    let ran = report
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Ran ")?
+                .split(' ')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap_or(0);
+    let count = |key: &str| -> u64 {
+        report
+            .lines()
+            .filter(|l| l.starts_with("FAILED (") || l.starts_with("OK ("))
+            .flat_map(|l| l.split(['(', ')', ',']))
+            .filter_map(|part| part.trim().strip_prefix(key)?.parse::<u64>().ok())
+            .sum()
+    };
+    let failed = count("failures=") + count("errors=") + count("unexpected successes=");
+    let skipped = count("skipped=") + count("expected failures=");
+    (ran.saturating_sub(failed + skipped), failed)
 }
 
 /// Runs a command, echoing its output, and adds up the pass/fail counts `parse` finds in it.
@@ -314,5 +407,18 @@ mod tests {
             Some((3, 2))
         );
         assert_eq!(parse_cargo_test_line("running 3 tests"), None);
+    }
+
+    #[test]
+    fn reads_unittest_reports() {
+        let ok = "test_a ... ok\n\n----\nRan 6 tests in 0.873s\n\nOK\n";
+        assert_eq!(parse_unittest_report(ok), (6, 0));
+        let skipped = "Ran 6 tests in 0.1s\n\nOK (skipped=2)\n";
+        assert_eq!(parse_unittest_report(skipped), (4, 0));
+        let failed = "Ran 6 tests in 0.1s\n\nFAILED (failures=1, errors=2, skipped=1)\n";
+        assert_eq!(parse_unittest_report(failed), (2, 3));
+        let odd = "Ran 3 tests in 0.1s\n\nOK (expected failures=1, unexpected successes=1)\n";
+        assert_eq!(parse_unittest_report(odd), (1, 1));
+        assert_eq!(parse_unittest_report("Traceback: no server"), (0, 0));
     }
 }

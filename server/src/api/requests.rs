@@ -87,7 +87,7 @@ pub async fn create(
     let now = crate::db::now();
     let row = NewRequestRow {
         category: &category,
-        author_id: user.id,
+        author_id: Some(user.id),
         household_id,
         title: title.as_str(),
         description: description.as_str(),
@@ -97,8 +97,9 @@ pub async fn create(
         contact: body.contact,
         hide_name: body.hide_name,
         photos: &photos,
+        open311: None,
     };
-    let id = store::requests::create(&state.db, row, now).await?;
+    let id = store::requests::create(&state.db, row, now).await?.id;
     tracing::info!(request_id = id, category = %category.code, photos = photos.len(), "request submitted");
     let detail = detail_for(&state, id, &user, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))

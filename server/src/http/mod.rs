@@ -50,7 +50,7 @@ pub fn app(state: AppState) -> Router {
     let open311 = Router::new()
         .route(
             "/open311/v2/{file}",
-            axum::routing::get(crate::api::open311::collection),
+            axum::routing::get(crate::api::open311::collection).post(crate::api::open311::submit),
         )
         .route(
             "/open311/v2/services/{file}",
@@ -59,7 +59,12 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/open311/v2/requests/{file}",
             axum::routing::get(crate::api::open311::request),
-        );
+        )
+        .route(
+            "/open311/v2/tokens/{file}",
+            axum::routing::get(crate::api::open311::token),
+        )
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
     Router::new()
         .merge(api)
         .merge(open311)

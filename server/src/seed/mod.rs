@@ -4,7 +4,8 @@
 //!
 //! Layers are written in dependency order, each by its own module: the community and its
 //! compounds, the walking network (doors and facility nodes are referenced by later rows),
-//! buildings/stairwells/households, binding codes, people, facilities, service requests.
+//! buildings/stairwells/households, binding codes, people, facilities, service requests, and
+//! an Open311 client with a published key.
 
 mod facilities;
 mod geo;
@@ -50,6 +51,13 @@ const fn demo_logins() -> [DemoLogin; plan::DEMO_ACCOUNTS.len()] {
     }
     logins
 }
+
+/// The demo Open311 client's API key (public, like the demo passwords), so the README can show
+/// a POST to /open311/v2/requests.json.
+pub const DEMO_OPEN311_KEY: &str = "linli-demo-open311-key";
+
+/// The demo Open311 client's name, as it appears on the timeline of what it sends.
+pub const DEMO_OPEN311_CLIENT: &str = "演示客户端 Demo client";
 
 /// An unused binding code and the flat it is for.
 #[derive(Debug, Clone)]
@@ -110,6 +118,13 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
     let users = people::insert_people(&mut tx, &password_hash, &households, &codes, now).await?;
     let facilities = facilities::insert_facilities(&mut tx, community_id, &walk, &node_ids).await?;
     let service_requests = requests::insert_demo_requests(&mut tx, now).await?;
+    crate::store::open311::create_client(
+        &mut tx,
+        DEMO_OPEN311_CLIENT,
+        &crate::auth::session::token_hash(DEMO_OPEN311_KEY),
+        now,
+    )
+    .await?;
     tx.commit().await?;
 
     Ok(SeedReport {

@@ -4,6 +4,7 @@
 pub mod community;
 pub mod follows;
 pub mod households;
+pub mod open311;
 pub mod photos;
 pub mod requests;
 pub mod sessions;

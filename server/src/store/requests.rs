@@ -59,7 +59,8 @@ fn category_from_row(r: &SqliteRow) -> RequestCategory {
 /// A validated request, ready to be stored.
 pub struct NewRequestRow<'a> {
     pub category: &'a RequestCategory,
-    pub author_id: i64,
+    /// None when it came through Open311: it has no author in Linli.
+    pub author_id: Option<i64>,
     pub household_id: Option<i64>,
     pub title: &'a str,
     pub description: &'a str,
@@ -70,11 +71,28 @@ pub struct NewRequestRow<'a> {
     pub hide_name: bool,
     /// Already re-encoded; stored in the same transaction as the request.
     pub photos: &'a [StoredPhoto],
+    /// The Open311 client it came through, if it did.
+    pub open311: Option<Open311Source<'a>>,
 }
 
-/// Stores a new request and its first timeline entry; returns its id. The tracking number is
-/// the next of the year, taken under the write lock so two requests cannot share one.
-pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i64> {
+/// An Open311 client sending a request, and the token handed back to it.
+pub struct Open311Source<'a> {
+    pub client_id: i64,
+    pub client_name: &'a str,
+    pub token: &'a str,
+}
+
+/// What a new request was given.
+pub struct Created {
+    pub id: i64,
+    pub tracking_number: TrackingNumber,
+    pub deadlines: Deadlines,
+}
+
+/// Stores a new request, its first timeline entry, its photos and (for Open311) its token, in
+/// one transaction. The tracking number is the next of the year, taken under the write lock so
+/// two requests cannot share one.
+pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<Created> {
     let deadlines = Deadlines::from_submission(now, new.category.limits);
     let year = YearMonth::of(now).year;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
@@ -90,8 +108,8 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i
         "INSERT INTO service_requests
             (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
              answers, lat, lon, address, contact_preference, hide_name, status,
-             submitted_at, respond_by, resolve_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             submitted_at, respond_by, resolve_by, open311_client_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING id",
     )
     .bind(year)
@@ -111,28 +129,50 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i
     .bind(now)
     .bind(deadlines.respond_by)
     .bind(deadlines.resolve_by)
+    .bind(new.open311.as_ref().map(|o| o.client_id))
     .fetch_one(&mut *tx)
     .await?
     .get(0);
+    // A request from Open311 says on its timeline which system it came from.
+    let note = new
+        .open311
+        .as_ref()
+        .map(|o| format!("经 Open311 提交：{}", o.client_name))
+        .unwrap_or_default();
     let event_id = insert_event(
         &mut tx,
         NewEvent {
             request_id: id,
             at: now,
             actor_role: "resident",
-            actor_id: Some(new.author_id),
+            actor_id: new.author_id,
             action: "submit",
             from: None,
             to: Some(RequestStatus::Submitted),
-            note: "",
+            note: &note,
             public: true,
             reason: None,
         },
     )
     .await?;
     photos::insert(&mut tx, id, event_id, new.photos, now).await?;
+    if let Some(open311) = &new.open311 {
+        sqlx::query("INSERT INTO open311_tokens (token, request_id, created_at) VALUES (?, ?, ?)")
+            .bind(open311.token)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
-    Ok(id)
+    Ok(Created {
+        id,
+        tracking_number: TrackingNumber {
+            year: year as u16,
+            seq: seq as u32,
+        },
+        deadlines,
+    })
 }
 
 /// One timeline entry to write.
@@ -498,13 +538,25 @@ pub struct PublicRequest {
     pub lon: Option<f64>,
 }
 
-/// Public requests: the given tracking numbers, or the latest 1000 of the last 90 days
-/// (Open311's defaults), optionally of one category.
-pub async fn public_list(
-    db: &Db,
-    category: Option<&str>,
-    ids: &[TrackingNumber],
-) -> sqlx::Result<Vec<PublicRequest>> {
+/// Which public requests Open311 asks for.
+#[derive(Debug, Default)]
+pub struct Open311Filter<'a> {
+    /// These tracking numbers, whatever the other filters say (as the spec has it).
+    pub ids: &'a [TrackingNumber],
+    /// Of these categories; any when empty.
+    pub categories: &'a [String],
+    /// In these statuses; any when empty.
+    pub statuses: &'a [RequestStatus],
+    /// Sent at or after this time.
+    pub from: i64,
+    /// Sent at or before this time, if given.
+    pub to: Option<i64>,
+    /// The most to return, newest first.
+    pub limit: i64,
+}
+
+/// Public requests as the filter asks, newest first.
+pub async fn public_list(db: &Db, filter: &Open311Filter<'_>) -> sqlx::Result<Vec<PublicRequest>> {
     let mut sql = String::from(
         "SELECT r.tracking_year, r.tracking_seq, r.status, r.category_code, k.name_zh AS category_name,
                 r.title, r.handler, r.submitted_at, r.resolve_by,
@@ -518,26 +570,45 @@ pub async fn public_list(
          LEFT JOIN compounds c ON c.id = b.compound_id
          WHERE 1 = 1",
     );
-    if category.is_some() {
-        sql.push_str(" AND r.category_code = ?");
-    }
-    if ids.is_empty() {
-        sql.push_str(" AND r.submitted_at >= ?");
-    } else {
-        let pairs = vec!["(r.tracking_year = ? AND r.tracking_seq = ?)"; ids.len()].join(" OR ");
+    let placeholders = |n: usize| vec!["?"; n].join(", ");
+    let by_ids = !filter.ids.is_empty();
+    if by_ids {
+        let pairs =
+            vec!["(r.tracking_year = ? AND r.tracking_seq = ?)"; filter.ids.len()].join(" OR ");
         sql.push_str(&format!(" AND ({pairs})"));
+    } else {
+        if !filter.categories.is_empty() {
+            let list = placeholders(filter.categories.len());
+            sql.push_str(&format!(" AND r.category_code IN ({list})"));
+        }
+        if !filter.statuses.is_empty() {
+            let list = placeholders(filter.statuses.len());
+            sql.push_str(&format!(" AND r.status IN ({list})"));
+        }
+        sql.push_str(" AND r.submitted_at >= ?");
+        if filter.to.is_some() {
+            sql.push_str(" AND r.submitted_at <= ?");
+        }
     }
-    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1000");
+    sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
     let mut query = sqlx::query(&sql);
-    if let Some(code) = category {
-        query = query.bind(code);
+    if by_ids {
+        for id in filter.ids {
+            query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
+        }
+    } else {
+        for code in filter.categories {
+            query = query.bind(code);
+        }
+        for status in filter.statuses {
+            query = query.bind(status.key());
+        }
+        query = query.bind(filter.from);
+        if let Some(to) = filter.to {
+            query = query.bind(to);
+        }
     }
-    if ids.is_empty() {
-        query = query.bind(crate::db::now() - 90 * 86_400);
-    }
-    for id in ids {
-        query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
-    }
+    query = query.bind(filter.limit);
     let rows = query.fetch_all(db).await?;
     Ok(rows
         .iter()
