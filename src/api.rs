@@ -4,8 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use linli_domain::Lang;
 use linli_domain::api::{
-    BindHouseholdRequest, CommunityOverview, LoginRequest, Me, Membership, NewNote, NewRequest,
-    Problem, RegisterRequest, RequestActionBody, RequestDetail, RequestSummary, SessionInfo,
+    BindHouseholdRequest, CommunityMap, CommunityOverview, GeoPoint, LoginRequest, Me, Membership,
+    NewNote, NewRequest, Problem, PublicRequestPage, RegisterRequest, RequestActionBody,
+    RequestDetail, RequestSummary, SessionInfo, SimilarRequest,
 };
 use linli_domain::catalogue::RequestCategory;
 use linli_domain::figures::FiguresReport;
@@ -103,8 +104,71 @@ pub async fn request_categories() -> Result<Vec<RequestCategory>, ApiError> {
     get("/requests/categories").await
 }
 
-pub async fn create_request(body: &NewRequest) -> Result<RequestDetail, ApiError> {
-    post("/requests", body).await
+/// JSON as it is; with photos, the JSON in a `body` part and each photo in a `photo` part.
+async fn post_with_photos<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    photos: &[web_sys::File],
+) -> Result<T, ApiError> {
+    if photos.is_empty() {
+        return post(path, body).await;
+    }
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    let json = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    form.append_with_str("body", &json)
+        .map_err(|_| ApiError::Network)?;
+    for photo in photos {
+        form.append_with_blob_and_filename("photo", photo, &photo.name())
+            .map_err(|_| ApiError::Network)?;
+    }
+    let response = send(with_lang(Request::post(&format!("{BASE}{path}"))).body(form)).await?;
+    response.json().await.map_err(|_| ApiError::Network)
+}
+
+pub async fn create_request(
+    body: &NewRequest,
+    photos: &[web_sys::File],
+) -> Result<RequestDetail, ApiError> {
+    post_with_photos("/requests", body, photos).await
+}
+
+/// Open requests like the one being written; `at` is a picked point, else the household.
+pub async fn similar_requests(
+    category: &str,
+    at: Option<GeoPoint>,
+) -> Result<Vec<SimilarRequest>, ApiError> {
+    let point = at
+        .map(|p| format!("&lat={}&lon={}", p.lat, p.lon))
+        .unwrap_or_default();
+    get(&format!("/requests/similar?category={category}{point}")).await
+}
+
+pub async fn follow_request(id: i64) -> Result<RequestDetail, ApiError> {
+    post(&format!("/requests/{id}/follow"), &serde_json::json!({})).await
+}
+
+pub async fn unfollow_request(id: i64) -> Result<(), ApiError> {
+    send(with_lang(Request::delete(&format!("{BASE}/requests/{id}/follow"))).build())
+        .await
+        .map(|_| ())
+}
+
+/// The public list; `query` is the filter as URL parameters (`category=…&state=open&before=…`).
+pub async fn public_requests(query: &str) -> Result<PublicRequestPage, ApiError> {
+    get(&format!("/requests/public?{query}")).await
+}
+
+pub async fn community_map() -> Result<CommunityMap, ApiError> {
+    get("/community/map").await
+}
+
+/// Where the browser loads a photo (the session cookie goes with it).
+pub fn photo_url(id: i64, thumbnail: bool) -> String {
+    if thumbnail {
+        format!("{BASE}/photos/{id}?thumbnail=true")
+    } else {
+        format!("{BASE}/photos/{id}")
+    }
 }
 
 pub async fn my_requests() -> Result<Vec<RequestSummary>, ApiError> {
@@ -115,8 +179,12 @@ pub async fn request(id: i64) -> Result<RequestDetail, ApiError> {
     get(&format!("/requests/{id}")).await
 }
 
-pub async fn request_action(id: i64, body: &RequestActionBody) -> Result<RequestDetail, ApiError> {
-    post(&format!("/requests/{id}/actions"), body).await
+pub async fn request_action(
+    id: i64,
+    body: &RequestActionBody,
+    photos: &[web_sys::File],
+) -> Result<RequestDetail, ApiError> {
+    post_with_photos(&format!("/requests/{id}/actions"), body, photos).await
 }
 
 pub async fn request_figures(month: Option<String>) -> Result<FiguresReport, ApiError> {

@@ -49,6 +49,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/requests") view=pages::requests::RequestsPage/>
                     <Route path=path!("/requests/new") view=pages::requests::new::NewRequestPage/>
                     <Route path=path!("/requests/figures") view=pages::requests::figures::FiguresPage/>
+                    <Route path=path!("/requests/public") view=pages::requests::public::PublicRequestsPage/>
                     <Route path=path!("/requests/:id") view=pages::requests::detail::RequestDetailPage/>
                     <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage/>
                     <Route path=path!("/circle") view=pages::circle::CirclePage/>

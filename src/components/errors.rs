@@ -118,6 +118,14 @@ impl FormErrors {
         }
     }
 
+    /// Replaces one field's refusal (or clears it with `None`), keeping the others.
+    pub fn set_field(&mut self, i18n: I18nContext<Locale>, name: &str, code: Option<ErrorCode>) {
+        self.fields.retain(|(f, _)| f != name);
+        if let Some(code) = code {
+            self.fields.push((name.to_owned(), error_text(i18n, code)));
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<String> {
         self.fields
             .iter()

@@ -78,13 +78,17 @@ export class MePage extends Shell {
 }
 
 export class RequestFormPage extends Shell {
-  async submit({ category, title, description, choices = [], texts = {} }) {
+  async submit({ category, title, description, choices = [], texts = {}, photos = [] }) {
     await this.open('/requests/new');
     await this.page.getByRole('radio', { name: category }).check();
     await this.page.getByLabel('标题').fill(title);
     if (description) await this.page.getByLabel('详细描述（选填）').fill(description);
     for (const choice of choices) await this.page.getByRole('radio', { name: choice, exact: true }).check();
     for (const [label, value] of Object.entries(texts)) await this.page.getByLabel(label).fill(value);
+    if (photos.length) {
+      await this.page.locator('#photos').setInputFiles(photos);
+      await this.page.locator('.photo-previews img').nth(photos.length - 1).waitFor();
+    }
     await this.page.getByRole('button', { name: '提交', exact: true }).click();
   }
 }

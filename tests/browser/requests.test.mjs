@@ -6,6 +6,21 @@ import { describe, it } from 'node:test';
 import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, RequestDetailPage, RequestFormPage } from './pages.mjs';
 
+/// A small PNG, as a phone's photo picker would hand it over.
+const PHOTO = {
+  name: 'corridor.png',
+  mimeType: 'image/png',
+  buffer: Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGM4EaBBEmIY1TCqYfhqAAC/xkAQB0UFtwAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+};
+
+/// Whether every photo on the page has loaded as a picture.
+async function photosLoaded(page) {
+  return page.locator('.photo-previews img').evaluateAll((imgs) => imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0));
+}
+
 describe('a service request', () => {
   const linli = useServerAndBrowser();
 
@@ -48,6 +63,7 @@ describe('a service request', () => {
       description: '晚上楼道很黑，老人上下楼不安全。',
       choices: ['楼道'],
       texts: { '几楼（选填）': '3' },
+      photos: [PHOTO],
     });
     await resident.waitForURL(/\/requests\/\d+\?sent=1/);
     const detail = new RequestDetailPage(resident, linli.server.url);
@@ -57,6 +73,9 @@ describe('a service request', () => {
     assert.equal(await detail.status().innerText(), '待受理');
     // The answers to the category's questions, with their labels.
     await resident.getByRole('definition').filter({ hasText: '楼道' }).waitFor();
+    // The photo came through, re-encoded, as a thumbnail on the timeline.
+    await resident.locator('.timeline .photo-previews img').first().waitFor();
+    assert.ok(await photosLoaded(resident), 'the photo thumbnail loads');
     await screenshot(resident, 'request-sent-normal');
     const path = new URL(resident.url()).pathname;
 
@@ -68,6 +87,8 @@ describe('a service request', () => {
     await staff.getByLabel('状态').selectOption({ label: '待受理' });
     await staff.getByRole('link', { name: /三楼楼道灯坏了/ }).click();
     await staff.waitForURL(`**${path}`);
+    await staff.locator('.timeline .photo-previews img').first().waitFor();
+    assert.ok(await photosLoaded(staff), 'staff see the photo');
     await screenshot(staff, 'staff-request-normal');
     await desk.act('受理');
     await desk.waitForStatus('已受理');
@@ -118,5 +139,47 @@ describe('a service request', () => {
     await visitor.getByRole('table').getByRole('rowheader', { name: '物业维修' }).waitFor();
     await screenshot(visitor, 'figures-normal');
     assert.deepEqual(visitor.consoleErrors, []);
+  });
+
+  it('offers similar requests nearby, and "me too" follows one instead of sending another', async () => {
+    const owner = await newPhonePage(linli.browser);
+    const tenant = await newPhonePage(linli.browser);
+    await new LoginPage(owner, linli.server.url).login({ phone: '13900000001', password: 'linli2026' });
+    await owner.waitForURL('**/me');
+    await new LoginPage(tenant, linli.server.url).login({ phone: '13900000002', password: 'linli2026' });
+    await tenant.waitForURL('**/me');
+    const title = '单元门禁坏了，门关不上';
+    await new RequestFormPage(owner, linli.server.url).submit({ category: '物业维修', title, choices: ['楼道'] });
+    await owner.waitForURL(/\/requests\/\d+\?sent=1/);
+    const path = new URL(owner.url()).pathname;
+
+    // A neighbour from another compound reports the same door, picking its building on the
+    // map: the owner's request is offered before sending.
+    const form = new RequestFormPage(tenant, linli.server.url);
+    await form.open('/requests/new');
+    await tenant.getByRole('radio', { name: '物业维修' }).check();
+    await tenant.getByRole('radio', { name: '在小区地图上选' }).check();
+    await tenant.getByLabel('靠近哪栋楼').selectOption({ label: '翠柳苑 1 幢' });
+    await tenant.locator('.map-picked').waitFor();
+    const offer = tenant.getByRole('region', { name: '附近已有类似的诉求' }).getByRole('listitem').filter({ hasText: title });
+    await offer.waitFor();
+    await screenshot(tenant, 'request-similar-normal');
+    await offer.getByRole('button', { name: '附议' }).click();
+    await tenant.waitForURL(`**${path}?followed=1`);
+    await tenant.getByRole('status').filter({ hasText: '已附议' }).waitFor();
+    // The follower sees the progress, not what the author wrote.
+    assert.equal(await tenant.locator('.description').count(), 0);
+    await tenant.goto(`${linli.server.url}/requests`);
+    await tenant.getByRole('link', { name: new RegExp(title) }).getByText('附议').waitFor();
+
+    // Anyone can see it on the public list, without the author's details.
+    const visitor = await newPhonePage(linli.browser);
+    await visitor.goto(`${linli.server.url}/requests/public`);
+    await visitor.getByRole('heading', { level: 1, name: '社区诉求公示' }).waitFor();
+    await visitor.getByText(title).waitFor();
+    assert.ok((await visitor.locator('.map-mark').count()) > 0, 'requests are on the map');
+    assert.equal(await visitor.getByText('13900000001').count(), 0);
+    await screenshot(visitor, 'requests-public-normal');
+    for (const page of [owner, tenant, visitor]) assert.deepEqual(page.consoleErrors, []);
   });
 });

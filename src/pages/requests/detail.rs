@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::errors::{FormErrors, show_errors};
+use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::request_labels::{StatusBadge, TimeLeft, action_text, now_seconds};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
@@ -13,7 +14,7 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use linli_domain::api::{RequestActionBody, RequestDetail};
 use linli_domain::figures::china_time_label;
-use linli_domain::request::RequestAction;
+use linli_domain::request::{RejectReason, RequestAction};
 
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
@@ -63,6 +64,7 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
     let i18n = use_i18n();
     let query = use_query_map();
     let just_sent = move || query.read().get("sent").is_some();
+    let just_followed = move || query.read().get("followed").is_some();
     let now = now_seconds();
     let s = detail.summary.clone();
     let tracking = s.tracking_number.clone();
@@ -77,6 +79,17 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
                         <p class="success" role="status">
                             <span aria-hidden="true">"✓ "</span>
                             {move || t_string!(i18n, requests.sent, number = number.clone())}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            just_followed()
+                .then(|| {
+                    view! {
+                        <p class="success" role="status">
+                            <span aria-hidden="true">"✓ "</span>
+                            {t!(i18n, requests.followed)}
                         </p>
                     }
                 })
@@ -96,7 +109,10 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
                 {open.then(|| view! { <TimeLeft deadline=s.deadlines.resolve_by now/> })}
             </dd>
             {detail.handler.clone().map(|h| view! { <dt>{t!(i18n, requests.handler)}</dt><dd>{h}</dd> })}
+            {(detail.followers > 0)
+                .then(|| view! { <dt>{t!(i18n, requests.followers_count)}</dt><dd>{detail.followers}</dd> })}
         </dl>
+        {detail.following.then(|| view! { <Unfollow id=s.id/> })}
         {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
         {(!detail.answers.is_empty()).then(|| view! { <Answers category=s.category.clone() answers=detail.answers.clone()/> })}
         <h2>{t!(i18n, requests.timeline)}</h2>
@@ -117,7 +133,25 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
                                 {move || action_text(i18n, &action)}
                                 {(!e.public).then_some(move || t_string!(i18n, requests.internal_mark))}
                             </strong>
+                            {e.reason.map(|r| view! { <span class="note">{move || reason_text(i18n, r)}</span> })}
                             {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
+                            {(!e.photos.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <ul class="photo-previews">
+                                            {e.photos.iter().enumerate().map(|(i, id)| {
+                                                let alt = move || t_string!(i18n, requests.photo_alt, n = i + 1);
+                                                view! {
+                                                    <li>
+                                                        <a href=api::photo_url(*id, false) target="_blank">
+                                                            <img src=api::photo_url(*id, true) alt=alt loading="lazy"/>
+                                                        </a>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }
+                                })}
                         </li>
                     }
                 })
@@ -141,6 +175,11 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
     let can_dispatch = allowed.contains(&RequestAction::Dispatch);
     // Only rejecting needs the note; say so only where rejecting is possible.
     let can_reject = allowed.contains(&RequestAction::Reject);
+    let reason = RwSignal::new(None::<RejectReason>);
+    // Photos show the work done, or that it is not done.
+    let with_photos = allowed.contains(&RequestAction::Resolve)
+        || allowed.contains(&RequestAction::RateUnsatisfied);
+    let photos = RwSignal::new_local(Vec::<ChosenPhoto>::new());
     let run = move |action: RequestAction| {
         sending.set(true);
         errors.set(FormErrors::default());
@@ -148,10 +187,11 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
             action,
             note: note.get_untracked(),
             handler: Some(handler.get_untracked()).filter(|h| !h.trim().is_empty()),
-            reason: None,
+            reason: reason.get_untracked(),
         };
+        let chosen = files(&photos.get_untracked());
         spawn_local(async move {
-            match api::request_action(id, &body).await {
+            match api::request_action(id, &body, &chosen).await {
                 Ok(_) => on_change.run(()),
                 Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }
@@ -168,16 +208,33 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                 }}
             </h2>
             <FormAlert errors/>
+            {can_reject
+                .then(|| {
+                    view! {
+                        <fieldset id="reason" tabindex="-1" class="choice-group">
+                            <legend>{t!(i18n, requests.reason_label)}</legend>
+                            {RejectReason::ALL
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <label class="choice">
+                                            <input
+                                                type="radio"
+                                                name="reason"
+                                                prop:checked=move || reason.get() == Some(r)
+                                                on:change=move |_| reason.set(Some(r))
+                                            />
+                                            <span>{move || reason_text(i18n, r)}</span>
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                            {move || errors.get().field("reason").map(|m| view! { <p class="field-error">{m}</p> })}
+                        </fieldset>
+                    }
+                })}
             <div class="field">
-                <label for="note">
-                    {move || {
-                        if can_reject {
-                            t_string!(i18n, requests.note_label)
-                        } else {
-                            t_string!(i18n, requests.note_optional)
-                        }
-                    }}
-                </label>
+                <label for="note">{t!(i18n, requests.note_optional)}</label>
                 <textarea
                     id="note"
                     rows="2"
@@ -193,6 +250,16 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                             label=Signal::derive(move || t_string!(i18n, requests.handler_label).to_string())
                             value=handler
                             error=Signal::derive(move || errors.get().field("handler"))
+                        />
+                    }
+                })}
+            {with_photos
+                .then(|| {
+                    view! {
+                        <PhotoPicker
+                            photos
+                            errors
+                            label=Signal::derive(move || t_string!(i18n, requests.action_photos).to_string())
                         />
                     }
                 })}
@@ -214,6 +281,38 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                     .collect_view()}
             </p>
         </section>
+    }
+}
+
+fn reason_text(i18n: I18nContext<Locale>, reason: RejectReason) -> &'static str {
+    match reason {
+        RejectReason::OutOfScope => t_string!(i18n, requests.reason_out_of_scope),
+        RejectReason::Duplicate => t_string!(i18n, requests.reason_duplicate),
+        RejectReason::ReferredElsewhere => t_string!(i18n, requests.reason_referred_elsewhere),
+    }
+}
+
+/// For a follower: stop following (the request leaves their list).
+#[component]
+fn Unfollow(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = leptos_router::hooks::use_navigate();
+    let stop = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if api::unfollow_request(id).await.is_ok() {
+                navigate("/requests", Default::default());
+            }
+        });
+    };
+    view! {
+        <p class="following">
+            <span class="badge">{t!(i18n, requests.following_badge)}</span>
+            " "
+            <button type="button" class="button secondary" on:click=stop>
+                {t!(i18n, requests.unfollow)}
+            </button>
+        </p>
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod figures;
 pub mod new;
+pub mod public;
 
 use crate::api;
 use crate::components::request_labels::{StatusBadge, TimeLeft, now_seconds};
@@ -25,6 +26,8 @@ pub fn RequestsPage() -> impl IntoView {
             <p class="lead">{t!(i18n, requests.intro)}</p>
             <p>
                 <a href="/requests/figures">{t!(i18n, figures.link)}</a>
+                " · "
+                <a href="/requests/public">{t!(i18n, requests.public_link)}</a>
             </p>
             {move || {
                 if signed_in.get() {
@@ -99,6 +102,7 @@ fn MyRequests() -> impl IntoView {
 
 #[component]
 fn RequestItem(item: RequestSummary) -> impl IntoView {
+    let i18n = use_i18n();
     let now = now_seconds();
     let open = !item.status.is_final() && !item.status.is_completed();
     view! {
@@ -108,6 +112,7 @@ fn RequestItem(item: RequestSummary) -> impl IntoView {
                 <span class="meta">{item.tracking_number.clone()} " · " {china_time_label(item.submitted_at)}</span>
                 <span class="request-status">
                     <StatusBadge status=item.status/>
+                    {item.following.then(|| view! { <span class="badge">{t!(i18n, requests.following_badge)}</span> })}
                     {open.then(|| view! { <TimeLeft deadline=item.deadlines.resolve_by now/> })}
                 </span>
             </a>

@@ -1,8 +1,10 @@
 //! 提交诉求: the request form. The category comes from the server's catalogue, with its own
 //! extra questions; every rule is the shared crate's, so the form refuses what the server would.
 
+use crate::components::community_map::CommunityMapView;
 use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::Field;
+use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::me::household::FormAlert;
@@ -12,7 +14,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use linli_domain::api::{ContactPreference, NewRequest};
+use linli_domain::api::{ContactPreference, GeoPoint, NewRequest, SimilarRequest};
 use linli_domain::catalogue::{
     AnswerValue, Answers, Question, QuestionKind, RequestCategory, validate_answers,
 };
@@ -58,10 +60,21 @@ pub fn NewRequestPage() -> impl IntoView {
     }
 }
 
+/// Where the request is about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Home,
+    Map,
+    Address,
+}
+
 #[component]
 fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
+    let session = use_session();
+    let has_home =
+        move || matches!(session.0.get(), SessionState::SignedIn(me) if me.is_verified());
     let categories = StoredValue::new(categories);
     // An unsent request is kept on the device: a closed page or a failed send loses nothing.
     let draft: Option<NewRequest> = prefs::load_json(DRAFT_KEY);
@@ -90,6 +103,13 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
             .map(|d| d.answers.clone())
             .unwrap_or_default(),
     );
+    let picked = RwSignal::new(draft.as_ref().and_then(|d| d.location));
+    let place = RwSignal::new(match &draft {
+        Some(d) if d.location.is_some() => Place::Map,
+        Some(d) if d.address.is_some() => Place::Address,
+        _ => Place::Home,
+    });
+    let photos = RwSignal::new_local(Vec::<ChosenPhoto>::new());
     let contact = RwSignal::new(draft.as_ref().map(|d| d.contact).unwrap_or_default());
     let hide_name = RwSignal::new(draft.as_ref().is_none_or(|d| d.hide_name));
     let current = move || NewRequest {
@@ -97,8 +117,9 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         title: title.get(),
         description: description.get(),
         answers: answers.get(),
-        location: None,
-        address: Some(address.get()).filter(|a| !a.trim().is_empty()),
+        location: picked.get().filter(|_| place.get() == Place::Map),
+        address: Some(address.get())
+            .filter(|a| place.get() == Place::Address && !a.trim().is_empty()),
         contact: contact.get(),
         hide_name: hide_name.get(),
     };
@@ -134,8 +155,9 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         sending.set(true);
         let body = untrack(current);
         let navigate = navigate.clone();
+        let photos = files(&photos.get_untracked());
         spawn_local(async move {
-            match api::create_request(&body).await {
+            match api::create_request(&body, &photos).await {
                 Ok(detail) => {
                     prefs::forget(DRAFT_KEY);
                     navigate(
@@ -222,13 +244,68 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                         }
                     })
             }}
-            <Field
-                id="address"
-                label=Signal::derive(move || t_string!(i18n, requests.address_label).to_string())
-                hint=Signal::derive(move || t_string!(i18n, requests.address_hint).to_string())
-                value=address
-                error=Signal::derive(move || errors.get().field("address"))
-                autocomplete="street-address"
+            <fieldset class="choice-group" id="location" tabindex="-1">
+                <legend>{t!(i18n, requests.location_label)}</legend>
+                {move || {
+                    has_home()
+                        .then(|| {
+                            view! {
+                                <label class="choice">
+                                    <input
+                                        type="radio"
+                                        name="place"
+                                        prop:checked=move || place.get() == Place::Home
+                                        on:change=move |_| place.set(Place::Home)
+                                    />
+                                    <span>{t!(i18n, requests.location_home)}</span>
+                                </label>
+                            }
+                        })
+                }}
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="place"
+                        prop:checked=move || place.get() == Place::Map
+                        on:change=move |_| place.set(Place::Map)
+                    />
+                    <span>{t!(i18n, requests.location_map)}</span>
+                </label>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="place"
+                        prop:checked=move || place.get() == Place::Address
+                        on:change=move |_| place.set(Place::Address)
+                    />
+                    <span>{t!(i18n, requests.location_address)}</span>
+                </label>
+                {move || {
+                    (!has_home() && place.get() == Place::Home)
+                        .then(|| view! { <p class="hint">{t!(i18n, requests.location_no_home)}</p> })
+                }}
+                <FieldMessage errors field="location"/>
+            </fieldset>
+            {move || (place.get() == Place::Map).then(|| view! { <MapPicker picked/> })}
+            {move || {
+                (place.get() == Place::Address)
+                    .then(|| {
+                        view! {
+                            <Field
+                                id="address"
+                                label=Signal::derive(move || t_string!(i18n, requests.address_label).to_string())
+                                value=address
+                                error=Signal::derive(move || errors.get().field("address"))
+                                autocomplete="street-address"
+                            />
+                        }
+                    })
+            }}
+            <Similar category=category.into() at=Signal::derive(move || picked.get().filter(|_| place.get() == Place::Map)) place_is_address=Signal::derive(move || place.get() == Place::Address)/>
+            <PhotoPicker
+                photos
+                errors
+                label=Signal::derive(move || t_string!(i18n, requests.photos_label).to_string())
             />
             <fieldset class="choice-group">
                 <legend>{t!(i18n, requests.contact_label)}</legend>
@@ -402,6 +479,101 @@ fn FieldMessage(errors: RwSignal<FormErrors>, #[prop(into)] field: String) -> im
                     <span aria-hidden="true">"⚠ "</span>
                     {message}
                 </p>
+            }
+        })
+    }
+}
+
+/// The small map to pick the place on, once the community's plan has loaded.
+#[component]
+fn MapPicker(picked: RwSignal<Option<GeoPoint>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let map = LocalResource::new(api::community_map);
+    view! {
+        <div class="map-picker">
+            <p class="hint">{t!(i18n, requests.map_pick_hint)}</p>
+            <Transition fallback=Loading>
+                {move || {
+                    map.get()
+                        .map(|result| match result {
+                            Ok(map) => view! { <CommunityMapView map picked/> }.into_any(),
+                            Err(_) => view! { <LoadError retry=move || map.refetch()/> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+/// Before sending: open requests like this one nearby, each with "me too" (附议), which
+/// follows it instead of sending a duplicate.
+#[component]
+fn Similar(
+    category: Signal<String>,
+    at: Signal<Option<GeoPoint>>,
+    place_is_address: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let similar = LocalResource::new(move || {
+        let (category, at, typed) = (category.get(), at.get(), place_is_address.get());
+        async move {
+            // A typed address has no point to compare with.
+            if category.is_empty() || typed {
+                return Vec::new();
+            }
+            api::similar_requests(&category, at)
+                .await
+                .unwrap_or_default()
+        }
+    });
+    let follow = move |id: i64| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if api::follow_request(id).await.is_ok() {
+                prefs::forget(DRAFT_KEY);
+                navigate(&format!("/requests/{id}?followed=1"), Default::default());
+            }
+        });
+    };
+    move || {
+        let list: Vec<SimilarRequest> = similar.get().unwrap_or_default();
+        (!list.is_empty()).then(|| {
+            let follow = follow.clone();
+            view! {
+                <section class="card similar" aria-labelledby="similar-heading" aria-live="polite">
+                    <h2 id="similar-heading">{t!(i18n, requests.similar_heading)}</h2>
+                    <p class="hint">{t!(i18n, requests.similar_intro)}</p>
+                    <ul class="similar-list">
+                        {list
+                            .into_iter()
+                            .map(|r| {
+                                let follow = follow.clone();
+                                let (metres, count, id) = (r.distance_metres, r.followers, r.id);
+                                view! {
+                                    <li>
+                                        <a href=format!("/requests/{id}")>{r.title.clone()}</a>
+                                        <span class="meta">
+                                            <crate::components::request_labels::StatusBadge status=r.status/>
+                                            " · " {move || t_string!(i18n, requests.similar_distance, metres = metres)}
+                                            " · " {move || t_string!(i18n, requests.similar_followers, count = count)}
+                                        </span>
+                                        {if r.mine {
+                                            view! { <span class="meta">{t!(i18n, requests.already_yours)}</span> }.into_any()
+                                        } else {
+                                            view! {
+                                                <button type="button" class="button secondary" on:click=move |_| follow(id)>
+                                                    {t!(i18n, requests.me_too)}
+                                                </button>
+                                            }
+                                                .into_any()
+                                        }}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
             }
         })
     }

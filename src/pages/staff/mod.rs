@@ -36,10 +36,18 @@ fn Queue() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let overdue = RwSignal::new(false);
+    let building = RwSignal::new(String::new());
     let catalogue = LocalResource::new(api::request_categories);
+    let map = LocalResource::new(api::community_map);
     let list = LocalResource::new(move || {
+        let building = building.get();
+        let building = if building.is_empty() {
+            String::new()
+        } else {
+            format!("&building={building}")
+        };
         let query = format!(
-            "status={}&category={}&overdue={}",
+            "status={}&category={}&overdue={}{building}",
             status.get(),
             category.get(),
             overdue.get()
@@ -73,6 +81,25 @@ fn Queue() -> impl IntoView {
                                 view! { <option value=c.code>{name}</option> }
                             })
                             .collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-building">{t!(i18n, staff.filter_building)}</label>
+                <select id="filter-building" on:change=move |ev| building.set(event_target_value(&ev))>
+                    <option value="">{t!(i18n, staff.all_buildings)}</option>
+                    {move || {
+                        map.get()
+                            .and_then(Result::ok)
+                            .map(|m| {
+                                m.buildings
+                                    .iter()
+                                    .map(|b| {
+                                        let label = crate::components::community_map::building_label(i18n, &m, b);
+                                        view! { <option value=b.id>{label}</option> }
+                                    })
+                                    .collect_view()
+                            })
                     }}
                 </select>
             </div>
