@@ -1,6 +1,6 @@
 //! Open311 clients (their API keys, kept only as SHA-256 hashes) and the tokens handed back for
 //! the requests they send. The requests themselves are written by
-//! `store::requests::create_from_open311`.
+//! `store::requests::create` (with an `Open311Source`).
 
 use crate::db::Db;
 use linli_domain::request::TrackingNumber;
