@@ -69,15 +69,22 @@ pub fn PhotoPicker(
     };
     view! {
         <div class="field" class:field-invalid=move || errors.get().field(FIELD).is_some()>
-            <label for="photos">{move || label.get()}</label>
+            <p class="field-label" id="photos-label">{move || label.get()}</p>
+            // The browser's own file button speaks the browser's language, not the app's: the
+            // input stays (focusable, announced) but the visible control is our label.
             <input
                 id="photos"
+                class="visually-hidden"
                 type="file"
                 accept=ACCEPTED_TYPES.join(",")
                 multiple
+                aria-labelledby="photos-label"
                 aria-describedby="photos-hint photos-error"
                 on:change=add
             />
+            <label for="photos" class="button secondary file-button" aria-hidden="true">
+                {t!(i18n, requests.photos_add)}
+            </label>
             <p class="hint" id="photos-hint">{t!(i18n, requests.photos_hint)}</p>
             {move || {
                 errors

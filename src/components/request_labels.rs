@@ -65,3 +65,30 @@ pub fn TimeLeft(deadline: i64, now: i64) -> impl IntoView {
 pub fn now_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
+
+/// A filter by category: every category of the catalogue, or all of them (the empty value).
+#[component]
+pub fn CategoryFilter(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let catalogue = LocalResource::new(crate::api::request_categories);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t!(i18n, staff.filter_category)}</label>
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="">{t!(i18n, staff.all_categories)}</option>
+                {move || {
+                    catalogue
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| {
+                            let name = pick(i18n, &c.name_zh, &c.name_en).to_owned();
+                            view! { <option value=c.code>{name}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::community_map::CommunityMapView;
-use crate::components::request_labels::StatusBadge;
+use crate::components::request_labels::{CategoryFilter, StatusBadge};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -16,7 +16,6 @@ pub fn PublicRequestsPage() -> impl IntoView {
     let i18n = use_i18n();
     let category = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
-    let catalogue = LocalResource::new(api::request_categories);
     let map = LocalResource::new(api::community_map);
     let filter = move || format!("category={}&state={}", category.get(), state.get());
     let first = LocalResource::new(move || {
@@ -64,24 +63,7 @@ pub fn PublicRequestsPage() -> impl IntoView {
             <h1 id="page-title">{t!(i18n, requests.public_title)}</h1>
             <p>{t!(i18n, requests.public_intro)}</p>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
-                <div class="field">
-                    <label for="public-category">{t!(i18n, staff.filter_category)}</label>
-                    <select id="public-category" on:change=move |ev| category.set(event_target_value(&ev))>
-                        <option value="">{t!(i18n, staff.all_categories)}</option>
-                        {move || {
-                            catalogue
-                                .get()
-                                .and_then(Result::ok)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|c| {
-                                    let name = pick(i18n, &c.name_zh, &c.name_en).to_owned();
-                                    view! { <option value=c.code>{name}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </div>
+                <CategoryFilter id="public-category" value=category/>
                 <div class="field">
                     <label for="public-state">{t!(i18n, requests.public_state)}</label>
                     <select id="public-state" on:change=move |ev| state.set(event_target_value(&ev))>

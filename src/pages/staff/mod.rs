@@ -2,7 +2,9 @@
 //! overdue. Each request opens its detail page, where staff take the next step.
 
 use crate::api;
-use crate::components::request_labels::{StatusBadge, TimeLeft, now_seconds, status_text};
+use crate::components::request_labels::{
+    CategoryFilter, StatusBadge, TimeLeft, now_seconds, status_text,
+};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::session::{SessionState, use_session};
@@ -37,7 +39,6 @@ fn Queue() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let overdue = RwSignal::new(false);
     let building = RwSignal::new(String::new());
-    let catalogue = LocalResource::new(api::request_categories);
     let map = LocalResource::new(api::community_map);
     let list = LocalResource::new(move || {
         let building = building.get();
@@ -66,24 +67,7 @@ fn Queue() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="filter-category">{t!(i18n, staff.filter_category)}</label>
-                <select id="filter-category" on:change=move |ev| category.set(event_target_value(&ev))>
-                    <option value="">{t!(i18n, staff.all_categories)}</option>
-                    {move || {
-                        catalogue
-                            .get()
-                            .and_then(Result::ok)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|c| {
-                                let name = pick(i18n, &c.name_zh, &c.name_en).to_owned();
-                                view! { <option value=c.code>{name}</option> }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </div>
+            <CategoryFilter id="filter-category" value=category/>
             <div class="field">
                 <label for="filter-building">{t!(i18n, staff.filter_building)}</label>
                 <select id="filter-building" on:change=move |ev| building.set(event_target_value(&ev))>
