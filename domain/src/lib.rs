@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api;
+pub mod ballot;
 pub mod catalogue;
 pub mod facility;
 pub mod figures;
