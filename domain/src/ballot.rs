@@ -91,8 +91,10 @@ pub struct Weight {
     pub area_centi_m2: u64,
 }
 
-impl Weight {
-    pub fn add(self, other: Weight) -> Weight {
+impl std::ops::Add for Weight {
+    type Output = Weight;
+
+    fn add(self, other: Weight) -> Weight {
         Weight {
             units: self.units + other.units,
             area_centi_m2: self.area_centi_m2 + other.area_centi_m2,
@@ -113,7 +115,7 @@ pub struct YesNoTally {
 
 impl YesNoTally {
     pub fn participating(&self) -> Weight {
-        self.yes.add(self.no).add(self.abstain)
+        self.yes + self.no + self.abstain
     }
 }
 
@@ -290,23 +292,25 @@ mod tests {
         assert!(Threshold::at_least(1, 1).met(u64::MAX, u64::MAX));
     }
 
-    /// (eligible, yes, no, abstain, rule) -> (quorum units, quorum area, approval units,
-    /// approval area, passed)
+    /// (name, rule, eligible, yes, no, abstain) -> [quorum by units, quorum by area,
+    /// approval by units, approval by area, passed]
+    type Case = (
+        &'static str,
+        DecisionRule,
+        Weight,
+        Weight,
+        Weight,
+        Weight,
+        [bool; 5],
+    );
+
     #[test]
     fn owners_decisions_need_both_measures_on_both_conditions() {
         use DecisionRule as R;
         let ordinary = R::ART_278_ORDINARY;
         let major = R::ART_278_MAJOR;
         // Units are counted 1 each; areas in centi-m².
-        let cases: [(
-            &str,
-            DecisionRule,
-            Weight,
-            Weight,
-            Weight,
-            Weight,
-            [bool; 5],
-        ); 8] = [
+        let cases: [Case; 8] = [
             (
                 "exactly 2/3 take part, all approve: passes",
                 ordinary,
