@@ -5,6 +5,7 @@ pub mod account;
 pub mod api;
 pub mod ballot;
 pub mod catalogue;
+pub mod consultation;
 pub mod facility;
 pub mod figures;
 pub mod household;

@@ -1,0 +1,463 @@
+//! Consultations (议事, "有事好商量"): a topic goes from proposal (民事民提) through co-signing and
+//! staff review, deliberation (民事民商) and a vote (民事民决) to a published result (公开).
+//! The lifecycle, the field rules and the API types live here; the vote's arithmetic is in
+//! `ballot`.
+
+use crate::ballot::{DecisionRule, Verdict, YesNoTally};
+use crate::request::short_text;
+use crate::validation::{ErrorCode, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// Co-signing households a proposal needs before staff review it (configurable per server).
+pub const DEFAULT_COSIGN_THRESHOLD: u32 = 5;
+pub const TITLE_MAX_CHARS: usize = 60;
+pub const BACKGROUND_MAX_CHARS: usize = 2000;
+pub const OPTION_MAX_CHARS: usize = 40;
+pub const MAX_OPTIONS: usize = 6;
+pub const COMMENT_MAX_CHARS: usize = 1000;
+
+/// Where a topic is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TopicStatus {
+    /// 征集附议: waiting for co-signatures.
+    Collecting,
+    /// 待审核: enough households co-signed; staff review it.
+    InReview,
+    /// 已立项: on the agenda, open for deliberation.
+    Accepted,
+    /// 未立项: declined by staff, with a public reason. Final.
+    Declined,
+    /// 表决中: a vote is open.
+    Voting,
+    /// 已公示: the vote closed and its result is published. Final.
+    Decided,
+}
+
+impl TopicStatus {
+    pub const ALL: [TopicStatus; 6] = [
+        TopicStatus::Collecting,
+        TopicStatus::InReview,
+        TopicStatus::Accepted,
+        TopicStatus::Declined,
+        TopicStatus::Voting,
+        TopicStatus::Decided,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TopicStatus::Collecting => "collecting",
+            TopicStatus::InReview => "in_review",
+            TopicStatus::Accepted => "accepted",
+            TopicStatus::Declined => "declined",
+            TopicStatus::Voting => "voting",
+            TopicStatus::Decided => "decided",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Residents may co-sign only while signatures are collected.
+    pub fn accepts_cosigns(self) -> bool {
+        self == TopicStatus::Collecting
+    }
+
+    /// Comments are open from the proposal until the vote closes.
+    pub fn accepts_comments(self) -> bool {
+        matches!(
+            self,
+            TopicStatus::Collecting
+                | TopicStatus::InReview
+                | TopicStatus::Accepted
+                | TopicStatus::Voting
+        )
+    }
+
+    /// Staff review once the threshold is reached (or earlier, at their discretion).
+    pub fn can_be_reviewed(self) -> bool {
+        matches!(self, TopicStatus::Collecting | TopicStatus::InReview)
+    }
+
+    /// A vote can be opened only on a topic on the agenda.
+    pub fn can_open_vote(self) -> bool {
+        self == TopicStatus::Accepted
+    }
+}
+
+/// The status after one more co-signature, given how many households have now signed.
+pub fn after_cosign(status: TopicStatus, cosigns: u32, threshold: u32) -> TopicStatus {
+    if status == TopicStatus::Collecting && cosigns >= threshold {
+        TopicStatus::InReview
+    } else {
+        status
+    }
+}
+
+/// Which households a topic concerns: the whole community, or one 小区, 楼栋 or 单元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Scope {
+    Community,
+    Compound(i64),
+    Building(i64),
+    Stairwell(i64),
+}
+
+impl Scope {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Scope::Community => "community",
+            Scope::Compound(_) => "compound",
+            Scope::Building(_) => "building",
+            Scope::Stairwell(_) => "stairwell",
+        }
+    }
+
+    pub fn id(self) -> Option<i64> {
+        match self {
+            Scope::Community => None,
+            Scope::Compound(id) | Scope::Building(id) | Scope::Stairwell(id) => Some(id),
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: Option<i64>) -> Option<Self> {
+        match (kind, id) {
+            ("community", _) => Some(Scope::Community),
+            ("compound", Some(id)) => Some(Scope::Compound(id)),
+            ("building", Some(id)) => Some(Scope::Building(id)),
+            ("stairwell", Some(id)) => Some(Scope::Stairwell(id)),
+            _ => None,
+        }
+    }
+}
+
+/// Who may vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Electorate {
+    /// Verified households in scope, one vote each, cast by any verified member.
+    Households,
+    /// Every exclusive unit in scope, one vote each weighted by its floor area, cast by a
+    /// verified owner of it (the Art. 278 electorate: units nobody bound still count as absent).
+    Owners,
+}
+
+impl Electorate {
+    pub fn key(self) -> &'static str {
+        match self {
+            Electorate::Households => "households",
+            Electorate::Owners => "owners",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [Electorate::Households, Electorate::Owners]
+            .into_iter()
+            .find(|e| e.key() == key)
+    }
+}
+
+/// A yes/no/abstain answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum YesNo {
+    Yes,
+    No,
+    Abstain,
+}
+
+impl YesNo {
+    pub fn key(self) -> &'static str {
+        match self {
+            YesNo::Yes => "yes",
+            YesNo::No => "no",
+            YesNo::Abstain => "abstain",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [YesNo::Yes, YesNo::No, YesNo::Abstain]
+            .into_iter()
+            .find(|c| c.key() == key)
+    }
+}
+
+// ---- API types ----
+
+/// A resident's proposal.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTopic {
+    pub title: String,
+    #[serde(default)]
+    pub background: String,
+    /// The options proposed (e.g. "加装电梯" / "不加装"); may be empty for an open question.
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub scope: Scope,
+}
+
+/// A checked proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedTopic {
+    pub title: String,
+    pub background: String,
+    pub options: Vec<String>,
+}
+
+/// Checks a proposal's fields, every refusal at once.
+pub fn check_topic(topic: &NewTopic) -> Result<CheckedTopic, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let title = match short_text("title", &topic.title, TITLE_MAX_CHARS) {
+        Ok(t) if t.is_empty() => {
+            errors.push(FieldError::new("title", ErrorCode::Required));
+            None
+        }
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(FieldError::new("title", e.code));
+            None
+        }
+    };
+    let background = short_text("background", &topic.background, BACKGROUND_MAX_CHARS)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let mut options = Vec::new();
+    if topic.options.len() > MAX_OPTIONS {
+        errors.push(FieldError::new("options", ErrorCode::TooManyChoices));
+    }
+    for (i, raw) in topic.options.iter().enumerate() {
+        match short_text("options", raw, OPTION_MAX_CHARS) {
+            Ok(o) if o.is_empty() => {}
+            Ok(o) => options.push(o),
+            Err(e) => errors.push(FieldError::new(format!("options.{i}"), e.code)),
+        }
+    }
+    match (title, background, errors.is_empty()) {
+        (Some(title), Some(background), true) => Ok(CheckedTopic {
+            title,
+            background,
+            options,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A topic in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopicSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: TopicStatus,
+    pub scope: Scope,
+    /// e.g. "翠柳苑 1 幢", in both languages.
+    pub scope_zh: String,
+    pub scope_en: String,
+    pub cosigns: u32,
+    pub cosign_threshold: u32,
+    pub created_at: i64,
+}
+
+/// One step of a topic's history: proposal, co-signatures reaching the threshold, each review
+/// step (四议), acceptance or refusal, the vote opening and closing, follow-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopicEvent {
+    pub at: i64,
+    pub actor_role: String,
+    pub kind: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// `resident` or `staff`; names are not shown.
+    pub author_role: String,
+    /// An official answer from the community (staff only).
+    pub official: bool,
+    /// Empty once hidden; the reason is shown instead.
+    pub body: String,
+    pub hidden_reason: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewComment {
+    pub body: String,
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+}
+
+/// Staff's review decision: accept onto the agenda (with the review steps taken), or decline
+/// with a public reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopicReview {
+    pub accept: bool,
+    /// The public reason (required to decline) or the agenda note.
+    #[serde(default)]
+    pub note: String,
+    /// The review steps (四议: 党组织提议, 两委会商议, 党员大会审议, 居民代表会议决议) recorded, in order.
+    #[serde(default)]
+    pub steps: Vec<String>,
+}
+
+/// Staff opening a yes/no/abstain vote on an accepted topic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewVote {
+    pub question: String,
+    pub electorate: Electorate,
+    pub rule: DecisionRule,
+    /// Secret: ballots are stored without the voter (advisory consultations only).
+    #[serde(default)]
+    pub secret: bool,
+    /// Show running tallies before the close.
+    #[serde(default)]
+    pub live_tally: bool,
+    /// Unix seconds.
+    pub closes_at: i64,
+}
+
+/// A vote as anyone sees it; the tally only once it may be shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoteView {
+    pub id: i64,
+    pub question: String,
+    pub electorate: Electorate,
+    pub rule: DecisionRule,
+    pub secret: bool,
+    pub live_tally: bool,
+    pub opened_at: i64,
+    pub closes_at: i64,
+    pub closed_at: Option<i64>,
+    /// How many units or households are on the frozen roll (and their area).
+    pub eligible: crate::ballot::Weight,
+    /// Hidden (None) while open unless `live_tally`.
+    pub tally: Option<YesNoTally>,
+    /// Once closed.
+    pub verdict: Option<Verdict>,
+    /// Whether the asking account can vote now (eligible, open), and for which unit.
+    pub can_vote: bool,
+    /// The asking account's unit has voted.
+    pub has_voted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BallotChoice {
+    pub choice: YesNo,
+    /// To change a secret ballot: the receipt of the one cast before (the server cannot tell
+    /// which ballot is whose).
+    #[serde(default)]
+    pub receipt: Option<String>,
+}
+
+/// What a voter keeps: the code whose hash is published after the close.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BallotReceipt {
+    pub receipt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopicDetail {
+    pub summary: TopicSummary,
+    pub background: String,
+    pub options: Vec<String>,
+    pub events: Vec<TopicEvent>,
+    pub comments: Vec<Comment>,
+    pub vote: Option<VoteView>,
+    /// The asking account's household has co-signed (or proposed) it.
+    pub cosigned: bool,
+    /// After the close: the SHA-256 of every receipt, so anyone can check theirs was counted.
+    pub receipt_hashes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_threshold_moves_a_proposal_to_review_once() {
+        let t = DEFAULT_COSIGN_THRESHOLD;
+        assert_eq!(
+            after_cosign(TopicStatus::Collecting, t - 1, t),
+            TopicStatus::Collecting
+        );
+        assert_eq!(
+            after_cosign(TopicStatus::Collecting, t, t),
+            TopicStatus::InReview
+        );
+        assert_eq!(
+            after_cosign(TopicStatus::Accepted, t + 3, t),
+            TopicStatus::Accepted
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip_and_gate_what_can_happen() {
+        for s in TopicStatus::ALL {
+            assert_eq!(TopicStatus::parse(s.key()), Some(s));
+        }
+        assert!(TopicStatus::Collecting.accepts_cosigns());
+        assert!(!TopicStatus::InReview.accepts_cosigns());
+        assert!(!TopicStatus::Decided.accepts_comments());
+        assert!(!TopicStatus::Declined.can_be_reviewed());
+        assert!(TopicStatus::Accepted.can_open_vote());
+        assert!(!TopicStatus::Voting.can_open_vote());
+    }
+
+    #[test]
+    fn scopes_serialize_with_their_kind() {
+        let json = serde_json::to_string(&Scope::Building(7)).unwrap();
+        assert_eq!(json, r#"{"kind":"building","id":7}"#);
+        assert_eq!(
+            serde_json::from_str::<Scope>(r#"{"kind":"community"}"#).unwrap(),
+            Scope::Community
+        );
+        assert_eq!(
+            Scope::from_parts("stairwell", Some(3)),
+            Some(Scope::Stairwell(3))
+        );
+        assert_eq!(Scope::from_parts("building", None), None);
+    }
+
+    #[test]
+    fn a_proposal_is_checked_field_by_field() {
+        let ok = NewTopic {
+            title: "  1幢加装电梯  ".into(),
+            background: "老人上下楼难".into(),
+            options: vec!["加装".into(), " ".into(), "不加装".into()],
+            scope: Scope::Building(1),
+        };
+        let checked = check_topic(&ok).unwrap();
+        assert_eq!(checked.title, "1幢加装电梯");
+        assert_eq!(checked.options, ["加装", "不加装"]);
+        let bad = NewTopic {
+            title: " ".into(),
+            background: "x".repeat(BACKGROUND_MAX_CHARS + 1),
+            options: vec!["y".repeat(OPTION_MAX_CHARS + 1)],
+            scope: Scope::Community,
+        };
+        let fields: Vec<_> = check_topic(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field.to_string())
+            .collect();
+        assert_eq!(fields, ["title", "background", "options.0"]);
+    }
+}
