@@ -359,6 +359,9 @@ pub struct VoteView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallotChoice {
     pub choice: YesNo,
+    /// Which unit, for an owner of several; their only unit otherwise.
+    #[serde(default)]
+    pub household_id: Option<i64>,
     /// To change a secret ballot: the receipt of the one cast before (the server cannot tell
     /// which ballot is whose).
     #[serde(default)]

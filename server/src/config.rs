@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// is then its last address, not the proxy's. Leave off unless such a proxy always sets it.
     #[arg(long, env = "LINLI_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
+    /// Co-signing households a consultation proposal needs before staff review it.
+    #[arg(long, env = "LINLI_COSIGN_THRESHOLD", default_value_t = linli_domain::consultation::DEFAULT_COSIGN_THRESHOLD)]
+    pub cosign_threshold: u32,
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LINLI_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -79,6 +82,7 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub trust_proxy: bool,
     pub throttle: ThrottleLimits,
+    pub cosign_threshold: u32,
 }
 
 /// How many failures within a window lock an account or a client address out for a while.
@@ -106,6 +110,7 @@ impl From<&ServeArgs> for Settings {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
             throttle: ThrottleLimits::default(),
+            cosign_threshold: args.cosign_threshold,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod community;
+pub mod consultations;
 pub mod follows;
 pub mod health;
 pub mod me;

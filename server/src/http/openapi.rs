@@ -24,6 +24,7 @@ use utoipa_axum::routes;
         (name = "me", description = "The signed-in resident and their household"),
         (name = "community", description = "Public facts about the community"),
         (name = "requests", description = "Service requests (办事): the catalogue, submitting, tracking, handling"),
+        (name = "consultations", description = "Consultations (议事): proposals, co-signatures, deliberation, votes, results"),
     )
 )]
 struct ApiDoc;
@@ -62,7 +63,19 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::requests::queue))
         .routes(routes!(api::follows::similar))
         .routes(routes!(api::follows::follow, api::follows::unfollow))
-        .routes(routes!(api::photos::photo));
+        .routes(routes!(api::photos::photo))
+        .routes(routes!(
+            api::consultations::list,
+            api::consultations::propose
+        ))
+        .routes(routes!(api::consultations::detail))
+        .routes(routes!(api::consultations::cosign))
+        .routes(routes!(api::consultations::review))
+        .routes(routes!(api::consultations::comment))
+        .routes(routes!(api::consultations::hide_comment))
+        .routes(routes!(api::consultations::open_vote))
+        .routes(routes!(api::consultations::vote))
+        .routes(routes!(api::consultations::close));
     // The bodies that may carry photos get a larger limit than every other body.
     let uploads = OpenApiRouter::new()
         .routes(routes!(api::requests::create))

@@ -84,6 +84,7 @@ async fn spawn(seeded: bool) -> TestApp {
             secure_cookies: false,
             trust_proxy: false,
             throttle: ThrottleLimits::default(),
+            cosign_threshold: 3,
         }),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

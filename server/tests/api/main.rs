@@ -3,6 +3,7 @@
 
 mod auth;
 mod community;
+mod consultations;
 mod conventions;
 mod follows;
 mod helpers;

@@ -1,0 +1,482 @@
+//! Consultations (议事): proposing and co-signing topics, staff review, comments, and a
+//! yes/no/abstain vote under the rule staff choose (Art. 278 for owners' decisions), with
+//! tallies hidden until the close unless shown live, receipts, and the published result.
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::{AppState, no_store};
+use crate::store;
+use crate::store::consultations::{CastOutcome, CosignOutcome};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use linli_domain::api::{Membership, Problem};
+use linli_domain::consultation::{
+    BallotChoice, BallotReceipt, COMMENT_MAX_CHARS, Electorate, NewComment, NewTopic, NewVote,
+    TopicDetail, TopicReview, TopicSummary, check_topic,
+};
+use linli_domain::request::short_text;
+use linli_domain::{ErrorCode, FieldError, HouseholdRelation};
+
+const QUESTION_MAX_CHARS: usize = 200;
+const NOTE_MAX_CHARS: usize = 500;
+const MAX_VOTE_DAYS: i64 = 90;
+
+fn conflict(code: ErrorCode) -> ApiError {
+    ApiError::Conflict(FieldError::new("topic", code))
+}
+
+fn staff_only(user: &CurrentUser) -> ApiResult<()> {
+    if user.role.is_staff() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The account's verified households; refusing accounts that have none.
+async fn households_of(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<Membership>> {
+    let list = store::users::memberships(&state.db, user.id).await?;
+    if list.is_empty() {
+        return Err(ApiError::Conflict(FieldError::new(
+            "household",
+            ErrorCode::HouseholdRequired,
+        )));
+    }
+    Ok(list)
+}
+
+#[utoipa::path(get, path = "/consultations", tag = "consultations",
+    responses((status = 200, body = Vec<TopicSummary>, description = "Every topic, newest first")))]
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<TopicSummary>>> {
+    Ok(Json(
+        store::consultations::list(&state.db, state.settings.cosign_threshold).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/consultations", tag = "consultations", security(("session" = [])), request_body = NewTopic,
+    responses(
+        (status = 201, body = TopicDetail, description = "Proposed; the proposing household is the first co-signature"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No verified home, or the home is outside the scope"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn propose(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewTopic>,
+) -> ApiResult<impl IntoResponse> {
+    let homes = households_of(&state, &user).await?;
+    let topic = check_topic(&body).map_err(ApiError::Unprocessable)?;
+    if !store::consultations::scope_exists(&state.db, body.scope).await? {
+        return Err(FieldError::new("scope", ErrorCode::NotInScope).into());
+    }
+    // The proposer's own home must be concerned by the topic.
+    let mut conn = state.db.acquire().await?;
+    let mut home = None;
+    for m in &homes {
+        if store::consultations::in_scope(&mut conn, body.scope, m.household_id).await? {
+            home = Some(m.household_id);
+            break;
+        }
+    }
+    drop(conn);
+    let household_id =
+        home.ok_or_else(|| ApiError::Conflict(FieldError::new("scope", ErrorCode::NotInScope)))?;
+    let now = crate::db::now();
+    let id = store::consultations::create_topic(
+        &state.db,
+        user.id,
+        household_id,
+        &topic,
+        body.scope,
+        state.settings.cosign_threshold,
+        now,
+    )
+    .await?;
+    tracing::info!(topic_id = id, "topic proposed");
+    Ok((
+        StatusCode::CREATED,
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/consultations/{id}", tag = "consultations",
+    params(("id" = i64, Path, description = "The topic's id")),
+    responses(
+        (status = 200, body = TopicDetail, description = "Public: the tally only once it may be shown"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        [no_store()],
+        Json(detail_for(&state, id, user.as_ref()).await?),
+    ))
+}
+
+/// The topic as this account (or a visitor) sees it.
+async fn detail_for(
+    state: &AppState,
+    id: i64,
+    user: Option<&CurrentUser>,
+) -> ApiResult<TopicDetail> {
+    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let homes: Vec<Membership> = match user {
+        Some(u) => store::users::memberships(&state.db, u.id).await?,
+        None => Vec::new(),
+    };
+    let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
+    let cosigned = store::consultations::has_cosigned(&state.db, id, &home_ids).await?;
+    let mut vote = store::consultations::vote_view(&state.db, id).await?;
+    let mut receipt_hashes = Vec::new();
+    if let Some(v) = vote.as_mut() {
+        let now = crate::db::now();
+        let mine = eligible_units(state, v.id, v.electorate, &homes).await?;
+        v.can_vote = v.closed_at.is_none() && v.closes_at > now && !mine.is_empty();
+        for h in &mine {
+            v.has_voted |= store::consultations::has_voted(&state.db, v.id, *h).await?;
+        }
+        if v.closed_at.is_some() {
+            receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
+        }
+    }
+    Ok(TopicDetail {
+        summary: record.summary,
+        background: record.background,
+        options: record.options,
+        events: record.events,
+        comments: record.comments,
+        vote,
+        cosigned,
+        receipt_hashes,
+    })
+}
+
+/// The account's units on the roll that it may vote for: any verified membership for a
+/// households vote; only ownership for an owners' vote.
+async fn eligible_units(
+    state: &AppState,
+    vote_id: i64,
+    electorate: Electorate,
+    homes: &[Membership],
+) -> ApiResult<Vec<i64>> {
+    let candidates: Vec<i64> = homes
+        .iter()
+        .filter(|m| electorate == Electorate::Households || m.relation == HouseholdRelation::Owner)
+        .map(|m| m.household_id)
+        .collect();
+    Ok(store::consultations::on_roll(&state.db, vote_id, &candidates).await?)
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/cosign", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")),
+    responses(
+        (status = 200, body = TopicDetail, description = "Co-signed for the household"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Not collecting, already co-signed, or outside the scope"),
+    ))]
+pub async fn cosign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let homes = households_of(&state, &user).await?;
+    let now = crate::db::now();
+    let mut outcome = CosignOutcome::OutOfScope;
+    // One signature per household: the first home of the account in scope signs.
+    for m in &homes {
+        outcome = store::consultations::cosign(
+            &state.db,
+            id,
+            m.household_id,
+            user.id,
+            state.settings.cosign_threshold,
+            now,
+        )
+        .await?;
+        if outcome != CosignOutcome::OutOfScope {
+            break;
+        }
+    }
+    match outcome {
+        CosignOutcome::Signed(_) => Ok((
+            [no_store()],
+            Json(detail_for(&state, id, Some(&user)).await?),
+        )),
+        CosignOutcome::NoSuchTopic => Err(ApiError::NotFound),
+        CosignOutcome::NotCollecting => Err(conflict(ErrorCode::TopicNotNow)),
+        CosignOutcome::AlreadySigned => Err(conflict(ErrorCode::AlreadyCosigned)),
+        CosignOutcome::OutOfScope => Err(conflict(ErrorCode::NotInScope)),
+    }
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/review", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = TopicReview,
+    responses(
+        (status = 200, body = TopicDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Already reviewed"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A refusal needs its reason"),
+    ))]
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TopicReview>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let note = short_text("note", &body.note, NOTE_MAX_CHARS)?;
+    if !body.accept && note.is_empty() {
+        return Err(FieldError::new("note", ErrorCode::ReasonRequired).into());
+    }
+    let steps = body
+        .steps
+        .iter()
+        .map(|s| short_text("steps", s, NOTE_MAX_CHARS))
+        .collect::<Result<Vec<_>, _>>()?;
+    store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = crate::db::now();
+    if !store::consultations::review(&state.db, id, user.id, body.accept, &note, &steps, now)
+        .await?
+    {
+        return Err(conflict(ErrorCode::TopicNotNow));
+    }
+    Ok((
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/comments", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = NewComment,
+    responses(
+        (status = 201, body = TopicDetail, description = "Staff comments are official answers"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No verified home, or the topic is closed to comments"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewComment>,
+) -> ApiResult<impl IntoResponse> {
+    let facts = store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let staff = user.role.is_staff();
+    if !staff {
+        households_of(&state, &user).await?;
+    }
+    let text = short_text("body", &body.body, COMMENT_MAX_CHARS)?;
+    if text.is_empty() {
+        return Err(FieldError::new("body", ErrorCode::Required).into());
+    }
+    if !facts.status.accepts_comments() {
+        return Err(conflict(ErrorCode::TopicNotNow));
+    }
+    if let Some(parent) = body.parent_id
+        && !store::consultations::comment_of_topic(&state.db, id, parent).await?
+    {
+        return Err(FieldError::new("parent_id", ErrorCode::NotFound).into());
+    }
+    store::consultations::add_comment(
+        &state.db,
+        id,
+        body.parent_id,
+        user.id,
+        staff,
+        &text,
+        crate::db::now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct HideComment {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/comments/{comment_id}/hide", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path), ("comment_id" = i64, Path)), request_body = HideComment,
+    responses(
+        (status = 200, body = TopicDetail, description = "Hidden, with the moderator's reason shown in its place"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn hide_comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, comment_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<HideComment>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let reason = short_text("reason", &body.reason, NOTE_MAX_CHARS)?;
+    if reason.is_empty() {
+        return Err(FieldError::new("reason", ErrorCode::ReasonRequired).into());
+    }
+    if !store::consultations::comment_of_topic(&state.db, id, comment_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    store::consultations::hide_comment(
+        &state.db,
+        id,
+        comment_id,
+        user.id,
+        &reason,
+        crate::db::now(),
+    )
+    .await?;
+    Ok((
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/vote", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = NewVote,
+    responses(
+        (status = 201, body = TopicDetail, description = "Open; the roll is frozen now"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The topic is not on the agenda"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn open_vote(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewVote>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let mut errors = Vec::new();
+    let question = short_text("question", &body.question, QUESTION_MAX_CHARS)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    if question.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new("question", ErrorCode::Required));
+    }
+    let now = crate::db::now();
+    if body.closes_at <= now || body.closes_at > now + MAX_VOTE_DAYS * 86_400 {
+        errors.push(FieldError::new("closes_at", ErrorCode::DeadlineInvalid));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Unprocessable(errors));
+    }
+    store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let vote = NewVote { question, ..body };
+    if !store::consultations::open_vote(&state.db, id, user.id, &vote, now).await? {
+        return Err(conflict(ErrorCode::TopicNotNow));
+    }
+    tracing::info!(topic_id = id, "vote opened");
+    Ok((
+        StatusCode::CREATED,
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/ballots", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = BallotChoice,
+    responses(
+        (status = 200, body = BallotReceipt, description = "Cast, or changed; keep the receipt to check it was counted (and, for a secret ballot, to change it)"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Not on the roll"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Closed, or a secret ballot changed without its receipt"),
+    ))]
+pub async fn vote(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BallotChoice>,
+) -> ApiResult<impl IntoResponse> {
+    let vote = store::consultations::vote_of_topic(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = crate::db::now();
+    if vote.closed_at.is_some() || vote.closes_at <= now {
+        return Err(ApiError::Conflict(FieldError::new(
+            "vote",
+            ErrorCode::VoteClosed,
+        )));
+    }
+    let homes = store::users::memberships(&state.db, user.id).await?;
+    let units = eligible_units(&state, vote.id, vote.electorate, &homes).await?;
+    // An owner of two units votes for each separately, naming it; otherwise their one unit.
+    let household_id = match (body.household_id, units.as_slice()) {
+        (Some(h), _) if units.contains(&h) => h,
+        (None, [only]) => *only,
+        (None, [first, ..]) => *first,
+        _ => {
+            return Err(ApiError::Refused(
+                StatusCode::FORBIDDEN,
+                FieldError::new("household_id", ErrorCode::NotEligible),
+            ));
+        }
+    };
+    let new_receipt = crate::auth::session::new_token()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("receipt: {e}")))?;
+    let outcome = store::consultations::cast(
+        &state.db,
+        &vote,
+        household_id,
+        user.id,
+        body.choice,
+        body.receipt.as_deref(),
+        &new_receipt,
+        now,
+    )
+    .await?;
+    match outcome {
+        CastOutcome::Cast(receipt) => Ok(([no_store()], Json(BallotReceipt { receipt }))),
+        CastOutcome::Closed => Err(ApiError::Conflict(FieldError::new(
+            "vote",
+            ErrorCode::VoteClosed,
+        ))),
+        CastOutcome::ReceiptNeeded => Err(ApiError::Conflict(FieldError::new(
+            "receipt",
+            ErrorCode::ReceiptNeeded,
+        ))),
+    }
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/close", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")),
+    responses(
+        (status = 200, body = TopicDetail, description = "Closed: the tally, the verdict and the receipt hashes are public"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No open vote"),
+    ))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !store::consultations::close_vote(&state.db, id, user.id, crate::db::now()).await? {
+        return Err(conflict(ErrorCode::TopicNotNow));
+    }
+    tracing::info!(topic_id = id, "vote closed");
+    Ok((
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}

@@ -1,0 +1,864 @@
+//! Consultations: topics and their co-signatures, history and comments; votes with their frozen
+//! roll and ballots; the audit log. Every write that checks a state does it inside its
+//! `BEGIN IMMEDIATE` transaction, so two requests racing cannot both pass the check.
+
+use crate::db::Db;
+use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
+use linli_domain::consultation::{
+    CheckedTopic, Comment, Electorate, NewVote, Scope, TopicEvent, TopicStatus, TopicSummary,
+    VoteView, YesNo, after_cosign,
+};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+/// The households of a scope, as a subquery over `households h` joined to stairwells `s` and
+/// buildings `b`; bind the scope's id once when it has one.
+fn households_in(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Community => {
+            "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+             JOIN buildings b ON b.id = s.building_id WHERE 1 = 1"
+        }
+        Scope::Compound(_) => {
+            "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = ?"
+        }
+        Scope::Building(_) => {
+            "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+             WHERE s.building_id = ?"
+        }
+        Scope::Stairwell(_) => "SELECT h.id FROM households h WHERE h.stairwell_id = ?",
+    }
+}
+
+/// Whether a scope names a place that exists.
+pub async fn scope_exists(db: &Db, scope: Scope) -> sqlx::Result<bool> {
+    let table = match scope {
+        Scope::Community => return Ok(true),
+        Scope::Compound(_) => "compounds",
+        Scope::Building(_) => "buildings",
+        Scope::Stairwell(_) => "stairwells",
+    };
+    let row = sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = ?"))
+        .bind(scope.id())
+        .fetch_optional(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Whether a household lies within a scope.
+pub async fn in_scope(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+    household_id: i64,
+) -> sqlx::Result<bool> {
+    let sql = format!("SELECT 1 WHERE ? IN ({})", households_in(scope));
+    let mut query = sqlx::query(&sql).bind(household_id);
+    if let Some(id) = scope.id() {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_optional(&mut *conn).await?.is_some())
+}
+
+/// A scope's name in both languages: "翠柳苑 1 幢 2 单元" / "Cuiliu Garden, building 1, unit 2".
+async fn scope_names(db: &Db, scope: Scope) -> sqlx::Result<(String, String)> {
+    let row =
+        match scope {
+            Scope::Community => {
+                sqlx::query("SELECT name_zh, name_en FROM communities ORDER BY id LIMIT 1")
+                    .fetch_optional(db)
+                    .await?
+            }
+            Scope::Compound(id) => {
+                sqlx::query("SELECT name_zh, name_en FROM compounds WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(db)
+                    .await?
+            }
+            Scope::Building(id) => {
+                sqlx::query(
+                    "SELECT c.name_zh || ' ' || b.number || ' 幢' AS name_zh,
+                        c.name_en || ', building ' || b.number AS name_en
+                 FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE b.id = ?",
+                )
+                .bind(id)
+                .fetch_optional(db)
+                .await?
+            }
+            Scope::Stairwell(id) => sqlx::query(
+                "SELECT c.name_zh || ' ' || b.number || ' 幢 ' || s.number || ' 单元' AS name_zh,
+                        c.name_en || ', building ' || b.number || ', unit ' || s.number AS name_en
+                 FROM stairwells s JOIN buildings b ON b.id = s.building_id
+                 JOIN compounds c ON c.id = b.compound_id WHERE s.id = ?",
+            )
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+        };
+    Ok(row
+        .map(|r| (r.get("name_zh"), r.get("name_en")))
+        .unwrap_or_default())
+}
+
+async fn event(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    at: i64,
+    actor_role: &str,
+    kind: &str,
+    note: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO topic_events (topic_id, at, actor_role, kind, note) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(topic_id)
+    .bind(at)
+    .bind(actor_role)
+    .bind(kind)
+    .bind(note)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Appends to the audit log; there is no update or delete of it anywhere.
+async fn audit(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+    at: i64,
+    actor_id: Option<i64>,
+    action: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO consultation_audit (topic_id, at, actor_id, action, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(topic_id)
+    .bind(at)
+    .bind(actor_id)
+    .bind(action)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores a proposal; the proposing household is its first co-signature.
+pub async fn create_topic(
+    db: &Db,
+    author_id: i64,
+    household_id: i64,
+    topic: &CheckedTopic,
+    scope: Scope,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let status = after_cosign(TopicStatus::Collecting, 1, threshold);
+    let id: i64 = sqlx::query(
+        "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
+                             scope_id, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(author_id)
+    .bind(household_id)
+    .bind(&topic.title)
+    .bind(&topic.background)
+    .bind(serde_json::to_string(&topic.options).unwrap_or_else(|_| "[]".into()))
+    .bind(scope.kind())
+    .bind(scope.id())
+    .bind(status.key())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    sqlx::query(
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(household_id)
+    .bind(author_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    event(&mut tx, id, now, "resident", "proposed", "").await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The facts access decisions need about a topic.
+pub struct TopicFacts {
+    pub status: TopicStatus,
+    pub scope: Scope,
+}
+
+fn facts_of(r: &SqliteRow) -> TopicFacts {
+    TopicFacts {
+        status: TopicStatus::parse(r.get("status")).unwrap_or(TopicStatus::Collecting),
+        scope: Scope::from_parts(r.get("scope_kind"), r.get("scope_id"))
+            .unwrap_or(Scope::Community),
+    }
+}
+
+pub async fn topic_facts(db: &Db, id: i64) -> sqlx::Result<Option<TopicFacts>> {
+    let row = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(facts_of))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CosignOutcome {
+    Signed(TopicStatus),
+    NotCollecting,
+    AlreadySigned,
+    OutOfScope,
+    NoSuchTopic,
+}
+
+/// Co-signs for a household, once per household; the topic moves to review at the threshold.
+pub async fn cosign(
+    db: &Db,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<CosignOutcome> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
+        .bind(topic_id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(CosignOutcome::NoSuchTopic);
+    };
+    let facts = facts_of(&row);
+    if !facts.status.accepts_cosigns() {
+        return Ok(CosignOutcome::NotCollecting);
+    }
+    if !in_scope(&mut tx, facts.scope, household_id).await? {
+        return Ok(CosignOutcome::OutOfScope);
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (topic_id, household_id) DO NOTHING",
+    )
+    .bind(topic_id)
+    .bind(household_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(CosignOutcome::AlreadySigned);
+    }
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ?")
+        .bind(topic_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    let status = after_cosign(facts.status, count as u32, threshold);
+    if status != facts.status {
+        sqlx::query("UPDATE topics SET status = ? WHERE id = ?")
+            .bind(status.key())
+            .bind(topic_id)
+            .execute(&mut *tx)
+            .await?;
+        event(&mut tx, topic_id, now, "resident", "threshold_reached", "").await?;
+    }
+    tx.commit().await?;
+    Ok(CosignOutcome::Signed(status))
+}
+
+/// Staff's review: accept onto the agenda with the steps taken, or decline with the reason.
+/// False when the topic is no longer reviewable.
+pub async fn review(
+    db: &Db,
+    topic_id: i64,
+    staff_id: i64,
+    accept: bool,
+    note: &str,
+    steps: &[String],
+    now: i64,
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let to = if accept {
+        TopicStatus::Accepted
+    } else {
+        TopicStatus::Declined
+    };
+    let updated = sqlx::query(
+        "UPDATE topics SET status = ? WHERE id = ? AND status IN ('collecting', 'in_review')",
+    )
+    .bind(to.key())
+    .bind(topic_id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for step in steps {
+        event(&mut tx, topic_id, now, "staff", "review_step", step).await?;
+    }
+    let kind = if accept { "accepted" } else { "declined" };
+    event(&mut tx, topic_id, now, "staff", kind, note).await?;
+    audit(&mut tx, topic_id, now, Some(staff_id), kind, note).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Adds a comment; a staff member's comment is the community's official answer.
+pub async fn add_comment(
+    db: &Db,
+    topic_id: i64,
+    parent_id: Option<i64>,
+    author_id: i64,
+    by_staff: bool,
+    body: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let author_role = if by_staff { "staff" } else { "resident" };
+    Ok(sqlx::query(
+        "INSERT INTO topic_comments (topic_id, parent_id, author_id, author_role, official, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(topic_id)
+    .bind(parent_id)
+    .bind(author_id)
+    .bind(author_role)
+    .bind(by_staff)
+    .bind(body)
+    .bind(now)
+    .fetch_one(db)
+    .await?
+    .get(0))
+}
+
+/// Whether a comment belongs to a topic (a reply's parent, a comment to hide).
+pub async fn comment_of_topic(db: &Db, topic_id: i64, comment_id: i64) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM topic_comments WHERE id = ? AND topic_id = ?")
+            .bind(comment_id)
+            .bind(topic_id)
+            .fetch_optional(db)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Hides a comment, keeping it and recording who and why.
+pub async fn hide_comment(
+    db: &Db,
+    topic_id: i64,
+    comment_id: i64,
+    staff_id: i64,
+    reason: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "UPDATE topic_comments SET hidden_at = ?, hidden_by = ?, hidden_reason = ?
+         WHERE id = ? AND topic_id = ?",
+    )
+    .bind(now)
+    .bind(staff_id)
+    .bind(reason)
+    .bind(comment_id)
+    .bind(topic_id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        topic_id,
+        now,
+        Some(staff_id),
+        "hide_comment",
+        &format!("comment {comment_id}: {reason}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Opens the topic's vote and freezes its roll. False when the topic is not on the agenda.
+pub async fn open_vote(
+    db: &Db,
+    topic_id: i64,
+    staff_id: i64,
+    vote: &NewVote,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
+        .bind(topic_id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let facts = facts_of(&row);
+    if !facts.status.can_open_vote() {
+        return Ok(false);
+    }
+    let vote_id: i64 = sqlx::query(
+        "INSERT INTO votes (topic_id, question, electorate, rule, secret, live_tally, opened_at,
+                            closes_at, opened_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(topic_id)
+    .bind(&vote.question)
+    .bind(vote.electorate.key())
+    .bind(serde_json::to_string(&vote.rule).unwrap_or_default())
+    .bind(vote.secret)
+    .bind(vote.live_tally)
+    .bind(now)
+    .bind(vote.closes_at)
+    .bind(staff_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .get(0);
+    // Owners: every exclusive unit in scope, bound or not (absent owners count against the
+    // quorum). Households: those with a verified member when the vote opens.
+    let verified = match vote.electorate {
+        Electorate::Owners => "",
+        Electorate::Households => {
+            " AND EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = x.id)"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO vote_roll (vote_id, household_id, area_centi_m2)
+         SELECT ?, x.id, x.floor_area_centi_m2 FROM households x
+         WHERE x.id IN ({}){verified}",
+        households_in(facts.scope)
+    );
+    let mut query = sqlx::query(&sql).bind(vote_id);
+    if let Some(id) = facts.scope.id() {
+        query = query.bind(id);
+    }
+    let frozen = query.execute(&mut *tx).await?.rows_affected();
+    sqlx::query("UPDATE topics SET status = 'voting' WHERE id = ?")
+        .bind(topic_id)
+        .execute(&mut *tx)
+        .await?;
+    event(
+        &mut tx,
+        topic_id,
+        now,
+        "staff",
+        "vote_opened",
+        &vote.question,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        topic_id,
+        now,
+        Some(staff_id),
+        "open_vote",
+        &format!(
+            "vote {vote_id}, {} on the roll, {}, {}",
+            frozen,
+            vote.electorate.key(),
+            if vote.secret { "secret" } else { "named" }
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A vote's settings, for the checks before casting.
+pub struct VoteFacts {
+    pub id: i64,
+    pub topic_id: i64,
+    pub electorate: Electorate,
+    pub secret: bool,
+    pub closes_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFacts>> {
+    let row = sqlx::query(
+        "SELECT id, topic_id, electorate, secret, closes_at, closed_at FROM votes WHERE topic_id = ?",
+    )
+    .bind(topic_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| VoteFacts {
+        id: r.get("id"),
+        topic_id: r.get("topic_id"),
+        electorate: Electorate::parse(r.get("electorate")).unwrap_or(Electorate::Households),
+        secret: r.get("secret"),
+        closes_at: r.get("closes_at"),
+        closed_at: r.get("closed_at"),
+    }))
+}
+
+/// Which of `households` are on the vote's roll.
+pub async fn on_roll(db: &Db, vote_id: i64, households: &[i64]) -> sqlx::Result<Vec<i64>> {
+    let mut found = Vec::new();
+    for &h in households {
+        let row = sqlx::query("SELECT 1 FROM vote_roll WHERE vote_id = ? AND household_id = ?")
+            .bind(vote_id)
+            .bind(h)
+            .fetch_optional(db)
+            .await?;
+        if row.is_some() {
+            found.push(h);
+        }
+    }
+    Ok(found)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CastOutcome {
+    /// The receipt to keep (a new one for a first ballot; the same one when changed).
+    Cast(String),
+    Closed,
+    /// A secret ballot was cast for this unit already, and no valid receipt came with the change.
+    ReceiptNeeded,
+}
+
+fn receipt_hash(receipt: &str) -> String {
+    format!("{:x}", Sha256::digest(receipt.as_bytes()))
+}
+
+/// Casts or changes a unit's ballot, in one transaction: the roll's `voted` flag and the
+/// ballot table's uniqueness make simultaneous first ballots for one unit yield exactly one.
+#[allow(clippy::too_many_arguments)]
+pub async fn cast(
+    db: &Db,
+    vote: &VoteFacts,
+    household_id: i64,
+    voter_id: i64,
+    choice: YesNo,
+    receipt: Option<&str>,
+    new_receipt: &str,
+    now: i64,
+) -> sqlx::Result<CastOutcome> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let open =
+        sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
+            .bind(vote.id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+    if !open {
+        return Ok(CastOutcome::Closed);
+    }
+    let area: i64 =
+        sqlx::query("SELECT area_centi_m2 FROM vote_roll WHERE vote_id = ? AND household_id = ?")
+            .bind(vote.id)
+            .bind(household_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+    let first = sqlx::query(
+        "UPDATE vote_roll SET voted = 1 WHERE vote_id = ? AND household_id = ? AND voted = 0",
+    )
+    .bind(vote.id)
+    .bind(household_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let outcome = if first {
+        // Named ballots keep the unit and the voter; secret ones neither.
+        let (unit, voter) = if vote.secret {
+            (None, None)
+        } else {
+            (Some(household_id), Some(voter_id))
+        };
+        sqlx::query(
+            "INSERT INTO ballots (vote_id, household_id, voter_id, area_centi_m2, choice, receipt_hash)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(vote.id)
+        .bind(unit)
+        .bind(voter)
+        .bind(area)
+        .bind(choice.key())
+        .bind(receipt_hash(new_receipt))
+        .execute(&mut *tx)
+        .await?;
+        CastOutcome::Cast(new_receipt.to_owned())
+    } else if vote.secret {
+        let Some(receipt) = receipt else {
+            return Ok(CastOutcome::ReceiptNeeded);
+        };
+        let changed =
+            sqlx::query("UPDATE ballots SET choice = ? WHERE vote_id = ? AND receipt_hash = ?")
+                .bind(choice.key())
+                .bind(vote.id)
+                .bind(receipt_hash(receipt))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed != 1 {
+            return Ok(CastOutcome::ReceiptNeeded);
+        }
+        CastOutcome::Cast(receipt.to_owned())
+    } else {
+        // A named ballot is found by its unit; the voter is whoever changed it last.
+        sqlx::query(
+            "UPDATE ballots SET choice = ?, voter_id = ? WHERE vote_id = ? AND household_id = ?",
+        )
+        .bind(choice.key())
+        .bind(voter_id)
+        .bind(vote.id)
+        .bind(household_id)
+        .execute(&mut *tx)
+        .await?;
+        CastOutcome::Cast(receipt.map(str::to_owned).unwrap_or_default())
+    };
+    let detail = if vote.secret {
+        "secret ballot".to_owned()
+    } else {
+        format!("household {household_id}, voter {voter_id}")
+    };
+    let action = if first {
+        "ballot_cast"
+    } else {
+        "ballot_changed"
+    };
+    audit(&mut tx, vote.topic_id, now, None, action, &detail).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Closes the vote and publishes the result. False when it was not open.
+pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx::Result<bool> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let closed =
+        sqlx::query("UPDATE votes SET closed_at = ? WHERE topic_id = ? AND closed_at IS NULL")
+            .bind(now)
+            .bind(topic_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if closed != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE topics SET status = 'decided' WHERE id = ?")
+        .bind(topic_id)
+        .execute(&mut *tx)
+        .await?;
+    event(&mut tx, topic_id, now, "staff", "vote_closed", "").await?;
+    audit(&mut tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The tally of a vote from its ballots and its roll.
+pub async fn tally(db: &Db, vote_id: i64) -> sqlx::Result<YesNoTally> {
+    let eligible = sqlx::query(
+        "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = ?",
+    )
+    .bind(vote_id)
+    .fetch_one(db)
+    .await?;
+    let mut tally = YesNoTally {
+        eligible: Weight {
+            units: eligible.get::<i64, _>("units") as u64,
+            area_centi_m2: eligible.get::<i64, _>("area") as u64,
+        },
+        ..Default::default()
+    };
+    let rows = sqlx::query(
+        "SELECT choice, COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area
+         FROM ballots WHERE vote_id = ? GROUP BY choice",
+    )
+    .bind(vote_id)
+    .fetch_all(db)
+    .await?;
+    for r in rows {
+        let weight = Weight {
+            units: r.get::<i64, _>("units") as u64,
+            area_centi_m2: r.get::<i64, _>("area") as u64,
+        };
+        match YesNo::parse(r.get("choice")) {
+            Some(YesNo::Yes) => tally.yes = weight,
+            Some(YesNo::No) => tally.no = weight,
+            Some(YesNo::Abstain) => tally.abstain = weight,
+            None => {}
+        }
+    }
+    Ok(tally)
+}
+
+/// The receipt hashes of a vote, sorted (so their order says nothing about who voted when).
+pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
+    let rows =
+        sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = ? ORDER BY receipt_hash")
+            .bind(vote_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Every topic, newest first.
+pub async fn list(db: &Db, threshold: u32) -> sqlx::Result<Vec<TopicSummary>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.title, t.status, t.scope_kind, t.scope_id, t.created_at,
+                (SELECT COUNT(*) FROM topic_cosigns c WHERE c.topic_id = t.id) AS cosigns
+         FROM topics t ORDER BY t.created_at DESC, t.id DESC",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(summary_of(db, r, threshold).await?);
+    }
+    Ok(out)
+}
+
+async fn summary_of(db: &Db, r: &SqliteRow, threshold: u32) -> sqlx::Result<TopicSummary> {
+    let facts = facts_of(r);
+    let (scope_zh, scope_en) = scope_names(db, facts.scope).await?;
+    Ok(TopicSummary {
+        id: r.get("id"),
+        title: r.get("title"),
+        status: facts.status,
+        scope: facts.scope,
+        scope_zh,
+        scope_en,
+        cosigns: r.get::<i64, _>("cosigns") as u32,
+        cosign_threshold: threshold,
+        created_at: r.get("created_at"),
+    })
+}
+
+/// A topic's public parts: summary, background, options, history, comments.
+pub struct TopicRecord {
+    pub summary: TopicSummary,
+    pub background: String,
+    pub options: Vec<String>,
+    pub events: Vec<TopicEvent>,
+    pub comments: Vec<Comment>,
+}
+
+pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<TopicRecord>> {
+    let Some(r) = sqlx::query(
+        "SELECT t.id, t.title, t.background, t.options, t.status, t.scope_kind, t.scope_id,
+                t.created_at,
+                (SELECT COUNT(*) FROM topic_cosigns c WHERE c.topic_id = t.id) AS cosigns
+         FROM topics t WHERE t.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let events = sqlx::query(
+        "SELECT at, actor_role, kind, note FROM topic_events WHERE topic_id = ? ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|e| TopicEvent {
+        at: e.get("at"),
+        actor_role: e.get("actor_role"),
+        kind: e.get("kind"),
+        note: e.get("note"),
+    })
+    .collect();
+    let comments = sqlx::query(
+        "SELECT id, parent_id, author_role, official, body, hidden_reason, hidden_at, created_at
+         FROM topic_comments WHERE topic_id = ? ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|c| {
+        let hidden = c.get::<Option<i64>, _>("hidden_at").is_some();
+        Comment {
+            id: c.get("id"),
+            parent_id: c.get("parent_id"),
+            author_role: c.get("author_role"),
+            official: c.get("official"),
+            body: if hidden { String::new() } else { c.get("body") },
+            hidden_reason: if hidden { c.get("hidden_reason") } else { None },
+            created_at: c.get("created_at"),
+        }
+    })
+    .collect();
+    Ok(Some(TopicRecord {
+        summary: summary_of(db, &r, threshold).await?,
+        background: r.get("background"),
+        options: serde_json::from_str(r.get("options")).unwrap_or_default(),
+        events,
+        comments,
+    }))
+}
+
+/// Whether a household has co-signed (or proposed) a topic.
+pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<bool> {
+    for &h in households {
+        let row =
+            sqlx::query("SELECT 1 FROM topic_cosigns WHERE topic_id = ? AND household_id = ?")
+                .bind(topic_id)
+                .bind(h)
+                .fetch_optional(db)
+                .await?;
+        if row.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The vote as shown: the tally only once closed or when shown live.
+pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>> {
+    let Some(r) = sqlx::query(
+        "SELECT id, question, electorate, rule, secret, live_tally, opened_at, closes_at, closed_at
+         FROM votes WHERE topic_id = ?",
+    )
+    .bind(topic_id)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let vote_id: i64 = r.get("id");
+    let rule: DecisionRule =
+        serde_json::from_str(r.get("rule")).unwrap_or(DecisionRule::SimpleMajority);
+    let closed_at: Option<i64> = r.get("closed_at");
+    let live: bool = r.get("live_tally");
+    let counted = tally(db, vote_id).await?;
+    let closed = closed_at.is_some();
+    Ok(Some(VoteView {
+        id: vote_id,
+        question: r.get("question"),
+        electorate: Electorate::parse(r.get("electorate")).unwrap_or(Electorate::Households),
+        rule,
+        secret: r.get("secret"),
+        live_tally: live,
+        opened_at: r.get("opened_at"),
+        closes_at: r.get("closes_at"),
+        closed_at,
+        eligible: counted.eligible,
+        tally: (closed || live).then_some(counted),
+        verdict: closed.then(|| decide(rule, &counted)),
+        can_vote: false,
+        has_voted: false,
+    }))
+}
+
+/// Whether a unit has voted (the roll's flag; for the voter's own view).
+pub async fn has_voted(db: &Db, vote_id: i64, household_id: i64) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM vote_roll WHERE vote_id = ? AND household_id = ? AND voted = 1")
+            .bind(vote_id)
+            .bind(household_id)
+            .fetch_optional(db)
+            .await?
+            .is_some(),
+    )
+}

@@ -1,0 +1,481 @@
+//! /api/v1/consultations: propose, co-sign, review, deliberate, vote under Art. 278 with hidden
+//! tallies and receipts, close and publish; one ballot per unit even under a burst.
+
+use crate::helpers::{Browser, TestApp, assert_problem, field_errors, spawn_app};
+use crate::requests::{STAFF, signed_in};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const OWNER: &str = "13900000001";
+const TENANT: &str = "13900000002";
+const UNBOUND: &str = "13900000003";
+
+/// The owner's building (翠柳苑 1 幢) and a household of it that nobody has bound yet.
+async fn building_of_owner(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT s.building_id FROM users u JOIN household_members m ON m.user_id = u.id
+         JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
+         WHERE u.phone = ?",
+    )
+    .bind(OWNER)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// A new account bound as the owner of another unit of `building`.
+async fn new_owner_in(app: &TestApp, building: i64, phone: &str) -> Browser {
+    let code: String = sqlx::query_scalar(
+        "SELECT c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
+         JOIN stairwells s ON s.id = h.stairwell_id
+         WHERE s.building_id = ? AND c.relation = 'owner' AND c.used_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id)
+         ORDER BY h.id LIMIT 1",
+    )
+    .bind(building)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let browser = app.new_browser();
+    browser.register_ok(phone).await;
+    assert_eq!(
+        browser.bind(&code).await.status(),
+        StatusCode::CREATED,
+        "bind {phone}"
+    );
+    browser
+}
+
+async fn post(browser: &Browser, path: &str, body: Value) -> reqwest::Response {
+    browser.post_json(path, &body).await
+}
+
+async fn ok(browser: &Browser, path: &str, body: Value) -> Value {
+    let resp = post(browser, path, body.clone()).await;
+    assert!(
+        resp.status().is_success(),
+        "{path} {body}: {}",
+        resp.status()
+    );
+    resp.json().await.unwrap()
+}
+
+fn lift(building: i64) -> Value {
+    json!({ "title": "1幢加装电梯", "background": "老人上下楼难，想加装电梯。",
+            "options": ["加装", "不加装"], "scope": { "kind": "building", "id": building } })
+}
+
+#[tokio::test]
+async fn a_lift_from_proposal_to_a_published_art_278_result() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let topic = ok(&owner, "/consultations", lift(building)).await;
+    let id = topic["summary"]["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    assert_eq!(topic["summary"]["status"], "collecting");
+    assert_eq!(topic["summary"]["cosigns"], 1);
+    assert_eq!(topic["summary"]["scope_zh"], "翠柳苑 1 幢");
+    assert_eq!(topic["cosigned"], true);
+
+    // Co-signing: once per household, only inside the scope; the threshold (3 here) moves it on.
+    assert_problem(
+        post(&owner, &path("/cosign"), json!({})).await,
+        409,
+        "already_cosigned",
+    )
+    .await;
+    let tenant = signed_in(&app, TENANT).await; // another compound
+    assert_problem(
+        post(&tenant, &path("/cosign"), json!({})).await,
+        409,
+        "not_in_scope",
+    )
+    .await;
+    let unbound = signed_in(&app, UNBOUND).await;
+    assert_problem(
+        post(&unbound, &path("/cosign"), json!({})).await,
+        409,
+        "household_required",
+    )
+    .await;
+    let a = new_owner_in(&app, building, "13711110001").await;
+    let b = new_owner_in(&app, building, "13711110002").await;
+    let c = new_owner_in(&app, building, "13711110003").await;
+    ok(&a, &path("/cosign"), json!({})).await;
+    let signed = ok(&b, &path("/cosign"), json!({})).await;
+    assert_eq!(signed["summary"]["status"], "in_review");
+    assert_problem(
+        post(&c, &path("/cosign"), json!({})).await,
+        409,
+        "topic_not_now",
+    )
+    .await;
+
+    // Review: staff only; a refusal would need its reason; acceptance records the 四议 steps.
+    assert_problem(
+        post(&a, &path("/review"), json!({ "accept": true })).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let staff = signed_in(&app, STAFF).await;
+    let accepted = ok(
+        &staff,
+        &path("/review"),
+        json!({ "accept": true, "note": "列入议程", "steps": ["党组织提议", "两委会商议"] }),
+    )
+    .await;
+    assert_eq!(accepted["summary"]["status"], "accepted");
+    let kinds: Vec<_> = accepted["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "proposed",
+            "threshold_reached",
+            "review_step",
+            "review_step",
+            "accepted"
+        ]
+    );
+
+    // Deliberation: comments, an official answer, a reply, a moderated comment kept as hidden.
+    let d = ok(&a, &path("/comments"), json!({ "body": "费用怎么分摊？" })).await;
+    let question = d["comments"][0]["id"].as_i64().unwrap();
+    let d = ok(
+        &staff,
+        &path("/comments"),
+        json!({ "body": "按楼层系数分摊，方案见附件。", "parent_id": question }),
+    )
+    .await;
+    assert_eq!(d["comments"][1]["official"], true);
+    assert_eq!(d["comments"][1]["parent_id"], question);
+    let d = ok(&b, &path("/comments"), json!({ "body": "广告：低价装修" })).await;
+    let spam = d["comments"][2]["id"].as_i64().unwrap();
+    let d = ok(
+        &staff,
+        &path(&format!("/comments/{spam}/hide")),
+        json!({ "reason": "与议题无关的广告" }),
+    )
+    .await;
+    assert_eq!(d["comments"][2]["body"], "");
+    assert_eq!(d["comments"][2]["hidden_reason"], "与议题无关的广告");
+    assert!(!serde_json::to_string(&d).unwrap().contains("低价装修"));
+
+    // The vote: owners of the building, Art. 278 major matter, named, tally hidden until close.
+    let closes_at = linli_server::db::now() + 3 * 86_400;
+    let bad = post(&staff, &path("/vote"), json!({ "question": "", "electorate": "owners",
+        "rule": { "kind": "owners_decision", "quorum": { "numerator": 2, "denominator": 3, "inclusive": true },
+                  "approval": { "numerator": 3, "denominator": 4, "inclusive": true } },
+        "closes_at": 1 })).await;
+    let body = assert_problem(bad, 422, "required").await;
+    assert_eq!(field_errors(&body).len(), 2);
+    let rule = serde_json::to_value(linli_domain::ballot::DecisionRule::ART_278_MAJOR).unwrap();
+    let opened = ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意为1幢加装电梯？",
+        "electorate": "owners", "rule": rule, "closes_at": closes_at }),
+    )
+    .await;
+    assert_eq!(opened["summary"]["status"], "voting");
+    let units = app
+        .count(
+            "households h JOIN stairwells s ON s.id = h.stairwell_id",
+            &format!("s.building_id = {building}"),
+        )
+        .await;
+    assert_eq!(opened["vote"]["eligible"]["units"].as_i64().unwrap(), units);
+    assert!(opened["vote"]["tally"].is_null());
+
+    let mut receipts = Vec::new();
+    for (voter, choice) in [(&owner, "yes"), (&a, "yes"), (&b, "no"), (&c, "abstain")] {
+        let r = ok(voter, &path("/ballots"), json!({ "choice": choice })).await;
+        receipts.push(r["receipt"].as_str().unwrap().to_owned());
+    }
+    // Changing a named ballot keeps one ballot for the unit.
+    ok(&b, &path("/ballots"), json!({ "choice": "yes" })).await;
+    assert_eq!(app.count("ballots", "").await, 4);
+    // A tenant (a member, not an owner) of another compound is not on the roll.
+    assert_problem(
+        post(&tenant, &path("/ballots"), json!({ "choice": "yes" })).await,
+        403,
+        "not_eligible",
+    )
+    .await;
+    // Hidden while open: for the public, for voters, even for staff.
+    for viewer in [&app.new_browser(), &owner, &staff] {
+        let seen: Value = viewer.get(&path("")).await.json().await.unwrap();
+        assert!(seen["vote"]["tally"].is_null());
+        assert!(seen["vote"]["verdict"].is_null());
+        assert_eq!(seen["receipt_hashes"], json!([]));
+    }
+    let mine: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(mine["vote"]["has_voted"], true);
+
+    assert_problem(post(&a, &path("/close"), json!({})).await, 403, "forbidden").await;
+    let closed = ok(&staff, &path("/close"), json!({})).await;
+    assert_eq!(closed["summary"]["status"], "decided");
+    let tally = &closed["vote"]["tally"];
+    assert_eq!(tally["yes"]["units"], 3);
+    assert_eq!(tally["abstain"]["units"], 1);
+    // 4 of the building's units took part: the quorum is not reached, so it does not pass.
+    let area: i64 = sqlx::query_scalar(
+        "SELECT SUM(h.floor_area_centi_m2) FROM households h JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = ?",
+    )
+    .bind(building)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(tally["eligible"]["area_centi_m2"].as_i64().unwrap(), area);
+    let quorum_units = 3 * 4 >= 2 * units;
+    assert_eq!(closed["vote"]["verdict"]["quorum_by_units"], quorum_units);
+    assert_eq!(closed["vote"]["verdict"]["passed"], false);
+    // Every receipt's hash is published, and voting is over.
+    let hashes: Vec<String> = closed["receipt_hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_owned())
+        .collect();
+    for r in &receipts {
+        assert!(hashes.contains(&format!("{:x}", Sha256::digest(r.as_bytes()))));
+    }
+    assert_problem(
+        post(&owner, &path("/ballots"), json!({ "choice": "no" })).await,
+        409,
+        "vote_closed",
+    )
+    .await;
+    // The audit log has every staff action and ballot event.
+    assert!(
+        app.count(
+            "consultation_audit",
+            &format!("topic_id = {id} AND action = 'ballot_cast'")
+        )
+        .await
+            == 4
+    );
+    assert!(
+        app.count(
+            "consultation_audit",
+            &format!("topic_id = {id} AND action = 'ballot_changed'")
+        )
+        .await
+            == 1
+    );
+}
+
+#[tokio::test]
+async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    ok(&staff, &path("/review"), json!({ "accept": true })).await;
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意？", "electorate": "households",
+        "rule": { "kind": "simple_majority" }, "secret": true, "live_tally": true,
+        "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    let first = ok(&owner, &path("/ballots"), json!({ "choice": "no" })).await["receipt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.count("ballots", "household_id IS NULL AND voter_id IS NULL")
+            .await,
+        1
+    );
+    // Shown live when staff chose so.
+    let live: Value = app.new_browser().get(&path("")).await.json().await.unwrap();
+    assert_eq!(live["vote"]["tally"]["no"]["units"], 1);
+    assert_problem(
+        post(&owner, &path("/ballots"), json!({ "choice": "yes" })).await,
+        409,
+        "receipt_needed",
+    )
+    .await;
+    assert_problem(
+        post(
+            &owner,
+            &path("/ballots"),
+            json!({ "choice": "yes", "receipt": "guess" }),
+        )
+        .await,
+        409,
+        "receipt_needed",
+    )
+    .await;
+    ok(
+        &owner,
+        &path("/ballots"),
+        json!({ "choice": "yes", "receipt": first }),
+    )
+    .await;
+    assert_eq!(app.count("ballots", "choice = 'yes'").await, 1);
+    assert_eq!(app.count("ballots", "").await, 1);
+    // The audit log says a secret ballot was cast, never by whom.
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM consultation_audit WHERE action LIKE 'ballot%'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(details.iter().all(|d| d == "secret ballot"));
+}
+
+#[tokio::test]
+async fn the_same_unit_voting_fifty_times_at_once_yields_one_ballot() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    ok(
+        &staff,
+        &format!("/consultations/{id}/review"),
+        json!({ "accept": true }),
+    )
+    .await;
+    ok(
+        &staff,
+        &format!("/consultations/{id}/vote"),
+        json!({ "question": "是否同意？", "electorate": "owners",
+        "rule": { "kind": "simple_majority" }, "secret": true,
+        "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    // Fifty requests in flight at once for the same unit, each on its own task.
+    let url = owner.api(&format!("/consultations/{id}/ballots"));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let client = owner.client.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({ "choice": "yes" }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT)
+    );
+    assert_eq!(app.count("ballots", "").await, 1);
+    assert_eq!(app.count("vote_roll", "voted = 1").await, 1);
+}
+
+#[tokio::test]
+async fn proposals_are_checked_and_refused_clearly() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let unbound = signed_in(&app, UNBOUND).await;
+    assert_problem(
+        post(&unbound, "/consultations", lift(building)).await,
+        409,
+        "household_required",
+    )
+    .await;
+    let tenant = signed_in(&app, TENANT).await;
+    assert_problem(
+        post(&tenant, "/consultations", lift(building)).await,
+        409,
+        "not_in_scope",
+    )
+    .await;
+    let owner = signed_in(&app, OWNER).await;
+    let refused = post(
+        &owner,
+        "/consultations",
+        json!({ "title": "", "options": ["x".repeat(41)],
+        "scope": { "kind": "community" } }),
+    )
+    .await;
+    let body = assert_problem(refused, 422, "required").await;
+    let fields: Vec<String> = field_errors(&body).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["options.0", "title"]);
+    assert_problem(
+        post(
+            &owner,
+            "/consultations",
+            json!({ "title": "x", "scope": { "kind": "building", "id": 999999 } }),
+        )
+        .await,
+        422,
+        "not_in_scope",
+    )
+    .await;
+    assert_eq!(app.count("topics", "").await, 0);
+    let staff = signed_in(&app, STAFF).await;
+    let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_problem(
+        post(
+            &staff,
+            &format!("/consultations/{id}/review"),
+            json!({ "accept": false }),
+        )
+        .await,
+        422,
+        "reason_required",
+    )
+    .await;
+    let declined = ok(
+        &staff,
+        &format!("/consultations/{id}/review"),
+        json!({ "accept": false, "note": "属于业委会职责" }),
+    )
+    .await;
+    assert_eq!(declined["summary"]["status"], "declined");
+    assert_problem(
+        post(
+            &staff,
+            &format!("/consultations/{id}/vote"),
+            json!({ "question": "q", "electorate": "owners",
+            "rule": { "kind": "simple_majority" }, "closes_at": linli_server::db::now() + 600 }),
+        )
+        .await,
+        409,
+        "topic_not_now",
+    )
+    .await;
+    let list: Value = app
+        .new_browser()
+        .get("/consultations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["id"], id);
+}
