@@ -149,7 +149,7 @@ pub(crate) struct NewEvent<'a> {
     pub reason: Option<RejectReason>,
 }
 
-/// Writes one timeline entry and returns its id; the seed writes its history through this too.
+/// Writes one timeline entry and returns its id.
 pub(crate) async fn insert_event(
     tx: &mut sqlx::SqliteConnection,
     e: NewEvent<'_>,
