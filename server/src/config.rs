@@ -20,6 +20,20 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API and the SPA (the default when no command is given).
     Serve(ServeArgs),
+    /// For `cargo xtask bench`: seed the demo community into an empty database, then add a
+    /// year of service requests with their timelines.
+    #[command(hide = true)]
+    BenchLoad(BenchLoadArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchLoadArgs {
+    /// Database URL: a SQLite file, created and migrated if missing.
+    #[arg(long)]
+    pub database_url: String,
+    /// How many requests to add.
+    #[arg(long, default_value_t = 100_000)]
+    pub requests: u64,
 }
 
 #[derive(Debug, Clone, Args)]
