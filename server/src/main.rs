@@ -57,6 +57,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         db,
         settings: Arc::new(Settings::from(&args)),
+        figures: Default::default(),
     };
     axum::serve(
         listener,

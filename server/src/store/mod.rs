@@ -2,6 +2,7 @@
 //! Handlers call these; nothing else talks to the database.
 
 pub mod community;
+pub mod facts_cache;
 pub mod follows;
 pub mod households;
 pub mod photos;

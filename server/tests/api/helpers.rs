@@ -85,6 +85,7 @@ async fn spawn(seeded: bool) -> TestApp {
             trust_proxy: false,
             throttle: ThrottleLimits::default(),
         }),
+        figures: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
