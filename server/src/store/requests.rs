@@ -77,7 +77,7 @@ pub struct NewRequestRow<'a> {
 pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<i64> {
     let deadlines = Deadlines::from_submission(now, new.category.limits);
     let year = YearMonth::of(now).year;
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let seq: i64 = sqlx::query(
         "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = ?",
     )
@@ -339,7 +339,7 @@ pub struct Transition<'a> {
 /// Applies a transition if the request is still in the status it was decided from; returns
 /// false when someone else changed it in the meantime (the caller answers 409).
 pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Result<bool> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let responded = matches!(t.action, RequestAction::Accept | RequestAction::Reject);
     let resolved = t.action == RequestAction::Resolve;
     let satisfied = match t.action {
