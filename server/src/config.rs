@@ -23,6 +23,10 @@ pub enum Command {
     /// Create an Open311 API key for a client and print it (shown only this once), or revoke
     /// a client's keys.
     Open311Key(Open311KeyArgs),
+    /// For `cargo xtask bench`: seed the demo community into an empty database, then add a
+    /// year of service requests with their timelines.
+    #[command(hide = true)]
+    BenchLoad(BenchLoadArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -36,6 +40,16 @@ pub struct Open311KeyArgs {
     /// Database URL: a SQLite file, created and migrated if missing.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
     pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchLoadArgs {
+    /// Database URL: a SQLite file, created and migrated if missing.
+    #[arg(long)]
+    pub database_url: String,
+    /// How many requests to add.
+    #[arg(long, default_value_t = 100_000)]
+    pub requests: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -4,7 +4,9 @@
 use clap::Parser;
 use linli_domain::request::short_text;
 use linli_server::auth::session::{new_token, token_hash};
-use linli_server::config::{Cli, Command, LogFormat, Open311KeyArgs, ServeArgs, Settings};
+use linli_server::config::{
+    BenchLoadArgs, Cli, Command, LogFormat, Open311KeyArgs, ServeArgs, Settings,
+};
 use linli_server::http::{AppState, app};
 use linli_server::{db, seed, store};
 use std::net::SocketAddr;
@@ -17,6 +19,10 @@ async fn main() -> anyhow::Result<()> {
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         Some(Command::Open311Key(args)) => return open311_key(args).await,
+        Some(Command::BenchLoad(args)) => {
+            init_tracing(LogFormat::Pretty);
+            return bench_load(args).await;
+        }
         None => cli.serve,
     };
     init_tracing(args.log_format);
@@ -56,6 +62,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         db,
         settings: Arc::new(Settings::from(&args)),
+        figures: Default::default(),
     };
     axum::serve(
         listener,
@@ -92,6 +99,30 @@ async fn open311_key(args: Open311KeyArgs) -> anyhow::Result<()> {
         );
         println!("{key}");
     }
+    Ok(())
+}
+
+/// The benchmark's database: the demo community and `args.requests` more requests, written in
+/// one transaction. Prints one line that `cargo xtask bench` shows.
+async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = db::connect(&args.database_url).await?;
+    if seed::is_empty(&db).await? {
+        seed::seed_demo_community(&db).await?;
+    }
+    let seeded = started.elapsed();
+    let loaded = seed::load_bench_requests(&db, args.requests, db::now()).await?;
+    let (requests, events): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM service_requests), (SELECT COUNT(*) FROM request_events)",
+    )
+    .fetch_one(&db)
+    .await?;
+    db.close().await;
+    println!(
+        "loaded {loaded} requests in {:.1?} (demo seed {:.1?}); the database holds {requests} requests and {events} timeline entries",
+        started.elapsed() - seeded,
+        seeded
+    );
     Ok(())
 }
 

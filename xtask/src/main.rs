@@ -8,6 +8,7 @@
 //! Also `cargo xtask dist` (only build the SPA), `cargo xtask setup` (only install tools) and
 //! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
 
+mod bench;
 mod size;
 mod tools;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         "dist" => Toolchain::ensure(&root()).and_then(|t| build_spa(&t)),
         "setup" => Toolchain::ensure(&root()).map(|_| ()),
         "size" => size::report(&root().join("dist")),
+        "bench" => bench::run(&rest),
         _ => {
             eprintln!("usage: cargo xtask <run|test|dist|setup>");
             eprintln!("  run [-- server flags]  build everything and serve Linli with demo data");
@@ -33,6 +35,9 @@ fn main() -> ExitCode {
             eprintln!("  dist                   build the SPA (release) into dist/");
             eprintln!("  setup                  install the pinned build tools only");
             eprintln!("  size                   print the release assets' raw and gzip sizes");
+            eprintln!(
+                "  bench                  load 100k requests and measure the request endpoints"
+            );
             return ExitCode::from(2);
         }
     };

@@ -234,8 +234,7 @@ pub async fn figures(
         Some(raw) => YearMonth::parse(raw)
             .ok_or_else(|| FieldError::new("month", ErrorCode::MonthInvalid))?,
     };
-    let (start, end) = month.bounds();
-    let facts = store::requests::facts_between(&state.db, start, end).await?;
+    let facts = state.figures.month(&state.db, month).await?;
     let all: Vec<_> = facts.iter().map(|(_, f)| *f).collect();
     let by_category = store::requests::categories(&state.db)
         .await?

@@ -25,6 +25,8 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// The facts behind the published figures, read again only when a request changed.
+    pub figures: Arc<crate::store::facts_cache::FactsCache>,
 }
 
 /// The whole application as a router, testable without a socket.

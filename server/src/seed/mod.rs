@@ -5,8 +5,10 @@
 //! Layers are written in dependency order, each by its own module: the community and its
 //! compounds, the walking network (doors and facility nodes are referenced by later rows),
 //! buildings/stairwells/households, binding codes, people, facilities, service requests, and
-//! an Open311 client with a published key.
+//! an Open311 client with a published key. `bulk.rs` adds a year of requests on top, for the
+//! benchmark.
 
+mod bulk;
 mod facilities;
 mod geo;
 mod housing;
@@ -24,6 +26,7 @@ use anyhow::{Context, bail};
 use linli_domain::{BindingCode, HouseholdRelation, Role};
 use sqlx::{Row, SqliteConnection};
 
+pub use bulk::load_bench_requests;
 pub use plan::DEMO_PASSWORD;
 
 /// A ready-made account for trying the app, printed in the README and the startup banner.

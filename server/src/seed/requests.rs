@@ -4,20 +4,19 @@
 //! figures mean something from the first run. Times are relative to the seeding moment.
 
 use super::rng::SplitMix64;
-use crate::store::requests::{NewEvent, insert_event};
 use linli_domain::figures::YearMonth;
 use linli_domain::request::{
     Actor, Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, transition,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 const SEED: u64 = 0x4C49_4E4C_4952_4551; // "LINLIREQ"
 const COUNT: u64 = 72;
 const SPAN_DAYS: u64 = 70;
-const HOUR: i64 = 3600;
+pub(super) const HOUR: i64 = 3600;
 
 /// Per category: its code, its limits (as in migration 0002), and titles residents write.
-const TITLES: &[(&str, TimeLimits, &[&str])] = &[
+pub(super) const TITLES: &[(&str, TimeLimits, &[&str])] = &[
     (
         "repairs",
         TimeLimits {
@@ -85,7 +84,7 @@ const TITLES: &[(&str, TimeLimits, &[&str])] = &[
 ];
 
 /// Where the demo requests end up; weights add up to 100.
-const OUTCOMES: &[(u64, RequestStatus)] = &[
+pub(super) const OUTCOMES: &[(u64, RequestStatus)] = &[
     (40, RequestStatus::Closed),
     (12, RequestStatus::Resolved),
     (10, RequestStatus::InProgress),
@@ -104,18 +103,7 @@ struct Step {
 }
 
 pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyhow::Result<usize> {
-    let residents: Vec<(i64, i64)> = sqlx::query(
-        "SELECT user_id, household_id FROM household_members ORDER BY user_id, household_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| (r.get(0), r.get(1)))
-    .collect();
-    let staff: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+    let (residents, staff) = authors_and_handler(conn).await?;
     if residents.is_empty() {
         return Ok(0);
     }
@@ -125,7 +113,7 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
             let submitted = now - (rng.below(SPAN_DAYS * 24) as i64 + 2) * HOUR;
             let category = rng.below(TITLES.len() as u64) as usize;
             let author = rng.below(residents.len() as u64) as usize;
-            let outcome = pick_outcome(rng.below(100));
+            let outcome = pick_outcome(OUTCOMES, rng.below(100));
             (submitted, category, author, outcome, i)
         })
         .collect();
@@ -133,115 +121,248 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
     planned.sort_by_key(|p| (p.0, p.4));
 
     let mut seq_by_year: std::collections::BTreeMap<i32, i64> = Default::default();
+    let mut requests = Vec::with_capacity(planned.len());
     for (submitted, category, author, outcome, i) in planned.iter().copied() {
         let (code, limits, titles) = TITLES[category];
         let (author_id, household_id) = residents[author];
-        let title = titles[(i as usize) % titles.len()];
-        let deadlines = Deadlines::from_submission(submitted, limits);
-        let steps = steps_to(outcome, submitted, limits, now, &mut rng);
         let year = YearMonth::of(submitted).year;
         let seq = seq_by_year.entry(year).and_modify(|s| *s += 1).or_insert(1);
+        requests.push(Planned {
+            year,
+            seq: *seq,
+            code,
+            limits,
+            title: titles[(i as usize) % titles.len()],
+            description: "",
+            answers: "{}",
+            author_id,
+            household_id,
+            submitted,
+            outcome,
+        });
+    }
+    insert_planned(conn, &requests, staff, now, &mut rng).await?;
+    Ok(requests.len())
+}
 
-        let responded_at = steps
+/// The bound residents with their households (who send requests), and the first staff
+/// account (who handles them).
+pub(super) async fn authors_and_handler(
+    conn: &mut SqliteConnection,
+) -> sqlx::Result<(Vec<(i64, i64)>, Option<i64>)> {
+    let residents = sqlx::query(
+        "SELECT user_id, household_id FROM household_members ORDER BY user_id, household_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let staff = sqlx::query_scalar("SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok((residents, staff))
+}
+
+/// One request to write, with where its lifecycle ends.
+pub(super) struct Planned<'a> {
+    pub year: i32,
+    pub seq: i64,
+    pub code: &'a str,
+    pub limits: TimeLimits,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// A JSON object.
+    pub answers: &'a str,
+    pub author_id: i64,
+    pub household_id: i64,
+    pub submitted: i64,
+    pub outcome: RequestStatus,
+}
+
+/// A planned request as rows: its own columns, and its timeline.
+struct Rows {
+    id: i64,
+    deadlines: Deadlines,
+    responded_at: Option<i64>,
+    resolved_at: Option<i64>,
+    satisfied: Option<bool>,
+    handler: Option<&'static str>,
+    events: Vec<EventRow>,
+}
+
+struct EventRow {
+    at: i64,
+    actor_role: &'static str,
+    actor_id: Option<i64>,
+    action: &'static str,
+    from: Option<RequestStatus>,
+    to: RequestStatus,
+    note: &'static str,
+    reason: Option<RejectReason>,
+}
+
+/// How many requests one INSERT writes (19 values each, far below SQLite's 32,766 limit).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes requests with timelines that take each from Submitted to its outcome; the response,
+/// resolution and rating columns agree with the timeline. Every step goes through the
+/// lifecycle's `transition`, so a plan that breaks it is an error.
+///
+/// Rows are written many to an INSERT (ids given here, in order, within the caller's
+/// transaction), so a hundred thousand requests take seconds, not minutes.
+pub(super) async fn insert_planned(
+    conn: &mut SqliteConnection,
+    planned: &[Planned<'_>],
+    staff: Option<i64>,
+    now: i64,
+    rng: &mut SplitMix64,
+) -> anyhow::Result<()> {
+    let mut next_id: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM service_requests")
+            .fetch_one(&mut *conn)
+            .await?;
+    for chunk in planned.chunks(ROWS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            rows.push(rows_of(p, next_id, staff, now, rng)?);
+            next_id += 1;
+        }
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO service_requests
+                (id, tracking_year, tracking_seq, category_code, author_id, household_id, title,
+                 description, answers, contact_preference, hide_name, status, handler,
+                 submitted_at, respond_by, resolve_by, responded_at, resolved_at, satisfied) ",
+        );
+        insert.push_values(chunk.iter().zip(&rows), |mut b, (p, r)| {
+            b.push_bind(r.id)
+                .push_bind(p.year)
+                .push_bind(p.seq)
+                .push_bind(p.code)
+                .push_bind(p.author_id)
+                .push_bind(p.household_id)
+                .push_bind(p.title)
+                .push_bind(p.description)
+                .push_bind(p.answers)
+                .push_bind("app")
+                .push_bind(true)
+                .push_bind(p.outcome.key())
+                .push_bind(r.handler)
+                .push_bind(p.submitted)
+                .push_bind(r.deadlines.respond_by)
+                .push_bind(r.deadlines.resolve_by)
+                .push_bind(r.responded_at)
+                .push_bind(r.resolved_at)
+                .push_bind(r.satisfied);
+        });
+        insert.build().execute(&mut *conn).await?;
+
+        // Events get their ids in this order: by request, then by time.
+        let events: Vec<(i64, &EventRow)> = rows
+            .iter()
+            .flat_map(|r| r.events.iter().map(move |e| (r.id, e)))
+            .collect();
+        for batch in events.chunks(ROWS_PER_INSERT * 2) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO request_events
+                    (request_id, at, actor_role, actor_id, action, from_status, to_status, note,
+                     public, reason) ",
+            );
+            insert.push_values(batch, |mut b, (request_id, e)| {
+                b.push_bind(*request_id)
+                    .push_bind(e.at)
+                    .push_bind(e.actor_role)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.action)
+                    .push_bind(e.from.map(RequestStatus::key))
+                    .push_bind(e.to.key())
+                    .push_bind(e.note)
+                    .push_bind(true)
+                    .push_bind(e.reason.map(RejectReason::key));
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows of one planned request: its timeline and the columns that follow from it.
+fn rows_of(
+    p: &Planned<'_>,
+    id: i64,
+    staff: Option<i64>,
+    now: i64,
+    rng: &mut SplitMix64,
+) -> anyhow::Result<Rows> {
+    let steps = steps_to(p.outcome, p.submitted, p.limits, now, rng);
+    let mut events = vec![EventRow {
+        at: p.submitted,
+        actor_role: "resident",
+        actor_id: Some(p.author_id),
+        action: "submit",
+        from: None,
+        to: RequestStatus::Submitted,
+        note: "",
+        reason: None,
+    }];
+    let mut status = RequestStatus::Submitted;
+    for step in &steps {
+        let (actor_role, actor_id) = match step.action.taken_by() {
+            Actor::Author => ("resident", Some(p.author_id)),
+            _ => ("staff", staff),
+        };
+        let to = transition(status, step.action, step.action.taken_by()).map_err(|e| {
+            anyhow::anyhow!(
+                "request plan breaks the lifecycle: {status:?} {:?}: {e:?}",
+                step.action
+            )
+        })?;
+        events.push(EventRow {
+            at: step.at,
+            actor_role,
+            actor_id,
+            action: step.action.key(),
+            from: Some(status),
+            to,
+            note: step.note,
+            // The planned refusals are all matters for another body (see the plan's note).
+            reason: (step.action == RequestAction::Reject)
+                .then_some(RejectReason::ReferredElsewhere),
+        });
+        status = to;
+    }
+    if status != p.outcome {
+        anyhow::bail!("request plan ends in {status:?}, not {:?}", p.outcome);
+    }
+    Ok(Rows {
+        id,
+        deadlines: Deadlines::from_submission(p.submitted, p.limits),
+        responded_at: steps
             .iter()
             .find(|s| matches!(s.action, RequestAction::Accept | RequestAction::Reject))
-            .map(|s| s.at);
-        let resolved_at = steps
+            .map(|s| s.at),
+        resolved_at: steps
             .iter()
             .rev()
             .find(|s| s.action == RequestAction::Resolve)
-            .map(|s| s.at);
-        let satisfied = steps.iter().rev().find_map(|s| match s.action {
+            .map(|s| s.at),
+        satisfied: steps.iter().rev().find_map(|s| match s.action {
             RequestAction::RateSatisfied => Some(true),
             RequestAction::RateUnsatisfied => Some(false),
             _ => None,
-        });
-        let handler = steps
+        }),
+        handler: steps
             .iter()
             .any(|s| s.action == RequestAction::Dispatch)
-            .then_some("网格员刘敏");
-        let id: i64 = sqlx::query(
-            "INSERT INTO service_requests
-                (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
-                 answers, contact_preference, hide_name, status, handler, submitted_at, respond_by,
-                 resolve_by, responded_at, resolved_at, satisfied)
-             VALUES (?, ?, ?, ?, ?, ?, '', '{}', 'app', 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(year)
-        .bind(*seq)
-        .bind(code)
-        .bind(author_id)
-        .bind(household_id)
-        .bind(title)
-        .bind(outcome.key())
-        .bind(handler)
-        .bind(submitted)
-        .bind(deadlines.respond_by)
-        .bind(deadlines.resolve_by)
-        .bind(responded_at)
-        .bind(resolved_at)
-        .bind(satisfied)
-        .fetch_one(&mut *conn)
-        .await?
-        .get(0);
-
-        insert_event(
-            conn,
-            NewEvent {
-                request_id: id,
-                at: submitted,
-                actor_role: "resident",
-                actor_id: Some(author_id),
-                action: "submit",
-                from: None,
-                to: Some(RequestStatus::Submitted),
-                note: "",
-                public: true,
-                reason: None,
-            },
-        )
-        .await?;
-        let mut status = RequestStatus::Submitted;
-        for step in &steps {
-            let (role, actor_id) = match step.action.taken_by() {
-                Actor::Author => ("resident", Some(author_id)),
-                _ => ("staff", staff),
-            };
-            let to = transition(status, step.action, step.action.taken_by()).map_err(|e| {
-                anyhow::anyhow!(
-                    "demo plan breaks the lifecycle: {status:?} {:?}: {e:?}",
-                    step.action
-                )
-            })?;
-            // The demo's refusals are all matters for another body (see the plan's note).
-            let reason =
-                (step.action == RequestAction::Reject).then_some(RejectReason::ReferredElsewhere);
-            insert_event(
-                conn,
-                NewEvent {
-                    request_id: id,
-                    at: step.at,
-                    actor_role: role,
-                    actor_id,
-                    action: step.action.key(),
-                    from: Some(status),
-                    to: Some(to),
-                    note: step.note,
-                    public: true,
-                    reason,
-                },
-            )
-            .await?;
-            status = to;
-        }
-        debug_assert_eq!(status, outcome);
-    }
-    Ok(planned.len())
+            .then_some("网格员刘敏"),
+        events,
+    })
 }
 
-fn pick_outcome(roll: u64) -> RequestStatus {
+/// The outcome a roll in `0..100` lands on, in a table whose weights add up to 100.
+pub(super) fn pick_outcome(table: &[(u64, RequestStatus)], roll: u64) -> RequestStatus {
     let mut acc = 0;
-    for (weight, status) in OUTCOMES {
+    for (weight, status) in table {
         acc += weight;
         if roll < acc {
             return *status;

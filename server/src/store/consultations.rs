@@ -154,7 +154,7 @@ pub async fn create_topic(
     threshold: u32,
     now: i64,
 ) -> sqlx::Result<i64> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let status = after_cosign(TopicStatus::Collecting, 1, threshold);
     let id: i64 = sqlx::query(
         "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
@@ -227,7 +227,7 @@ pub async fn cosign(
     threshold: u32,
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
         .bind(topic_id)
         .fetch_optional(&mut *tx)
@@ -284,7 +284,7 @@ pub async fn review(
     steps: &[String],
     now: i64,
 ) -> sqlx::Result<bool> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let to = if accept {
         TopicStatus::Accepted
     } else {
@@ -358,7 +358,7 @@ pub async fn hide_comment(
     reason: &str,
     now: i64,
 ) -> sqlx::Result<()> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     sqlx::query(
         "UPDATE topic_comments SET hidden_at = ?, hidden_by = ?, hidden_reason = ?
          WHERE id = ? AND topic_id = ?",
@@ -391,7 +391,7 @@ pub async fn open_vote(
     vote: &NewVote,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
         .bind(topic_id)
         .fetch_optional(&mut *tx)
@@ -539,7 +539,7 @@ pub async fn cast(
     new_receipt: &str,
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let open =
         sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
             .bind(vote.id)
@@ -632,7 +632,7 @@ pub async fn cast(
 
 /// Closes the vote and publishes the result. False when it was not open.
 pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx::Result<bool> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let closed =
         sqlx::query("UPDATE votes SET closed_at = ? WHERE topic_id = ? AND closed_at IS NULL")
             .bind(now)

@@ -30,7 +30,7 @@ pub async fn bind(
 ) -> Result<Membership, BindError> {
     // IMMEDIATE takes the write lock up front: a second resident racing for the same code
     // waits (busy timeout) and then sees it used, instead of failing to upgrade a read lock.
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let row = sqlx::query(
         "SELECT household_id, relation, used_at, used_by FROM binding_codes WHERE code = ?",
     )

@@ -95,7 +95,7 @@ pub struct Created {
 pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<Created> {
     let deadlines = Deadlines::from_submission(now, new.category.limits);
     let year = YearMonth::of(now).year;
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let seq: i64 = sqlx::query(
         "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = ?",
     )
@@ -189,7 +189,7 @@ pub(crate) struct NewEvent<'a> {
     pub reason: Option<RejectReason>,
 }
 
-/// Writes one timeline entry and returns its id; the seed writes its history through this too.
+/// Writes one timeline entry and returns its id.
 pub(crate) async fn insert_event(
     tx: &mut sqlx::SqliteConnection,
     e: NewEvent<'_>,
@@ -379,7 +379,7 @@ pub struct Transition<'a> {
 /// Applies a transition if the request is still in the status it was decided from; returns
 /// false when someone else changed it in the meantime (the caller answers 409).
 pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Result<bool> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     let responded = matches!(t.action, RequestAction::Accept | RequestAction::Reject);
     let resolved = t.action == RequestAction::Resolve;
     let satisfied = match t.action {

@@ -44,7 +44,7 @@ pub async fn begin_attempt(
     now: i64,
     window: i64,
 ) -> sqlx::Result<Result<Attempt, i64>> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_immediate(db).await?;
     for guard in guards {
         // The failure that must age out of the window before the subject drops below the limit.
         let oldest_blocking = sqlx::query(

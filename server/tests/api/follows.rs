@@ -325,6 +325,23 @@ async fn the_public_list_pages_through_requests_without_personal_data() {
             .iter()
             .all(|r| r["status"] != "withdrawn")
     );
+    // Done or refused: the rest of the list.
+    let closed: Value = visitor
+        .get("/requests/public?state=closed&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let closed = closed["items"].as_array().unwrap();
+    assert!(
+        closed
+            .iter()
+            .all(|r| ["resolved", "closed", "rejected"].contains(&r["status"].as_str().unwrap()))
+    );
+    assert_eq!(
+        open["items"].as_array().unwrap().len() + closed.len(),
+        all["items"].as_array().unwrap().len()
+    );
 }
 
 #[tokio::test]

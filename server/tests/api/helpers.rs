@@ -86,6 +86,7 @@ async fn spawn(seeded: bool) -> TestApp {
             throttle: ThrottleLimits::default(),
             cosign_threshold: 3,
         }),
+        figures: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
