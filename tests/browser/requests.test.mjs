@@ -169,6 +169,7 @@ describe('a service request', () => {
     await tenant.getByRole('status').filter({ hasText: '已附议' }).waitFor();
     // The follower sees the progress, not what the author wrote.
     assert.equal(await tenant.locator('.description').count(), 0);
+    assert.equal(await tenant.getByRole('button', { name: '添加备注' }).count(), 0, 'a follower cannot add notes');
     await tenant.goto(`${linli.server.url}/requests`);
     await tenant.getByRole('link', { name: new RegExp(title) }).getByText('附议').waitFor();
 

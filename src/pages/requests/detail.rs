@@ -159,7 +159,8 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
         </ol>
         {(!detail.allowed_actions.is_empty())
             .then(|| view! { <Actions id=s.id allowed=detail.allowed_actions.clone() on_change/> })}
-        <NoteForm id=s.id on_change/>
+        // A follower reads along; notes are for the author and staff.
+        {(!detail.following).then(|| view! { <NoteForm id=s.id on_change/> })}
     }
 }
 
