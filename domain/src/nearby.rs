@@ -41,6 +41,12 @@ pub fn still_open_and_recent(status: RequestStatus, submitted_at: i64, now: i64)
     !status.is_final() && !status.is_completed() && now - submitted_at <= SIMILAR_WINDOW_SECS
 }
 
+/// A coordinate rounded to three decimals, about 100 m: what the public sees of a place,
+/// enough to find the spot, not the door.
+pub fn coarse(degrees: f64) -> f64 {
+    (degrees * 1000.0).round() / 1000.0
+}
+
 /// Whether `other` is close enough to `here` to be the same problem.
 pub fn is_near(here: GeoPoint, other: GeoPoint) -> bool {
     distance_metres(here, other) <= SIMILAR_RADIUS_METRES
@@ -60,6 +66,12 @@ mod tests {
             lat: HERE.lat + metres / 111_195.0,
             lon: HERE.lon,
         }
+    }
+
+    #[test]
+    fn public_places_are_rounded_to_about_100_metres() {
+        assert_eq!(coarse(30.274_149), 30.274);
+        assert_eq!(coarse(120.155_51), 120.156);
     }
 
     #[test]

@@ -62,3 +62,29 @@ pub fn Field(
         </div>
     }
 }
+
+/// One radio button of a group, bound to the group's signal: checked when the signal holds
+/// `option`, setting it when chosen. The label is its children.
+#[component]
+pub fn RadioChoice<T>(
+    /// The group's `name`.
+    name: &'static str,
+    value: RwSignal<T>,
+    option: T,
+    children: Children,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <label class="choice">
+            <input
+                type="radio"
+                name=name
+                prop:checked=move || value.get() == option
+                on:change=move |_| value.set(option)
+            />
+            <span>{children()}</span>
+        </label>
+    }
+}

@@ -91,10 +91,7 @@ pub async fn follow(
     }
     store::follows::follow(&state.db, id, user.id, now).await?;
     tracing::info!(request_id = id, "request followed");
-    Ok((
-        [no_store()],
-        Json(follower_view(&state, id, user.id, now).await?),
-    ))
+    Ok(([no_store()], Json(follower_view(&state, id, now).await?)))
 }
 
 #[utoipa::path(delete, path = "/requests/{id}/follow", tag = "requests", security(("session" = [])),
@@ -113,16 +110,8 @@ pub async fn unfollow(
 }
 
 /// The request as a follower sees it (see `RequestDetail::for_follower`).
-pub(crate) async fn follower_view(
-    state: &AppState,
-    id: i64,
-    user_id: i64,
-    now: i64,
-) -> ApiResult<RequestDetail> {
-    let detail = detail_as(state, id, Actor::Other, now).await?;
-    let (followers, _) = store::follows::followers(&state.db, id, user_id).await?;
-    Ok(RequestDetail {
-        followers,
-        ..detail.for_follower()
-    })
+pub(crate) async fn follower_view(state: &AppState, id: i64, now: i64) -> ApiResult<RequestDetail> {
+    Ok(detail_as(state, id, Actor::Other, now)
+        .await?
+        .for_follower())
 }

@@ -21,6 +21,7 @@ use linli_domain::api::ContactPreference;
 use linli_domain::api::GeoPoint;
 use linli_domain::catalogue::{AnswerValue, Answers, Question, QuestionKind, validate_answers};
 use linli_domain::figures::{china_iso8601, china_time_label, parse_iso8601};
+use linli_domain::nearby::coarse;
 use linli_domain::request::{
     RequestDescription, RequestStatus, RequestTitle, TrackingNumber, check_point, short_text,
 };
@@ -468,8 +469,6 @@ pub async fn token(State(state): State<AppState>, Path(file): Path<String>) -> R
 }
 
 fn request_record(r: store::requests::PublicRequest) -> Record {
-    // About 100 m: enough to find the place, not the door.
-    let coarse = |x: f64| (x * 1000.0).round() / 1000.0;
     vec![
         ("service_request_id", text(r.tracking_number.to_string())),
         ("status", text(r.status.open311())),

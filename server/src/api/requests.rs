@@ -383,11 +383,10 @@ async fn detail_for(
     let actor = actor_of(user, ownership.author_id);
     if actor == Actor::Other {
         // Someone else's request is readable only to those who follow it.
-        let (_, following) = store::follows::followers(&state.db, id, user.id).await?;
-        if !following {
+        if !store::follows::is_following(&state.db, id, user.id).await? {
             return Err(ApiError::NotFound);
         }
-        return crate::api::follows::follower_view(state, id, user.id, now).await;
+        return crate::api::follows::follower_view(state, id, now).await;
     }
     detail_as(state, id, actor, now).await
 }
@@ -403,7 +402,7 @@ pub(crate) async fn detail_as(
         .await?
         .ok_or(ApiError::NotFound)?;
     detail.allowed_actions = RequestAction::allowed(detail.summary.status, actor);
-    detail.followers = store::follows::followers(&state.db, id, 0).await?.0;
+    detail.followers = store::follows::follower_count(&state.db, id).await?;
     Ok(detail)
 }
 

@@ -8,12 +8,12 @@
 //! Deterministic: the same count on the same day gives the same requests.
 
 use super::requests::{
-    HOUR, OUTCOMES, Planned, TITLES, authors_and_handler, insert_planned, pick_outcome,
+    Draft, HOUR, OUTCOMES, PlanCategory, TITLES, authors_and_handler, insert_planned, number,
+    pick_outcome,
 };
 use super::rng::SplitMix64;
 use crate::db::Db;
 use anyhow::bail;
-use linli_domain::figures::YearMonth;
 use linli_domain::request::{RequestStatus, TimeLimits};
 use sqlx::{Connection, Row, SqliteConnection};
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ const SPAN_SECONDS: u64 = 365 * 24 * 3600;
 const SETTLED_AFTER: i64 = 30 * 24 * HOUR;
 
 /// The category the demo leaves out (limits as in migration 0002), so all nine are loaded.
-const OTHER: (&str, TimeLimits, &[&str]) = (
+const OTHER: PlanCategory = (
     "other",
     TimeLimits {
         response_hours: 48,
@@ -89,7 +89,7 @@ async fn load(conn: &mut SqliteConnection, count: u64, now: i64) -> anyhow::Resu
     }
     let categories: Vec<_> = TITLES.iter().copied().chain([OTHER]).collect();
     let mut rng = SplitMix64::new(SEED);
-    let mut planned: Vec<(i64, usize, usize, RequestStatus, u64)> = (0..count)
+    let drafts: Vec<Draft> = (0..count)
         .map(|i| {
             let submitted = now - 2 * HOUR - rng.below(SPAN_SECONDS) as i64;
             let category = rng.below(categories.len() as u64) as usize;
@@ -108,8 +108,6 @@ async fn load(conn: &mut SqliteConnection, count: u64, now: i64) -> anyhow::Resu
             )
         })
         .collect();
-    planned.sort_by_key(|p| (p.0, p.4));
-
     // Tracking numbers go on from those already given out in each year.
     let mut seq_by_year: BTreeMap<i32, i64> = sqlx::query(
         "SELECT tracking_year, MAX(tracking_seq) FROM service_requests GROUP BY tracking_year",
@@ -119,29 +117,21 @@ async fn load(conn: &mut SqliteConnection, count: u64, now: i64) -> anyhow::Resu
     .iter()
     .map(|r| (r.get::<i32, _>(0), r.get::<i64, _>(1)))
     .collect();
-    let mut requests = Vec::with_capacity(planned.len());
-    for (submitted, category, author, outcome, i) in planned.iter().copied() {
-        let (code, limits, titles) = categories[category];
-        let (author_id, household_id) = residents[author];
-        let year = YearMonth::of(submitted).year;
-        let seq = seq_by_year.entry(year).and_modify(|s| *s += 1).or_insert(1);
-        requests.push(Planned {
-            year,
-            seq: *seq,
-            code,
-            limits,
-            title: titles[(i as usize) % titles.len()],
-            description: DESCRIPTIONS[(i as usize) % DESCRIPTIONS.len()],
-            answers: typical_answers(code),
-            author_id,
-            household_id,
-            submitted,
-            outcome,
-        });
-    }
+    let requests = number(
+        drafts,
+        &mut seq_by_year,
+        &categories,
+        &residents,
+        |code, i| {
+            (
+                DESCRIPTIONS[(i as usize) % DESCRIPTIONS.len()],
+                typical_answers(code),
+            )
+        },
+    );
     insert_planned(&mut tx, &requests, staff, now, &mut rng).await?;
     tx.commit().await?;
-    Ok(planned.len())
+    Ok(requests.len())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use linli_domain::request::{
     Actor, Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, transition,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::BTreeMap;
 
 const SEED: u64 = 0x4C49_4E4C_4952_4551; // "LINLIREQ"
 const COUNT: u64 = 72;
@@ -16,7 +17,7 @@ const SPAN_DAYS: u64 = 70;
 pub(super) const HOUR: i64 = 3600;
 
 /// Per category: its code, its limits (as in migration 0002), and titles residents write.
-pub(super) const TITLES: &[(&str, TimeLimits, &[&str])] = &[
+pub(super) const TITLES: &[PlanCategory] = &[
     (
         "repairs",
         TimeLimits {
@@ -108,7 +109,7 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
         return Ok(0);
     }
     let mut rng = SplitMix64::new(SEED);
-    let mut planned: Vec<(i64, usize, usize, RequestStatus, u64)> = (0..COUNT)
+    let drafts: Vec<Draft> = (0..COUNT)
         .map(|i| {
             let submitted = now - (rng.below(SPAN_DAYS * 24) as i64 + 2) * HOUR;
             let category = rng.below(TITLES.len() as u64) as usize;
@@ -117,30 +118,9 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
             (submitted, category, author, outcome, i)
         })
         .collect();
-    // Tracking numbers follow the order of submission.
-    planned.sort_by_key(|p| (p.0, p.4));
-
-    let mut seq_by_year: std::collections::BTreeMap<i32, i64> = Default::default();
-    let mut requests = Vec::with_capacity(planned.len());
-    for (submitted, category, author, outcome, i) in planned.iter().copied() {
-        let (code, limits, titles) = TITLES[category];
-        let (author_id, household_id) = residents[author];
-        let year = YearMonth::of(submitted).year;
-        let seq = seq_by_year.entry(year).and_modify(|s| *s += 1).or_insert(1);
-        requests.push(Planned {
-            year,
-            seq: *seq,
-            code,
-            limits,
-            title: titles[(i as usize) % titles.len()],
-            description: "",
-            answers: "{}",
-            author_id,
-            household_id,
-            submitted,
-            outcome,
-        });
-    }
+    let requests = number(drafts, &mut BTreeMap::new(), TITLES, &residents, |_, _| {
+        ("", "{}")
+    });
     insert_planned(conn, &requests, staff, now, &mut rng).await?;
     Ok(requests.len())
 }
@@ -162,6 +142,49 @@ pub(super) async fn authors_and_handler(
         .fetch_optional(&mut *conn)
         .await?;
     Ok((residents, staff))
+}
+
+/// A request drawn but not yet numbered: when it is sent, its category and author (as indexes),
+/// its outcome, and its draw number (which picks its texts and breaks ties in time).
+pub(super) type Draft = (i64, usize, usize, RequestStatus, u64);
+
+/// A category as the planners know it: its code, its time limits and some titles.
+pub(super) type PlanCategory<'a> = (&'a str, TimeLimits, &'a [&'a str]);
+
+/// Numbers drafts in order of submission, going on from `seq_by_year`, and fills in their
+/// texts: the title from the category, the description and answers from `texts(code, draw)`.
+pub(super) fn number<'a>(
+    mut drafts: Vec<Draft>,
+    seq_by_year: &mut BTreeMap<i32, i64>,
+    categories: &[PlanCategory<'a>],
+    residents: &[(i64, i64)],
+    texts: impl Fn(&'a str, u64) -> (&'a str, &'a str),
+) -> Vec<Planned<'a>> {
+    // Tracking numbers follow the order of submission.
+    drafts.sort_by_key(|d| (d.0, d.4));
+    drafts
+        .into_iter()
+        .map(|(submitted, category, author, outcome, i)| {
+            let (code, limits, titles) = categories[category];
+            let (author_id, household_id) = residents[author];
+            let year = YearMonth::of(submitted).year;
+            let seq = seq_by_year.entry(year).and_modify(|s| *s += 1).or_insert(1);
+            let (description, answers) = texts(code, i);
+            Planned {
+                year,
+                seq: *seq,
+                code,
+                limits,
+                title: titles[(i as usize) % titles.len()],
+                description,
+                answers,
+                author_id,
+                household_id,
+                submitted,
+                outcome,
+            }
+        })
+        .collect()
 }
 
 /// One request to write, with where its lifecycle ends.

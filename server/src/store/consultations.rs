@@ -202,9 +202,15 @@ fn facts_of(r: &SqliteRow) -> TopicFacts {
 }
 
 pub async fn topic_facts(db: &Db, id: i64) -> sqlx::Result<Option<TopicFacts>> {
+    read_facts(&mut *db.acquire().await?, id).await
+}
+
+/// A topic's status and scope, read on `conn` (inside the caller's transaction, where it
+/// decides a write).
+async fn read_facts(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<TopicFacts>> {
     let row = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(row.as_ref().map(facts_of))
 }
@@ -228,14 +234,9 @@ pub async fn cosign(
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
-        .bind(topic_id)
-        .fetch_optional(&mut *tx)
-        .await?
-    else {
+    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
         return Ok(CosignOutcome::NoSuchTopic);
     };
-    let facts = facts_of(&row);
     if !facts.status.accepts_cosigns() {
         return Ok(CosignOutcome::NotCollecting);
     }
@@ -392,14 +393,9 @@ pub async fn open_vote(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(row) = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
-        .bind(topic_id)
-        .fetch_optional(&mut *tx)
-        .await?
-    else {
+    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
         return Ok(false);
     };
-    let facts = facts_of(&row);
     if !facts.status.can_open_vote() {
         return Ok(false);
     }

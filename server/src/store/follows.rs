@@ -5,7 +5,7 @@
 use crate::db::Db;
 use linli_domain::api::{GeoPoint, PublicRequestItem, RequestSummary, SimilarRequest};
 use linli_domain::nearby::{
-    SIMILAR_RADIUS_METRES, SIMILAR_WINDOW_SECS, bounding_box, distance_metres,
+    SIMILAR_RADIUS_METRES, SIMILAR_WINDOW_SECS, bounding_box, coarse, distance_metres,
     still_open_and_recent,
 };
 use linli_domain::request::{RequestStatus, TrackingNumber, is_late};
@@ -125,17 +125,24 @@ pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()
     Ok(())
 }
 
-/// How many follow a request, and whether `user_id` is one of them.
-pub async fn followers(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<(i64, bool)> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END), 0) AS me
-         FROM request_followers WHERE request_id = ?",
+/// How many follow a request.
+pub async fn follower_count(db: &Db, request_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM request_followers WHERE request_id = ?")
+        .bind(request_id)
+        .fetch_one(db)
+        .await
+}
+
+/// Whether `user_id` follows a request.
+pub async fn is_following(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM request_followers WHERE request_id = ? AND user_id = ?")
+            .bind(request_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
+            .is_some(),
     )
-    .bind(user_id)
-    .bind(request_id)
-    .fetch_one(db)
-    .await?;
-    Ok((row.get("n"), row.get::<i64, _>("me") > 0))
 }
 
 /// The requests a resident follows, most recently followed first.
@@ -230,8 +237,6 @@ pub async fn public_page(
         query = query.bind(before);
     }
     let rows = query.bind(filter.limit).fetch_all(db).await?;
-    // About 100 m: enough to find the place, not the door.
-    let coarse = |x: f64| (x * 1000.0).round() / 1000.0;
     Ok(rows
         .iter()
         .map(|r| {

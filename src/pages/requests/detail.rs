@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::errors::{FormErrors, show_errors};
+use crate::components::field::RadioChoice;
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::request_labels::{StatusBadge, TimeLeft, action_text, now_seconds};
 use crate::components::status::{LoadError, Loading};
@@ -218,15 +219,9 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                                 .into_iter()
                                 .map(|r| {
                                     view! {
-                                        <label class="choice">
-                                            <input
-                                                type="radio"
-                                                name="reason"
-                                                prop:checked=move || reason.get() == Some(r)
-                                                on:change=move |_| reason.set(Some(r))
-                                            />
-                                            <span>{move || reason_text(i18n, r)}</span>
-                                        </label>
+                                        <RadioChoice name="reason" value=reason option=Some(r)>
+                                            {move || reason_text(i18n, r)}
+                                        </RadioChoice>
                                     }
                                 })
                                 .collect_view()}

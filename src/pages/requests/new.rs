@@ -3,7 +3,7 @@
 
 use crate::components::community_map::CommunityMapView;
 use crate::components::errors::{FormErrors, show_errors};
-use crate::components::field::Field;
+use crate::components::field::{Field, RadioChoice};
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
@@ -250,36 +250,12 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                     has_home()
                         .then(|| {
                             view! {
-                                <label class="choice">
-                                    <input
-                                        type="radio"
-                                        name="place"
-                                        prop:checked=move || place.get() == Place::Home
-                                        on:change=move |_| place.set(Place::Home)
-                                    />
-                                    <span>{t!(i18n, requests.location_home)}</span>
-                                </label>
+                                <RadioChoice name="place" value=place option=Place::Home>{t!(i18n, requests.location_home)}</RadioChoice>
                             }
                         })
                 }}
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="place"
-                        prop:checked=move || place.get() == Place::Map
-                        on:change=move |_| place.set(Place::Map)
-                    />
-                    <span>{t!(i18n, requests.location_map)}</span>
-                </label>
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="place"
-                        prop:checked=move || place.get() == Place::Address
-                        on:change=move |_| place.set(Place::Address)
-                    />
-                    <span>{t!(i18n, requests.location_address)}</span>
-                </label>
+                <RadioChoice name="place" value=place option=Place::Map>{t!(i18n, requests.location_map)}</RadioChoice>
+                <RadioChoice name="place" value=place option=Place::Address>{t!(i18n, requests.location_address)}</RadioChoice>
                 {move || {
                     (!has_home() && place.get() == Place::Home)
                         .then(|| view! { <p class="hint">{t!(i18n, requests.location_no_home)}</p> })
@@ -309,24 +285,8 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
             />
             <fieldset class="choice-group">
                 <legend>{t!(i18n, requests.contact_label)}</legend>
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="contact"
-                        prop:checked=move || contact.get() == ContactPreference::App
-                        on:change=move |_| contact.set(ContactPreference::App)
-                    />
-                    <span>{t!(i18n, requests.contact_app)}</span>
-                </label>
-                <label class="choice">
-                    <input
-                        type="radio"
-                        name="contact"
-                        prop:checked=move || contact.get() == ContactPreference::Phone
-                        on:change=move |_| contact.set(ContactPreference::Phone)
-                    />
-                    <span>{t!(i18n, requests.contact_phone)}</span>
-                </label>
+                <RadioChoice name="contact" value=contact option=ContactPreference::App>{t!(i18n, requests.contact_app)}</RadioChoice>
+                <RadioChoice name="contact" value=contact option=ContactPreference::Phone>{t!(i18n, requests.contact_phone)}</RadioChoice>
             </fieldset>
             <label class="choice">
                 <input
