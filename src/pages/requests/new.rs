@@ -78,6 +78,10 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     let categories = StoredValue::new(categories);
     // An unsent request is kept on the device: a closed page or a failed send loses nothing.
     let draft: Option<NewRequest> = prefs::load_json(DRAFT_KEY);
+    // An empty form is saved as a draft too; only words worth keeping make it a restored one.
+    let restored_draft = draft
+        .as_ref()
+        .is_some_and(|d| !d.title.trim().is_empty() || !d.description.trim().is_empty());
     let category = RwSignal::new(
         draft
             .as_ref()
@@ -283,6 +287,8 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                 errors
                 label=Signal::derive(move || t_string!(i18n, requests.photos_label).to_string())
             />
+            // A restored draft has its words back but not its photos: files cannot be kept.
+            {restored_draft.then(|| view! { <p class="hint">{t!(i18n, requests.draft_no_photos)}</p> })}
             <fieldset class="choice-group">
                 <legend>{t!(i18n, requests.contact_label)}</legend>
                 <RadioChoice name="contact" value=contact option=ContactPreference::App>{t!(i18n, requests.contact_app)}</RadioChoice>
