@@ -244,7 +244,9 @@ async fn the_public_list_pages_through_requests_without_personal_data() {
     for secret in [
         "13900000001",
         "张三",
-        "301",
+        // The room, as written; a bare "301" also turns up inside timestamps.
+        "住 301",
+        "1单元301",
         "description",
         "phone",
         "display_name",
