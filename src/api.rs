@@ -9,6 +9,10 @@ use linli_domain::api::{
     RequestDetail, RequestSummary, SessionInfo, SimilarRequest,
 };
 use linli_domain::catalogue::RequestCategory;
+use linli_domain::consultation::{
+    BallotChoice, BallotReceipt, NewComment, NewTopic, NewVote, TopicDetail, TopicReview,
+    TopicSummary,
+};
 use linli_domain::figures::FiguresReport;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -201,4 +205,61 @@ pub async fn staff_queue(query: &str) -> Result<Vec<RequestSummary>, ApiError> {
 
 pub async fn add_request_note(id: i64, body: &NewNote) -> Result<RequestDetail, ApiError> {
     post(&format!("/requests/{id}/notes"), body).await
+}
+
+pub async fn consultations() -> Result<Vec<TopicSummary>, ApiError> {
+    get("/consultations").await
+}
+
+pub async fn consultation(id: i64) -> Result<TopicDetail, ApiError> {
+    get(&format!("/consultations/{id}")).await
+}
+
+pub async fn propose_topic(body: &NewTopic) -> Result<TopicDetail, ApiError> {
+    post("/consultations", body).await
+}
+
+pub async fn cosign_topic(id: i64) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/cosign"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn review_topic(id: i64, body: &TopicReview) -> Result<TopicDetail, ApiError> {
+    post(&format!("/consultations/{id}/review"), body).await
+}
+
+pub async fn comment_on_topic(id: i64, body: &NewComment) -> Result<TopicDetail, ApiError> {
+    post(&format!("/consultations/{id}/comments"), body).await
+}
+
+pub async fn hide_comment(id: i64, comment: i64, reason: &str) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/comments/{comment}/hide"),
+        &serde_json::json!({ "reason": reason }),
+    )
+    .await
+}
+
+pub async fn open_vote(id: i64, body: &NewVote) -> Result<TopicDetail, ApiError> {
+    post(&format!("/consultations/{id}/vote"), body).await
+}
+
+pub async fn cast_ballot(id: i64, body: &BallotChoice) -> Result<BallotReceipt, ApiError> {
+    post(&format!("/consultations/{id}/ballots"), body).await
+}
+
+pub async fn close_vote(id: i64) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/close"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+/// Where the browser downloads a closed vote's result as CSV.
+pub fn result_csv_url(id: i64) -> String {
+    format!("{BASE}/consultations/{id}/result.csv")
 }

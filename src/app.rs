@@ -52,6 +52,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/requests/public") view=pages::requests::public::PublicRequestsPage/>
                     <Route path=path!("/requests/:id") view=pages::requests::detail::RequestDetailPage/>
                     <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage/>
+                    <Route path=path!("/consultations/new") view=pages::consultations::propose::ProposeTopicPage/>
+                    <Route path=path!("/consultations/:id") view=pages::consultations::detail::TopicPage/>
+                    <Route path=path!("/consultations/:id/notice") view=pages::consultations::notice::NoticePage/>
                     <Route path=path!("/circle") view=pages::circle::CirclePage/>
                     <Route path=path!("/me") view=pages::me::MePage/>
                     <Route path=path!("/me/household") view=pages::me::household::BindHouseholdPage/>

@@ -120,6 +120,10 @@ pub struct HouseholdAddress {
     pub building: i64,
     pub stairwell: i64,
     pub room: String,
+    /// The ids of the places it lies in, so a consultation can be scoped to them.
+    pub compound_id: i64,
+    pub building_id: i64,
+    pub stairwell_id: i64,
 }
 
 /// The community in figures, public: what the landing pages show before anyone logs in.

@@ -173,6 +173,9 @@ pub enum YesNo {
 }
 
 impl YesNo {
+    /// In the order a ballot offers them.
+    pub const ALL: [YesNo; 3] = [YesNo::Yes, YesNo::No, YesNo::Abstain];
+
     pub fn key(self) -> &'static str {
         match self {
             YesNo::Yes => "yes",
@@ -182,9 +185,7 @@ impl YesNo {
     }
 
     pub fn parse(key: &str) -> Option<Self> {
-        [YesNo::Yes, YesNo::No, YesNo::Abstain]
-            .into_iter()
-            .find(|c| c.key() == key)
+        Self::ALL.into_iter().find(|c| c.key() == key)
     }
 }
 

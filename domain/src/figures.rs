@@ -34,6 +34,13 @@ impl Ratio {
     pub fn per_mille(self) -> Option<u64> {
         (self.den > 0).then(|| (self.num * 1000 + self.den / 2) / self.den)
     }
+
+    /// As people read it: `66.7%`, or `—` when there is nothing to divide by.
+    pub fn percent_label(self) -> String {
+        self.per_mille()
+            .map(|pm| format!("{}.{}%", pm / 10, pm % 10))
+            .unwrap_or_else(|| "—".to_owned())
+    }
 }
 
 /// The published figures of a set of requests (a month, a category).
@@ -410,6 +417,8 @@ mod tests {
         assert_eq!(Ratio { num: 1, den: 3 }.per_mille(), Some(333));
         assert_eq!(Ratio { num: 2, den: 3 }.per_mille(), Some(667));
         assert_eq!(Ratio { num: 1, den: 8 }.per_mille(), Some(125));
+        assert_eq!(Ratio { num: 2, den: 3 }.percent_label(), "66.7%");
+        assert_eq!(Ratio { num: 0, den: 0 }.percent_label(), "—");
         assert_eq!(Ratio { num: 1, den: 2000 }.per_mille(), Some(1)); // 0.05% rounds up to 0.1%
         assert_eq!(Ratio { num: 5, den: 5 }.per_mille(), Some(1000));
     }

@@ -148,3 +148,19 @@ pub fn show_errors(errors: RwSignal<FormErrors>, refusal: FormErrors) {
     // After the view has rendered the error (and aria-invalid) for that field.
     request_animation_frame(move || errors.with_untracked(FormErrors::focus_first_field));
 }
+
+/// A field's refusal under it, with the id its input's `aria-describedby` names.
+#[component]
+pub fn FieldMessage(errors: RwSignal<FormErrors>, #[prop(into)] field: String) -> impl IntoView {
+    let id = format!("{field}-error");
+    move || {
+        errors.get().field(&field).map(|message| {
+            view! {
+                <p class="field-error" id=id.clone()>
+                    <span aria-hidden="true">"⚠ "</span>
+                    {message}
+                </p>
+            }
+        })
+    }
+}

@@ -88,3 +88,50 @@ where
         </label>
     }
 }
+
+/// A labelled text area with a live "characters left" counter, counted as the shared rules
+/// count (trimmed, in characters), and its error.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    max_chars: usize,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let left = move || max_chars as i64 - value.with(|v| v.trim().chars().count() as i64);
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=format!("{id}-count {id}-error")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <p class="hint" id=format!("{id}-count") aria-live="polite" class:over=move || { left() < 0 }>
+                {move || {
+                    let count = left();
+                    crate::i18n::t_string!(i18n, requests.chars_left, count)
+                }}
+            </p>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=format!("{id}-error")>
+                                <span aria-hidden="true">"⚠ "</span>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -88,7 +88,8 @@ pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>>
 /// The columns `membership_from_row` reads; callers add the WHERE clause.
 pub(crate) const MEMBERSHIP_SELECT: &str =
     "SELECT h.id AS household_id, h.room, h.floor_area_centi_m2, s.number AS stairwell,
-            b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at
+            b.number AS building, c.name_zh, c.name_en, m.relation, m.verified_at,
+            s.id AS stairwell_id, b.id AS building_id, c.id AS compound_id
      FROM household_members m
      JOIN households h ON h.id = m.household_id
      JOIN stairwells s ON s.id = h.stairwell_id
@@ -104,6 +105,9 @@ pub(crate) fn membership_from_row(r: &sqlx::sqlite::SqliteRow) -> Membership {
             building: r.get("building"),
             stairwell: r.get("stairwell"),
             room: r.get("room"),
+            compound_id: r.get("compound_id"),
+            building_id: r.get("building_id"),
+            stairwell_id: r.get("stairwell_id"),
         },
         relation: HouseholdRelation::parse(r.get("relation")).unwrap_or(HouseholdRelation::Member),
         floor_area: FloorArea::from_centi_m2(r.get::<i64, _>("floor_area_centi_m2").max(0) as u64),

@@ -5,19 +5,15 @@ use linli_domain::{BindingCode, HouseholdRelation, Role};
 use linli_server::seed::{DEMO_LOGINS, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sqlx::Row;
 
 /// What the database says about a household, shaped like the API's `Membership` minus the
 /// relation and time.
 async fn household_facts(app: &TestApp, household_id: i64) -> (i64, Value) {
-    let (area, compound_zh, compound_en, building, stairwell, room): (
-        i64,
-        String,
-        String,
-        i64,
-        i64,
-        String,
-    ) = sqlx::query_as(
-        "SELECT h.floor_area_centi_m2, c.name_zh, c.name_en, b.number, s.number, h.room
+    let row = sqlx::query(
+        "SELECT h.floor_area_centi_m2, c.name_zh, c.name_en, b.number AS building,
+                s.number AS stairwell, h.room, c.id AS compound_id, b.id AS building_id,
+                s.id AS stairwell_id
          FROM households h
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
@@ -28,14 +24,19 @@ async fn household_facts(app: &TestApp, household_id: i64) -> (i64, Value) {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    let text = |name: &str| row.get::<String, _>(name);
+    let number = |name: &str| row.get::<i64, _>(name);
     (
-        area,
+        number("floor_area_centi_m2"),
         json!({
-            "compound_zh": compound_zh,
-            "compound_en": compound_en,
-            "building": building,
-            "stairwell": stairwell,
-            "room": room,
+            "compound_zh": text("name_zh"),
+            "compound_en": text("name_en"),
+            "building": number("building"),
+            "stairwell": number("stairwell"),
+            "room": text("room"),
+            "compound_id": number("compound_id"),
+            "building_id": number("building_id"),
+            "stairwell_id": number("stairwell_id"),
         }),
     )
 }

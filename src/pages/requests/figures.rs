@@ -158,10 +158,7 @@ fn Report(report: FiguresReport, categories: Vec<RequestCategory>) -> impl IntoV
 
 /// `95.0%`, or `—` when there is nothing to divide by.
 fn percent(ratio: Ratio) -> String {
-    ratio
-        .per_mille()
-        .map(|pm| format!("{}.{}%", pm / 10, pm % 10))
-        .unwrap_or_else(|| "—".to_owned())
+    ratio.percent_label()
 }
 
 fn hours(i18n: leptos_i18n::I18nContext<Locale>, figures: Figures) -> String {

@@ -2,7 +2,7 @@
 //! extra questions; every rule is the shared crate's, so the form refuses what the server would.
 
 use crate::components::community_map::CommunityMapView;
-use crate::components::errors::{FormErrors, show_errors};
+use crate::components::errors::{FieldMessage, FormErrors, show_errors};
 use crate::components::field::{Field, RadioChoice};
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
@@ -435,21 +435,6 @@ fn QuestionInput(
 }
 
 /// The refusal of one field, if any, with an id its control points at.
-#[component]
-fn FieldMessage(errors: RwSignal<FormErrors>, #[prop(into)] field: String) -> impl IntoView {
-    let id = format!("{field}-error");
-    move || {
-        errors.get().field(&field).map(|message| {
-            view! {
-                <p class="field-error" id=id.clone()>
-                    <span aria-hidden="true">"⚠ "</span>
-                    {message}
-                </p>
-            }
-        })
-    }
-}
-
 /// The small map to pick the place on, once the community's plan has loaded.
 #[component]
 fn MapPicker(picked: RwSignal<Option<GeoPoint>>) -> impl IntoView {

@@ -1,0 +1,565 @@
+//! One topic: what it is, who it concerns, its co-signatures, its history from proposal to
+//! result, the discussion, the vote, and what staff can do at each step (review, open the vote,
+//! close it, moderate comments).
+
+use crate::api;
+use crate::components::errors::{FormErrors, show_errors};
+use crate::components::field::TextArea;
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::*;
+use crate::pages::consultations::labels::{TopicStatusBadge, event_text, scope_name};
+use crate::pages::consultations::vote::{OpenVoteForm, VoteSection};
+use crate::pages::me::household::FormAlert;
+use crate::session::{SessionState, use_session};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use linli_domain::consultation::{
+    COMMENT_MAX_CHARS, Comment, NewComment, TopicDetail, TopicReview, TopicStatus,
+};
+use linli_domain::figures::china_time_label;
+
+#[component]
+pub fn TopicPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let topic = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::consultation(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    // Every action answers with the topic as it now is; show that without a second request.
+    let latest = RwSignal::new(None::<TopicDetail>);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(detail))) = topic.get() {
+            latest.set(Some(detail));
+        }
+    });
+    let on_change = Callback::new(move |detail: TopicDetail| latest.set(Some(detail)));
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <Transition fallback=Loading>
+                {move || {
+                    topic
+                        .get()
+                        .map(|result| match result {
+                            Ok(Some(_)) => {
+                                view! {
+                                    {move || latest.get().map(|detail| view! { <Detail detail on_change/> })}
+                                }
+                                    .into_any()
+                            }
+                            Ok(None) | Err(api::ApiError::Problem(_)) => {
+                                view! { <crate::pages::not_found::NotFoundPage/> }.into_any()
+                            }
+                            Err(api::ApiError::Network) => {
+                                view! { <LoadError retry=move || topic.refetch()/> }.into_any()
+                            }
+                        })
+                }}
+            </Transition>
+            <p>
+                <a href="/consultations">{t!(i18n, consultations.back_to_list)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// What the signed-in account is, for what the page offers it.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Viewer {
+    pub signed_in: bool,
+    pub verified: bool,
+    pub staff: bool,
+}
+
+pub fn viewer() -> Signal<Viewer> {
+    let session = use_session();
+    Signal::derive(move || match session.0.get() {
+        SessionState::SignedIn(me) => Viewer {
+            signed_in: true,
+            verified: me.is_verified(),
+            staff: me.role.is_staff(),
+        },
+        _ => Viewer {
+            signed_in: false,
+            verified: false,
+            staff: false,
+        },
+    })
+}
+
+#[component]
+fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let just_proposed = move || query.read().get("proposed").is_some();
+    let who = viewer();
+    let s = detail.summary.clone();
+    let id = s.id;
+    let status = s.status;
+    let scope = {
+        let s = s.clone();
+        move || scope_name(i18n, &s)
+    };
+    let (count, threshold) = (s.cosigns, s.cosign_threshold);
+    view! {
+        <h1 id="page-title">{s.title.clone()}</h1>
+        {move || {
+            just_proposed()
+                .then(|| {
+                    view! {
+                        <p class="success" role="status">
+                            <span aria-hidden="true">"✓ "</span>
+                            {t!(i18n, consultations.proposed)}
+                        </p>
+                    }
+                })
+        }}
+        <dl class="facts">
+            <dt>{t!(i18n, requests.status_label)}</dt>
+            <dd><TopicStatusBadge status/></dd>
+            <dt>{t!(i18n, consultations.scope_label)}</dt>
+            <dd>{scope}</dd>
+            <dt>{t!(i18n, consultations.proposed_at)}</dt>
+            <dd>{china_time_label(s.created_at)}</dd>
+            <dt>{t!(i18n, consultations.cosign_heading)}</dt>
+            <dd>{move || t_string!(i18n, consultations.cosign_count, count, threshold)}</dd>
+        </dl>
+        {(!detail.background.is_empty())
+            .then(|| {
+                view! {
+                    <h2>{t!(i18n, consultations.background_heading)}</h2>
+                    <p class="description">{detail.background.clone()}</p>
+                }
+            })}
+        {(!detail.options.is_empty())
+            .then(|| {
+                view! {
+                    <h2>{t!(i18n, consultations.options_heading)}</h2>
+                    <ol class="options">{detail.options.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ol>
+                }
+            })}
+        {(status == TopicStatus::Collecting)
+            .then(|| view! { <Cosign id count threshold cosigned=detail.cosigned on_change/> })}
+        {move || {
+            (who.get().staff && status.can_be_reviewed()).then(|| view! { <ReviewForm id on_change/> })
+        }}
+        {move || (who.get().staff && status.can_open_vote()).then(|| view! { <OpenVoteForm id on_change/> })}
+        {detail.vote.clone().map(|vote| view! { <VoteSection topic=detail.clone() vote on_change/> })}
+        <h2>{t!(i18n, consultations.timeline)}</h2>
+        <ol class="timeline">
+            {detail
+                .events
+                .iter()
+                .map(|e| {
+                    let staff = e.actor_role == "staff";
+                    let kind = e.kind.clone();
+                    view! {
+                        <li>
+                            <span class="meta">
+                                {china_time_label(e.at)} " · "
+                                {move || if staff { t_string!(i18n, consultations.by_staff) } else { t_string!(i18n, consultations.by_resident) }}
+                            </span>
+                            <strong>{move || event_text(i18n, &kind)}</strong>
+                            {(!e.note.is_empty()).then(|| view! { <span class="note">{e.note.clone()}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        <Comments id open=status.accepts_comments() comments=detail.comments.clone() on_change/>
+    }
+}
+
+#[component]
+fn Cosign(
+    id: i64,
+    count: u32,
+    threshold: u32,
+    cosigned: bool,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let sign = move |_| {
+        sending.set(true);
+        spawn_local(async move {
+            match api::cosign_topic(id).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="cosign-heading">
+            <h2 id="cosign-heading">{t!(i18n, consultations.cosign_heading)}</h2>
+            <p>{move || t_string!(i18n, consultations.cosign_progress, count, threshold)}</p>
+            <progress max=threshold value=count.min(threshold)></progress>
+            <FormAlert errors/>
+            {move || {
+                let who = who.get();
+                if cosigned {
+                    view! { <p class="success">{t!(i18n, consultations.cosigned)}</p> }.into_any()
+                } else if who.verified {
+                    view! {
+                        <button type="button" class="button primary" disabled=move || sending.get() on:click=sign>
+                            {t!(i18n, consultations.cosign_button)}
+                        </button>
+                    }
+                        .into_any()
+                } else if who.signed_in {
+                    view! { <a class="button secondary" href="/me/household">{t!(i18n, consultations.bind_to_vote)}</a> }
+                        .into_any()
+                } else {
+                    view! { <a class="button secondary" href="/login">{t!(i18n, consultations.login_to_take_part)}</a> }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The review steps (四议) staff tick off, in their legal order.
+fn review_steps(i18n: I18nContext<Locale>) -> [&'static str; 4] {
+    [
+        t_string!(i18n, consultations.review_step_party),
+        t_string!(i18n, consultations.review_step_committees),
+        t_string!(i18n, consultations.review_step_members),
+        t_string!(i18n, consultations.review_step_representatives),
+    ]
+}
+
+#[component]
+fn ReviewForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let steps = RwSignal::new([false; 4]);
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let decide = move |accept: bool| {
+        let ticked = steps.get_untracked();
+        let body = TopicReview {
+            accept,
+            note: note.get_untracked(),
+            steps: review_steps(i18n)
+                .into_iter()
+                .zip(ticked)
+                .filter(|(_, on)| *on)
+                .map(|(s, _)| s.to_owned())
+                .collect(),
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::review_topic(id, &body).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <section class="card staff-only" aria-labelledby="review-heading">
+            <h2 id="review-heading">{t!(i18n, consultations.review_heading)}</h2>
+            <FormAlert errors/>
+            <fieldset class="choice-group">
+                <legend>{t!(i18n, consultations.review_steps_legend)}</legend>
+                {(0..4)
+                    .map(|i| {
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || steps.get()[i]
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        steps.update(|s| s[i] = on);
+                                    }
+                                />
+                                <span>{move || review_steps(i18n)[i]}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <TextArea
+                id="note"
+                label=Signal::derive(move || t_string!(i18n, consultations.review_note).to_string())
+                value=note
+                max_chars=500
+                error=Signal::derive(move || errors.get().field("note"))
+                rows=2
+            />
+            <div class="button-row">
+                <button type="button" class="button primary" disabled=move || sending.get() on:click=move |_| decide(true)>
+                    {t!(i18n, consultations.accept)}
+                </button>
+                <button type="button" class="button secondary" disabled=move || sending.get() on:click=move |_| decide(false)>
+                    {t!(i18n, consultations.decline)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Comments(
+    id: i64,
+    open: bool,
+    comments: Vec<Comment>,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let roots: Vec<Comment> = comments
+        .iter()
+        .filter(|c| c.parent_id.is_none())
+        .cloned()
+        .collect();
+    let replying_to = RwSignal::new(None::<i64>);
+    view! {
+        <section aria-labelledby="comments-heading">
+            <h2 id="comments-heading">{t!(i18n, consultations.comments_heading)}</h2>
+            {roots.is_empty().then(|| view! { <p class="empty">{t!(i18n, consultations.no_comments)}</p> })}
+            <ol class="comments">
+                {roots
+                    .into_iter()
+                    .map(|c| {
+                        let replies: Vec<Comment> = comments
+                            .iter()
+                            .filter(|r| r.parent_id == Some(c.id))
+                            .cloned()
+                            .collect();
+                        let parent = c.id;
+                        view! {
+                            <li>
+                                <CommentBody topic=id comment=c on_change/>
+                                {(!replies.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <ol class="replies">
+                                                {replies
+                                                    .into_iter()
+                                                    .map(|r| view! { <li><CommentBody topic=id comment=r on_change/></li> })
+                                                    .collect_view()}
+                                            </ol>
+                                        }
+                                    })}
+                                {move || {
+                                    let who = who.get();
+                                    let can_write = open && (who.verified || who.staff);
+                                    if replying_to.get() == Some(parent) {
+                                        view! { <CommentForm id parent=Some(parent) replying_to on_change/> }.into_any()
+                                    } else if can_write {
+                                        view! {
+                                            <button type="button" class="link-button" on:click=move |_| replying_to.set(Some(parent))>
+                                                {t!(i18n, consultations.reply)}
+                                            </button>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        ().into_any()
+                                    }
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            {move || {
+                let who = who.get();
+                if !open {
+                    view! { <p class="meta">{t!(i18n, consultations.comments_closed)}</p> }.into_any()
+                } else if who.verified || who.staff {
+                    view! { <CommentForm id parent=None replying_to on_change/> }.into_any()
+                } else {
+                    view! { <p class="meta">{t!(i18n, consultations.verify_to_comment)}</p> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let staff_author = comment.author_role == "staff";
+    let hiding = RwSignal::new(false);
+    let hidden = comment.hidden_reason.clone();
+    view! {
+        <article class="comment" class:official=comment.official id=format!("comment-{}", comment.id)>
+            <p class="meta">
+                {move || if staff_author { t_string!(i18n, consultations.by_staff) } else { t_string!(i18n, consultations.by_resident) }}
+                {comment.official.then(|| view! { " " <span class="badge official">{t!(i18n, consultations.official)}</span> })}
+                " · " {china_time_label(comment.created_at)}
+            </p>
+            {match hidden {
+                Some(reason) => {
+                    view! {
+                        <p class="hidden-comment">
+                            {move || t_string!(i18n, consultations.hidden_by_moderator, reason = reason.clone())}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => view! { <p class="comment-body">{comment.body.clone()}</p> }.into_any(),
+            }}
+            {move || {
+                (who.get().staff && comment.hidden_reason.is_none())
+                    .then(|| {
+                        if hiding.get() {
+                            view! { <HideForm topic comment=comment.id hiding on_change/> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="link-button" on:click=move |_| hiding.set(true)>
+                                    {t!(i18n, consultations.hide)}
+                                </button>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </article>
+    }
+}
+
+#[component]
+fn HideForm(
+    topic: i64,
+    comment: i64,
+    hiding: RwSignal<bool>,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let errors = RwSignal::new(FormErrors::default());
+    let field_id = format!("hide-{comment}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = reason.get_untracked();
+        spawn_local(async move {
+            match api::hide_comment(topic, comment, &text).await {
+                Ok(detail) => {
+                    hiding.set(false);
+                    on_change.run(detail)
+                }
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+        });
+    };
+    view! {
+        <form class="inline-form" on:submit=submit novalidate>
+            <FormAlert errors/>
+            <label for=field_id.clone()>{t!(i18n, consultations.hide_reason)}</label>
+            <input id=field_id type="text" bind:value=reason/>
+            <div class="button-row">
+                <button type="submit" class="button secondary small">{t!(i18n, consultations.hide)}</button>
+                <button type="button" class="link-button" on:click=move |_| hiding.set(false)>
+                    {t!(i18n, consultations.cancel)}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn CommentForm(
+    id: i64,
+    parent: Option<i64>,
+    replying_to: RwSignal<Option<i64>>,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = RwSignal::new(String::new());
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let field_id: &'static str = if parent.is_some() { "reply" } else { "body" };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
+        let comment = NewComment {
+            body: body.get_untracked(),
+            parent_id: parent,
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::comment_on_topic(id, &comment).await {
+                Ok(detail) => {
+                    body.set(String::new());
+                    replying_to.set(None);
+                    on_change.run(detail);
+                }
+                Err(e) => {
+                    // The server names the field `body`; a reply's text area has its own id.
+                    let mut refusal = FormErrors::from_api(i18n, &e);
+                    for (field, _) in refusal.fields.iter_mut() {
+                        if field == "body" {
+                            *field = field_id.to_owned();
+                        }
+                    }
+                    show_errors(errors, refusal);
+                }
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="comment-form" on:submit=submit novalidate>
+            {parent.is_some().then(|| view! { <p class="meta">{t!(i18n, consultations.replying_to)}</p> })}
+            <FormAlert errors/>
+            <TextArea
+                id=field_id
+                label=Signal::derive(move || {
+                    if parent.is_some() {
+                        t_string!(i18n, consultations.reply_label).to_string()
+                    } else {
+                        t_string!(i18n, consultations.comment_label).to_string()
+                    }
+                })
+                value=body
+                max_chars=COMMENT_MAX_CHARS
+                error=Signal::derive(move || errors.get().field(field_id))
+                rows=3
+            />
+            <div class="button-row">
+                <button type="submit" class="button primary" disabled=move || sending.get()>
+                    {move || {
+                        if parent.is_some() {
+                            t_string!(i18n, consultations.reply)
+                        } else {
+                            t_string!(i18n, consultations.comment_submit)
+                        }
+                    }}
+                </button>
+                {parent
+                    .is_some()
+                    .then(|| {
+                        view! {
+                            <button type="button" class="link-button" on:click=move |_| replying_to.set(None)>
+                                {t!(i18n, consultations.cancel)}
+                            </button>
+                        }
+                    })}
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,549 @@
+//! The vote on a topic: staff open it (question, electorate, rule, ballot, deadline); residents
+//! on the frozen roll cast or change their ballot and keep a receipt; once closed (or live, if
+//! staff chose so) the tally, each condition of the rule against its threshold, the verdict and
+//! SVG bars; after the close, anyone checks a receipt against the published hashes.
+
+use crate::api;
+use crate::components::errors::{FormErrors, show_errors};
+use crate::components::field::{Field, RadioChoice};
+use crate::components::request_labels::now_seconds;
+use crate::i18n::*;
+use crate::pages::consultations::detail::viewer;
+use crate::pages::consultations::labels::{
+    RULES, area_number, choice_text, electorate_text, of_area, of_units, percent, rule_explained,
+    rule_text, threshold_text,
+};
+use crate::pages::me::household::FormAlert;
+use crate::prefs;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use linli_domain::ErrorCode;
+use linli_domain::ballot::{DecisionRule, Threshold, Verdict, YesNoTally};
+use linli_domain::consultation::{BallotChoice, Electorate, NewVote, TopicDetail, VoteView, YesNo};
+use linli_domain::figures::{china_time_label, parse_iso8601};
+
+const DEFAULT_VOTE_DAYS: i64 = 7;
+
+/// The date input's value for a day `days` from now, in China time.
+fn date_in_days(days: i64) -> String {
+    china_time_label(now_seconds() + days * 86_400)[..10].to_owned()
+}
+
+#[component]
+pub fn OpenVoteForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let question = RwSignal::new(String::new());
+    let electorate = RwSignal::new(Electorate::Households);
+    let rule = RwSignal::new(DecisionRule::SimpleMajority);
+    let secret = RwSignal::new(false);
+    let live = RwSignal::new(false);
+    let closes = RwSignal::new(date_in_days(DEFAULT_VOTE_DAYS));
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    // Owners' legal decisions are taken by owners, on named ballots (they must be auditable).
+    let owners_rule = move || matches!(rule.get(), DecisionRule::OwnersDecision { .. });
+    Effect::new(move |_| {
+        if owners_rule() {
+            electorate.set(Electorate::Owners);
+            secret.set(false);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // Closes at the end of the chosen day, China time.
+        let Some(closes_at) = parse_iso8601(&format!("{}T23:59:59+08:00", closes.get_untracked()))
+        else {
+            errors.update(|e| e.set_field(i18n, "closes_at", Some(ErrorCode::DeadlineInvalid)));
+            return;
+        };
+        let body = NewVote {
+            question: question.get_untracked(),
+            electorate: electorate.get_untracked(),
+            rule: rule.get_untracked(),
+            secret: secret.get_untracked(),
+            live_tally: live.get_untracked(),
+            closes_at,
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::open_vote(id, &body).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="open-vote-heading">
+            <h2 id="open-vote-heading">{t!(i18n, consultations.open_vote_heading)}</h2>
+            <FormAlert errors/>
+            <Field
+                id="question"
+                label=Signal::derive(move || t_string!(i18n, consultations.question_label).to_string())
+                value=question
+                error=Signal::derive(move || errors.get().field("question"))
+                required=true
+            />
+            <fieldset class="choice-group">
+                <legend>{t!(i18n, consultations.rule_legend)}</legend>
+                {RULES
+                    .into_iter()
+                    .map(|r| view! { <RadioChoice name="rule" value=rule option=r>{move || rule_text(i18n, r)}</RadioChoice> })
+                    .collect_view()}
+            </fieldset>
+            {move || owners_rule().then(|| view! { <p class="hint">{t!(i18n, consultations.owners_rule_hint)}</p> })}
+            <fieldset class="choice-group" disabled=owners_rule>
+                <legend>{t!(i18n, consultations.electorate_legend)}</legend>
+                {[Electorate::Households, Electorate::Owners]
+                    .into_iter()
+                    .map(|e| {
+                        view! { <RadioChoice name="electorate" value=electorate option=e>{move || electorate_text(i18n, e)}</RadioChoice> }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <fieldset class="choice-group" disabled=owners_rule>
+                <legend>{t!(i18n, consultations.ballot_legend)}</legend>
+                <RadioChoice name="secret" value=secret option=false>{t!(i18n, consultations.ballot_named)}</RadioChoice>
+                <RadioChoice name="secret" value=secret option=true>{t!(i18n, consultations.ballot_secret)}</RadioChoice>
+            </fieldset>
+            <label class="choice">
+                <input type="checkbox" prop:checked=move || live.get() on:change=move |ev| live.set(event_target_checked(&ev))/>
+                <span>{t!(i18n, consultations.live_tally)}</span>
+            </label>
+            <Field
+                id="closes_at"
+                input_type="date"
+                label=Signal::derive(move || t_string!(i18n, consultations.closes_label).to_string())
+                hint=Signal::derive(move || t_string!(i18n, consultations.closes_hint).to_string())
+                value=closes
+                error=Signal::derive(move || errors.get().field("closes_at"))
+                required=true
+            />
+            <button type="submit" class="button primary" disabled=move || sending.get()>
+                {t!(i18n, consultations.open_vote_submit)}
+            </button>
+        </form>
+    }
+}
+
+/// Where this device keeps the receipt of its household's ballot on a topic.
+fn receipt_key(topic: i64) -> String {
+    format!("linli.receipt.{topic}")
+}
+
+#[component]
+pub fn VoteSection(
+    topic: TopicDetail,
+    vote: VoteView,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let id = topic.summary.id;
+    let open = vote.closed_at.is_none();
+    let owners = vote.electorate == Electorate::Owners;
+    let eligible = vote.eligible;
+    let (units, area) = (eligible.units, area_number(eligible.area_centi_m2));
+    view! {
+        <section class="card vote" aria-labelledby="vote-heading">
+            <h2 id="vote-heading">{t!(i18n, consultations.vote_heading)}</h2>
+            <p class="question">{vote.question.clone()}</p>
+            <dl class="facts">
+                <dt>{t!(i18n, consultations.electorate_label)}</dt>
+                <dd>{move || electorate_text(i18n, vote.electorate)}</dd>
+                <dt>{t!(i18n, consultations.rule_label)}</dt>
+                <dd>{move || rule_text(i18n, vote.rule)}</dd>
+                <dt>{t!(i18n, consultations.ballot_label)}</dt>
+                <dd>{move || if vote.secret { t_string!(i18n, consultations.secret) } else { t_string!(i18n, consultations.named) }}</dd>
+                <dt>{t!(i18n, consultations.eligible_label)}</dt>
+                <dd>
+                    {move || t_string!(i18n, consultations.units, count = units)}
+                    {owners.then(|| {
+                        let area = area.clone();
+                        view! { " · " {move || t_string!(i18n, consultations.area, area = area.clone())} }
+                    })}
+                </dd>
+                {match vote.closed_at {
+                    Some(at) => view! { <dt>{t!(i18n, consultations.closed_at)}</dt><dd>{china_time_label(at)}</dd> }.into_any(),
+                    None => view! { <dt>{t!(i18n, consultations.closes_at)}</dt><dd>{china_time_label(vote.closes_at)}</dd> }.into_any(),
+                }}
+            </dl>
+            {open
+                .then(|| {
+                    if vote.can_vote {
+                        view! { <BallotForm id has_voted=vote.has_voted/> }.into_any()
+                    } else {
+                        view! {
+                            {move || {
+                                let who = who.get();
+                                if !who.signed_in {
+                                    view! { <p><a class="button primary" href="/login">{t!(i18n, consultations.login_to_vote)}</a></p> }.into_any()
+                                } else if !who.staff {
+                                    view! { <p class="meta">{t!(i18n, consultations.not_eligible)}</p> }.into_any()
+                                } else {
+                                    ().into_any()
+                                }
+                            }}
+                        }
+                            .into_any()
+                    }
+                })}
+            {match (vote.tally, vote.verdict) {
+                (Some(tally), verdict) => {
+                    view! { <ResultView rule=vote.rule owners tally verdict/> }.into_any()
+                }
+                (None, _) => view! { <p class="meta">{t!(i18n, consultations.tally_hidden)}</p> }.into_any(),
+            }}
+            {(!open)
+                .then(|| {
+                    view! {
+                        <p class="button-row">
+                            <a class="button secondary" href=format!("/consultations/{id}/notice")>{t!(i18n, consultations.print_notice)}</a>
+                            <a class="button secondary" href=api::result_csv_url(id) download="">{t!(i18n, consultations.export_csv)}</a>
+                        </p>
+                        <ReceiptCheck topic=id hashes=topic.receipt_hashes.clone()/>
+                    }
+                })}
+            {move || (open && who.get().staff).then(|| view! { <CloseVote id on_change/> })}
+        </section>
+    }
+}
+
+#[component]
+fn BallotForm(id: i64, has_voted: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let choice = RwSignal::new(None::<YesNo>);
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let voted = RwSignal::new(has_voted);
+    let receipt = RwSignal::new(prefs::load_json::<String>(&receipt_key(id)));
+    let just_cast = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(picked) = choice.get_untracked() else {
+            errors.update(|e| e.set_field(i18n, "choice", Some(ErrorCode::Required)));
+            return;
+        };
+        let body = BallotChoice {
+            choice: picked,
+            household_id: None,
+            receipt: receipt.get_untracked(),
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::cast_ballot(id, &body).await {
+                Ok(answer) => {
+                    // A changed named ballot keeps the receipt this device already has.
+                    if !answer.receipt.is_empty() {
+                        prefs::save_json(&receipt_key(id), &answer.receipt);
+                        receipt.set(Some(answer.receipt));
+                    }
+                    voted.set(true);
+                    just_cast.set(true);
+                }
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="ballot" on:submit=submit novalidate>
+            <FormAlert errors/>
+            {move || voted.get().then(|| view! { <p class="success" role="status">{t!(i18n, consultations.voted)}</p> })}
+            <fieldset id="choice" tabindex="-1" class="choice-group ballot-choices">
+                <legend>{t!(i18n, consultations.vote_heading)}</legend>
+                {YesNo::ALL
+                    .into_iter()
+                    .map(|c| view! { <RadioChoice name="choice" value=choice option=Some(c)>{move || choice_text(i18n, c)}</RadioChoice> })
+                    .collect_view()}
+                {move || errors.get().field("choice").map(|m| view! { <p class="field-error">{m}</p> })}
+            </fieldset>
+            <button type="submit" class="button primary" disabled=move || sending.get()>
+                {move || if voted.get() { t_string!(i18n, consultations.change_vote) } else { t_string!(i18n, consultations.cast) }}
+            </button>
+            {move || {
+                (just_cast.get())
+                    .then(|| {
+                        receipt
+                            .get()
+                            .map(|code| {
+                                view! {
+                                    <div class="receipt" role="status">
+                                        <h3>{t!(i18n, consultations.receipt_heading)}</h3>
+                                        <p class="receipt-code"><code>{code}</code></p>
+                                        <p class="hint">{t!(i18n, consultations.receipt_explain)}</p>
+                                    </div>
+                                }
+                            })
+                    })
+            }}
+        </form>
+    }
+}
+
+#[component]
+fn CloseVote(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let close = move |_| {
+        sending.set(true);
+        spawn_local(async move {
+            match api::close_vote(id).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <div class="staff-only">
+            <FormAlert errors/>
+            <button type="button" class="button secondary" disabled=move || sending.get() on:click=close>
+                {t!(i18n, consultations.close_vote)}
+            </button>
+        </div>
+    }
+}
+
+/// One condition of a rule: what is measured, the fraction reached, the threshold, and whether
+/// it is met, as the verdict computed it.
+struct Condition {
+    label: &'static str,
+    reached: String,
+    threshold: Threshold,
+    met: bool,
+}
+
+fn conditions(
+    i18n: I18nContext<Locale>,
+    rule: DecisionRule,
+    tally: &YesNoTally,
+    verdict: &Verdict,
+) -> Vec<Condition> {
+    let taking_part = tally.participating();
+    match rule {
+        DecisionRule::SimpleMajority | DecisionRule::TwoThirds => {
+            let threshold = if rule == DecisionRule::SimpleMajority {
+                Threshold::more_than(1, 2)
+            } else {
+                Threshold::at_least(2, 3)
+            };
+            let cast = tally.yes.units + tally.no.units;
+            vec![Condition {
+                label: t_string!(i18n, consultations.cond_approval_cast),
+                reached: of_units(i18n, tally.yes.units, cast),
+                threshold,
+                met: verdict.approval_by_units,
+            }]
+        }
+        DecisionRule::OwnersDecision { quorum, approval } => vec![
+            Condition {
+                label: t_string!(i18n, consultations.cond_quorum_units),
+                reached: of_units(i18n, taking_part.units, tally.eligible.units),
+                threshold: quorum,
+                met: verdict.quorum_by_units.unwrap_or(false),
+            },
+            Condition {
+                label: t_string!(i18n, consultations.cond_quorum_area),
+                reached: of_area(
+                    i18n,
+                    taking_part.area_centi_m2,
+                    tally.eligible.area_centi_m2,
+                ),
+                threshold: quorum,
+                met: verdict.quorum_by_area.unwrap_or(false),
+            },
+            Condition {
+                label: t_string!(i18n, consultations.cond_approval_units),
+                reached: of_units(i18n, tally.yes.units, taking_part.units),
+                threshold: approval,
+                met: verdict.approval_by_units,
+            },
+            Condition {
+                label: t_string!(i18n, consultations.cond_approval_area),
+                reached: of_area(i18n, tally.yes.area_centi_m2, taking_part.area_centi_m2),
+                threshold: approval,
+                met: verdict.approval_by_area.unwrap_or(false),
+            },
+        ],
+    }
+}
+
+/// The figures of a vote: the verdict (once closed) with the rule in plain words, each condition
+/// against its threshold, and the votes as bars by units (and by area for owners).
+#[component]
+pub fn ResultView(
+    rule: DecisionRule,
+    owners: bool,
+    tally: YesNoTally,
+    verdict: Option<Verdict>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let live_verdict = verdict.unwrap_or_else(|| linli_domain::ballot::decide(rule, &tally));
+    view! {
+        <section class="result" aria-labelledby="result-heading">
+            <h3 id="result-heading">
+                {move || if verdict.is_some() { t_string!(i18n, consultations.result_heading) } else { t_string!(i18n, consultations.running_tally) }}
+            </h3>
+            {verdict
+                .map(|v| {
+                    view! {
+                        <p class="verdict" class:passed=v.passed class:not-passed=!v.passed>
+                            <span aria-hidden="true">{if v.passed { "✓ " } else { "✗ " }}</span>
+                            {move || if v.passed { t_string!(i18n, consultations.passed) } else { t_string!(i18n, consultations.not_passed) }}
+                        </p>
+                    }
+                })}
+            <p class="rule-explained">{move || rule_explained(i18n, rule)}</p>
+            <table class="conditions">
+                <tbody>
+                    {move || {
+                        conditions(i18n, rule, &tally, &live_verdict)
+                            .into_iter()
+                            .map(|c| {
+                                let needs = threshold_text(i18n, c.threshold);
+                                view! {
+                                    <tr class:met=c.met>
+                                        <th scope="row">{c.label}</th>
+                                        <td>{c.reached}</td>
+                                        <td>{t_string!(i18n, consultations.needs, threshold = needs)}</td>
+                                        <td class="mark">
+                                            <span aria-hidden="true">{if c.met { "✓ " } else { "✗ " }}</span>
+                                            {if c.met { t_string!(i18n, consultations.met) } else { t_string!(i18n, consultations.not_met) }}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+            <Bars by_area=false tally/>
+            {owners.then(|| view! { <Bars by_area=true tally/> })}
+        </section>
+    }
+}
+
+/// Horizontal bars of yes / no / abstain / did not vote, as shares of everyone on the roll.
+#[component]
+fn Bars(by_area: bool, tally: YesNoTally) -> impl IntoView {
+    let i18n = use_i18n();
+    let measure =
+        move |w: linli_domain::ballot::Weight| if by_area { w.area_centi_m2 } else { w.units };
+    let whole = measure(tally.eligible);
+    let voted = measure(tally.participating());
+    let rows: [(&'static str, u64); 4] = [
+        ("yes", measure(tally.yes)),
+        ("no", measure(tally.no)),
+        ("abstain", measure(tally.abstain)),
+        ("absent", whole.saturating_sub(voted)),
+    ];
+    let figure = move |value: u64| {
+        if by_area {
+            format!("{} ㎡ · {}", area_number(value), percent(value, whole))
+        } else {
+            format!("{value} · {}", percent(value, whole))
+        }
+    };
+    let name = move |key: &str| match key {
+        "yes" => t_string!(i18n, consultations.choice_yes),
+        "no" => t_string!(i18n, consultations.choice_no),
+        "abstain" => t_string!(i18n, consultations.choice_abstain),
+        _ => t_string!(i18n, consultations.not_voted),
+    };
+    // Words in HTML (they grow with elder mode and wrap on a narrow phone), bars in SVG.
+    view! {
+        <figure class="bars">
+            <figcaption>
+                {move || if by_area { t_string!(i18n, consultations.chart_area) } else { t_string!(i18n, consultations.chart_units) }}
+            </figcaption>
+            <ul class="bar-rows">
+                {rows
+                    .iter()
+                    .map(|(key, value)| {
+                        // Per mille of the roll, so that a thin sliver still shows.
+                        let width = (value * 1000).checked_div(whole).unwrap_or(0);
+                        let key = *key;
+                        view! {
+                            <li class=format!("bar bar-{key}")>
+                                <span class="bar-name">{move || name(key)}</span>
+                                <svg viewBox="0 0 1000 20" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect class="track" x="0" y="0" width="1000" height="20"></rect>
+                                    <rect class="fill" x="0" y="0" width=width height="20"></rect>
+                                </svg>
+                                <span class="bar-figure">{figure(*value)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </figure>
+    }
+}
+
+/// SHA-256 of the receipt, in hex, computed by the browser: the code never leaves the device.
+async fn receipt_hash(receipt: &str) -> Option<String> {
+    let subtle = web_sys::window()?.crypto().ok()?.subtle();
+    let promise = subtle
+        .digest_with_str_and_u8_array("SHA-256", receipt.trim().as_bytes())
+        .ok()?;
+    let digest = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&digest).to_vec();
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    NotYet,
+    Found,
+    NotFound,
+    Unavailable,
+}
+
+#[component]
+fn ReceiptCheck(topic: i64, hashes: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = RwSignal::new(prefs::load_json::<String>(&receipt_key(topic)).unwrap_or_default());
+    let outcome = RwSignal::new(Check::NotYet);
+    let count = hashes.len();
+    let list = StoredValue::new(hashes);
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let receipt = code.get_untracked();
+        spawn_local(async move {
+            let result = match receipt_hash(&receipt).await {
+                None => Check::Unavailable,
+                Some(hash) if list.with_value(|l| l.contains(&hash)) => Check::Found,
+                Some(_) => Check::NotFound,
+            };
+            outcome.set(result);
+        });
+    };
+    view! {
+        <section class="receipts" aria-labelledby="receipts-heading">
+            <h3 id="receipts-heading">{t!(i18n, consultations.receipts_heading)}</h3>
+            <p>{move || t_string!(i18n, consultations.receipts_count, count)}</p>
+            <form class="inline-form" on:submit=check novalidate>
+                <label for="receipt">{t!(i18n, consultations.receipt_input)}</label>
+                <input id="receipt" type="text" autocomplete="off" spellcheck="false" bind:value=code/>
+                <button type="submit" class="button secondary">{t!(i18n, consultations.check_receipt)}</button>
+            </form>
+            <p role="status" class="receipt-outcome">
+                {move || match outcome.get() {
+                    Check::NotYet => String::new(),
+                    Check::Found => format!("✓ {}", t_string!(i18n, consultations.receipt_found)),
+                    Check::NotFound => format!("✗ {}", t_string!(i18n, consultations.receipt_not_found)),
+                    Check::Unavailable => t_string!(i18n, consultations.receipt_unavailable).to_string(),
+                }}
+            </p>
+            <details>
+                <summary>{t!(i18n, consultations.show_hashes)}</summary>
+                <ol class="hashes">{list.get_value().into_iter().map(|h| view! { <li><code>{h}</code></li> }).collect_view()}</ol>
+            </details>
+        </section>
+    }
+}

@@ -1,0 +1,176 @@
+// 议事 in the browser: a resident proposes a lift for her stairwell, a neighbour co-signs, staff
+// put it on the agenda, residents and staff discuss, staff open an Art. 278 (major) owners' vote,
+// nine owners vote, staff close it, and the result page, the printable notice and a receipt
+// check all show the hand-checked figures.
+//
+// The stairwell 翠柳苑 1 幢 1 单元 of the demo community has 12 units: rooms x01 of 46.29 m²
+// and x02 of 70.59 m², 701.28 m² in all. Nine owners vote (2/3 of 12 is 8: quorum by units
+// met), holding 513.81 m² (2/3 of the area is 467.52: met). Seven vote yes, holding 421.23 m²:
+// 7/9 ≥ 3/4 and 421.23/513.81 = 82% ≥ 3/4, so it PASSES.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { LoginPage } from './pages.mjs';
+
+const PASSWORD = 'linli2026';
+const TITLE = '1单元加装电梯';
+
+async function loggedIn(browser, url, phone) {
+  const page = await newPhonePage(browser);
+  await new LoginPage(page, url).login({ phone, password: PASSWORD });
+  await page.waitForURL('**/me');
+  return page;
+}
+
+/// A new owner of a demo unit: registered and bound through the API, as the account test
+/// already covers those pages.
+async function newOwner(browser, url, phone, code) {
+  const page = await newPhonePage(browser);
+  await page.goto(url);
+  const register = await page.request.post(`${url}/api/v1/auth/register`, { data: { phone, password: PASSWORD } });
+  assert.equal(register.status(), 201, await register.text());
+  const bind = await page.request.post(`${url}/api/v1/me/households`, { data: { code } });
+  assert.equal(bind.status(), 201, await bind.text());
+  return page;
+}
+
+async function vote(page, url, topicUrl, choice) {
+  await page.goto(url + topicUrl);
+  await page.getByRole('heading', { name: TITLE }).waitFor();
+  await page.getByRole('radio', { name: choice, exact: true }).check();
+  await page.getByRole('button', { name: '投票', exact: true }).click();
+  const receipt = page.locator('.receipt-code code');
+  await receipt.waitFor();
+  return receipt.innerText();
+}
+
+describe('a consultation', () => {
+  const linli = useServerAndBrowser();
+
+  it('goes from proposal to a published, checkable Art. 278 result', async () => {
+    const { url } = linli.server;
+    // 李阿姨, owner of 301, proposes for her stairwell.
+    const proposer = await loggedIn(linli.browser, url, '13900000001');
+    await proposer.goto(`${url}/consultations`);
+    await proposer.getByRole('link', { name: '提出议题' }).click();
+    await proposer.getByRole('button', { name: '提交议题', exact: true }).click();
+    await proposer.getByText('此项必填').first().waitFor();
+    assert.equal(await proposer.evaluate(() => document.activeElement?.id), 'title');
+    await proposer.getByLabel('议题', { exact: true }).fill(TITLE);
+    await proposer.getByLabel('背景和理由').fill('本单元六层无电梯，老人上下楼困难。拟申请政府补贴加装电梯，费用按楼层分摊。');
+    await proposer.getByRole('textbox', { name: '方案 1' }).fill('加装电梯');
+    await proposer.getByRole('textbox', { name: '方案 2' }).fill('暂不加装');
+    await proposer.getByRole('radio', { name: /本单元/ }).check();
+    await screenshot(proposer, 'consultation-propose-normal');
+    await proposer.getByRole('button', { name: '提交议题', exact: true }).click();
+    await proposer.waitForURL(/\/consultations\/\d+\?proposed=1/);
+    await proposer.getByText('议题已提出').waitFor();
+    const topicUrl = new URL(proposer.url()).pathname;
+
+    // A neighbour (owner of 401) co-signs; the count goes up.
+    const neighbour = await loggedIn(linli.browser, url, '13605711001');
+    await neighbour.goto(url + topicUrl);
+    await neighbour.getByText(/附议 1\/\d+ 户/).waitFor();
+    await neighbour.getByRole('button', { name: '我家附议', exact: true }).click();
+    await neighbour.getByText('你家已附议。').waitFor();
+    await neighbour.getByText(/附议 2\/\d+ 户/).waitFor();
+
+    // Staff put it on the agenda, recording two of the four review steps.
+    const staff = await loggedIn(linli.browser, url, '13800000002');
+    await staff.goto(url + topicUrl);
+    await staff.getByRole('checkbox', { name: '两委会商议', exact: true }).check();
+    await staff.getByRole('checkbox', { name: '居民代表会议决议', exact: true }).check();
+    await staff.getByRole('button', { name: '列入议程', exact: true }).click();
+    await staff.locator('.timeline').getByText('居民代表会议决议').waitFor();
+    await staff.getByText('已列入议程').first().waitFor();
+
+    // Discussion: a resident asks, staff answer officially in reply.
+    await neighbour.reload();
+    await neighbour.getByRole('textbox', { name: '发表意见' }).fill('一楼住户的采光怎么保证？');
+    await neighbour.getByRole('button', { name: '发表', exact: true }).click();
+    await neighbour.locator('.comment-body', { hasText: '采光' }).waitFor();
+    await staff.reload();
+    await staff.getByRole('button', { name: '回复', exact: true }).click();
+    await staff.getByRole('textbox', { name: '你的回复' }).fill('设计方案已避开一楼窗户，图纸将在议事会上公示。');
+    await staff.getByRole('button', { name: '回复', exact: true }).click();
+    await staff.locator('.replies .comment.official', { hasText: '图纸' }).waitFor();
+
+    // Staff open an owners' vote under Art. 278 (major).
+    await staff.getByLabel('表决事项').fill('是否同意本单元加装电梯？');
+    await staff.getByRole('radio', { name: /重大事项/ }).check();
+    assert.ok(await staff.getByRole('radio', { name: /范围内的业主/ }).isChecked());
+    await screenshot(staff, 'consultation-open-vote-normal');
+    await staff.getByRole('button', { name: '开始表决', exact: true }).click();
+    await staff.getByText('票数在表决结束后公布。').waitFor();
+
+    // Nine owners vote: seven yes, one no, one abstains. The tally stays hidden meanwhile.
+    const owner101 = await newOwner(linli.browser, url, '13700000101', linli.server.codes[0].code);
+    const owner102 = await newOwner(linli.browser, url, '13700000102', linli.server.codes[2].code);
+    const receipt = await vote(proposer, url, topicUrl, '赞成');
+    assert.match(receipt, /\S{20,}/);
+    await proposer.getByText('你家已投票').waitFor();
+    await screenshot(proposer, 'consultation-voted-normal');
+    await vote(owner101, url, topicUrl, '反对');
+    await vote(owner102, url, topicUrl, '赞成');
+    await vote(neighbour, url, topicUrl, '赞成');
+    for (const [phone, choice] of [['13605711002', '弃权'], ['13605711003', '赞成'], ['13605711004', '赞成'], ['13605711005', '赞成'], ['13605711007', '赞成']]) {
+      const page = await loggedIn(linli.browser, url, phone);
+      await vote(page, url, topicUrl, choice);
+      await page.context().close();
+    }
+    const hidden = await (await proposer.request.get(`${url}/api${topicUrl.replace('/consultations', '/v1/consultations')}`)).json();
+    assert.equal(hidden.vote.tally, null);
+    // A resident of another building is not on the roll.
+    const outsider = await loggedIn(linli.browser, url, '13900000002');
+    await outsider.goto(url + topicUrl);
+    await outsider.getByText('你家不在这次表决的名单上。').waitFor();
+
+    // Staff close the vote: the result is published.
+    await staff.reload();
+    await staff.getByRole('button', { name: '结束表决并公示结果', exact: true }).click();
+    const result = staff.locator('.result');
+    await result.locator('.verdict', { hasText: '通过' }).waitFor();
+    const text = await result.innerText();
+    assert.match(text, /参与户数\s+9 \/ 12 户（75\.0%）\s+要求不少于 2\/3\s+✓ 达到/);
+    assert.match(text, /参与面积\s+513\.81 \/ 701\.28 ㎡（73\.3%）\s+要求不少于 2\/3\s+✓ 达到/);
+    assert.match(text, /赞成户数（占参与）\s+7 \/ 9 户（77\.8%）\s+要求不少于 3\/4\s+✓ 达到/);
+    assert.match(text, /赞成面积（占参与）\s+421\.23 \/ 513\.81 ㎡（82\.0%）\s+要求不少于 3\/4\s+✓ 达到/);
+    assert.doesNotMatch(text, /未通过/);
+    // Bars by units and by area: 7 of 12 units voted yes.
+    assert.equal(await result.locator('figure.bars').count(), 2);
+    assert.equal(await result.locator('figure.bars').first().locator('.bar-yes .fill').getAttribute('width'), String(Math.floor(7 * 1000 / 12)));
+    await screenshot(staff, 'consultation-result-normal');
+
+    // The printable notice renders with the same verdict, without the app's chrome in print.
+    await proposer.goto(url + topicUrl);
+    await proposer.getByRole('link', { name: '打印公告' }).click();
+    await proposer.getByRole('heading', { name: '表决结果公告' }).waitFor();
+    await proposer.locator('.verdict', { hasText: '通过' }).waitFor();
+    await proposer.emulateMedia({ media: 'print' });
+    assert.equal(await proposer.locator('.tab-bar').isVisible(), false);
+    assert.equal(await proposer.getByRole('button', { name: '打印', exact: true }).isVisible(), false);
+    await screenshot(proposer, 'consultation-notice-print');
+    await proposer.emulateMedia({ media: 'screen' });
+
+    // The proposer's receipt, kept on her phone, is among the published hashes; a typo is not.
+    await proposer.goto(url + topicUrl);
+    const input = proposer.getByLabel('回执码');
+    assert.equal(await input.inputValue(), receipt);
+    await proposer.getByRole('button', { name: '核对', exact: true }).click();
+    await proposer.getByText('找到了：这张选票已计入。').waitFor();
+    await input.fill(`${receipt.slice(0, -1)}x`);
+    await proposer.getByRole('button', { name: '核对', exact: true }).click();
+    await proposer.getByText('没有找到这个回执').waitFor();
+
+    // Elder mode on the result.
+    await proposer.evaluate(() => localStorage.setItem('linli.elder_mode', 'on'));
+    await proposer.reload();
+    await proposer.locator('.verdict').waitFor();
+    await screenshot(proposer, 'consultation-result-elder');
+
+    for (const page of [proposer, neighbour, staff, owner101, owner102, outsider]) {
+      assert.deepEqual(page.consoleErrors, []);
+    }
+  });
+});
