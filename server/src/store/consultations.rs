@@ -155,6 +155,31 @@ pub async fn create_topic(
     now: i64,
 ) -> sqlx::Result<i64> {
     let mut tx = super::begin_immediate(db).await?;
+    let id = create_topic_on(
+        &mut tx,
+        author_id,
+        household_id,
+        topic,
+        scope,
+        threshold,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_topic`] inside the caller's transaction (the demo seed writes its topics in its
+/// own).
+pub async fn create_topic_on(
+    tx: &mut SqliteConnection,
+    author_id: i64,
+    household_id: i64,
+    topic: &CheckedTopic,
+    scope: Scope,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<i64> {
     let status = after_cosign(TopicStatus::Collecting, 1, threshold);
     let id: i64 = sqlx::query(
         "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
@@ -182,8 +207,7 @@ pub async fn create_topic(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, id, now, "resident", "proposed", "").await?;
-    tx.commit().await?;
+    event(&mut *tx, id, now, "resident", "proposed", "").await?;
     Ok(id)
 }
 
@@ -234,13 +258,27 @@ pub async fn cosign(
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
+    let outcome = cosign_on(&mut tx, topic_id, household_id, user_id, threshold, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`cosign`] inside the caller's transaction. Writes nothing unless it signs.
+pub async fn cosign_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<CosignOutcome> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
         return Ok(CosignOutcome::NoSuchTopic);
     };
     if !facts.status.accepts_cosigns() {
         return Ok(CosignOutcome::NotCollecting);
     }
-    if !in_scope(&mut tx, facts.scope, household_id).await? {
+    if !in_scope(&mut *tx, facts.scope, household_id).await? {
         return Ok(CosignOutcome::OutOfScope);
     }
     let inserted = sqlx::query(
@@ -268,9 +306,8 @@ pub async fn cosign(
             .bind(topic_id)
             .execute(&mut *tx)
             .await?;
-        event(&mut tx, topic_id, now, "resident", "threshold_reached", "").await?;
+        event(&mut *tx, topic_id, now, "resident", "threshold_reached", "").await?;
     }
-    tx.commit().await?;
     Ok(CosignOutcome::Signed(status))
 }
 
@@ -286,6 +323,21 @@ pub async fn review(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
+    let done = review_on(&mut tx, topic_id, staff_id, accept, note, steps, now).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`review`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn review_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    accept: bool,
+    note: &str,
+    steps: &[String],
+    now: i64,
+) -> sqlx::Result<bool> {
     let to = if accept {
         TopicStatus::Accepted
     } else {
@@ -302,18 +354,34 @@ pub async fn review(
         return Ok(false);
     }
     for step in steps {
-        event(&mut tx, topic_id, now, "staff", "review_step", step).await?;
+        event(&mut *tx, topic_id, now, "staff", "review_step", step).await?;
     }
     let kind = if accept { "accepted" } else { "declined" };
-    event(&mut tx, topic_id, now, "staff", kind, note).await?;
-    audit(&mut tx, topic_id, now, Some(staff_id), kind, note).await?;
-    tx.commit().await?;
+    event(&mut *tx, topic_id, now, "staff", kind, note).await?;
+    audit(&mut *tx, topic_id, now, Some(staff_id), kind, note).await?;
     Ok(true)
 }
 
 /// Adds a comment; a staff member's comment is the community's official answer.
 pub async fn add_comment(
     db: &Db,
+    topic_id: i64,
+    parent_id: Option<i64>,
+    author_id: i64,
+    by_staff: bool,
+    body: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let mut conn = db.acquire().await?;
+    add_comment_on(
+        &mut conn, topic_id, parent_id, author_id, by_staff, body, now,
+    )
+    .await
+}
+
+/// [`add_comment`] on the caller's connection (or transaction).
+pub async fn add_comment_on(
+    conn: &mut SqliteConnection,
     topic_id: i64,
     parent_id: Option<i64>,
     author_id: i64,
@@ -333,7 +401,7 @@ pub async fn add_comment(
     .bind(by_staff)
     .bind(body)
     .bind(now)
-    .fetch_one(db)
+    .fetch_one(&mut *conn)
     .await?
     .get(0))
 }
@@ -393,7 +461,20 @@ pub async fn open_vote(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
+    let opened = open_vote_on(&mut tx, topic_id, staff_id, vote, now).await?;
+    tx.commit().await?;
+    Ok(opened)
+}
+
+/// [`open_vote`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn open_vote_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    vote: &NewVote,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
         return Ok(false);
     };
     if !facts.status.can_open_vote() {
@@ -440,7 +521,7 @@ pub async fn open_vote(
         .execute(&mut *tx)
         .await?;
     event(
-        &mut tx,
+        &mut *tx,
         topic_id,
         now,
         "staff",
@@ -449,7 +530,7 @@ pub async fn open_vote(
     )
     .await?;
     audit(
-        &mut tx,
+        &mut *tx,
         topic_id,
         now,
         Some(staff_id),
@@ -462,7 +543,6 @@ pub async fn open_vote(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -477,11 +557,19 @@ pub struct VoteFacts {
 }
 
 pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFacts>> {
+    vote_of_topic_on(&mut *db.acquire().await?, topic_id).await
+}
+
+/// [`vote_of_topic`] on the caller's connection (or transaction).
+pub async fn vote_of_topic_on(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+) -> sqlx::Result<Option<VoteFacts>> {
     let row = sqlx::query(
         "SELECT id, topic_id, electorate, secret, closes_at, closed_at FROM votes WHERE topic_id = ?",
     )
     .bind(topic_id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| VoteFacts {
         id: r.get("id"),
@@ -536,6 +624,33 @@ pub async fn cast(
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
     let mut tx = super::begin_immediate(db).await?;
+    let outcome = cast_on(
+        &mut tx,
+        vote,
+        household_id,
+        voter_id,
+        choice,
+        receipt,
+        new_receipt,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`cast`] inside the caller's transaction. Writes nothing unless it casts or changes.
+#[allow(clippy::too_many_arguments)]
+pub async fn cast_on(
+    tx: &mut SqliteConnection,
+    vote: &VoteFacts,
+    household_id: i64,
+    voter_id: i64,
+    choice: YesNo,
+    receipt: Option<&str>,
+    new_receipt: &str,
+    now: i64,
+) -> sqlx::Result<CastOutcome> {
     let open =
         sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
             .bind(vote.id)
@@ -621,14 +736,25 @@ pub async fn cast(
     } else {
         "ballot_changed"
     };
-    audit(&mut tx, vote.topic_id, now, None, action, &detail).await?;
-    tx.commit().await?;
+    audit(&mut *tx, vote.topic_id, now, None, action, &detail).await?;
     Ok(outcome)
 }
 
 /// Closes the vote and publishes the result. False when it was not open.
 pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
+    let closed = close_vote_on(&mut tx, topic_id, staff_id, now).await?;
+    tx.commit().await?;
+    Ok(closed)
+}
+
+/// [`close_vote`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn close_vote_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
     let closed =
         sqlx::query("UPDATE votes SET closed_at = ? WHERE topic_id = ? AND closed_at IS NULL")
             .bind(now)
@@ -643,9 +769,8 @@ pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
-    event(&mut tx, topic_id, now, "staff", "vote_closed", "").await?;
-    audit(&mut tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
-    tx.commit().await?;
+    event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
+    audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
     Ok(true)
 }
 

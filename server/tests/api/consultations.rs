@@ -201,7 +201,11 @@ async fn a_lift_from_proposal_to_a_published_art_278_result() {
     }
     // Changing a named ballot keeps one ballot for the unit.
     ok(&b, &path("/ballots"), json!({ "choice": "yes" })).await;
-    assert_eq!(app.count("ballots", "").await, 4);
+    let vote_id = opened["vote"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.count("ballots", &format!("vote_id = {vote_id}")).await,
+        4
+    );
     // A tenant (a member, not an owner) of another compound is not on the roll.
     assert_problem(
         post(&tenant, &path("/ballots"), json!({ "choice": "yes" })).await,
@@ -295,9 +299,18 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
         .as_str()
         .unwrap()
         .to_owned();
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let ballots = |filter: &str| format!("vote_id = {vote_id}{filter}");
     assert_eq!(
-        app.count("ballots", "household_id IS NULL AND voter_id IS NULL")
-            .await,
+        app.count(
+            "ballots",
+            &ballots(" AND household_id IS NULL AND voter_id IS NULL")
+        )
+        .await,
         1
     );
     // Shown live when staff chose so.
@@ -326,14 +339,20 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
         json!({ "choice": "yes", "receipt": first }),
     )
     .await;
-    assert_eq!(app.count("ballots", "choice = 'yes'").await, 1);
-    assert_eq!(app.count("ballots", "").await, 1);
+    assert_eq!(
+        app.count("ballots", &ballots(" AND choice = 'yes'")).await,
+        1
+    );
+    assert_eq!(app.count("ballots", &ballots("")).await, 1);
     // The audit log says a secret ballot was cast, never by whom.
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM consultation_audit WHERE action LIKE 'ballot%'")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM consultation_audit WHERE topic_id = ? AND action LIKE 'ballot%'",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(details.len(), 2, "cast, then changed");
     assert!(details.iter().all(|d| d == "secret ballot"));
 }
 
@@ -391,13 +410,24 @@ async fn the_same_unit_voting_fifty_times_at_once_yields_one_ballot() {
             .iter()
             .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT)
     );
-    assert_eq!(app.count("ballots", "").await, 1);
-    assert_eq!(app.count("vote_roll", "voted = 1").await, 1);
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let this_vote = format!("vote_id = {vote_id}");
+    assert_eq!(app.count("ballots", &this_vote).await, 1);
+    assert_eq!(
+        app.count("vote_roll", &format!("{this_vote} AND voted = 1"))
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn proposals_are_checked_and_refused_clearly() {
     let app = spawn_app().await;
+    let demo_topics = app.count("topics", "").await;
     let building = building_of_owner(&app).await;
     let unbound = signed_in(&app, UNBOUND).await;
     assert_problem(
@@ -435,7 +465,7 @@ async fn proposals_are_checked_and_refused_clearly() {
         "not_in_scope",
     )
     .await;
-    assert_eq!(app.count("topics", "").await, 0);
+    assert_eq!(app.count("topics", "").await, demo_topics);
     let staff = signed_in(&app, STAFF).await;
     let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
         .as_i64()
@@ -478,4 +508,62 @@ async fn proposals_are_checked_and_refused_clearly() {
         .await
         .unwrap();
     assert_eq!(list[0]["id"], id);
+}
+
+#[tokio::test]
+async fn the_demo_owner_finds_a_vote_to_cast_and_a_proposal_to_co_sign() {
+    let app = spawn_app().await;
+    let list: Value = app
+        .new_browser()
+        .get("/consultations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let find = |status: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["status"] == status)
+            .unwrap_or_else(|| panic!("a {status} topic in {list}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (decided, voting, collecting) = (find("decided"), find("voting"), find("collecting"));
+    let owner = signed_in(&app, OWNER).await;
+
+    // The finished lift vote is published: tally, verdict, receipts.
+    let lift: Value = owner
+        .get(&format!("/consultations/{decided}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lift["vote"]["verdict"]["passed"], true);
+    assert_eq!(lift["vote"]["tally"]["yes"]["units"], 16);
+    assert_eq!(lift["receipt_hashes"].as_array().unwrap().len(), 20);
+    assert_eq!(lift["vote"]["can_vote"], false);
+
+    // The open vote: hidden tally, and the demo owner has a ballot to cast.
+    let path = format!("/consultations/{voting}");
+    let open: Value = owner.get(&path).await.json().await.unwrap();
+    assert!(open["vote"]["tally"].is_null());
+    assert_eq!(open["vote"]["can_vote"], true);
+    assert_eq!(open["vote"]["has_voted"], false);
+    ok(
+        &owner,
+        &format!("{path}/ballots"),
+        json!({ "choice": "yes" }),
+    )
+    .await;
+    let after: Value = owner.get(&path).await.json().await.unwrap();
+    assert_eq!(after["vote"]["has_voted"], true);
+
+    // The proposal still collecting: not yet signed by the demo owner, who may sign it.
+    let path = format!("/consultations/{collecting}");
+    let roof: Value = owner.get(&path).await.json().await.unwrap();
+    assert_eq!(roof["cosigned"], false);
+    let signed = ok(&owner, &format!("{path}/cosign"), json!({})).await;
+    assert_eq!(signed["cosigned"], true);
+    assert_eq!(signed["summary"]["cosigns"], 3);
 }
