@@ -8,8 +8,8 @@ use crate::http::{AppState, no_store};
 use crate::store;
 use crate::store::consultations::{CastOutcome, CosignOutcome};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use linli_domain::api::{Membership, Problem};
 use linli_domain::consultation::{
@@ -17,7 +17,7 @@ use linli_domain::consultation::{
     TopicDetail, TopicReview, TopicSummary, check_topic,
 };
 use linli_domain::request::short_text;
-use linli_domain::{ErrorCode, FieldError, HouseholdRelation};
+use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
 
 const QUESTION_MAX_CHARS: usize = 200;
 const NOTE_MAX_CHARS: usize = 500;
@@ -478,5 +478,65 @@ pub async fn close(
     Ok((
         [no_store()],
         Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ResultQuery {
+    /// `zh-CN` or `en`; the `Accept-Language` of the request when absent (a download link
+    /// cannot set that header).
+    lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/consultations/{id}/result.csv", tag = "consultations",
+    params(("id" = i64, Path, description = "The topic's id"), ResultQuery),
+    responses(
+        (status = 200, body = String, content_type = "text/csv",
+            description = "The vote's result for a spreadsheet (UTF-8 with a BOM): its settings, the tally by units and by area, the verdict, and the receipt hashes once closed. No names, phone numbers or households."),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No result to show: no vote yet, or a vote still open with its tally hidden"),
+    ))]
+pub async fn result_csv(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<ResultQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // `vote_view` is the one place a tally leaves the store: hidden there, refused here.
+    let vote = store::consultations::vote_view(&state.db, id).await?;
+    let Some((vote, tally)) = vote.and_then(|v| v.tally.map(|t| (v, t))) else {
+        return Err(ApiError::Conflict(FieldError::new(
+            "vote",
+            ErrorCode::TallyHidden,
+        )));
+    };
+    let hashes = if vote.closed_at.is_some() {
+        store::consultations::receipt_hashes(&state.db, vote.id).await?
+    } else {
+        Vec::new()
+    };
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(crate::http::error::request_lang);
+    let csv = crate::export::vote_result(lang, &record.summary, &vote, &tally, &hashes);
+    let filename = format!("attachment; filename=\"linli-consultation-{id}-result.csv\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                header::HeaderValue::from_str(&filename)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("disposition: {e}")))?,
+            ),
+            no_store(),
+        ],
+        csv,
     ))
 }
