@@ -750,3 +750,118 @@ async fn the_result_csv_waits_for_the_close_then_says_what_the_detail_says() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_right_one() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let (stairwell, compound): (i64, i64) = sqlx::query_as(
+        "SELECT s.id, b.compound_id FROM users u JOIN household_members m ON m.user_id = u.id
+         JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id WHERE u.phone = ?",
+    )
+    .bind(OWNER)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    // A second home, in another compound (金桂花园).
+    let (second, code): (i64, String) = sqlx::query_as(
+        "SELECT h.id, c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
+         JOIN stairwells s ON s.id = h.stairwell_id JOIN buildings b ON b.id = s.building_id
+         WHERE b.compound_id <> ? AND c.relation = 'owner' AND c.used_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id)
+         ORDER BY h.id LIMIT 1",
+    )
+    .bind(compound)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(owner.bind(&code).await.status(), StatusCode::CREATED);
+    let other_compound: i64 = sqlx::query_scalar(
+        "SELECT b.compound_id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id WHERE h.id = ?",
+    )
+    .bind(second)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    let propose = |scope: Value| {
+        let owner = owner.clone();
+        async move {
+            ok(
+                &owner,
+                "/consultations",
+                json!({ "title": "议题", "scope": scope }),
+            )
+            .await
+        }
+    };
+    let community = propose(json!({ "kind": "community" })).await;
+    let mine = propose(json!({ "kind": "stairwell", "id": stairwell })).await;
+    let there = propose(json!({ "kind": "compound", "id": other_compound })).await;
+    let list: Value = app.get("/consultations").await.json().await.unwrap();
+    let names = |id: &Value| {
+        let t = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == *id)
+            .unwrap();
+        (
+            t["scope_zh"].as_str().unwrap().to_owned(),
+            t["scope_en"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        names(&community["summary"]["id"]),
+        ("青樟社区".to_owned(), "Qingzhang Community".to_owned())
+    );
+    assert_eq!(
+        names(&mine["summary"]["id"]),
+        (
+            "翠柳苑 1 幢 1 单元".to_owned(),
+            "Cuiliu Garden, building 1, unit 1".to_owned()
+        )
+    );
+    assert_eq!(names(&there["summary"]["id"]).0, "金桂花园");
+    // The proposal in the other compound was made for the second home.
+    let there_id = there["summary"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.count(
+            "topics",
+            &format!("id = {there_id} AND household_id = {second}")
+        )
+        .await,
+        1
+    );
+    assert_eq!(there["cosigned"], true);
+
+    // A households vote of the whole community: both homes are on the roll, each votes once.
+    let id = community["summary"]["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    ok(&staff, &path("/review"), json!({ "accept": true })).await;
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意？", "electorate": "households",
+        "rule": { "kind": "simple_majority" }, "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    let before: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(before["vote"]["can_vote"], true);
+    assert_eq!(before["vote"]["has_voted"], false);
+    ok(
+        &owner,
+        &path("/ballots"),
+        json!({ "choice": "yes", "household_id": second }),
+    )
+    .await;
+    let after: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(after["vote"]["has_voted"], true);
+    assert_eq!(
+        after["vote"]["can_vote"], true,
+        "the first home has not voted"
+    );
+}
