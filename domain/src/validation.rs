@@ -51,6 +51,7 @@ pub enum ErrorCode {
     NotEligible,
     VoteClosed,
     ReceiptNeeded,
+    TallyHidden,
     DeadlineInvalid,
     ActionNotAllowedNow,
     MonthInvalid,
@@ -68,7 +69,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 55] = [
+    pub const ALL: [ErrorCode; 56] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -110,6 +111,7 @@ impl ErrorCode {
         ErrorCode::NotEligible,
         ErrorCode::VoteClosed,
         ErrorCode::ReceiptNeeded,
+        ErrorCode::TallyHidden,
         ErrorCode::DeadlineInvalid,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
@@ -170,6 +172,7 @@ impl ErrorCode {
             ErrorCode::NotEligible => "not_eligible",
             ErrorCode::VoteClosed => "vote_closed",
             ErrorCode::ReceiptNeeded => "receipt_needed",
+            ErrorCode::TallyHidden => "tally_hidden",
             ErrorCode::DeadlineInvalid => "deadline_invalid",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",

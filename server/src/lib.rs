@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod messages;
 pub mod photos;

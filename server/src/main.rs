@@ -51,6 +51,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             households = report.households,
             users = report.users,
             facilities = report.facilities,
+            topics = report.topics,
             "seeded the demo community"
         );
     }

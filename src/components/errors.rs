@@ -53,6 +53,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::NotEligible => t_string!(i18n, errors.not_eligible),
         ErrorCode::VoteClosed => t_string!(i18n, errors.vote_closed),
         ErrorCode::ReceiptNeeded => t_string!(i18n, errors.receipt_needed),
+        ErrorCode::TallyHidden => t_string!(i18n, errors.tally_hidden),
         ErrorCode::DeadlineInvalid => t_string!(i18n, errors.deadline_invalid),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
         ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),

@@ -8,8 +8,8 @@ use crate::http::{AppState, no_store};
 use crate::store;
 use crate::store::consultations::{CastOutcome, CosignOutcome};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use linli_domain::api::{Membership, Problem};
 use linli_domain::consultation::{
@@ -17,7 +17,7 @@ use linli_domain::consultation::{
     TopicDetail, TopicReview, TopicSummary, check_topic,
 };
 use linli_domain::request::short_text;
-use linli_domain::{ErrorCode, FieldError, HouseholdRelation};
+use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
 
 const QUESTION_MAX_CHARS: usize = 200;
 const NOTE_MAX_CHARS: usize = 500;
@@ -73,15 +73,8 @@ pub async fn propose(
         return Err(FieldError::new("scope", ErrorCode::NotInScope).into());
     }
     // The proposer's own home must be concerned by the topic.
-    let mut conn = state.db.acquire().await?;
-    let mut home = None;
-    for m in &homes {
-        if store::consultations::in_scope(&mut conn, body.scope, m.household_id).await? {
-            home = Some(m.household_id);
-            break;
-        }
-    }
-    drop(conn);
+    let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
+    let home = store::consultations::first_in_scope(&state.db, body.scope, &home_ids).await?;
     let household_id =
         home.ok_or_else(|| ApiError::Conflict(FieldError::new("scope", ErrorCode::NotInScope)))?;
     let now = crate::db::now();
@@ -139,11 +132,14 @@ async fn detail_for(
     let mut receipt_hashes = Vec::new();
     if let Some(v) = vote.as_mut() {
         let now = crate::db::now();
-        let mine = eligible_units(state, v.id, v.electorate, &homes).await?;
+        let mine = store::consultations::roll_entries(
+            &state.db,
+            v.id,
+            &candidate_units(v.electorate, &homes),
+        )
+        .await?;
         v.can_vote = v.closed_at.is_none() && v.closes_at > now && !mine.is_empty();
-        for h in &mine {
-            v.has_voted |= store::consultations::has_voted(&state.db, v.id, *h).await?;
-        }
+        v.has_voted = mine.iter().any(|e| e.voted);
         if v.closed_at.is_some() {
             receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
         }
@@ -160,19 +156,24 @@ async fn detail_for(
     })
 }
 
-/// The account's units on the roll that it may vote for: any verified membership for a
-/// households vote; only ownership for an owners' vote.
+/// The account's units it could vote for: any verified membership for a households vote; only
+/// ownership for an owners' vote.
+fn candidate_units(electorate: Electorate, homes: &[Membership]) -> Vec<i64> {
+    homes
+        .iter()
+        .filter(|m| electorate == Electorate::Households || m.relation == HouseholdRelation::Owner)
+        .map(|m| m.household_id)
+        .collect()
+}
+
+/// Of those, the units on the vote's roll.
 async fn eligible_units(
     state: &AppState,
     vote_id: i64,
     electorate: Electorate,
     homes: &[Membership],
 ) -> ApiResult<Vec<i64>> {
-    let candidates: Vec<i64> = homes
-        .iter()
-        .filter(|m| electorate == Electorate::Households || m.relation == HouseholdRelation::Owner)
-        .map(|m| m.household_id)
-        .collect();
+    let candidates = candidate_units(electorate, homes);
     Ok(store::consultations::on_roll(&state.db, vote_id, &candidates).await?)
 }
 
@@ -189,23 +190,27 @@ pub async fn cosign(
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     let homes = households_of(&state, &user).await?;
-    let now = crate::db::now();
-    let mut outcome = CosignOutcome::OutOfScope;
-    // One signature per household: the first home of the account in scope signs.
-    for m in &homes {
-        outcome = store::consultations::cosign(
-            &state.db,
-            id,
-            m.household_id,
-            user.id,
-            state.settings.cosign_threshold,
-            now,
-        )
-        .await?;
-        if outcome != CosignOutcome::OutOfScope {
-            break;
-        }
-    }
+    let facts = store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // One signature per household: the first home of the account in scope signs (the store
+    // checks the scope again inside its transaction).
+    let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
+    let outcome =
+        match store::consultations::first_in_scope(&state.db, facts.scope, &home_ids).await? {
+            Some(household_id) => {
+                store::consultations::cosign(
+                    &state.db,
+                    id,
+                    household_id,
+                    user.id,
+                    state.settings.cosign_threshold,
+                    crate::db::now(),
+                )
+                .await?
+            }
+            None => CosignOutcome::OutOfScope,
+        };
     match outcome {
         CosignOutcome::Signed(_) => Ok((
             [no_store()],
@@ -478,5 +483,65 @@ pub async fn close(
     Ok((
         [no_store()],
         Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ResultQuery {
+    /// `zh-CN` or `en`; the `Accept-Language` of the request when absent (a download link
+    /// cannot set that header).
+    lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/consultations/{id}/result.csv", tag = "consultations",
+    params(("id" = i64, Path, description = "The topic's id"), ResultQuery),
+    responses(
+        (status = 200, body = String, content_type = "text/csv",
+            description = "The vote's result for a spreadsheet (UTF-8 with a BOM): its settings, the tally by units and by area, the verdict, and the receipt hashes once closed. No names, phone numbers or households."),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No result to show: no vote yet, or a vote still open with its tally hidden"),
+    ))]
+pub async fn result_csv(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<ResultQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // `vote_view` is the one place a tally leaves the store: hidden there, refused here.
+    let vote = store::consultations::vote_view(&state.db, id).await?;
+    let Some((vote, tally)) = vote.and_then(|v| v.tally.map(|t| (v, t))) else {
+        return Err(ApiError::Conflict(FieldError::new(
+            "vote",
+            ErrorCode::TallyHidden,
+        )));
+    };
+    let hashes = if vote.closed_at.is_some() {
+        store::consultations::receipt_hashes(&state.db, vote.id).await?
+    } else {
+        Vec::new()
+    };
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(crate::http::error::request_lang);
+    let csv = crate::export::vote_result(lang, &record.summary, &vote, &tally, &hashes);
+    let filename = format!("attachment; filename=\"linli-consultation-{id}-result.csv\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                header::HeaderValue::from_str(&filename)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("disposition: {e}")))?,
+            ),
+            no_store(),
+        ],
+        csv,
     ))
 }

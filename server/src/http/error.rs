@@ -13,7 +13,8 @@ tokio::task_local! {
     pub static REQUEST_LANG: Lang;
 }
 
-fn request_lang() -> Lang {
+/// The language negotiated for the request being handled (Chinese outside a request).
+pub fn request_lang() -> Lang {
     REQUEST_LANG.try_with(|l| *l).unwrap_or_default()
 }
 

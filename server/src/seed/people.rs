@@ -2,7 +2,10 @@
 //! the way a real resident would be, by using up that household's code.
 
 use super::housing::{CodeBook, Household};
-use super::plan::{DEMO_ACCOUNTS, EXTRA_PHONE_FIRST, EXTRA_PHONE_PREFIX, EXTRA_RESIDENTS, Target};
+use super::plan::{
+    DEMO_ACCOUNTS, EXTRA_PHONE_FIRST, EXTRA_PHONE_PREFIX, EXTRA_RESIDENTS, Home, LIFT_BALLOTS,
+    LIFT_BUILDING, LIFT_COMPOUND, LIFT_OWNER_NAMES, Target,
+};
 use super::rng::SplitMix64;
 use anyhow::{Context, anyhow, ensure};
 use linli_domain::{HouseholdRelation, Role};
@@ -84,6 +87,47 @@ pub async fn insert_people(
             })?;
         binder
             .bind(conn, household_id, user_id, resident.relation)
+            .await?;
+    }
+
+    // The lift building's owners who vote: an account for each voting flat that has no owner
+    // yet, numbered on from the extra residents.
+    let mut names = LIFT_OWNER_NAMES.iter();
+    let mut index = EXTRA_RESIDENTS.len();
+    for &(stairwell, room, choice) in LIFT_BALLOTS {
+        let home = Home {
+            compound: LIFT_COMPOUND,
+            building: LIFT_BUILDING,
+            stairwell,
+            room,
+        };
+        let household = households
+            .iter()
+            .find(|h| h.is_at(&home))
+            .ok_or_else(|| anyhow!("plan error: no household at {home:?}"))?;
+        if choice.is_none()
+            || binder
+                .bound
+                .contains(&(household.id, HouseholdRelation::Owner))
+        {
+            continue;
+        }
+        let name = names
+            .next()
+            .context("plan error: too few names for the lift building's owners")?;
+        let user_id = insert_user(
+            conn,
+            &extra_phone(index),
+            password_hash,
+            name,
+            Role::Resident,
+            now,
+        )
+        .await?;
+        index += 1;
+        users += 1;
+        binder
+            .bind(conn, household.id, user_id, HouseholdRelation::Owner)
             .await?;
     }
     Ok(users)

@@ -6,6 +6,7 @@
 //! facilities and people are not.
 
 use super::geo::{Metres, m};
+use linli_domain::consultation::YesNo;
 use linli_domain::facility::FacilityCategory as Cat;
 use linli_domain::{HouseholdRelation, Role};
 
@@ -609,4 +610,68 @@ pub const EXTRA_RESIDENTS: &[ResidentPlan] = &[
     owner("于女士", Target::Compound(NEW_COMPOUND)),
     member("董大爷", Target::Compound(NEW_COMPOUND)),
     member("萧姐", Target::Compound(NEW_COMPOUND)),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Consultations (议事)
+// ---------------------------------------------------------------------------------------------
+
+/// The walk-up whose owners have decided to retrofit lifts (one per stairwell): 翠柳苑 3幢,
+/// two stairwells, 24 flats. Not the demo owner's building, so he has a vote of his own to try.
+pub const LIFT_COMPOUND: usize = OLD_COMPOUND;
+pub const LIFT_BUILDING: i64 = 3;
+
+/// How each flat of the lift building voted: (stairwell, room, choice); `None` when its owner
+/// took no part (flats let out, owners living elsewhere). Ground- and first-floor owners gain
+/// least from a lift and fear for their light and quiet, so the no votes come from there.
+///
+/// Tally by owners (units): 24 eligible, 20 took part (16 yes, 3 no, 1 abstain). Quorum
+/// 20/24 >= 2/3; approval 16/20 = 80% >= 3/4. By area too, for any areas this compound's flats
+/// can have: flats above each other share their area, so with stacks a, b, c, d (x01 and x02 of
+/// each stairwell) the yes area is 4(a+b+c+d) of a part of 6a+5b+4c+5d, and 3/4 is reached when
+/// b+4c+d >= 2a, true whenever the largest flat is under 3 times the smallest (45–75 m²). The
+/// seed test checks the figures in m².
+#[rustfmt::skip] // a table: one flat a line reads better than rustfmt's layout
+pub const LIFT_BALLOTS: &[(i64, &str, Option<YesNo>)] = &[
+    (1, "101", Some(YesNo::No)),      (1, "102", Some(YesNo::No)),
+    (1, "201", Some(YesNo::Abstain)), (1, "202", Some(YesNo::Yes)),
+    (1, "301", Some(YesNo::Yes)),     (1, "302", Some(YesNo::Yes)),
+    (1, "401", Some(YesNo::Yes)),     (1, "402", Some(YesNo::Yes)),
+    (1, "501", Some(YesNo::Yes)),     (1, "502", None),
+    (1, "601", Some(YesNo::Yes)),     (1, "602", Some(YesNo::Yes)),
+    (2, "101", None),                 (2, "102", Some(YesNo::No)),
+    (2, "201", Some(YesNo::Yes)),     (2, "202", None),
+    (2, "301", Some(YesNo::Yes)),     (2, "302", Some(YesNo::Yes)),
+    (2, "401", Some(YesNo::Yes)),     (2, "402", Some(YesNo::Yes)),
+    (2, "501", None),                 (2, "502", Some(YesNo::Yes)),
+    (2, "601", Some(YesNo::Yes)),     (2, "602", Some(YesNo::Yes)),
+];
+
+/// The owners of the lift building who registered to vote, in the order of the flats above
+/// that vote and have no owner account yet (an extra resident may already own one of them).
+pub const LIFT_OWNER_NAMES: &[&str] = &[
+    "蒋阿姨",
+    "沈师傅",
+    "韦大爷",
+    "秦老师",
+    "尤女士",
+    "许先生",
+    "何阿婆",
+    "吕叔",
+    "施大姐",
+    "张老伯",
+    "孔先生",
+    "曹阿姨",
+    "严师傅",
+    "华女士",
+    "金大爷",
+    "魏老师",
+    "陶阿姨",
+    "姜先生",
+    "戚大姐",
+    "谢老伯",
+    "邹师傅",
+    "喻女士",
+    "柏先生",
+    "水阿姨",
 ];

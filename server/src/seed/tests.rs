@@ -53,7 +53,7 @@ async fn seeds_an_empty_database_with_counts_in_range() {
     assert!((18..=22).contains(&report.buildings), "{report:?}");
     assert!((500..=1200).contains(&report.households), "{report:?}");
     assert!(
-        (DEMO_LOGINS.len() + 25..=DEMO_LOGINS.len() + 40).contains(&report.users),
+        (DEMO_LOGINS.len() + 40..=DEMO_LOGINS.len() + 60).contains(&report.users),
         "{report:?}"
     );
     assert!((35..=45).contains(&report.facilities), "{report:?}");
@@ -473,4 +473,192 @@ async fn sample_codes_are_unused_ordered_and_addressed() {
         );
     }
     assert_eq!(sample_unused_codes(&db, 0).await.unwrap().len(), 0);
+}
+
+/// A topic's id by its title.
+async fn topic_id(db: &Db, title: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM topics WHERE title = ?")
+        .bind(title)
+        .fetch_one(db)
+        .await
+        .unwrap_or_else(|e| panic!("{title}: {e}"))
+}
+
+/// The demo owner's household.
+async fn demo_owner_household(db: &Db) -> i64 {
+    let owner = DEMO_LOGINS
+        .iter()
+        .find(|l| l.who_zh.contains("业主"))
+        .unwrap();
+    sqlx::query_scalar(
+        "SELECT m.household_id FROM household_members m JOIN users u ON u.id = m.user_id WHERE u.phone = ?",
+    )
+    .bind(owner.phone)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
+    use crate::store::consultations as store;
+    use linli_domain::ballot::{DecisionRule, Weight, decide};
+    use linli_domain::consultation::{TopicStatus, YesNo};
+
+    let (_dir, db, report) = seeded_db().await;
+    let id = topic_id(&db, consultations::LIFT_TITLE).await;
+    let topic = store::topic(&db, id, 5).await.unwrap().unwrap();
+    assert_eq!(topic.summary.status, TopicStatus::Decided);
+    assert_eq!(topic.summary.scope_zh, "翠柳苑 3 幢");
+    let kinds: Vec<&str> = topic.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "proposed",
+            "threshold_reached",
+            "review_step",
+            "review_step",
+            "review_step",
+            "review_step",
+            "accepted",
+            "vote_opened",
+            "vote_closed"
+        ]
+    );
+    assert_eq!(topic.comments.iter().filter(|c| c.official).count(), 2);
+    assert!(topic.events.iter().all(|e| e.at < crate::db::now()));
+
+    // The plan's flats, with their areas as stored: what the tally must say, figured here
+    // without the store.
+    let mut expected = [Weight::default(); 3];
+    let mut eligible = Weight::default();
+    for &(stairwell, room, choice) in plan::LIFT_BALLOTS {
+        let area: i64 = sqlx::query_scalar(
+            "SELECT h.floor_area_centi_m2 FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+             JOIN buildings b ON b.id = s.building_id JOIN compounds c ON c.id = b.compound_id
+             WHERE c.name_zh = '翠柳苑' AND b.number = 3 AND s.number = ? AND h.room = ?",
+        )
+        .bind(stairwell)
+        .bind(room)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        let one = Weight {
+            units: 1,
+            area_centi_m2: area as u64,
+        };
+        eligible = eligible + one;
+        if let Some(choice) = choice {
+            let i = [YesNo::Yes, YesNo::No, YesNo::Abstain]
+                .iter()
+                .position(|c| *c == choice)
+                .unwrap();
+            expected[i] = expected[i] + one;
+        }
+    }
+    let vote = store::vote_view(&db, id).await.unwrap().unwrap();
+    assert_eq!(vote.rule, DecisionRule::ART_278_MAJOR);
+    assert!(!vote.secret);
+    assert!(vote.closed_at.is_some_and(|t| t < crate::db::now()));
+    let tally = vote.tally.expect("published after the close");
+    assert_eq!(tally.eligible, eligible);
+    assert_eq!(
+        (tally.yes, tally.no, tally.abstain),
+        (expected[0], expected[1], expected[2])
+    );
+    // By owners: 24 on the roll, 20 took part (3·20 >= 2·24), 16 said yes (4·16 >= 3·20).
+    assert_eq!(tally.eligible.units, 24);
+    assert_eq!(
+        (tally.yes.units, tally.no.units, tally.abstain.units),
+        (16, 3, 1)
+    );
+    // By area (centi-m²): 1,444.92 m² on the roll, 1,203.57 m² took part (3·120357 = 361071
+    // >= 2·144492 = 288984, 83.3%), 963.28 m² said yes (4·96328 = 385312 >= 3·120357 = 361071,
+    // 80.0%).
+    assert_eq!(
+        (
+            tally.eligible.area_centi_m2,
+            tally.participating().area_centi_m2,
+            tally.yes.area_centi_m2,
+            tally.no.area_centi_m2,
+            tally.abstain.area_centi_m2
+        ),
+        (144_492, 120_357, 96_328, 18_551, 5_478)
+    );
+    let verdict = vote.verdict.expect("decided");
+    assert_eq!(verdict, decide(DecisionRule::ART_278_MAJOR, &tally));
+    assert_eq!(verdict.quorum_by_units, Some(true));
+    assert_eq!(verdict.quorum_by_area, Some(true));
+    assert!(verdict.approval_by_units);
+    assert_eq!(verdict.approval_by_area, Some(true));
+    assert!(verdict.passed);
+
+    // Genuine ballots: each named ballot was cast by a verified owner of its unit; every receipt
+    // is published; the audit log has each ballot and the one change.
+    let strangers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ballots b WHERE b.vote_id = ? AND NOT EXISTS (
+            SELECT 1 FROM household_members m WHERE m.household_id = b.household_id
+            AND m.user_id = b.voter_id AND m.relation = 'owner')",
+    )
+    .bind(vote.id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(strangers, 0);
+    assert_eq!(store::receipt_hashes(&db, vote.id).await.unwrap().len(), 20);
+    let audit: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT action, COUNT(*) FROM consultation_audit WHERE topic_id = ? GROUP BY action ORDER BY action",
+    )
+    .bind(id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let audit: HashMap<String, i64> = audit.into_iter().collect();
+    assert_eq!(audit["ballot_cast"], 20);
+    assert_eq!(audit["ballot_changed"], 1);
+    assert_eq!(audit["accepted"], 1);
+    assert_eq!(audit["open_vote"], 1);
+    assert_eq!(audit["close_vote"], 1);
+    assert_eq!(report.topics, 3);
+}
+
+#[tokio::test]
+async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
+    use crate::store::consultations as store;
+    use linli_domain::consultation::TopicStatus;
+
+    let (_dir, db, _) = seeded_db().await;
+    let home = demo_owner_household(&db).await;
+
+    let shed = topic_id(&db, consultations::SHED_TITLE).await;
+    let vote = store::vote_view(&db, shed).await.unwrap().unwrap();
+    assert!(vote.secret && !vote.live_tally);
+    assert!(vote.closes_at > crate::db::now() && vote.closed_at.is_none());
+    assert_eq!(vote.tally, None, "hidden until the close");
+    assert_eq!(store::on_roll(&db, vote.id, &[home]).await.unwrap(), [home]);
+    assert!(!store::has_voted(&db, vote.id, home).await.unwrap());
+    let (ballots, anonymous): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), SUM(CASE WHEN household_id IS NULL AND voter_id IS NULL THEN 1 ELSE 0 END)
+         FROM ballots WHERE vote_id = ?",
+    )
+    .bind(vote.id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(
+        ballots >= 10 && anonymous == ballots,
+        "{ballots} {anonymous}"
+    );
+
+    let roof = topic_id(&db, consultations::ROOF_TITLE).await;
+    let topic = store::topic(&db, roof, 5).await.unwrap().unwrap();
+    assert_eq!(topic.summary.status, TopicStatus::Collecting);
+    assert_eq!(topic.summary.cosigns, 2, "below the tests' threshold of 3");
+    assert!(!store::has_cosigned(&db, roof, &[home]).await.unwrap());
+    let mut conn = db.acquire().await.unwrap();
+    assert!(
+        store::in_scope(&mut conn, topic.summary.scope, home)
+            .await
+            .unwrap()
+    );
 }

@@ -10,11 +10,12 @@ use linli_domain::consultation::{
 };
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// The households of a scope, as a subquery over `households h` joined to stairwells `s` and
-/// buildings `b`; bind the scope's id once when it has one.
-fn households_in(scope: Scope) -> &'static str {
+/// buildings `b`, up to where the scope's id is compared: append the id's placeholder when the
+/// scope has one ([`households_in`] does).
+fn households_in_head(scope: Scope) -> &'static str {
     match scope {
         Scope::Community => {
             "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
@@ -22,13 +23,22 @@ fn households_in(scope: Scope) -> &'static str {
         }
         Scope::Compound(_) => {
             "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = ?"
+             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = "
         }
         Scope::Building(_) => {
             "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             WHERE s.building_id = ?"
+             WHERE s.building_id = "
         }
-        Scope::Stairwell(_) => "SELECT h.id FROM households h WHERE h.stairwell_id = ?",
+        Scope::Stairwell(_) => "SELECT h.id FROM households h WHERE h.stairwell_id = ",
+    }
+}
+
+/// [`households_in_head`] with its placeholder; bind the scope's id once when it has one.
+fn households_in(scope: Scope) -> String {
+    let head = households_in_head(scope);
+    match scope.id() {
+        Some(_) => format!("{head}?"),
+        None => head.to_owned(),
     }
 }
 
@@ -61,44 +71,48 @@ pub async fn in_scope(
     Ok(query.fetch_optional(&mut *conn).await?.is_some())
 }
 
-/// A scope's name in both languages: "翠柳苑 1 幢 2 单元" / "Cuiliu Garden, building 1, unit 2".
-async fn scope_names(db: &Db, scope: Scope) -> sqlx::Result<(String, String)> {
-    let row =
-        match scope {
-            Scope::Community => {
-                sqlx::query("SELECT name_zh, name_en FROM communities ORDER BY id LIMIT 1")
-                    .fetch_optional(db)
-                    .await?
-            }
-            Scope::Compound(id) => {
-                sqlx::query("SELECT name_zh, name_en FROM compounds WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(db)
-                    .await?
-            }
-            Scope::Building(id) => {
-                sqlx::query(
-                    "SELECT c.name_zh || ' ' || b.number || ' 幢' AS name_zh,
-                        c.name_en || ', building ' || b.number AS name_en
-                 FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE b.id = ?",
-                )
-                .bind(id)
-                .fetch_optional(db)
-                .await?
-            }
-            Scope::Stairwell(id) => sqlx::query(
-                "SELECT c.name_zh || ' ' || b.number || ' 幢 ' || s.number || ' 单元' AS name_zh,
-                        c.name_en || ', building ' || b.number || ', unit ' || s.number AS name_en
-                 FROM stairwells s JOIN buildings b ON b.id = s.building_id
-                 JOIN compounds c ON c.id = b.compound_id WHERE s.id = ?",
+/// A topic's columns with what its scope's name is made of, in one query: the community (for
+/// the whole community), the compound, the building and stairwell numbers. Callers add WHERE and
+/// ORDER BY.
+const TOPIC_SELECT: &str = "SELECT t.id, t.title, t.background, t.options, t.status, t.scope_kind,
+        t.scope_id, t.created_at,
+        (SELECT COUNT(*) FROM topic_cosigns x WHERE x.topic_id = t.id) AS cosigns,
+        cm.name_zh AS community_zh, cm.name_en AS community_en,
+        c.name_zh AS compound_zh, c.name_en AS compound_en,
+        b.number AS building_number, s.number AS stairwell_number
+     FROM topics t
+     LEFT JOIN communities cm
+            ON t.scope_kind = 'community' AND cm.id = (SELECT MIN(id) FROM communities)
+     LEFT JOIN stairwells s ON t.scope_kind = 'stairwell' AND s.id = t.scope_id
+     LEFT JOIN buildings b ON b.id = CASE t.scope_kind WHEN 'building' THEN t.scope_id
+                                                      WHEN 'stairwell' THEN s.building_id END
+     LEFT JOIN compounds c ON c.id = CASE t.scope_kind WHEN 'compound' THEN t.scope_id
+                                                       ELSE b.compound_id END";
+
+/// A scope's name in both languages from a [`TOPIC_SELECT`] row: "翠柳苑 1 幢 2 单元" /
+/// "Cuiliu Garden, building 1, unit 2". Empty should the place be gone.
+fn scope_names(scope: Scope, r: &SqliteRow) -> (String, String) {
+    let text = |column: &str| r.get::<Option<String>, _>(column).unwrap_or_default();
+    let number = |column: &str| r.get::<Option<i64>, _>(column).unwrap_or_default();
+    let (compound_zh, compound_en) = (text("compound_zh"), text("compound_en"));
+    match scope {
+        Scope::Community => (text("community_zh"), text("community_en")),
+        Scope::Compound(_) => (compound_zh, compound_en),
+        Scope::Building(_) => {
+            let b = number("building_number");
+            (
+                format!("{compound_zh} {b} 幢"),
+                format!("{compound_en}, building {b}"),
             )
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
-        };
-    Ok(row
-        .map(|r| (r.get("name_zh"), r.get("name_en")))
-        .unwrap_or_default())
+        }
+        Scope::Stairwell(_) => {
+            let (b, s) = (number("building_number"), number("stairwell_number"));
+            (
+                format!("{compound_zh} {b} 幢 {s} 单元"),
+                format!("{compound_en}, building {b}, unit {s}"),
+            )
+        }
+    }
 }
 
 async fn event(
@@ -155,6 +169,31 @@ pub async fn create_topic(
     now: i64,
 ) -> sqlx::Result<i64> {
     let mut tx = super::begin_immediate(db).await?;
+    let id = create_topic_on(
+        &mut tx,
+        author_id,
+        household_id,
+        topic,
+        scope,
+        threshold,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_topic`] inside the caller's transaction (the demo seed writes its topics in its
+/// own).
+pub async fn create_topic_on(
+    tx: &mut SqliteConnection,
+    author_id: i64,
+    household_id: i64,
+    topic: &CheckedTopic,
+    scope: Scope,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<i64> {
     let status = after_cosign(TopicStatus::Collecting, 1, threshold);
     let id: i64 = sqlx::query(
         "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
@@ -182,8 +221,7 @@ pub async fn create_topic(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, id, now, "resident", "proposed", "").await?;
-    tx.commit().await?;
+    event(&mut *tx, id, now, "resident", "proposed", "").await?;
     Ok(id)
 }
 
@@ -234,13 +272,27 @@ pub async fn cosign(
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
+    let outcome = cosign_on(&mut tx, topic_id, household_id, user_id, threshold, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`cosign`] inside the caller's transaction. Writes nothing unless it signs.
+pub async fn cosign_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    threshold: u32,
+    now: i64,
+) -> sqlx::Result<CosignOutcome> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
         return Ok(CosignOutcome::NoSuchTopic);
     };
     if !facts.status.accepts_cosigns() {
         return Ok(CosignOutcome::NotCollecting);
     }
-    if !in_scope(&mut tx, facts.scope, household_id).await? {
+    if !in_scope(&mut *tx, facts.scope, household_id).await? {
         return Ok(CosignOutcome::OutOfScope);
     }
     let inserted = sqlx::query(
@@ -268,9 +320,8 @@ pub async fn cosign(
             .bind(topic_id)
             .execute(&mut *tx)
             .await?;
-        event(&mut tx, topic_id, now, "resident", "threshold_reached", "").await?;
+        event(&mut *tx, topic_id, now, "resident", "threshold_reached", "").await?;
     }
-    tx.commit().await?;
     Ok(CosignOutcome::Signed(status))
 }
 
@@ -286,6 +337,21 @@ pub async fn review(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
+    let done = review_on(&mut tx, topic_id, staff_id, accept, note, steps, now).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`review`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn review_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    accept: bool,
+    note: &str,
+    steps: &[String],
+    now: i64,
+) -> sqlx::Result<bool> {
     let to = if accept {
         TopicStatus::Accepted
     } else {
@@ -302,18 +368,34 @@ pub async fn review(
         return Ok(false);
     }
     for step in steps {
-        event(&mut tx, topic_id, now, "staff", "review_step", step).await?;
+        event(&mut *tx, topic_id, now, "staff", "review_step", step).await?;
     }
     let kind = if accept { "accepted" } else { "declined" };
-    event(&mut tx, topic_id, now, "staff", kind, note).await?;
-    audit(&mut tx, topic_id, now, Some(staff_id), kind, note).await?;
-    tx.commit().await?;
+    event(&mut *tx, topic_id, now, "staff", kind, note).await?;
+    audit(&mut *tx, topic_id, now, Some(staff_id), kind, note).await?;
     Ok(true)
 }
 
 /// Adds a comment; a staff member's comment is the community's official answer.
 pub async fn add_comment(
     db: &Db,
+    topic_id: i64,
+    parent_id: Option<i64>,
+    author_id: i64,
+    by_staff: bool,
+    body: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let mut conn = db.acquire().await?;
+    add_comment_on(
+        &mut conn, topic_id, parent_id, author_id, by_staff, body, now,
+    )
+    .await
+}
+
+/// [`add_comment`] on the caller's connection (or transaction).
+pub async fn add_comment_on(
+    conn: &mut SqliteConnection,
     topic_id: i64,
     parent_id: Option<i64>,
     author_id: i64,
@@ -333,7 +415,7 @@ pub async fn add_comment(
     .bind(by_staff)
     .bind(body)
     .bind(now)
-    .fetch_one(db)
+    .fetch_one(&mut *conn)
     .await?
     .get(0))
 }
@@ -393,7 +475,20 @@ pub async fn open_vote(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(facts) = read_facts(&mut tx, topic_id).await? else {
+    let opened = open_vote_on(&mut tx, topic_id, staff_id, vote, now).await?;
+    tx.commit().await?;
+    Ok(opened)
+}
+
+/// [`open_vote`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn open_vote_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    vote: &NewVote,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
         return Ok(false);
     };
     if !facts.status.can_open_vote() {
@@ -440,7 +535,7 @@ pub async fn open_vote(
         .execute(&mut *tx)
         .await?;
     event(
-        &mut tx,
+        &mut *tx,
         topic_id,
         now,
         "staff",
@@ -449,7 +544,7 @@ pub async fn open_vote(
     )
     .await?;
     audit(
-        &mut tx,
+        &mut *tx,
         topic_id,
         now,
         Some(staff_id),
@@ -462,7 +557,6 @@ pub async fn open_vote(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -477,11 +571,19 @@ pub struct VoteFacts {
 }
 
 pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFacts>> {
+    vote_of_topic_on(&mut *db.acquire().await?, topic_id).await
+}
+
+/// [`vote_of_topic`] on the caller's connection (or transaction).
+pub async fn vote_of_topic_on(
+    conn: &mut SqliteConnection,
+    topic_id: i64,
+) -> sqlx::Result<Option<VoteFacts>> {
     let row = sqlx::query(
         "SELECT id, topic_id, electorate, secret, closes_at, closed_at FROM votes WHERE topic_id = ?",
     )
     .bind(topic_id)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| VoteFacts {
         id: r.get("id"),
@@ -493,20 +595,53 @@ pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFa
     }))
 }
 
+/// `column IN (?, ?, …)` with each of `ids` bound, for a query being built.
+fn push_in(query: &mut QueryBuilder<'_, Sqlite>, column: &str, ids: &[i64]) {
+    query.push(column).push(" IN (");
+    let mut list = query.separated(", ");
+    for &id in ids {
+        list.push_bind(id);
+    }
+    list.push_unseparated(")");
+}
+
+/// One of the asking account's units on a vote's roll, and whether it has voted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RollEntry {
+    pub household_id: i64,
+    pub voted: bool,
+}
+
+/// Which of `households` are on the vote's roll (in household order), in one query.
+pub async fn roll_entries(
+    db: &Db,
+    vote_id: i64,
+    households: &[i64],
+) -> sqlx::Result<Vec<RollEntry>> {
+    if households.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = QueryBuilder::new("SELECT household_id, voted FROM vote_roll WHERE vote_id = ");
+    query.push_bind(vote_id).push(" AND ");
+    push_in(&mut query, "household_id", households);
+    query.push(" ORDER BY household_id");
+    let rows = query.build().fetch_all(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| RollEntry {
+            household_id: r.get("household_id"),
+            voted: r.get("voted"),
+        })
+        .collect())
+}
+
 /// Which of `households` are on the vote's roll.
 pub async fn on_roll(db: &Db, vote_id: i64, households: &[i64]) -> sqlx::Result<Vec<i64>> {
-    let mut found = Vec::new();
-    for &h in households {
-        let row = sqlx::query("SELECT 1 FROM vote_roll WHERE vote_id = ? AND household_id = ?")
-            .bind(vote_id)
-            .bind(h)
-            .fetch_optional(db)
-            .await?;
-        if row.is_some() {
-            found.push(h);
-        }
-    }
-    Ok(found)
+    Ok(roll_entries(db, vote_id, households)
+        .await?
+        .into_iter()
+        .map(|e| e.household_id)
+        .collect())
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -536,6 +671,33 @@ pub async fn cast(
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
     let mut tx = super::begin_immediate(db).await?;
+    let outcome = cast_on(
+        &mut tx,
+        vote,
+        household_id,
+        voter_id,
+        choice,
+        receipt,
+        new_receipt,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`cast`] inside the caller's transaction. Writes nothing unless it casts or changes.
+#[allow(clippy::too_many_arguments)]
+pub async fn cast_on(
+    tx: &mut SqliteConnection,
+    vote: &VoteFacts,
+    household_id: i64,
+    voter_id: i64,
+    choice: YesNo,
+    receipt: Option<&str>,
+    new_receipt: &str,
+    now: i64,
+) -> sqlx::Result<CastOutcome> {
     let open =
         sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
             .bind(vote.id)
@@ -621,14 +783,25 @@ pub async fn cast(
     } else {
         "ballot_changed"
     };
-    audit(&mut tx, vote.topic_id, now, None, action, &detail).await?;
-    tx.commit().await?;
+    audit(&mut *tx, vote.topic_id, now, None, action, &detail).await?;
     Ok(outcome)
 }
 
 /// Closes the vote and publishes the result. False when it was not open.
 pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
+    let closed = close_vote_on(&mut tx, topic_id, staff_id, now).await?;
+    tx.commit().await?;
+    Ok(closed)
+}
+
+/// [`close_vote`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn close_vote_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
     let closed =
         sqlx::query("UPDATE votes SET closed_at = ? WHERE topic_id = ? AND closed_at IS NULL")
             .bind(now)
@@ -643,9 +816,8 @@ pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
-    event(&mut tx, topic_id, now, "staff", "vote_closed", "").await?;
-    audit(&mut tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
-    tx.commit().await?;
+    event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
+    audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
     Ok(true)
 }
 
@@ -696,26 +868,20 @@ pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> 
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Every topic, newest first.
+/// Every topic, newest first, in one query.
 pub async fn list(db: &Db, threshold: u32) -> sqlx::Result<Vec<TopicSummary>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.title, t.status, t.scope_kind, t.scope_id, t.created_at,
-                (SELECT COUNT(*) FROM topic_cosigns c WHERE c.topic_id = t.id) AS cosigns
-         FROM topics t ORDER BY t.created_at DESC, t.id DESC",
-    )
+    let rows = sqlx::query(&format!(
+        "{TOPIC_SELECT} ORDER BY t.created_at DESC, t.id DESC"
+    ))
     .fetch_all(db)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(summary_of(db, r, threshold).await?);
-    }
-    Ok(out)
+    Ok(rows.iter().map(|r| summary_of(r, threshold)).collect())
 }
 
-async fn summary_of(db: &Db, r: &SqliteRow, threshold: u32) -> sqlx::Result<TopicSummary> {
+fn summary_of(r: &SqliteRow, threshold: u32) -> TopicSummary {
     let facts = facts_of(r);
-    let (scope_zh, scope_en) = scope_names(db, facts.scope).await?;
-    Ok(TopicSummary {
+    let (scope_zh, scope_en) = scope_names(facts.scope, r);
+    TopicSummary {
         id: r.get("id"),
         title: r.get("title"),
         status: facts.status,
@@ -725,7 +891,7 @@ async fn summary_of(db: &Db, r: &SqliteRow, threshold: u32) -> sqlx::Result<Topi
         cosigns: r.get::<i64, _>("cosigns") as u32,
         cosign_threshold: threshold,
         created_at: r.get("created_at"),
-    })
+    }
 }
 
 /// A topic's public parts: summary, background, options, history, comments.
@@ -738,15 +904,10 @@ pub struct TopicRecord {
 }
 
 pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<TopicRecord>> {
-    let Some(r) = sqlx::query(
-        "SELECT t.id, t.title, t.background, t.options, t.status, t.scope_kind, t.scope_id,
-                t.created_at,
-                (SELECT COUNT(*) FROM topic_cosigns c WHERE c.topic_id = t.id) AS cosigns
-         FROM topics t WHERE t.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?
+    let Some(r) = sqlx::query(&format!("{TOPIC_SELECT} WHERE t.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
     else {
         return Ok(None);
     };
@@ -786,7 +947,7 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
     })
     .collect();
     Ok(Some(TopicRecord {
-        summary: summary_of(db, &r, threshold).await?,
+        summary: summary_of(&r, threshold),
         background: r.get("background"),
         options: serde_json::from_str(r.get("options")).unwrap_or_default(),
         events,
@@ -794,20 +955,42 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
     }))
 }
 
-/// Whether a household has co-signed (or proposed) a topic.
+/// Whether one of `households` has co-signed (or proposed) a topic, in one query.
 pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<bool> {
-    for &h in households {
-        let row =
-            sqlx::query("SELECT 1 FROM topic_cosigns WHERE topic_id = ? AND household_id = ?")
-                .bind(topic_id)
-                .bind(h)
-                .fetch_optional(db)
-                .await?;
-        if row.is_some() {
-            return Ok(true);
-        }
+    if households.is_empty() {
+        return Ok(false);
     }
-    Ok(false)
+    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ");
+    query.push_bind(topic_id).push(" AND ");
+    push_in(&mut query, "household_id", households);
+    let signed: i64 = query.build().fetch_one(db).await?.get(0);
+    Ok(signed > 0)
+}
+
+/// The first of `households` (in the order given) that lies within `scope`, in one query.
+pub async fn first_in_scope(
+    db: &Db,
+    scope: Scope,
+    households: &[i64],
+) -> sqlx::Result<Option<i64>> {
+    if households.is_empty() {
+        return Ok(None);
+    }
+    let mut query = QueryBuilder::new("SELECT x.id FROM households x WHERE ");
+    push_in(&mut query, "x.id", households);
+    query.push(" AND x.id IN (").push(households_in_head(scope));
+    if let Some(id) = scope.id() {
+        query.push_bind(id);
+    }
+    query.push(")");
+    let inside: Vec<i64> = query
+        .build()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(households.iter().copied().find(|h| inside.contains(h)))
 }
 
 /// The vote as shown: the tally only once closed or when shown live.

@@ -201,7 +201,11 @@ async fn a_lift_from_proposal_to_a_published_art_278_result() {
     }
     // Changing a named ballot keeps one ballot for the unit.
     ok(&b, &path("/ballots"), json!({ "choice": "yes" })).await;
-    assert_eq!(app.count("ballots", "").await, 4);
+    let vote_id = opened["vote"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.count("ballots", &format!("vote_id = {vote_id}")).await,
+        4
+    );
     // A tenant (a member, not an owner) of another compound is not on the roll.
     assert_problem(
         post(&tenant, &path("/ballots"), json!({ "choice": "yes" })).await,
@@ -295,14 +299,36 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
         .as_str()
         .unwrap()
         .to_owned();
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let ballots = |filter: &str| format!("vote_id = {vote_id}{filter}");
     assert_eq!(
-        app.count("ballots", "household_id IS NULL AND voter_id IS NULL")
-            .await,
+        app.count(
+            "ballots",
+            &ballots(" AND household_id IS NULL AND voter_id IS NULL")
+        )
+        .await,
         1
     );
     // Shown live when staff chose so.
     let live: Value = app.new_browser().get(&path("")).await.json().await.unwrap();
     assert_eq!(live["vote"]["tally"]["no"]["units"], 1);
+    // And so is the result sheet, marked as a count in progress, without receipts yet.
+    let sheet = app.get(&path("/result.csv?lang=en")).await;
+    assert_eq!(sheet.status(), StatusCode::OK);
+    let sheet = sheet.text().await.unwrap();
+    assert!(
+        sheet.contains("\r\nResult,voting in progress (live count)\r\n"),
+        "{sheet}"
+    );
+    assert!(sheet.contains("\r\nNo,1,"), "{sheet}");
+    assert!(
+        sheet.contains("\r\npublished when the vote closes\r\n"),
+        "{sheet}"
+    );
     assert_problem(
         post(&owner, &path("/ballots"), json!({ "choice": "yes" })).await,
         409,
@@ -326,14 +352,20 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
         json!({ "choice": "yes", "receipt": first }),
     )
     .await;
-    assert_eq!(app.count("ballots", "choice = 'yes'").await, 1);
-    assert_eq!(app.count("ballots", "").await, 1);
+    assert_eq!(
+        app.count("ballots", &ballots(" AND choice = 'yes'")).await,
+        1
+    );
+    assert_eq!(app.count("ballots", &ballots("")).await, 1);
     // The audit log says a secret ballot was cast, never by whom.
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM consultation_audit WHERE action LIKE 'ballot%'")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM consultation_audit WHERE topic_id = ? AND action LIKE 'ballot%'",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(details.len(), 2, "cast, then changed");
     assert!(details.iter().all(|d| d == "secret ballot"));
 }
 
@@ -391,13 +423,24 @@ async fn the_same_unit_voting_fifty_times_at_once_yields_one_ballot() {
             .iter()
             .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT)
     );
-    assert_eq!(app.count("ballots", "").await, 1);
-    assert_eq!(app.count("vote_roll", "voted = 1").await, 1);
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let this_vote = format!("vote_id = {vote_id}");
+    assert_eq!(app.count("ballots", &this_vote).await, 1);
+    assert_eq!(
+        app.count("vote_roll", &format!("{this_vote} AND voted = 1"))
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn proposals_are_checked_and_refused_clearly() {
     let app = spawn_app().await;
+    let demo_topics = app.count("topics", "").await;
     let building = building_of_owner(&app).await;
     let unbound = signed_in(&app, UNBOUND).await;
     assert_problem(
@@ -435,7 +478,7 @@ async fn proposals_are_checked_and_refused_clearly() {
         "not_in_scope",
     )
     .await;
-    assert_eq!(app.count("topics", "").await, 0);
+    assert_eq!(app.count("topics", "").await, demo_topics);
     let staff = signed_in(&app, STAFF).await;
     let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
         .as_i64()
@@ -478,4 +521,347 @@ async fn proposals_are_checked_and_refused_clearly() {
         .await
         .unwrap();
     assert_eq!(list[0]["id"], id);
+}
+
+#[tokio::test]
+async fn the_demo_owner_finds_a_vote_to_cast_and_a_proposal_to_co_sign() {
+    let app = spawn_app().await;
+    let list: Value = app
+        .new_browser()
+        .get("/consultations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let find = |status: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["status"] == status)
+            .unwrap_or_else(|| panic!("a {status} topic in {list}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (decided, voting, collecting) = (find("decided"), find("voting"), find("collecting"));
+    let owner = signed_in(&app, OWNER).await;
+
+    // The finished lift vote is published: tally, verdict, receipts.
+    let lift: Value = owner
+        .get(&format!("/consultations/{decided}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lift["vote"]["verdict"]["passed"], true);
+    assert_eq!(lift["vote"]["tally"]["yes"]["units"], 16);
+    assert_eq!(lift["receipt_hashes"].as_array().unwrap().len(), 20);
+    let sheet = owner
+        .get(&format!("/consultations/{decided}/result.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "应参与,24,1444.92",
+        "参与,20,1203.57",
+        "同意,16,963.28",
+        "结果,通过",
+    ] {
+        assert!(
+            sheet.contains(&format!("\r\n{line}\r\n")),
+            "{line} in {sheet}"
+        );
+    }
+    assert_eq!(lift["vote"]["can_vote"], false);
+
+    // The open vote: hidden tally, and the demo owner has a ballot to cast.
+    let path = format!("/consultations/{voting}");
+    let open: Value = owner.get(&path).await.json().await.unwrap();
+    assert!(open["vote"]["tally"].is_null());
+    assert_problem(
+        owner.get(&format!("{path}/result.csv")).await,
+        409,
+        "tally_hidden",
+    )
+    .await;
+    assert_eq!(open["vote"]["can_vote"], true);
+    assert_eq!(open["vote"]["has_voted"], false);
+    ok(
+        &owner,
+        &format!("{path}/ballots"),
+        json!({ "choice": "yes" }),
+    )
+    .await;
+    let after: Value = owner.get(&path).await.json().await.unwrap();
+    assert_eq!(after["vote"]["has_voted"], true);
+
+    // The proposal still collecting: not yet signed by the demo owner, who may sign it.
+    let path = format!("/consultations/{collecting}");
+    let roof: Value = owner.get(&path).await.json().await.unwrap();
+    assert_eq!(roof["cosigned"], false);
+    let signed = ok(&owner, &format!("{path}/cosign"), json!({})).await;
+    assert_eq!(signed["cosigned"], true);
+    assert_eq!(signed["summary"]["cosigns"], 3);
+}
+
+/// The cells of the first CSV row whose first cell is `label`.
+fn csv_row(csv: &str, label: &str) -> Vec<String> {
+    csv.split("\r\n")
+        .map(|line| line.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .find(|cells| cells[0] == label)
+        .unwrap_or_else(|| panic!("no row {label} in\n{csv}"))
+}
+
+/// `units` and `area_centi_m2` of a weight in the detail, as the CSV writes them.
+fn as_written(weight: &Value) -> Vec<String> {
+    let area = weight["area_centi_m2"].as_u64().unwrap();
+    vec![
+        weight["units"].as_u64().unwrap().to_string(),
+        format!("{}.{:02}", area / 100, area % 100),
+    ]
+}
+
+#[tokio::test]
+async fn the_result_csv_waits_for_the_close_then_says_what_the_detail_says() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let a = new_owner_in(&app, building, "13711110001").await;
+    let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    let public = app.new_browser();
+
+    // No vote yet: nothing to export.
+    assert_problem(public.get(&path("/result.csv")).await, 409, "tally_hidden").await;
+    ok(&staff, &path("/review"), json!({ "accept": true })).await;
+    let rule = serde_json::to_value(linli_domain::ballot::DecisionRule::ART_278_ORDINARY).unwrap();
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意为1幢加装电梯？", "electorate": "owners", "rule": rule,
+                "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    ok(&owner, &path("/ballots"), json!({ "choice": "yes" })).await;
+    ok(&a, &path("/ballots"), json!({ "choice": "no" })).await;
+
+    // Open with a hidden tally: refused for everyone, staff included, and not a figure leaks.
+    for viewer in [&public, &owner, &staff] {
+        let refused = viewer.get(&path("/result.csv?lang=en")).await;
+        let body = assert_problem(refused, 409, "tally_hidden").await;
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["code", "detail", "errors", "status", "title", "type"],
+            "{body}"
+        );
+        let text = body.to_string();
+        for leak in ["units", "area", "\"tally\":", "yes", "Eligible"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+    }
+
+    let closed = ok(&staff, &path("/close"), json!({})).await;
+    let vote = &closed["vote"];
+    let tally = &vote["tally"];
+    let resp = public.get(&path("/result.csv?lang=en")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let headers = resp.headers().clone();
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment; filename=\"linli-consultation-{id}-result.csv\"")
+    );
+    let bytes = resp.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a UTF-8 byte order mark"
+    );
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
+
+    assert_eq!(csv_row(&csv, "Question")[1], vote["question"]);
+    assert_eq!(csv_row(&csv, "Topic number")[1], id.to_string());
+    assert_eq!(csv_row(&csv, "Ballot")[1], "named");
+    assert_eq!(
+        csv_row(&csv, "Eligible")[1..],
+        as_written(&tally["eligible"])
+    );
+    assert_eq!(csv_row(&csv, "Yes")[1..], as_written(&tally["yes"]));
+    assert_eq!(csv_row(&csv, "No")[1..], as_written(&tally["no"]));
+    assert_eq!(csv_row(&csv, "Abstain")[1..], as_written(&tally["abstain"]));
+    let yes = &tally["yes"];
+    let no = &tally["no"];
+    let participating = json!({
+        "units": yes["units"].as_u64().unwrap() + no["units"].as_u64().unwrap(),
+        "area_centi_m2": yes["area_centi_m2"].as_u64().unwrap() + no["area_centi_m2"].as_u64().unwrap(),
+    });
+    assert_eq!(
+        csv_row(&csv, "Participating")[1..],
+        as_written(&participating)
+    );
+    let verdict = &vote["verdict"];
+    assert_eq!(
+        verdict["passed"], false,
+        "2 of the building's units took part"
+    );
+    assert_eq!(csv_row(&csv, "Result")[1], "not passed");
+    let met = |b: &Value| if b.as_bool().unwrap() { "yes" } else { "no" };
+    assert_eq!(
+        csv_row(&csv, "Owners taking part")[1],
+        met(&verdict["quorum_by_units"])
+    );
+    assert_eq!(
+        csv_row(&csv, "Approval by area")[1],
+        met(&verdict["approval_by_area"])
+    );
+    let closed_at = vote["closed_at"].as_i64().unwrap();
+    assert_eq!(
+        csv_row(&csv, "Closed")[1],
+        linli_domain::figures::china_time_label(closed_at)
+    );
+    for hash in closed["receipt_hashes"].as_array().unwrap() {
+        assert!(
+            csv.contains(&format!("\r\n{}\r\n", hash.as_str().unwrap())),
+            "{hash}"
+        );
+    }
+
+    // In Chinese by default, and nobody's name, phone number or flat in either language.
+    let zh = public.get(&path("/result.csv")).await.text().await.unwrap();
+    assert!(zh.contains("\r\n结果,未通过\r\n"), "{zh}");
+    let people: Vec<(String, String)> = sqlx::query_as("SELECT phone, display_name FROM users")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    for (phone, name) in &people {
+        for sheet in [&csv, &zh] {
+            assert!(!sheet.contains(phone.as_str()), "{phone} leaked");
+            assert!(!sheet.contains(name.as_str()), "{name} leaked");
+        }
+    }
+    assert!(!zh.contains('室') && !csv.contains("Room"), "no flat");
+    assert_problem(
+        app.get("/consultations/999999/result.csv").await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_right_one() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let (stairwell, compound): (i64, i64) = sqlx::query_as(
+        "SELECT s.id, b.compound_id FROM users u JOIN household_members m ON m.user_id = u.id
+         JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id WHERE u.phone = ?",
+    )
+    .bind(OWNER)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    // A second home, in another compound (金桂花园).
+    let (second, code): (i64, String) = sqlx::query_as(
+        "SELECT h.id, c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
+         JOIN stairwells s ON s.id = h.stairwell_id JOIN buildings b ON b.id = s.building_id
+         WHERE b.compound_id <> ? AND c.relation = 'owner' AND c.used_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id)
+         ORDER BY h.id LIMIT 1",
+    )
+    .bind(compound)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(owner.bind(&code).await.status(), StatusCode::CREATED);
+    let other_compound: i64 = sqlx::query_scalar(
+        "SELECT b.compound_id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
+         JOIN buildings b ON b.id = s.building_id WHERE h.id = ?",
+    )
+    .bind(second)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    let propose = |scope: Value| {
+        let owner = owner.clone();
+        async move {
+            ok(
+                &owner,
+                "/consultations",
+                json!({ "title": "议题", "scope": scope }),
+            )
+            .await
+        }
+    };
+    let community = propose(json!({ "kind": "community" })).await;
+    let mine = propose(json!({ "kind": "stairwell", "id": stairwell })).await;
+    let there = propose(json!({ "kind": "compound", "id": other_compound })).await;
+    let list: Value = app.get("/consultations").await.json().await.unwrap();
+    let names = |id: &Value| {
+        let t = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == *id)
+            .unwrap();
+        (
+            t["scope_zh"].as_str().unwrap().to_owned(),
+            t["scope_en"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        names(&community["summary"]["id"]),
+        ("青樟社区".to_owned(), "Qingzhang Community".to_owned())
+    );
+    assert_eq!(
+        names(&mine["summary"]["id"]),
+        (
+            "翠柳苑 1 幢 1 单元".to_owned(),
+            "Cuiliu Garden, building 1, unit 1".to_owned()
+        )
+    );
+    assert_eq!(names(&there["summary"]["id"]).0, "金桂花园");
+    // The proposal in the other compound was made for the second home.
+    let there_id = there["summary"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.count(
+            "topics",
+            &format!("id = {there_id} AND household_id = {second}")
+        )
+        .await,
+        1
+    );
+    assert_eq!(there["cosigned"], true);
+
+    // A households vote of the whole community: both homes are on the roll, each votes once.
+    let id = community["summary"]["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    ok(&staff, &path("/review"), json!({ "accept": true })).await;
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意？", "electorate": "households",
+        "rule": { "kind": "simple_majority" }, "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    let before: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(before["vote"]["can_vote"], true);
+    assert_eq!(before["vote"]["has_voted"], false);
+    ok(
+        &owner,
+        &path("/ballots"),
+        json!({ "choice": "yes", "household_id": second }),
+    )
+    .await;
+    let after: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(after["vote"]["has_voted"], true);
+    assert_eq!(
+        after["vote"]["can_vote"], true,
+        "the first home has not voted"
+    );
 }
