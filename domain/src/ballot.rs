@@ -168,6 +168,50 @@ pub fn decide(rule: DecisionRule, tally: &YesNoTally) -> Verdict {
     }
 }
 
+/// What a choice question (single or multiple choice) received: each option's support (a
+/// multiple-choice ballot supports several), the ballots that chose at least one option, and
+/// the abstentions, against the frozen roll.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptionsTally {
+    pub eligible: Weight,
+    /// By option index.
+    pub options: Vec<Weight>,
+    /// Ballots that chose at least one option.
+    pub chose: Weight,
+    pub abstain: Weight,
+}
+
+impl OptionsTally {
+    pub fn participating(&self) -> Weight {
+        self.chose + self.abstain
+    }
+
+    /// One option seen as a yes/no question: the ballots supporting it say yes, the other
+    /// ballots that chose something say no, abstentions abstain. The same rule then decides
+    /// each option exactly as it decides a yes/no question.
+    pub fn as_yes_no(&self, option: usize) -> YesNoTally {
+        let yes = self.options.get(option).copied().unwrap_or_default();
+        YesNoTally {
+            eligible: self.eligible,
+            yes,
+            no: Weight {
+                units: self.chose.units.saturating_sub(yes.units),
+                area_centi_m2: self.chose.area_centi_m2.saturating_sub(yes.area_centi_m2),
+            },
+            abstain: self.abstain,
+        }
+    }
+}
+
+/// Decides each option of a choice question under `rule`. Under a majority rule at most one
+/// option of a single-choice question can pass; a multiple-choice question may approve several.
+pub fn decide_options(rule: DecisionRule, tally: &OptionsTally) -> Vec<Verdict> {
+    (0..tally.options.len())
+        .map(|i| decide(rule, &tally.as_yes_no(i)))
+        .collect()
+}
+
 /// One round of an instant-runoff count: the first preferences of the ballots still counting,
 /// by option index, and the option eliminated at its end (none in the final round).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +315,45 @@ mod tests {
             units,
             area_centi_m2: area,
         }
+    }
+
+    #[test]
+    fn each_option_is_decided_like_a_yes_no_question() {
+        // 10 households; 8 take part: option 0 gets 5, option 1 gets 2, one abstains... and
+        // one ballot of the 7 choosing supports both (multiple choice).
+        let tally = OptionsTally {
+            eligible: w(10, 1000),
+            options: vec![w(5, 500), w(3, 300), w(0, 0)],
+            chose: w(7, 700),
+            abstain: w(1, 100),
+        };
+        let yes_no = tally.as_yes_no(0);
+        assert_eq!(yes_no.yes, w(5, 500));
+        assert_eq!(yes_no.no, w(2, 200));
+        assert_eq!(yes_no.participating(), w(8, 800));
+        let verdicts = decide_options(DecisionRule::SimpleMajority, &tally);
+        // 5 of 7 choosing: more than half. 3 of 7: not. 0: not.
+        assert_eq!(
+            verdicts.iter().map(|v| v.passed).collect::<Vec<_>>(),
+            [true, false, false]
+        );
+        // Art. 278 ordinary: 8 of 10 take part (quorum met); option 0 has 5 of the 8 taking
+        // part (more than half), option 1 has 3 of 8.
+        let owners = decide_options(DecisionRule::ART_278_ORDINARY, &tally);
+        assert!(owners[0].passed);
+        assert!(!owners[1].passed);
+        // Exactly half of those choosing is not more than half.
+        let even = OptionsTally {
+            eligible: w(4, 400),
+            options: vec![w(2, 200), w(2, 200)],
+            chose: w(4, 400),
+            abstain: w(0, 0),
+        };
+        assert!(
+            decide_options(DecisionRule::SimpleMajority, &even)
+                .iter()
+                .all(|v| !v.passed)
+        );
     }
 
     #[test]

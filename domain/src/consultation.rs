@@ -3,7 +3,10 @@
 //! The lifecycle, the field rules and the API types live here; the vote's arithmetic is in
 //! `ballot`.
 
-use crate::ballot::{DecisionRule, Verdict, YesNoTally};
+use crate::ballot::{
+    DecisionRule, OptionsTally, RunoffResult, Verdict, Weight, YesNoTally, decide_options,
+    instant_runoff,
+};
 use crate::request::short_text;
 use crate::validation::{ErrorCode, FieldError};
 use serde::{Deserialize, Serialize};
@@ -189,6 +192,194 @@ impl YesNo {
     }
 }
 
+/// What a vote asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Yes, no or abstain on the question.
+    #[default]
+    YesNo,
+    /// One of the topic's options.
+    Single,
+    /// At most `max` of the topic's options.
+    Multiple { max: u32 },
+    /// The topic's options in order of preference; counted by instant runoff.
+    Ranked,
+}
+
+impl QuestionKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            QuestionKind::YesNo => "yes_no",
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple { .. } => "multiple",
+            QuestionKind::Ranked => "ranked",
+        }
+    }
+
+    /// Whether a vote of this kind can be held on `options` options under `rule`: a choice
+    /// needs at least two options, "at most k" needs 1 ≤ k ≤ options, and a ranked question is
+    /// decided by instant runoff (a majority of the continuing ballots, counted by units), so
+    /// it takes no other rule.
+    pub fn fits(self, options: usize, rule: DecisionRule) -> bool {
+        match self {
+            QuestionKind::YesNo => true,
+            QuestionKind::Single => options >= 2,
+            QuestionKind::Multiple { max } => options >= 2 && max >= 1 && max as usize <= options,
+            QuestionKind::Ranked => options >= 2 && rule == DecisionRule::SimpleMajority,
+        }
+    }
+}
+
+/// A ballot as it is stored and counted: yes, no, abstain, or the option indexes chosen
+/// (in order of preference for a ranked question).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredChoice {
+    YesNo(YesNo),
+    Options(Vec<usize>),
+}
+
+impl StoredChoice {
+    /// `yes`, `no`, `abstain`, or the indexes as a JSON array (`[2,0]`).
+    pub fn to_db(&self) -> String {
+        match self {
+            StoredChoice::YesNo(c) => c.key().to_owned(),
+            StoredChoice::Options(o) => {
+                let list: Vec<String> = o.iter().map(usize::to_string).collect();
+                format!("[{}]", list.join(","))
+            }
+        }
+    }
+
+    pub fn from_db(raw: &str) -> Option<Self> {
+        if let Some(c) = YesNo::parse(raw) {
+            return Some(StoredChoice::YesNo(c));
+        }
+        let inner = raw.strip_prefix('[')?.strip_suffix(']')?;
+        if inner.is_empty() {
+            return Some(StoredChoice::Options(Vec::new()));
+        }
+        inner
+            .split(',')
+            .map(|n| n.trim().parse().ok())
+            .collect::<Option<Vec<usize>>>()
+            .map(StoredChoice::Options)
+    }
+}
+
+impl From<YesNo> for StoredChoice {
+    fn from(choice: YesNo) -> Self {
+        StoredChoice::YesNo(choice)
+    }
+}
+
+/// Checks a ballot against its question: yes/no/abstain for a yes/no question; for a choice
+/// question, one option, at most k distinct options, or a ranking of distinct options, or an
+/// explicit abstention (which counts toward participation).
+pub fn check_ballot(
+    kind: QuestionKind,
+    options: usize,
+    ballot: &BallotChoice,
+) -> Result<StoredChoice, FieldError> {
+    let not_an_option = || FieldError::new("choice", ErrorCode::AnswerNotAnOption);
+    match (kind, ballot.choice) {
+        (QuestionKind::YesNo, Some(c)) if ballot.options.is_empty() => Ok(StoredChoice::YesNo(c)),
+        (QuestionKind::YesNo, _) => Err(not_an_option()),
+        (_, Some(YesNo::Abstain)) if ballot.options.is_empty() => {
+            Ok(StoredChoice::YesNo(YesNo::Abstain))
+        }
+        (_, Some(_)) => Err(not_an_option()),
+        (_, None) => {
+            let picked = &ballot.options;
+            if picked.is_empty() {
+                return Err(FieldError::new("choice", ErrorCode::Required));
+            }
+            let mut seen = vec![false; options];
+            for &o in picked {
+                if o >= options || seen[o] {
+                    return Err(not_an_option());
+                }
+                seen[o] = true;
+            }
+            let most = match kind {
+                QuestionKind::Single => 1,
+                QuestionKind::Multiple { max } => max as usize,
+                _ => options,
+            };
+            if picked.len() > most {
+                return Err(FieldError::new("choice", ErrorCode::TooManyChoices));
+            }
+            Ok(StoredChoice::Options(picked.clone()))
+        }
+    }
+}
+
+/// The result of a choice question: its tally and each option's verdict under the rule, or,
+/// for a ranked question, the instant-runoff rounds and winner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptionsResult {
+    /// First preferences for a ranked question.
+    pub tally: OptionsTally,
+    /// By option index; empty for a ranked question.
+    pub verdicts: Vec<Verdict>,
+    pub runoff: Option<RunoffResult>,
+}
+
+/// Counts the ballots of a choice question: `(choice, area)` per ballot.
+pub fn count_options(
+    kind: QuestionKind,
+    rule: DecisionRule,
+    eligible: Weight,
+    options: usize,
+    ballots: &[(StoredChoice, u64)],
+) -> OptionsResult {
+    let mut tally = OptionsTally {
+        eligible,
+        options: vec![Weight::default(); options],
+        ..Default::default()
+    };
+    let mut rankings = Vec::new();
+    for (choice, area) in ballots {
+        let one = Weight {
+            units: 1,
+            area_centi_m2: *area,
+        };
+        match choice {
+            StoredChoice::Options(picked) if !picked.is_empty() => {
+                tally.chose = tally.chose + one;
+                // A ranked ballot's first preference is its support in the first round.
+                let supported = if kind == QuestionKind::Ranked {
+                    &picked[..1]
+                } else {
+                    &picked[..]
+                };
+                for &o in supported {
+                    if let Some(w) = tally.options.get_mut(o) {
+                        *w = *w + one;
+                    }
+                }
+                rankings.push(picked.clone());
+            }
+            _ => tally.abstain = tally.abstain + one,
+        }
+    }
+    if kind == QuestionKind::Ranked {
+        OptionsResult {
+            tally,
+            verdicts: Vec::new(),
+            runoff: Some(instant_runoff(options, &rankings)),
+        }
+    } else {
+        OptionsResult {
+            verdicts: decide_options(rule, &tally),
+            tally,
+            runoff: None,
+        }
+    }
+}
+
 // ---- API types ----
 
 /// A resident's proposal.
@@ -319,6 +510,9 @@ pub struct TopicReview {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewVote {
     pub question: String,
+    /// Yes/no by default; a choice question asks about the topic's options.
+    #[serde(default)]
+    pub kind: QuestionKind,
     pub electorate: Electorate,
     pub rule: DecisionRule,
     /// Secret: ballots are stored without the voter (advisory consultations only).
@@ -350,6 +544,14 @@ pub struct VoteView {
     pub tally: Option<YesNoTally>,
     /// Once closed.
     pub verdict: Option<Verdict>,
+    #[serde(default)]
+    pub kind: QuestionKind,
+    /// The options a choice question asks about, frozen when the vote opened.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// A choice question's result, shown when the tally may be (`tally` stays empty).
+    #[serde(default)]
+    pub options_result: Option<OptionsResult>,
     /// Whether the asking account can vote now (eligible, open), and for which unit.
     pub can_vote: bool,
     /// The asking account's unit has voted.
@@ -359,7 +561,12 @@ pub struct VoteView {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BallotChoice {
-    pub choice: YesNo,
+    /// Yes, no or abstain; for a choice question, only an abstention (or nothing).
+    #[serde(default)]
+    pub choice: Option<YesNo>,
+    /// For a choice question: the option indexes chosen, in order of preference if ranked.
+    #[serde(default)]
+    pub options: Vec<usize>,
     /// Which unit, for an owner of several; their only unit otherwise.
     #[serde(default)]
     pub household_id: Option<i64>,
@@ -394,6 +601,143 @@ pub struct TopicDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(picked: &[usize]) -> BallotChoice {
+        BallotChoice {
+            choice: None,
+            options: picked.to_vec(),
+            household_id: None,
+            receipt: None,
+        }
+    }
+
+    #[test]
+    fn ballots_are_checked_against_their_question() {
+        use QuestionKind as Q;
+        let yes = BallotChoice {
+            choice: Some(YesNo::Yes),
+            ..options(&[])
+        };
+        let abstain = BallotChoice {
+            choice: Some(YesNo::Abstain),
+            ..options(&[])
+        };
+        assert_eq!(
+            check_ballot(Q::YesNo, 0, &yes),
+            Ok(StoredChoice::YesNo(YesNo::Yes))
+        );
+        assert!(check_ballot(Q::YesNo, 0, &options(&[0])).is_err());
+        assert!(
+            check_ballot(Q::Single, 3, &yes).is_err(),
+            "yes is not an option"
+        );
+        assert_eq!(
+            check_ballot(Q::Single, 3, &abstain),
+            Ok(StoredChoice::YesNo(YesNo::Abstain))
+        );
+        assert_eq!(
+            check_ballot(Q::Single, 3, &options(&[2])),
+            Ok(StoredChoice::Options(vec![2]))
+        );
+        let code = |r: Result<StoredChoice, FieldError>| r.unwrap_err().code;
+        assert_eq!(
+            code(check_ballot(Q::Single, 3, &options(&[3]))),
+            ErrorCode::AnswerNotAnOption
+        );
+        assert_eq!(
+            code(check_ballot(Q::Single, 3, &options(&[0, 1]))),
+            ErrorCode::TooManyChoices
+        );
+        assert_eq!(
+            code(check_ballot(Q::Single, 3, &options(&[]))),
+            ErrorCode::Required
+        );
+        let two = Q::Multiple { max: 2 };
+        assert!(check_ballot(two, 4, &options(&[0, 3])).is_ok());
+        assert_eq!(
+            code(check_ballot(two, 4, &options(&[0, 1, 2]))),
+            ErrorCode::TooManyChoices
+        );
+        assert_eq!(
+            code(check_ballot(two, 4, &options(&[1, 1]))),
+            ErrorCode::AnswerNotAnOption
+        );
+        assert!(check_ballot(Q::Ranked, 3, &options(&[2, 0, 1])).is_ok());
+        assert_eq!(
+            code(check_ballot(Q::Ranked, 3, &options(&[2, 2]))),
+            ErrorCode::AnswerNotAnOption
+        );
+    }
+
+    #[test]
+    fn question_kinds_fit_their_options_and_rule() {
+        use QuestionKind as Q;
+        let simple = DecisionRule::SimpleMajority;
+        assert!(Q::YesNo.fits(0, DecisionRule::ART_278_MAJOR));
+        assert!(!Q::Single.fits(1, simple));
+        assert!(Q::Multiple { max: 3 }.fits(3, simple));
+        assert!(!Q::Multiple { max: 4 }.fits(3, simple));
+        assert!(!Q::Multiple { max: 0 }.fits(3, simple));
+        assert!(Q::Ranked.fits(3, simple));
+        assert!(!Q::Ranked.fits(3, DecisionRule::ART_278_ORDINARY));
+    }
+
+    #[test]
+    fn stored_choices_round_trip() {
+        for c in [
+            StoredChoice::YesNo(YesNo::No),
+            StoredChoice::Options(vec![2, 0]),
+        ] {
+            assert_eq!(StoredChoice::from_db(&c.to_db()), Some(c));
+        }
+        assert_eq!(StoredChoice::Options(vec![2, 0]).to_db(), "[2,0]");
+    }
+
+    #[test]
+    fn choice_questions_are_counted_per_option_and_ranked_ones_by_runoff() {
+        let w = |units, area_centi_m2| Weight {
+            units,
+            area_centi_m2,
+        };
+        let b = |o: &[usize], area| (StoredChoice::Options(o.to_vec()), area);
+        let ballots = [
+            b(&[0, 1], 100),
+            b(&[0], 200),
+            b(&[1], 100),
+            (StoredChoice::YesNo(YesNo::Abstain), 50),
+        ];
+        let eligible = w(5, 600);
+        let multiple = count_options(
+            QuestionKind::Multiple { max: 2 },
+            DecisionRule::SimpleMajority,
+            eligible,
+            3,
+            &ballots,
+        );
+        assert_eq!(multiple.tally.options, [w(2, 300), w(2, 200), w(0, 0)]);
+        assert_eq!(multiple.tally.chose, w(3, 400));
+        assert_eq!(multiple.tally.abstain, w(1, 50));
+        // 2 of the 3 choosing support option 0 (and option 1): both pass a simple majority.
+        assert_eq!(
+            multiple
+                .verdicts
+                .iter()
+                .map(|v| v.passed)
+                .collect::<Vec<_>>(),
+            [true, true, false]
+        );
+        // Ranked: first preferences 0, 0, 1 (and the abstention does not count): 0 wins at once.
+        let ranked = count_options(
+            QuestionKind::Ranked,
+            DecisionRule::SimpleMajority,
+            eligible,
+            3,
+            &ballots,
+        );
+        assert_eq!(ranked.tally.options, [w(2, 300), w(1, 100), w(0, 0)]);
+        assert!(ranked.verdicts.is_empty());
+        assert_eq!(ranked.runoff.unwrap().winner, Some(0));
+    }
 
     #[test]
     fn the_threshold_moves_a_proposal_to_review_once() {

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     ReceiptNeeded,
     TallyHidden,
     DeadlineInvalid,
+    /// A choice question needs the topic's options (two or more); ranked ones a majority rule.
+    QuestionDoesNotFit,
     ActionNotAllowedNow,
     MonthInvalid,
     StatusUnknown,
@@ -69,7 +71,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 56] = [
+    pub const ALL: [ErrorCode; 57] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -113,6 +115,7 @@ impl ErrorCode {
         ErrorCode::ReceiptNeeded,
         ErrorCode::TallyHidden,
         ErrorCode::DeadlineInvalid,
+        ErrorCode::QuestionDoesNotFit,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
         ErrorCode::StatusUnknown,
@@ -174,6 +177,7 @@ impl ErrorCode {
             ErrorCode::ReceiptNeeded => "receipt_needed",
             ErrorCode::TallyHidden => "tally_hidden",
             ErrorCode::DeadlineInvalid => "deadline_invalid",
+            ErrorCode::QuestionDoesNotFit => "question_does_not_fit",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
             ErrorCode::StatusUnknown => "status_unknown",

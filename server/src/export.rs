@@ -5,7 +5,7 @@
 //! and the receipt hashes, never a name, a phone number or which household voted what.
 
 use linli_domain::Lang;
-use linli_domain::ballot::{DecisionRule, Threshold, Verdict, Weight, YesNoTally};
+use linli_domain::ballot::{DecisionRule, Threshold, Verdict, Weight};
 use linli_domain::consultation::{Electorate, TopicSummary, VoteView};
 use linli_domain::figures::china_time_label;
 use std::borrow::Cow;
@@ -105,6 +105,12 @@ struct Words {
     receipts: &'static str,
     receipts_later: &'static str,
     time_zone: &'static str,
+    chose: &'static str,
+    round: &'static str,
+    exhausted: &'static str,
+    eliminated: &'static str,
+    winner: &'static str,
+    none: &'static str,
 }
 
 const ZH: Words = Words {
@@ -147,6 +153,12 @@ const ZH: Words = Words {
     receipts: "回执哈希（SHA-256，可用来核对自己的选票已计入）",
     receipts_later: "表决结束后公布",
     time_zone: "时间为北京时间",
+    chose: "选择了方案",
+    round: "轮次",
+    exhausted: "无后续选择",
+    eliminated: "淘汰",
+    winner: "胜出",
+    none: "无",
 };
 
 const EN: Words = Words {
@@ -189,6 +201,12 @@ const EN: Words = Words {
     receipts: "Receipt hashes (SHA-256: check that your ballot was counted)",
     receipts_later: "published when the vote closes",
     time_zone: "Times are China Standard Time",
+    chose: "Chose an option",
+    round: "Round",
+    exhausted: "Exhausted",
+    eliminated: "Eliminated",
+    winner: "Winner",
+    none: "None",
 };
 
 fn threshold(lang: Lang, t: Threshold) -> String {
@@ -261,7 +279,6 @@ pub fn vote_result(
     lang: Lang,
     topic: &TopicSummary,
     vote: &VoteView,
-    tally: &YesNoTally,
     receipt_hashes: &[String],
 ) -> String {
     let w = match lang {
@@ -313,11 +330,48 @@ pub fn vote_result(
             &square_metres(weight.area_centi_m2),
         ]);
     };
-    line(&mut csv, w.eligible, tally.eligible);
-    line(&mut csv, w.participating, tally.participating());
-    line(&mut csv, w.yes, tally.yes);
-    line(&mut csv, w.no, tally.no);
-    line(&mut csv, w.abstain, tally.abstain);
+    if let Some(tally) = &vote.tally {
+        line(&mut csv, w.eligible, tally.eligible);
+        line(&mut csv, w.participating, tally.participating());
+        line(&mut csv, w.yes, tally.yes);
+        line(&mut csv, w.no, tally.no);
+        line(&mut csv, w.abstain, tally.abstain);
+    }
+    if let Some(result) = &vote.options_result {
+        let tally = &result.tally;
+        line(&mut csv, w.eligible, tally.eligible);
+        line(&mut csv, w.participating, tally.participating());
+        line(&mut csv, w.chose, tally.chose);
+        line(&mut csv, w.abstain, tally.abstain);
+        for (i, support) in tally.options.iter().enumerate() {
+            let name = vote.options.get(i).map_or("", String::as_str);
+            let passed = result.verdicts.get(i).map_or("", |v| yes_no(v.passed));
+            csv.row(&[
+                name,
+                &support.units.to_string(),
+                &square_metres(support.area_centi_m2),
+                passed,
+            ]);
+        }
+        if let Some(runoff) = &result.runoff {
+            csv.blank();
+            let mut head = vec![w.round];
+            head.extend(vote.options.iter().map(String::as_str));
+            head.extend([w.exhausted, w.eliminated]);
+            csv.row(&head);
+            for (n, round) in runoff.rounds.iter().enumerate() {
+                let mut cells = vec![(n + 1).to_string()];
+                cells.extend(round.votes.iter().map(u64::to_string));
+                cells.push(round.exhausted.to_string());
+                let out = round.eliminated.and_then(|o| vote.options.get(o));
+                cells.push(out.cloned().unwrap_or_default());
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                csv.row(&refs);
+            }
+            let winner = runoff.winner.and_then(|o| vote.options.get(o));
+            csv.row(&[w.winner, winner.map_or(w.none, String::as_str)]);
+        }
+    }
 
     if let Some(v) = vote.verdict {
         csv.blank();
@@ -349,7 +403,7 @@ pub fn vote_result(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linli_domain::ballot::decide;
+    use linli_domain::ballot::{YesNoTally, decide};
     use linli_domain::consultation::{Scope, TopicStatus};
 
     #[test]
@@ -424,8 +478,11 @@ mod tests {
             verdict: closed.then(|| decide(rule, &tally)),
             can_vote: false,
             has_voted: false,
+            kind: Default::default(),
+            options: Vec::new(),
+            options_result: None,
         };
-        vote_result(Lang::ZhCn, &topic, &vote, &tally, &["ab12".to_owned()])
+        vote_result(Lang::ZhCn, &topic, &vote, &["ab12".to_owned()])
     }
 
     #[test]

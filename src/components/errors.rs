@@ -55,6 +55,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::ReceiptNeeded => t_string!(i18n, errors.receipt_needed),
         ErrorCode::TallyHidden => t_string!(i18n, errors.tally_hidden),
         ErrorCode::DeadlineInvalid => t_string!(i18n, errors.deadline_invalid),
+        ErrorCode::QuestionDoesNotFit => t_string!(i18n, errors.question_does_not_fit),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
         ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),
         ErrorCode::StatusUnknown => t_string!(i18n, errors.status_unknown),

@@ -174,3 +174,51 @@ describe('a consultation', () => {
     }
   });
 });
+
+describe('a ranked consultation', () => {
+  const linli = useServerAndBrowser();
+
+  it('takes a ranking on the ballot and shows the runoff live', async () => {
+    const { url } = linli.server;
+    const proposer = await loggedIn(linli.browser, url, '13900000001');
+    await proposer.goto(`${url}/consultations/new`);
+    await proposer.getByLabel('议题', { exact: true }).fill('楼道粉刷颜色');
+    await proposer.getByRole('textbox', { name: '方案 1' }).fill('米白');
+    await proposer.getByRole('textbox', { name: '方案 2' }).fill('浅灰');
+    await proposer.getByRole('button', { name: '再加一个方案', exact: true }).click();
+    await proposer.getByRole('textbox', { name: '方案 3' }).fill('淡黄');
+    await proposer.getByRole('radio', { name: /本单元/ }).check();
+    await proposer.getByRole('button', { name: '提交议题', exact: true }).click();
+    await proposer.waitForURL(/\/consultations\/\d+\?proposed=1/);
+    const topicUrl = new URL(proposer.url()).pathname;
+
+    const staff = await loggedIn(linli.browser, url, '13800000002');
+    await staff.goto(url + topicUrl);
+    await staff.getByRole('button', { name: '列入议程', exact: true }).click();
+    await staff.getByLabel('表决事项').fill('请按喜好给颜色排序');
+    await staff.getByRole('radio', { name: /排序/ }).check();
+    await staff.getByRole('checkbox', { name: '表决期间公开实时票数' }).check();
+    await staff.getByRole('button', { name: '开始表决', exact: true }).click();
+    await staff.getByText('实时票数').waitFor();
+
+    // Two ranks the same is refused on the phone, before sending.
+    await proposer.goto(url + topicUrl);
+    await proposer.getByLabel('“浅灰”的名次').selectOption('1');
+    await proposer.getByLabel('“米白”的名次').selectOption('1');
+    await proposer.getByRole('button', { name: '投票', exact: true }).click();
+    await proposer.getByText('每个名次只能给一个方案。').waitFor();
+    await proposer.getByLabel('“米白”的名次').selectOption('2');
+    await screenshot(proposer, 'consultation-ranked-ballot-normal');
+    await proposer.getByRole('button', { name: '投票', exact: true }).click();
+    await proposer.locator('.receipt-code code').waitFor();
+
+    // Live rounds: one ballot, first preference 浅灰, which wins in round 1.
+    await proposer.reload();
+    const rounds = proposer.locator('table.rounds');
+    await rounds.waitFor();
+    assert.match(await rounds.innerText(), /第 1 轮\s+0\s+1\s+0\s+0/);
+    await screenshot(proposer, 'consultation-ranked-live-normal');
+    assert.deepEqual(proposer.consoleErrors, []);
+    assert.deepEqual(staff.consoleErrors, []);
+  });
+});

@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use linli_domain::api::{Membership, Problem};
 use linli_domain::consultation::{
     BallotChoice, BallotReceipt, COMMENT_MAX_CHARS, Electorate, NewComment, NewTopic, NewVote,
-    TopicDetail, TopicReview, TopicSummary, check_topic,
+    TopicDetail, TopicReview, TopicSummary, check_ballot, check_topic,
 };
 use linli_domain::request::short_text;
 use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
@@ -379,12 +379,16 @@ pub async fn open_vote(
     if body.closes_at <= now || body.closes_at > now + MAX_VOTE_DAYS * 86_400 {
         errors.push(FieldError::new("closes_at", ErrorCode::DeadlineInvalid));
     }
+    // Options cannot change once proposed, so reading them before the vote's transaction is safe.
+    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !body.kind.fits(record.options.len(), body.rule) {
+        errors.push(FieldError::new("kind", ErrorCode::QuestionDoesNotFit));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Unprocessable(errors));
     }
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let vote = NewVote { question, ..body };
     if !store::consultations::open_vote(&state.db, id, user.id, &vote, now).await? {
         return Err(conflict(ErrorCode::TopicNotNow));
@@ -413,6 +417,7 @@ pub async fn vote(
     let vote = store::consultations::vote_of_topic(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let choice = check_ballot(vote.kind, vote.options, &body).map_err(ApiError::from)?;
     let now = crate::db::now();
     if vote.closed_at.is_some() || vote.closes_at <= now {
         return Err(ApiError::Conflict(FieldError::new(
@@ -441,7 +446,7 @@ pub async fn vote(
         &vote,
         household_id,
         user.id,
-        body.choice,
+        choice,
         body.receipt.as_deref(),
         &new_receipt,
         now,
@@ -511,7 +516,7 @@ pub async fn result_csv(
         .ok_or(ApiError::NotFound)?;
     // `vote_view` is the one place a tally leaves the store: hidden there, refused here.
     let vote = store::consultations::vote_view(&state.db, id).await?;
-    let Some((vote, tally)) = vote.and_then(|v| v.tally.map(|t| (v, t))) else {
+    let Some(vote) = vote.filter(|v| v.tally.is_some() || v.options_result.is_some()) else {
         return Err(ApiError::Conflict(FieldError::new(
             "vote",
             ErrorCode::TallyHidden,
@@ -527,7 +532,7 @@ pub async fn result_csv(
         .as_deref()
         .and_then(Lang::from_tag)
         .unwrap_or_else(crate::http::error::request_lang);
-    let csv = crate::export::vote_result(lang, &record.summary, &vote, &tally, &hashes);
+    let csv = crate::export::vote_result(lang, &record.summary, &vote, &hashes);
     let filename = format!("attachment; filename=\"linli-consultation-{id}-result.csv\"");
     Ok((
         [

@@ -18,7 +18,7 @@ use crate::store::consultations as store;
 use anyhow::{Context, ensure};
 use linli_domain::ballot::DecisionRule;
 use linli_domain::consultation::{
-    CheckedTopic, DEFAULT_COSIGN_THRESHOLD, Electorate, NewVote, Scope, YesNo,
+    CheckedTopic, DEFAULT_COSIGN_THRESHOLD, Electorate, NewVote, QuestionKind, Scope, YesNo,
 };
 use sqlx::{Row, SqliteConnection};
 
@@ -308,6 +308,7 @@ async fn lift_vote(
 
     let opened = start + 25 * DAY;
     let vote = NewVote {
+        kind: QuestionKind::YesNo,
         question: "是否同意在3幢1、2单元北侧各加装一部电梯（按公示的设计方案和费用分摊方案实施）？"
             .to_owned(),
         electorate: Electorate::Owners,
@@ -454,6 +455,7 @@ async fn shed_vote(
 
     let opened = now - 3 * DAY;
     let vote = NewVote {
+        kind: QuestionKind::YesNo,
         question: "是否同意在翠柳苑西门内侧建设电动自行车集中充电棚？".to_owned(),
         electorate: Electorate::Households,
         rule: DecisionRule::SimpleMajority,

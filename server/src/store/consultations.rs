@@ -5,8 +5,8 @@
 use crate::db::Db;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{
-    CheckedTopic, Comment, Electorate, NewVote, Scope, TopicEvent, TopicStatus, TopicSummary,
-    VoteView, YesNo, after_cosign,
+    CheckedTopic, Comment, Electorate, NewVote, OptionsResult, QuestionKind, Scope, StoredChoice,
+    TopicEvent, TopicStatus, TopicSummary, VoteView, YesNo, after_cosign, count_options,
 };
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
@@ -496,8 +496,9 @@ pub async fn open_vote_on(
     }
     let vote_id: i64 = sqlx::query(
         "INSERT INTO votes (topic_id, question, electorate, rule, secret, live_tally, opened_at,
-                            closes_at, opened_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            closes_at, opened_by, kind, options)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT options FROM topics WHERE id = ?))
+         RETURNING id",
     )
     .bind(topic_id)
     .bind(&vote.question)
@@ -508,6 +509,8 @@ pub async fn open_vote_on(
     .bind(now)
     .bind(vote.closes_at)
     .bind(staff_id)
+    .bind(serde_json::to_string(&vote.kind).unwrap_or_default())
+    .bind(topic_id)
     .fetch_one(&mut *tx)
     .await?
     .get(0);
@@ -568,6 +571,9 @@ pub struct VoteFacts {
     pub secret: bool,
     pub closes_at: i64,
     pub closed_at: Option<i64>,
+    pub kind: QuestionKind,
+    /// How many options a choice question offers.
+    pub options: usize,
 }
 
 pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFacts>> {
@@ -580,7 +586,8 @@ pub async fn vote_of_topic_on(
     topic_id: i64,
 ) -> sqlx::Result<Option<VoteFacts>> {
     let row = sqlx::query(
-        "SELECT id, topic_id, electorate, secret, closes_at, closed_at FROM votes WHERE topic_id = ?",
+        "SELECT id, topic_id, electorate, secret, closes_at, closed_at, kind, options
+         FROM votes WHERE topic_id = ?",
     )
     .bind(topic_id)
     .fetch_optional(&mut *conn)
@@ -592,7 +599,19 @@ pub async fn vote_of_topic_on(
         secret: r.get("secret"),
         closes_at: r.get("closes_at"),
         closed_at: r.get("closed_at"),
+        kind: question_kind(r.get("kind")),
+        options: vote_options(r.get("options")).len(),
     }))
+}
+
+/// A stored question kind; yes/no for anything unreadable (the column's default).
+fn question_kind(raw: &str) -> QuestionKind {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+/// A vote's frozen options, stored as a JSON array of strings.
+fn vote_options(raw: &str) -> Vec<String> {
+    serde_json::from_str(raw).unwrap_or_default()
 }
 
 /// `column IN (?, ?, …)` with each of `ids` bound, for a query being built.
@@ -665,7 +684,7 @@ pub async fn cast(
     vote: &VoteFacts,
     household_id: i64,
     voter_id: i64,
-    choice: YesNo,
+    choice: impl Into<StoredChoice>,
     receipt: Option<&str>,
     new_receipt: &str,
     now: i64,
@@ -693,11 +712,12 @@ pub async fn cast_on(
     vote: &VoteFacts,
     household_id: i64,
     voter_id: i64,
-    choice: YesNo,
+    choice: impl Into<StoredChoice>,
     receipt: Option<&str>,
     new_receipt: &str,
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
+    let choice = choice.into().to_db();
     let open =
         sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
             .bind(vote.id)
@@ -739,7 +759,7 @@ pub async fn cast_on(
         .bind(unit)
         .bind(voter)
         .bind(area)
-        .bind(choice.key())
+        .bind(&choice)
         .bind(receipt_hash(new_receipt))
         .execute(&mut *tx)
         .await?;
@@ -750,7 +770,7 @@ pub async fn cast_on(
         };
         let changed =
             sqlx::query("UPDATE ballots SET choice = ? WHERE vote_id = ? AND receipt_hash = ?")
-                .bind(choice.key())
+                .bind(&choice)
                 .bind(vote.id)
                 .bind(receipt_hash(receipt))
                 .execute(&mut *tx)
@@ -765,7 +785,7 @@ pub async fn cast_on(
         sqlx::query(
             "UPDATE ballots SET choice = ?, voter_id = ? WHERE vote_id = ? AND household_id = ?",
         )
-        .bind(choice.key())
+        .bind(&choice)
         .bind(voter_id)
         .bind(vote.id)
         .bind(household_id)
@@ -996,7 +1016,8 @@ pub async fn first_in_scope(
 /// The vote as shown: the tally only once closed or when shown live.
 pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>> {
     let Some(r) = sqlx::query(
-        "SELECT id, question, electorate, rule, secret, live_tally, opened_at, closes_at, closed_at
+        "SELECT id, question, electorate, rule, secret, live_tally, opened_at, closes_at, closed_at,
+                kind, options
          FROM votes WHERE topic_id = ?",
     )
     .bind(topic_id)
@@ -1010,8 +1031,20 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         serde_json::from_str(r.get("rule")).unwrap_or(DecisionRule::SimpleMajority);
     let closed_at: Option<i64> = r.get("closed_at");
     let live: bool = r.get("live_tally");
+    let kind = question_kind(r.get("kind"));
+    let options = vote_options(r.get("options"));
     let counted = tally(db, vote_id).await?;
-    let closed = closed_at.is_some();
+    let shown = closed_at.is_some() || live;
+    // A choice question's result replaces the yes/no tally; both stay hidden alike.
+    let (yes_no, options_result) = if kind == QuestionKind::YesNo {
+        (shown.then_some(counted), None)
+    } else if shown {
+        let result =
+            options_result(db, vote_id, kind, rule, counted.eligible, options.len()).await?;
+        (None, Some(result))
+    } else {
+        (None, None)
+    };
     Ok(Some(VoteView {
         id: vote_id,
         question: r.get("question"),
@@ -1023,11 +1056,41 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         closes_at: r.get("closes_at"),
         closed_at,
         eligible: counted.eligible,
-        tally: (closed || live).then_some(counted),
-        verdict: closed.then(|| decide(rule, &counted)),
+        verdict: closed_at.and(yes_no).map(|t| decide(rule, &t)),
+        tally: yes_no,
+        kind,
+        options: if kind == QuestionKind::YesNo {
+            Vec::new()
+        } else {
+            options
+        },
+        options_result,
         can_vote: false,
         has_voted: false,
     }))
+}
+
+/// Counts a choice question's ballots (one row each: a ranked count needs every ranking).
+async fn options_result(
+    db: &Db,
+    vote_id: i64,
+    kind: QuestionKind,
+    rule: DecisionRule,
+    eligible: Weight,
+    options: usize,
+) -> sqlx::Result<OptionsResult> {
+    let rows = sqlx::query("SELECT choice, area_centi_m2 FROM ballots WHERE vote_id = ?")
+        .bind(vote_id)
+        .fetch_all(db)
+        .await?;
+    let ballots: Vec<(StoredChoice, u64)> = rows
+        .iter()
+        .filter_map(|r| {
+            let choice = StoredChoice::from_db(r.get("choice"))?;
+            Some((choice, r.get::<i64, _>("area_centi_m2").max(0) as u64))
+        })
+        .collect();
+    Ok(count_options(kind, rule, eligible, options, &ballots))
 }
 
 /// Whether a unit has voted (the roll's flag; for the voter's own view).

@@ -865,3 +865,186 @@ async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_rig
         "the first home has not voted"
     );
 }
+
+/// A refusal's status and its (field, code) pairs.
+async fn refusal(resp: reqwest::Response, status: u16) -> Vec<(String, String)> {
+    assert_eq!(resp.status().as_u16(), status);
+    field_errors(&resp.json::<Value>().await.unwrap())
+}
+
+/// Every ballot row of a vote, as stored.
+async fn stored_choices(app: &TestApp, vote_id: i64) -> Vec<String> {
+    sqlx::query_scalar("SELECT choice FROM ballots WHERE vote_id = ? ORDER BY id")
+        .bind(vote_id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// A topic with three options for the owner's building, accepted onto the agenda.
+async fn three_option_topic(owner: &Browser, staff: &Browser, building: i64) -> i64 {
+    let topic = ok(
+        owner,
+        "/consultations",
+        json!({ "title": "1幢楼道粉刷颜色", "options": ["米白", "浅灰", "淡黄"],
+                "scope": { "kind": "building", "id": building } }),
+    )
+    .await;
+    let id = topic["summary"]["id"].as_i64().unwrap();
+    ok(
+        staff,
+        &format!("/consultations/{id}/review"),
+        json!({ "accept": true }),
+    )
+    .await;
+    id
+}
+
+fn closes_in_a_week() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 7 * 86_400
+}
+
+#[tokio::test]
+async fn choice_questions_count_each_option_and_refuse_what_is_not_an_option() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = three_option_topic(&owner, &staff, building).await;
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    let vote = |kind: Value| {
+        json!({ "question": "选哪种颜色？", "kind": kind, "electorate": "households",
+                "rule": { "kind": "simple_majority" }, "closes_at": closes_in_a_week() })
+    };
+
+    // The households' roll is frozen when the vote opens: these three are on it.
+    let a = new_owner_in(&app, building, "13722220001").await;
+    let b = new_owner_in(&app, building, "13722220002").await;
+    let c = new_owner_in(&app, building, "13722220003").await;
+
+    // A kind that does not fit the topic or the rule is refused, and opens nothing.
+    let refused = post(&staff, &path("/vote"), json!({ "question": "选哪种颜色？",
+        "kind": { "kind": "ranked" }, "electorate": "owners",
+        "rule": { "kind": "owners_decision", "quorum": { "numerator": 2, "denominator": 3, "inclusive": true },
+                  "approval": { "numerator": 1, "denominator": 2, "inclusive": false } },
+        "closes_at": closes_in_a_week() })).await;
+    assert_eq!(
+        refusal(refused, 422).await,
+        [("kind".to_owned(), "question_does_not_fit".to_owned())]
+    );
+    let refused = post(
+        &staff,
+        &path("/vote"),
+        vote(json!({ "kind": "multiple", "max": 4 })),
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let opened = ok(
+        &staff,
+        &path("/vote"),
+        vote(json!({ "kind": "multiple", "max": 2 })),
+    )
+    .await;
+    assert_eq!(opened["vote"]["options"], json!(["米白", "浅灰", "淡黄"]));
+    assert_eq!(
+        opened["vote"]["options_result"],
+        Value::Null,
+        "hidden until the close"
+    );
+    let vote_id = opened["vote"]["id"].as_i64().unwrap();
+
+    // Refusals write nothing: an index out of range, a repeat, too many, yes on a choice.
+    for (body, code) in [
+        (json!({ "options": [3] }), "answer_not_an_option"),
+        (json!({ "options": [1, 1] }), "answer_not_an_option"),
+        (json!({ "options": [0, 1, 2] }), "too_many_choices"),
+        (json!({ "choice": "yes" }), "answer_not_an_option"),
+        (json!({}), "required"),
+    ] {
+        let resp = post(&a, &path("/ballots"), body.clone()).await;
+        assert_eq!(
+            refusal(resp, 422).await,
+            [("choice".to_owned(), code.to_owned())],
+            "{body}"
+        );
+    }
+    assert!(stored_choices(&app, vote_id).await.is_empty());
+
+    // Four households: {米白, 浅灰}, {米白}, {淡黄}, abstain.
+    ok(&a, &path("/ballots"), json!({ "options": [0, 1] })).await;
+    ok(&owner, &path("/ballots"), json!({ "options": [0] })).await;
+    ok(&b, &path("/ballots"), json!({ "options": [2] })).await;
+    ok(&c, &path("/ballots"), json!({ "choice": "abstain" })).await;
+    assert_eq!(
+        stored_choices(&app, vote_id).await,
+        ["[0,1]", "[0]", "[2]", "abstain"]
+    );
+
+    let closed = ok(&staff, &path("/close"), json!({})).await;
+    let result = &closed["vote"]["options_result"];
+    let units = |i: usize| result["tally"]["options"][i]["units"].as_u64().unwrap();
+    assert_eq!([units(0), units(1), units(2)], [2, 1, 1]);
+    assert_eq!(result["tally"]["chose"]["units"], 3);
+    assert_eq!(result["tally"]["abstain"]["units"], 1);
+    // 2 of the 3 ballots choosing support 米白: more than half. 浅灰, 淡黄: 1 of 3.
+    let passed: Vec<bool> = result["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [true, false, false]);
+    assert_eq!(closed["vote"]["tally"], Value::Null);
+
+    let csv = owner
+        .get(&path("/result.csv?lang=zh-CN"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv_row(&csv, "米白")[1], "2");
+    assert_eq!(csv_row(&csv, "淡黄")[1], "1");
+}
+
+#[tokio::test]
+async fn a_ranked_question_publishes_its_runoff_rounds() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let id = three_option_topic(&owner, &staff, building).await;
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    // First preferences: 米白 2, 浅灰 2, 淡黄 1. 淡黄 goes; its ballot moves to 浅灰: 浅灰 wins 3–2.
+    let rankings = [vec![0, 1], vec![0], vec![1, 0], vec![1], vec![2, 1]];
+    let mut voters = vec![owner];
+    for i in 1..rankings.len() {
+        voters.push(new_owner_in(&app, building, &format!("1373333000{i}")).await);
+    }
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "按喜好排序", "kind": { "kind": "ranked" },
+        "electorate": "households", "rule": { "kind": "simple_majority" }, "live_tally": true,
+        "closes_at": closes_in_a_week() }),
+    )
+    .await;
+    for (voter, ranking) in voters.iter().zip(rankings) {
+        ok(voter, &path("/ballots"), json!({ "options": ranking })).await;
+    }
+    // Live: the rounds are public while it is open, as staff chose.
+    let live = voters[0]
+        .get(&path(""))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let runoff = &live["vote"]["options_result"]["runoff"];
+    assert_eq!(runoff["rounds"][0]["votes"], json!([2, 2, 1]));
+    assert_eq!(runoff["rounds"][0]["eliminated"], 2);
+    assert_eq!(runoff["rounds"][1]["votes"], json!([2, 3, 0]));
+    assert_eq!(runoff["winner"], 1);
+}

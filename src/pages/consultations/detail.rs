@@ -114,6 +114,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
         move || scope_name(i18n, &s)
     };
     let (count, threshold) = (s.cosigns, s.cosign_threshold);
+    let option_count = detail.options.len();
     view! {
         <h1 id="page-title">{s.title.clone()}</h1>
         {move || {
@@ -156,7 +157,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
         {move || {
             (who.get().staff && status.can_be_reviewed()).then(|| view! { <ReviewForm id on_change/> })
         }}
-        {move || (who.get().staff && status.can_open_vote()).then(|| view! { <OpenVoteForm id on_change/> })}
+        {move || (who.get().staff && status.can_open_vote()).then(|| view! { <OpenVoteForm id options=option_count on_change/> })}
         {detail.vote.clone().map(|vote| view! { <VoteSection topic=detail.clone() vote on_change/> })}
         <h2>{t!(i18n, consultations.timeline)}</h2>
         <ol class="timeline">

@@ -20,7 +20,9 @@ use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use linli_domain::ErrorCode;
 use linli_domain::ballot::{DecisionRule, Threshold, Verdict, YesNoTally};
-use linli_domain::consultation::{BallotChoice, Electorate, NewVote, TopicDetail, VoteView, YesNo};
+use linli_domain::consultation::{
+    BallotChoice, Electorate, NewVote, OptionsResult, QuestionKind, TopicDetail, VoteView, YesNo,
+};
 use linli_domain::figures::{china_time_label, parse_iso8601};
 
 const DEFAULT_VOTE_DAYS: i64 = 7;
@@ -30,10 +32,21 @@ fn date_in_days(days: i64) -> String {
     china_time_label(now_seconds() + days * 86_400)[..10].to_owned()
 }
 
+/// The kinds staff choose from; "multiple" takes its maximum from its own field.
+#[derive(Clone, Copy, PartialEq)]
+enum KindChoice {
+    YesNo,
+    Single,
+    Multiple,
+    Ranked,
+}
+
 #[component]
-pub fn OpenVoteForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let question = RwSignal::new(String::new());
+    let kind = RwSignal::new(KindChoice::YesNo);
+    let max = RwSignal::new("2".to_owned());
     let electorate = RwSignal::new(Electorate::Households);
     let rule = RwSignal::new(DecisionRule::SimpleMajority);
     let secret = RwSignal::new(false);
@@ -49,6 +62,12 @@ pub fn OpenVoteForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView 
             secret.set(false);
         }
     });
+    // A ranked question is decided by instant runoff, a majority of the continuing ballots.
+    Effect::new(move |_| {
+        if kind.get() == KindChoice::Ranked {
+            rule.set(DecisionRule::SimpleMajority);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Closes at the end of the chosen day, China time.
@@ -57,7 +76,16 @@ pub fn OpenVoteForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView 
             errors.update(|e| e.set_field(i18n, "closes_at", Some(ErrorCode::DeadlineInvalid)));
             return;
         };
+        let kind = match kind.get_untracked() {
+            KindChoice::YesNo => QuestionKind::YesNo,
+            KindChoice::Single => QuestionKind::Single,
+            KindChoice::Multiple => QuestionKind::Multiple {
+                max: max.get_untracked().trim().parse().unwrap_or(0),
+            },
+            KindChoice::Ranked => QuestionKind::Ranked,
+        };
         let body = NewVote {
+            kind,
             question: question.get_untracked(),
             electorate: electorate.get_untracked(),
             rule: rule.get_untracked(),
@@ -86,7 +114,37 @@ pub fn OpenVoteForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView 
                 error=Signal::derive(move || errors.get().field("question"))
                 required=true
             />
-            <fieldset class="choice-group">
+            <fieldset id="kind" tabindex="-1" class="choice-group">
+                <legend>{t!(i18n, consultations.kind_legend)}</legend>
+                <RadioChoice name="kind" value=kind option=KindChoice::YesNo>{t!(i18n, consultations.kind_yes_no)}</RadioChoice>
+                {if options >= 2 {
+                    view! {
+                        <RadioChoice name="kind" value=kind option=KindChoice::Single>{t!(i18n, consultations.kind_single)}</RadioChoice>
+                        <RadioChoice name="kind" value=kind option=KindChoice::Multiple>{t!(i18n, consultations.kind_multiple)}</RadioChoice>
+                        {move || {
+                            (kind.get() == KindChoice::Multiple)
+                                .then(|| {
+                                    view! {
+                                        <Field
+                                            id="max"
+                                            input_type="number"
+                                            inputmode="numeric"
+                                            label=Signal::derive(move || t_string!(i18n, consultations.max_label).to_string())
+                                            value=max
+                                            error=Signal::derive(move || None::<String>)
+                                        />
+                                    }
+                                })
+                        }}
+                        <RadioChoice name="kind" value=kind option=KindChoice::Ranked>{t!(i18n, consultations.kind_ranked)}</RadioChoice>
+                    }
+                        .into_any()
+                } else {
+                    view! { <p class="hint">{t!(i18n, consultations.kind_needs_options)}</p> }.into_any()
+                }}
+                {move || errors.get().field("kind").map(|m| view! { <p class="field-error">{m}</p> })}
+            </fieldset>
+            <fieldset class="choice-group" disabled=move || kind.get() == KindChoice::Ranked>
                 <legend>{t!(i18n, consultations.rule_legend)}</legend>
                 {RULES
                     .into_iter()
@@ -173,7 +231,7 @@ pub fn VoteSection(
             {open
                 .then(|| {
                     if vote.can_vote {
-                        view! { <BallotForm id has_voted=vote.has_voted/> }.into_any()
+                        view! { <BallotForm id has_voted=vote.has_voted kind=vote.kind options=vote.options.clone()/> }.into_any()
                     } else {
                         view! {
                             {move || {
@@ -190,11 +248,23 @@ pub fn VoteSection(
                             .into_any()
                     }
                 })}
-            {match (vote.tally, vote.verdict) {
-                (Some(tally), verdict) => {
-                    view! { <ResultView rule=vote.rule owners tally verdict/> }.into_any()
+            {match (vote.tally, vote.options_result.clone()) {
+                (Some(tally), _) => {
+                    view! { <ResultView rule=vote.rule owners tally verdict=vote.verdict/> }.into_any()
                 }
-                (None, _) => view! { <p class="meta">{t!(i18n, consultations.tally_hidden)}</p> }.into_any(),
+                (None, Some(result)) => {
+                    view! {
+                        <OptionsResultView
+                            rule=vote.rule
+                            owners
+                            closed=!open
+                            options=vote.options.clone()
+                            result
+                        />
+                    }
+                        .into_any()
+                }
+                (None, None) => view! { <p class="meta">{t!(i18n, consultations.tally_hidden)}</p> }.into_any(),
             }}
             {(!open)
                 .then(|| {
@@ -212,27 +282,57 @@ pub fn VoteSection(
 }
 
 #[component]
-fn BallotForm(id: i64, has_voted: bool) -> impl IntoView {
+fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>) -> impl IntoView {
     let i18n = use_i18n();
+    // Yes/no/abstain, or abstaining on a choice question.
     let choice = RwSignal::new(None::<YesNo>);
+    // Single or multiple choice: the options ticked.
+    let picked = RwSignal::new(Vec::<usize>::new());
+    // Ranked: each option's rank as typed ("" for not ranked).
+    let ranks = RwSignal::new(vec![String::new(); options.len()]);
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
     let voted = RwSignal::new(has_voted);
     let receipt = RwSignal::new(prefs::load_json::<String>(&receipt_key(id)));
     let just_cast = RwSignal::new(false);
+    let refuse = move |code: Option<ErrorCode>, text: Option<String>| {
+        errors.update(|e| {
+            e.set_field(i18n, "choice", code);
+            if let Some(text) = text {
+                e.fields.push(("choice".to_owned(), text));
+            }
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(picked) = choice.get_untracked() else {
-            errors.update(|e| e.set_field(i18n, "choice", Some(ErrorCode::Required)));
-            return;
+        errors.set(FormErrors::default());
+        let (choice, chosen) = match (kind, choice.get_untracked()) {
+            (_, Some(c)) => (Some(c), Vec::new()),
+            (QuestionKind::YesNo, None) => return refuse(Some(ErrorCode::Required), None),
+            (QuestionKind::Ranked, None) => match ranking(&ranks.get_untracked()) {
+                Ok(order) => (None, order),
+                Err(()) => {
+                    return refuse(
+                        None,
+                        Some(t_string!(i18n, consultations.rank_duplicate).to_string()),
+                    );
+                }
+            },
+            (_, None) => (None, picked.get_untracked()),
         };
         let body = BallotChoice {
-            choice: picked,
+            choice,
+            options: chosen,
             household_id: None,
             receipt: receipt.get_untracked(),
         };
+        // The shared rules, as the server will apply them.
+        if let Err(e) =
+            linli_domain::consultation::check_ballot(kind, ranks.with_untracked(Vec::len), &body)
+        {
+            return refuse(Some(e.code), None);
+        }
         sending.set(true);
-        errors.set(FormErrors::default());
         spawn_local(async move {
             match api::cast_ballot(id, &body).await {
                 Ok(answer) => {
@@ -249,16 +349,99 @@ fn BallotForm(id: i64, has_voted: bool) -> impl IntoView {
             sending.set(false);
         });
     };
+    let count = options.len();
+    let choices = match kind {
+        QuestionKind::YesNo => YesNo::ALL
+            .into_iter()
+            .map(|c| view! { <RadioChoice name="choice" value=choice option=Some(c)>{move || choice_text(i18n, c)}</RadioChoice> })
+            .collect_view()
+            .into_any(),
+        QuestionKind::Single | QuestionKind::Multiple { .. } => {
+            let single = kind == QuestionKind::Single;
+            let max = match kind {
+                QuestionKind::Multiple { max } => max,
+                _ => 1,
+            };
+            view! {
+                <p class="hint">
+                    {move || if single { t_string!(i18n, consultations.choose_one).to_string() } else { t_string!(i18n, consultations.choose_up_to, max).to_string() }}
+                </p>
+                {options
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type=if single { "radio" } else { "checkbox" }
+                                    name="choice"
+                                    prop:checked=move || picked.with(|p| p.contains(&i))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        choice.set(None);
+                                        picked.update(|p| {
+                                            if single {
+                                                p.clear();
+                                            }
+                                            p.retain(|&o| o != i);
+                                            if on {
+                                                p.push(i);
+                                            }
+                                        });
+                                    }
+                                />
+                                <span>{name}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                <AbstainChoice choice picked/>
+            }
+                .into_any()
+        }
+        QuestionKind::Ranked => view! {
+            <p class="hint">{t!(i18n, consultations.rank_hint)}</p>
+            {options
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let label = name.clone();
+                    let select_id = format!("rank-{i}");
+                    view! {
+                        <div class="rank-row">
+                            <label for=select_id.clone()>
+                                <span class="visually-hidden">
+                                    {move || t_string!(i18n, consultations.rank_of, option = label.clone())}
+                                </span>
+                                <span aria-hidden="true">{name}</span>
+                            </label>
+                            <select
+                                id=select_id
+                                prop:value=move || ranks.with(|r| r[i].clone())
+                                on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    choice.set(None);
+                                    ranks.update(|r| r[i] = value);
+                                }
+                            >
+                                <option value="">{t!(i18n, consultations.rank_none)}</option>
+                                {(1..=count).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <AbstainChoice choice picked/>
+        }
+            .into_any(),
+    };
     view! {
         <form class="ballot" on:submit=submit novalidate>
             <FormAlert errors/>
             {move || voted.get().then(|| view! { <p class="success" role="status">{t!(i18n, consultations.voted)}</p> })}
             <fieldset id="choice" tabindex="-1" class="choice-group ballot-choices">
                 <legend>{t!(i18n, consultations.vote_heading)}</legend>
-                {YesNo::ALL
-                    .into_iter()
-                    .map(|c| view! { <RadioChoice name="choice" value=choice option=Some(c)>{move || choice_text(i18n, c)}</RadioChoice> })
-                    .collect_view()}
+                {choices}
                 {move || errors.get().field("choice").map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
             <button type="submit" class="button primary" disabled=move || sending.get()>
@@ -282,6 +465,43 @@ fn BallotForm(id: i64, has_voted: bool) -> impl IntoView {
             }}
         </form>
     }
+}
+
+/// Abstaining on a choice question: it clears the options chosen, and choosing one clears it.
+#[component]
+fn AbstainChoice(choice: RwSignal<Option<YesNo>>, picked: RwSignal<Vec<usize>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="choice abstain">
+            <input
+                type="checkbox"
+                prop:checked=move || choice.get() == Some(YesNo::Abstain)
+                on:change=move |ev| {
+                    if event_target_checked(&ev) {
+                        picked.set(Vec::new());
+                        choice.set(Some(YesNo::Abstain));
+                    } else {
+                        choice.set(None);
+                    }
+                }
+            />
+            <span>{t!(i18n, consultations.abstain_option)}</span>
+        </label>
+    }
+}
+
+/// The options in order of their typed rank (1 first); an error when two share a rank.
+fn ranking(ranks: &[String]) -> Result<Vec<usize>, ()> {
+    let mut ranked: Vec<(usize, usize)> = ranks
+        .iter()
+        .enumerate()
+        .filter_map(|(option, rank)| rank.parse::<usize>().ok().map(|r| (r, option)))
+        .collect();
+    ranked.sort_unstable();
+    if ranked.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(());
+    }
+    Ok(ranked.into_iter().map(|(_, option)| option).collect())
 }
 
 #[component]
@@ -476,6 +696,192 @@ fn Bars(by_area: bool, tally: YesNoTally) -> impl IntoView {
                                     <rect class="fill" x="0" y="0" width=width height="20"></rect>
                                 </svg>
                                 <span class="bar-figure">{figure(*value)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </figure>
+    }
+}
+
+/// A choice question's figures: each option's support against the rule (or, ranked, the
+/// runoff's rounds), which options passed or won once closed, and bars per option.
+#[component]
+pub fn OptionsResultView(
+    rule: DecisionRule,
+    owners: bool,
+    closed: bool,
+    options: Vec<String>,
+    result: OptionsResult,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let tally = result.tally.clone();
+    let taking_part = tally.participating();
+    let name = {
+        let options = options.clone();
+        move |i: usize| options.get(i).cloned().unwrap_or_default()
+    };
+    let heading = move || {
+        if closed {
+            t_string!(i18n, consultations.result_heading)
+        } else {
+            t_string!(i18n, consultations.running_tally)
+        }
+    };
+    let bars: Vec<(String, u64)> = tally
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (name(i), w.units))
+        .collect();
+    let body = match result.runoff.clone() {
+        Some(runoff) => {
+            let winner = runoff.winner.map(&name);
+            let columns = options.clone();
+            view! {
+                {closed
+                    .then(|| {
+                        let winner = winner.clone();
+                        let won = winner.is_some();
+                        view! {
+                            <p class="verdict" class:passed=won class:not-passed=!won>
+                                {move || match winner.clone() {
+                                    Some(name) => t_string!(i18n, consultations.winner, name).to_string(),
+                                    None => t_string!(i18n, consultations.no_winner).to_string(),
+                                }}
+                            </p>
+                        }
+                    })}
+                <p class="rule-explained">{t!(i18n, consultations.explain_ranked)}</p>
+                <div class="table-scroll">
+                    <table class="rounds">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t!(i18n, consultations.round_heading)}</th>
+                                {columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
+                                <th scope="col">{t!(i18n, consultations.exhausted)}</th>
+                                <th scope="col">{t!(i18n, consultations.eliminated)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {runoff
+                                .rounds
+                                .iter()
+                                .enumerate()
+                                .map(|(n, round)| {
+                                    let n = n + 1;
+                                    let out = round.eliminated.map(&name).unwrap_or_default();
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{move || t_string!(i18n, consultations.round_n, n)}</th>
+                                            {round.votes.iter().map(|v| view! { <td>{*v}</td> }).collect_view()}
+                                            <td>{round.exhausted}</td>
+                                            <td>{out}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <OptionBars caption=Signal::derive(move || t_string!(i18n, consultations.first_preferences).to_string()) rows=bars whole=tally.chose.units/>
+            }
+                .into_any()
+        }
+        None => {
+            let passed: Vec<String> = result
+                .verdicts
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.passed)
+                .map(|(i, _)| name(i))
+                .collect();
+            let is_owners_rule = matches!(rule, DecisionRule::OwnersDecision { .. });
+            // Under a majority rule the share is of the ballots choosing; under Art. 278, of
+            // everyone taking part.
+            let of = if is_owners_rule {
+                taking_part
+            } else {
+                tally.chose
+            };
+            let rows: Vec<_> = tally
+                .options
+                .iter()
+                .zip(result.verdicts.iter())
+                .enumerate()
+                .map(|(i, (support, verdict))| (name(i), *support, verdict.passed))
+                .collect();
+            view! {
+                {closed
+                    .then(|| {
+                        let any = !passed.is_empty();
+                        let names = passed.join("、");
+                        view! {
+                            <p class="verdict" class:passed=any class:not-passed=!any>
+                                {move || if any {
+                                    t_string!(i18n, consultations.options_passed, names = names.clone()).to_string()
+                                } else {
+                                    t_string!(i18n, consultations.options_none_passed).to_string()
+                                }}
+                            </p>
+                        }
+                    })}
+                <p class="rule-explained">{t!(i18n, consultations.explain_per_option)} " " {move || rule_explained(i18n, rule)}</p>
+                <table class="conditions">
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|(option, support, met)| {
+                                view! {
+                                    <tr class:met=met>
+                                        <th scope="row">{option}</th>
+                                        <td>
+                                            {move || of_units(i18n, support.units, of.units)}
+                                            {owners.then(|| view! { <br/> {move || of_area(i18n, support.area_centi_m2, of.area_centi_m2)} })}
+                                        </td>
+                                        <td class="mark">
+                                            <span aria-hidden="true">{if met { "✓ " } else { "✗ " }}</span>
+                                            {move || if met { t_string!(i18n, consultations.met) } else { t_string!(i18n, consultations.not_met) }}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+                <OptionBars caption=Signal::derive(move || t_string!(i18n, consultations.chart_options).to_string()) rows=bars whole=of.units/>
+            }
+                .into_any()
+        }
+    };
+    view! {
+        <section class="result" aria-labelledby="result-heading">
+            <h3 id="result-heading">{heading}</h3>
+            {body}
+        </section>
+    }
+}
+
+/// Bars of votes per option, as shares of `whole`.
+#[component]
+fn OptionBars(caption: Signal<String>, rows: Vec<(String, u64)>, whole: u64) -> impl IntoView {
+    view! {
+        <figure class="bars">
+            <figcaption>{caption}</figcaption>
+            <ul class="bar-rows">
+                {rows
+                    .into_iter()
+                    .map(|(name, value)| {
+                        let width = (value * 1000).checked_div(whole).unwrap_or(0);
+                        view! {
+                            <li class="bar bar-yes">
+                                <span class="bar-name">{name}</span>
+                                <svg viewBox="0 0 1000 20" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect class="track" x="0" y="0" width="1000" height="20"></rect>
+                                    <rect class="fill" x="0" y="0" width=width height="20"></rect>
+                                </svg>
+                                <span class="bar-figure">{format!("{value} · {}", percent(value, whole))}</span>
                             </li>
                         }
                     })
