@@ -263,3 +263,40 @@ pub async fn close_vote(id: i64) -> Result<TopicDetail, ApiError> {
 pub fn result_csv_url(id: i64) -> String {
     format!("{BASE}/consultations/{id}/result.csv")
 }
+
+/// Staff attaching a document: its title and the file, as multipart.
+pub async fn attach_document(
+    id: i64,
+    title: &str,
+    file: &web_sys::File,
+) -> Result<TopicDetail, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_str("title", title)
+        .map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    let path = format!("{BASE}/consultations/{id}/documents");
+    let response = send(with_lang(Request::post(&path)).body(form)).await?;
+    response.json().await.map_err(|_| ApiError::Network)
+}
+
+/// Where anyone reads a topic's document.
+pub fn document_url(id: i64) -> String {
+    format!("{BASE}/consultations/documents/{id}")
+}
+
+pub async fn report_comment(id: i64, comment: i64) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/comments/{comment}/report"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn extend_vote(id: i64, closes_at: i64) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/extend"),
+        &serde_json::json!({ "closes_at": closes_at }),
+    )
+    .await
+}

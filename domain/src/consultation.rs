@@ -481,6 +481,9 @@ pub struct Comment {
     pub body: String,
     pub hidden_reason: Option<String>,
     pub created_at: i64,
+    /// How many accounts reported it to the moderators.
+    #[serde(default)]
+    pub reports: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -596,6 +599,9 @@ pub struct TopicDetail {
     pub cosigned: bool,
     /// After the close: the SHA-256 of every receipt, so anyone can check theirs was counted.
     pub receipt_hashes: Vec<String>,
+    /// Plans, quotes and other documents staff attached for the discussion.
+    #[serde(default)]
+    pub documents: Vec<crate::deliberation::TopicDocument>,
 }
 
 #[cfg(test)]

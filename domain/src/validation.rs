@@ -55,6 +55,8 @@ pub enum ErrorCode {
     DeadlineInvalid,
     /// A choice question needs the topic's options (two or more); ranked ones a majority rule.
     QuestionDoesNotFit,
+    DocumentType,
+    DocumentTooLarge,
     ActionNotAllowedNow,
     MonthInvalid,
     StatusUnknown,
@@ -71,7 +73,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 57] = [
+    pub const ALL: [ErrorCode; 59] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -116,6 +118,8 @@ impl ErrorCode {
         ErrorCode::TallyHidden,
         ErrorCode::DeadlineInvalid,
         ErrorCode::QuestionDoesNotFit,
+        ErrorCode::DocumentType,
+        ErrorCode::DocumentTooLarge,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
         ErrorCode::StatusUnknown,
@@ -178,6 +182,8 @@ impl ErrorCode {
             ErrorCode::TallyHidden => "tally_hidden",
             ErrorCode::DeadlineInvalid => "deadline_invalid",
             ErrorCode::QuestionDoesNotFit => "question_does_not_fit",
+            ErrorCode::DocumentType => "document_type",
+            ErrorCode::DocumentTooLarge => "document_too_large",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
             ErrorCode::StatusUnknown => "status_unknown",

@@ -56,6 +56,8 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::TallyHidden => t_string!(i18n, errors.tally_hidden),
         ErrorCode::DeadlineInvalid => t_string!(i18n, errors.deadline_invalid),
         ErrorCode::QuestionDoesNotFit => t_string!(i18n, errors.question_does_not_fit),
+        ErrorCode::DocumentType => t_string!(i18n, errors.document_type),
+        ErrorCode::DocumentTooLarge => t_string!(i18n, errors.document_too_large),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
         ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),
         ErrorCode::StatusUnknown => t_string!(i18n, errors.status_unknown),

@@ -85,6 +85,15 @@ describe('a consultation', () => {
     await staff.locator('.timeline').getByText('居民代表会议决议').waitFor();
     await staff.getByText('已列入议程').first().waitFor();
 
+    // Staff attach the design for everyone to read.
+    await staff.getByLabel('文件名称').fill('加装电梯设计方案');
+    await staff.getByLabel(/选择文件/).setInputFiles({ name: 'design.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% lift design\n') });
+    await staff.getByRole('button', { name: '上传', exact: true }).click();
+    const design = staff.getByRole('link', { name: '加装电梯设计方案' });
+    await design.waitFor();
+    const pdf = await staff.request.get(new URL(await design.getAttribute('href'), url).href);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+
     // Discussion: a resident asks, staff answer officially in reply.
     await neighbour.reload();
     await neighbour.getByRole('textbox', { name: '发表意见' }).fill('一楼住户的采光怎么保证？');
@@ -95,6 +104,12 @@ describe('a consultation', () => {
     await staff.getByRole('textbox', { name: '你的回复' }).fill('设计方案已避开一楼窗户，图纸将在议事会上公示。');
     await staff.getByRole('button', { name: '回复', exact: true }).click();
     await staff.locator('.replies .comment.official', { hasText: '图纸' }).waitFor();
+    // Another resident reports the question to the moderators; staff see the count.
+    await proposer.goto(url + topicUrl);
+    await proposer.locator('.comment', { hasText: '采光' }).getByRole('button', { name: '举报', exact: true }).click();
+    await proposer.getByText('已举报，管理员会处理。').waitFor();
+    await staff.reload();
+    await staff.getByText('被举报 1 次').waitFor();
 
     // Staff open an owners' vote under Art. 278 (major).
     await staff.getByLabel('表决事项').fill('是否同意本单元加装电梯？');

@@ -21,13 +21,13 @@ use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
 
 const QUESTION_MAX_CHARS: usize = 200;
 const NOTE_MAX_CHARS: usize = 500;
-const MAX_VOTE_DAYS: i64 = 90;
+pub(crate) const MAX_VOTE_DAYS: i64 = 90;
 
 fn conflict(code: ErrorCode) -> ApiError {
     ApiError::Conflict(FieldError::new("topic", code))
 }
 
-fn staff_only(user: &CurrentUser) -> ApiResult<()> {
+pub(crate) fn staff_only(user: &CurrentUser) -> ApiResult<()> {
     if user.role.is_staff() {
         Ok(())
     } else {
@@ -36,7 +36,10 @@ fn staff_only(user: &CurrentUser) -> ApiResult<()> {
 }
 
 /// The account's verified households; refusing accounts that have none.
-async fn households_of(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<Membership>> {
+pub(crate) async fn households_of(
+    state: &AppState,
+    user: &CurrentUser,
+) -> ApiResult<Vec<Membership>> {
     let list = store::users::memberships(&state.db, user.id).await?;
     if list.is_empty() {
         return Err(ApiError::Conflict(FieldError::new(
@@ -114,7 +117,7 @@ pub async fn detail(
 }
 
 /// The topic as this account (or a visitor) sees it.
-async fn detail_for(
+pub(crate) async fn detail_for(
     state: &AppState,
     id: i64,
     user: Option<&CurrentUser>,
@@ -153,6 +156,7 @@ async fn detail_for(
         vote,
         cosigned,
         receipt_hashes,
+        documents: store::deliberation::documents(&state.db, id).await?,
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod community;
 pub mod consultations;
+pub mod deliberation;
 pub mod follows;
 pub mod health;
 pub mod me;

@@ -76,11 +76,21 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::consultations::open_vote))
         .routes(routes!(api::consultations::vote))
         .routes(routes!(api::consultations::close))
-        .routes(routes!(api::consultations::result_csv));
+        .routes(routes!(api::consultations::result_csv))
+        .routes(routes!(api::deliberation::document))
+        .routes(routes!(api::deliberation::report_comment))
+        .routes(routes!(api::deliberation::extend));
     // The bodies that may carry photos get a larger limit than every other body.
     let uploads = OpenApiRouter::new()
         .routes(routes!(api::requests::create))
         .routes(routes!(api::requests::act))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1.merge(uploads))
+    // Documents are larger still; only staff send them.
+    let documents = OpenApiRouter::new()
+        .routes(routes!(api::deliberation::attach_document))
+        .layer(DefaultBodyLimit::max(
+            api::deliberation::DOCUMENT_BODY_LIMIT,
+        ));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1.merge(uploads).merge(documents))
 }

@@ -115,7 +115,7 @@ fn scope_names(scope: Scope, r: &SqliteRow) -> (String, String) {
     }
 }
 
-async fn event(
+pub(super) async fn event(
     conn: &mut SqliteConnection,
     topic_id: i64,
     at: i64,
@@ -137,7 +137,7 @@ async fn event(
 }
 
 /// Appends to the audit log; there is no update or delete of it anywhere.
-async fn audit(
+pub(super) async fn audit(
     conn: &mut SqliteConnection,
     topic_id: i64,
     at: i64,
@@ -946,8 +946,10 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
     })
     .collect();
     let comments = sqlx::query(
-        "SELECT id, parent_id, author_role, official, body, hidden_reason, hidden_at, created_at
-         FROM topic_comments WHERE topic_id = ? ORDER BY created_at, id",
+        "SELECT c.id, c.parent_id, c.author_role, c.official, c.body, c.hidden_reason, c.hidden_at,
+                c.created_at,
+                (SELECT COUNT(*) FROM comment_reports r WHERE r.comment_id = c.id) AS reports
+         FROM topic_comments c WHERE c.topic_id = ? ORDER BY c.created_at, c.id",
     )
     .bind(id)
     .fetch_all(db)
@@ -963,6 +965,7 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
             body: if hidden { String::new() } else { c.get("body") },
             hidden_reason: if hidden { c.get("hidden_reason") } else { None },
             created_at: c.get("created_at"),
+            reports: c.get::<i64, _>("reports").max(0) as u32,
         }
     })
     .collect();

@@ -3,6 +3,7 @@
 
 pub mod community;
 pub mod consultations;
+pub mod deliberation;
 pub mod facts_cache;
 pub mod follows;
 pub mod households;

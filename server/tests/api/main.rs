@@ -5,6 +5,7 @@ mod auth;
 mod community;
 mod consultations;
 mod conventions;
+mod deliberation;
 mod follows;
 mod helpers;
 mod households;

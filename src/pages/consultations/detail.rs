@@ -3,8 +3,8 @@
 //! close it, moderate comments).
 
 use crate::api;
-use crate::components::errors::{FormErrors, show_errors};
-use crate::components::field::TextArea;
+use crate::components::errors::{FieldMessage, FormErrors, show_errors};
+use crate::components::field::{Field, TextArea};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::consultations::labels::{TopicStatusBadge, event_text, scope_name};
@@ -15,9 +15,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use linli_domain::ErrorCode;
 use linli_domain::consultation::{
     COMMENT_MAX_CHARS, Comment, NewComment, TopicDetail, TopicReview, TopicStatus,
 };
+use linli_domain::deliberation::TopicDocument;
 use linli_domain::figures::china_time_label;
 
 #[component]
@@ -152,6 +154,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
                     <ol class="options">{detail.options.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ol>
                 }
             })}
+        <Documents id documents=detail.documents.clone() on_change/>
         {(status == TopicStatus::Collecting)
             .then(|| view! { <Cosign id count threshold cosigned=detail.cosigned on_change/> })}
         {move || {
@@ -402,7 +405,19 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
     let who = viewer();
     let staff_author = comment.author_role == "staff";
     let hiding = RwSignal::new(false);
+    let reported = RwSignal::new(false);
     let hidden = comment.hidden_reason.clone();
+    let reports = comment.reports;
+    let comment_id = comment.id;
+    let visible = comment.hidden_reason.is_none();
+    let report = move |_| {
+        spawn_local(async move {
+            // The count is for moderators; the reporter only needs to know it was received.
+            if api::report_comment(topic, comment_id).await.is_ok() {
+                reported.set(true);
+            }
+        });
+    };
     view! {
         <article class="comment" class:official=comment.official id=format!("comment-{}", comment.id)>
             <p class="meta">
@@ -422,7 +437,27 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
                 None => view! { <p class="comment-body">{comment.body.clone()}</p> }.into_any(),
             }}
             {move || {
-                (who.get().staff && comment.hidden_reason.is_none())
+                (who.get().staff && reports > 0)
+                    .then(|| view! { <p class="meta reports">{t_string!(i18n, consultations.reports_count, count = reports)}</p> })
+            }}
+            {move || {
+                let who = who.get();
+                (who.verified && !who.staff && visible)
+                    .then(|| {
+                        if reported.get() {
+                            view! { <p class="meta" role="status">{t!(i18n, consultations.reported)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="link-button" on:click=report>
+                                    {t!(i18n, consultations.report)}
+                                </button>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+            {move || {
+                (who.get().staff && visible)
                     .then(|| {
                         if hiding.get() {
                             view! { <HideForm topic comment=comment.id hiding on_change/> }.into_any()
@@ -561,6 +596,98 @@ fn CommentForm(
                         }
                     })}
             </div>
+        </form>
+    }
+}
+
+/// The documents staff attached (anyone can open them), and, for staff, the form to attach one.
+#[component]
+fn Documents(
+    id: i64,
+    documents: Vec<TopicDocument>,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let empty = documents.is_empty();
+    view! {
+        {(!empty)
+            .then(|| {
+                view! {
+                    <h2>{t!(i18n, consultations.documents_heading)}</h2>
+                    <ul class="documents">
+                        {documents
+                            .into_iter()
+                            .map(|d| {
+                                let size = d.size.div_ceil(1024);
+                                view! {
+                                    <li>
+                                        <a href=api::document_url(d.id) target="_blank" rel="noopener">{d.title}</a>
+                                        <span class="meta">
+                                            {china_time_label(d.uploaded_at)} " · "
+                                            {move || t_string!(i18n, consultations.document_size, size)}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
+        {move || who.get().staff.then(|| view! { <AttachForm id on_change/> })}
+    }
+}
+
+#[component]
+fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = RwSignal::new(String::new());
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let file = file_input
+            .get_untracked()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        let Some(file) = file else {
+            errors.update(|e| e.set_field(i18n, "file", Some(ErrorCode::Required)));
+            return;
+        };
+        let text = title.get_untracked();
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::attach_document(id, &text, &file).await {
+                Ok(detail) => {
+                    title.set(String::new());
+                    on_change.run(detail);
+                }
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="attach-heading">
+            <h2 id="attach-heading">{t!(i18n, consultations.attach_heading)}</h2>
+            <FormAlert errors/>
+            <Field
+                id="title"
+                label=Signal::derive(move || t_string!(i18n, consultations.document_title).to_string())
+                value=title
+                error=Signal::derive(move || errors.get().field("title"))
+                required=true
+            />
+            <div class="field" class:field-invalid=move || errors.get().field("file").is_some()>
+                <label for="file">{t!(i18n, consultations.document_file)}</label>
+                <input id="file" type="file" accept="application/pdf,image/jpeg,image/png" node_ref=file_input/>
+                <FieldMessage errors field="file"/>
+            </div>
+            <button type="submit" class="button secondary" disabled=move || sending.get()>
+                {t!(i18n, consultations.attach)}
+            </button>
         </form>
     }
 }

@@ -276,7 +276,7 @@ pub fn VoteSection(
                         <ReceiptCheck topic=id hashes=topic.receipt_hashes.clone()/>
                     }
                 })}
-            {move || (open && who.get().staff).then(|| view! { <CloseVote id on_change/> })}
+            {move || (open && who.get().staff).then(|| view! { <ExtendVote id closes_at=vote.closes_at on_change/> <CloseVote id on_change/> })}
         </section>
     }
 }
@@ -502,6 +502,56 @@ fn ranking(ranks: &[String]) -> Result<Vec<usize>, ()> {
         return Err(());
     }
     Ok(ranked.into_iter().map(|(_, option)| option).collect())
+}
+
+/// Staff moving the deadline later: the date, closing at its end (China time).
+#[component]
+fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let day = RwSignal::new(china_time_label(closes_at + 86_400)[..10].to_owned());
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(at) = parse_iso8601(&format!("{}T23:59:59+08:00", day.get_untracked())) else {
+            errors.update(|e| e.set_field(i18n, "extend_to", Some(ErrorCode::DeadlineInvalid)));
+            return;
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::extend_vote(id, at).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => {
+                    // The server names the field `closes_at`; this form's input is `extend_to`.
+                    let mut refusal = FormErrors::from_api(i18n, &e);
+                    for (field, _) in refusal.fields.iter_mut() {
+                        if field == "closes_at" {
+                            *field = "extend_to".to_owned();
+                        }
+                    }
+                    show_errors(errors, refusal);
+                }
+            }
+            sending.set(false);
+        });
+    };
+    view! {
+        <form class="staff-only inline-form" on:submit=submit novalidate aria-labelledby="extend-heading">
+            <h3 id="extend-heading">{t!(i18n, consultations.extend_heading)}</h3>
+            <FormAlert errors/>
+            <Field
+                id="extend_to"
+                input_type="date"
+                label=Signal::derive(move || t_string!(i18n, consultations.closes_label).to_string())
+                value=day
+                error=Signal::derive(move || errors.get().field("extend_to"))
+            />
+            <button type="submit" class="button secondary" disabled=move || sending.get()>
+                {t!(i18n, consultations.extend_submit)}
+            </button>
+        </form>
+    }
 }
 
 #[component]
