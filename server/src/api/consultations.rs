@@ -436,17 +436,16 @@ pub async fn vote(
     };
     let new_receipt = crate::auth::session::new_token()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("receipt: {e}")))?;
-    let outcome = store::consultations::cast(
-        &state.db,
-        &vote,
+    let ballot = store::ballots::Ballot {
+        vote,
         household_id,
-        user.id,
-        body.choice,
-        body.receipt.as_deref(),
-        &new_receipt,
+        voter_id: user.id,
+        choice: body.choice,
+        receipt: body.receipt,
+        new_receipt,
         now,
-    )
-    .await?;
+    };
+    let outcome = state.ballots.cast(&state.db, ballot).await?;
     match outcome {
         CastOutcome::Cast(receipt) => Ok(([no_store()], Json(BallotReceipt { receipt }))),
         CastOutcome::Closed => Err(ApiError::Conflict(FieldError::new(

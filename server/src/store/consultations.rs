@@ -561,6 +561,7 @@ pub async fn open_vote_on(
 }
 
 /// A vote's settings, for the checks before casting.
+#[derive(Debug, Clone)]
 pub struct VoteFacts {
     pub id: i64,
     pub topic_id: i64,
@@ -657,36 +658,10 @@ fn receipt_hash(receipt: &str) -> String {
     format!("{:x}", Sha256::digest(receipt.as_bytes()))
 }
 
-/// Casts or changes a unit's ballot, in one transaction: the roll's `voted` flag and the
-/// ballot table's uniqueness make simultaneous first ballots for one unit yield exactly one.
-#[allow(clippy::too_many_arguments)]
-pub async fn cast(
-    db: &Db,
-    vote: &VoteFacts,
-    household_id: i64,
-    voter_id: i64,
-    choice: YesNo,
-    receipt: Option<&str>,
-    new_receipt: &str,
-    now: i64,
-) -> sqlx::Result<CastOutcome> {
-    let mut tx = super::begin_immediate(db).await?;
-    let outcome = cast_on(
-        &mut tx,
-        vote,
-        household_id,
-        voter_id,
-        choice,
-        receipt,
-        new_receipt,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// [`cast`] inside the caller's transaction. Writes nothing unless it casts or changes.
+/// Casts or changes a unit's ballot inside the caller's transaction (the ballot writer's group,
+/// `store::ballots`, or the seed's): the roll's `voted` flag and the ballot table's uniqueness
+/// make simultaneous first ballots for one unit yield exactly one. Writes nothing unless it
+/// casts or changes.
 #[allow(clippy::too_many_arguments)]
 pub async fn cast_on(
     tx: &mut SqliteConnection,
@@ -698,33 +673,36 @@ pub async fn cast_on(
     new_receipt: &str,
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
-    let open =
-        sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
-            .bind(vote.id)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-    if !open {
-        return Ok(CastOutcome::Closed);
-    }
-    let area: i64 =
-        sqlx::query("SELECT area_centi_m2 FROM vote_roll WHERE vote_id = ? AND household_id = ?")
-            .bind(vote.id)
-            .bind(household_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-    let first = sqlx::query(
-        "UPDATE vote_roll SET voted = 1 WHERE vote_id = ? AND household_id = ? AND voted = 0",
+    // A unit's first ballot flips its roll flag, only while the vote is open, and brings back
+    // the unit's area: one statement on the way every first ballot takes.
+    let first_area: Option<i64> = sqlx::query(
+        "UPDATE vote_roll SET voted = 1
+         WHERE vote_id = ? AND household_id = ? AND voted = 0
+           AND EXISTS (SELECT 1 FROM votes v WHERE v.id = ? AND v.closed_at IS NULL
+                                                 AND v.closes_at > ?)
+         RETURNING area_centi_m2",
     )
     .bind(vote.id)
     .bind(household_id)
-    .execute(&mut *tx)
+    .bind(vote.id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
     .await?
-    .rows_affected()
-        == 1;
-    let outcome = if first {
+    .map(|r| r.get(0));
+    let first = first_area.is_some();
+    if !first {
+        let open =
+            sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
+                .bind(vote.id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+        if !open {
+            return Ok(CastOutcome::Closed);
+        }
+    }
+    let outcome = if let Some(area) = first_area {
         // Named ballots keep the unit and the voter; secret ones neither.
         let (unit, voter) = if vote.secret {
             (None, None)
@@ -816,6 +794,22 @@ pub async fn close_vote_on(
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
+    // The ballots are final now: publish their receipt hashes once, in their sorted order.
+    let hashes: Vec<String> = sqlx::query(
+        "SELECT b.receipt_hash FROM ballots b JOIN votes v ON v.id = b.vote_id
+         WHERE v.topic_id = ? ORDER BY b.receipt_hash",
+    )
+    .bind(topic_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    sqlx::query("UPDATE votes SET published_receipts = ? WHERE topic_id = ?")
+        .bind(hashes.join("\n"))
+        .bind(topic_id)
+        .execute(&mut *tx)
+        .await?;
     event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
     audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
     Ok(true)
@@ -858,8 +852,18 @@ pub async fn tally(db: &Db, vote_id: i64) -> sqlx::Result<YesNoTally> {
     Ok(tally)
 }
 
-/// The receipt hashes of a vote, sorted (so their order says nothing about who voted when).
+/// The receipt hashes of a vote, sorted (so their order says nothing about who voted when):
+/// those published at the close, or, for a vote still open, its ballots' so far.
 pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
+    let published: Option<String> =
+        sqlx::query_scalar("SELECT published_receipts FROM votes WHERE id = ?")
+            .bind(vote_id)
+            .fetch_optional(db)
+            .await?
+            .flatten();
+    if let Some(text) = published {
+        return Ok(text.lines().map(str::to_owned).collect());
+    }
     let rows =
         sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = ? ORDER BY receipt_hash")
             .bind(vote_id)
