@@ -76,7 +76,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::consultations::open_vote))
         .routes(routes!(api::consultations::vote))
         .routes(routes!(api::consultations::close))
-        .routes(routes!(api::consultations::result_csv));
+        .routes(routes!(api::consultations::result_csv))
+        .routes(routes!(api::consultations::post_update))
+        .routes(routes!(api::consultations::rate));
     // The bodies that may carry photos get a larger limit than every other body.
     let uploads = OpenApiRouter::new()
         .routes(routes!(api::requests::create))

@@ -5,8 +5,8 @@
 use crate::db::Db;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{
-    CheckedTopic, Comment, Electorate, NewVote, Scope, TopicEvent, TopicStatus, TopicSummary,
-    VoteView, YesNo, after_cosign,
+    CheckedTopic, Comment, Electorate, IMPLEMENTATION_UPDATE, NewVote, RatingSummary, Scope,
+    TopicEvent, TopicStatus, TopicSummary, VoteView, YesNo, after_cosign, can_rate,
 };
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
@@ -1044,4 +1044,164 @@ pub async fn has_voted(db: &Db, vote_id: i64, household_id: i64) -> sqlx::Result
             .await?
             .is_some(),
     )
+}
+
+// ---- Follow-up (民事民评) ----
+
+/// Staff's report on carrying out a decided topic: an event in its history, and in the audit
+/// log. False when the topic is not decided.
+pub async fn post_update(
+    db: &Db,
+    topic_id: i64,
+    staff_id: i64,
+    note: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let mut tx = super::begin_immediate(db).await?;
+    let posted = post_update_on(&mut tx, topic_id, staff_id, note, now).await?;
+    tx.commit().await?;
+    Ok(posted)
+}
+
+/// [`post_update`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn post_update_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    note: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let decided = read_facts(&mut *tx, topic_id)
+        .await?
+        .is_some_and(|f| f.status.accepts_follow_up());
+    if !decided {
+        return Ok(false);
+    }
+    event(
+        &mut *tx,
+        topic_id,
+        now,
+        "staff",
+        IMPLEMENTATION_UPDATE,
+        note,
+    )
+    .await?;
+    audit(
+        &mut *tx,
+        topic_id,
+        now,
+        Some(staff_id),
+        IMPLEMENTATION_UPDATE,
+        note,
+    )
+    .await?;
+    Ok(true)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RateOutcome {
+    Rated,
+    /// Not decided, or nothing reported on it yet.
+    NotNow,
+    OutOfScope,
+    NoSuchTopic,
+}
+
+/// A household's stars for a decided topic's implementation; rating again replaces them.
+pub async fn rate(
+    db: &Db,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    stars: u8,
+    now: i64,
+) -> sqlx::Result<RateOutcome> {
+    let mut tx = super::begin_immediate(db).await?;
+    let outcome = rate_on(&mut tx, topic_id, household_id, user_id, stars, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`rate`] inside the caller's transaction. Writes nothing unless it rates.
+pub async fn rate_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    stars: u8,
+    now: i64,
+) -> sqlx::Result<RateOutcome> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
+        return Ok(RateOutcome::NoSuchTopic);
+    };
+    let updates: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM topic_events WHERE topic_id = ? AND kind = ?")
+            .bind(topic_id)
+            .bind(IMPLEMENTATION_UPDATE)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !can_rate(facts.status, updates as usize) {
+        return Ok(RateOutcome::NotNow);
+    }
+    if !in_scope(&mut *tx, facts.scope, household_id).await? {
+        return Ok(RateOutcome::OutOfScope);
+    }
+    sqlx::query(
+        "INSERT INTO topic_ratings (topic_id, household_id, user_id, stars, rated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (topic_id, household_id)
+         DO UPDATE SET stars = excluded.stars, user_id = excluded.user_id,
+                       rated_at = excluded.rated_at",
+    )
+    .bind(topic_id)
+    .bind(household_id)
+    .bind(user_id)
+    .bind(i64::from(stars))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(RateOutcome::Rated)
+}
+
+/// How households rated a topic's implementation: counts only, never who gave what.
+pub async fn ratings(db: &Db, topic_id: i64) -> sqlx::Result<RatingSummary> {
+    let rows = sqlx::query(
+        "SELECT stars, COUNT(*) AS households FROM topic_ratings WHERE topic_id = ? GROUP BY stars",
+    )
+    .bind(topic_id)
+    .fetch_all(db)
+    .await?;
+    let mut by_stars = [0u32; 5];
+    for r in rows {
+        let stars: i64 = r.get("stars");
+        if let Some(n) = usize::try_from(stars - 1)
+            .ok()
+            .and_then(|i| by_stars.get_mut(i))
+        {
+            *n = r.get::<i64, _>("households") as u32;
+        }
+    }
+    Ok(RatingSummary::from_counts(by_stars))
+}
+
+/// The stars the first of `households` (in the order given) that rated a topic gave it.
+pub async fn my_rating(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<Option<u8>> {
+    if households.is_empty() {
+        return Ok(None);
+    }
+    let mut query =
+        QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE topic_id = ");
+    query.push_bind(topic_id).push(" AND ");
+    push_in(&mut query, "household_id", households);
+    let rated: Vec<(i64, i64)> = query
+        .build()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(households
+        .iter()
+        .find_map(|h| rated.iter().find(|(r, _)| r == h))
+        .and_then(|(_, stars)| u8::try_from(*stars).ok()))
 }
