@@ -88,6 +88,29 @@ impl TopicStatus {
     pub fn can_open_vote(self) -> bool {
         self == TopicStatus::Accepted
     }
+
+    /// Once decided, staff report how the decision is carried out, and residents rate it
+    /// (民事民评).
+    pub fn accepts_follow_up(self) -> bool {
+        self == TopicStatus::Decided
+    }
+}
+
+/// The kind of a staff's report on carrying out a decision, in a topic's history.
+pub const IMPLEMENTATION_UPDATE: &str = "implementation_update";
+
+/// Residents rate the implementation once there is something to rate: the topic is decided and
+/// staff have reported on it at least once.
+pub fn can_rate(status: TopicStatus, updates: usize) -> bool {
+    status.accepts_follow_up() && updates > 0
+}
+
+/// The stars a household gives, from 1 to 5.
+pub fn check_stars(stars: i64) -> Result<u8, FieldError> {
+    u8::try_from(stars)
+        .ok()
+        .filter(|s| (1..=5).contains(s))
+        .ok_or_else(|| FieldError::new("stars", ErrorCode::AnswerOutOfRange))
 }
 
 /// The status after one more co-signature, given how many households have now signed.
@@ -586,6 +609,54 @@ pub struct BallotReceipt {
     pub receipt: String,
 }
 
+/// Staff's report on carrying out a decided topic (施工招标, 开工, 验收…), shown in its history.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewFollowUp {
+    pub note: String,
+}
+
+/// A household's rating of how a decided topic was carried out (民事民评); rating again
+/// replaces it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewRating {
+    /// 1 to 5.
+    pub stars: i64,
+}
+
+/// The households' ratings of how a decided topic was carried out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingSummary {
+    /// Households that rated.
+    pub count: u32,
+    /// The average in hundredths of a star (425 for 4.25), rounded half up; None before the
+    /// first rating.
+    pub average_centi: Option<u32>,
+    /// Households per number of stars, 1 star first (five entries).
+    pub by_stars: Vec<u32>,
+}
+
+impl RatingSummary {
+    /// From the number of households that gave 1, 2, 3, 4 and 5 stars, in integer arithmetic.
+    pub fn from_counts(by_stars: [u32; 5]) -> Self {
+        let count: u32 = by_stars.iter().sum();
+        let stars: u64 = (1..=5u64)
+            .zip(by_stars)
+            .map(|(s, n)| s * u64::from(n))
+            .sum();
+        // round(100 * stars / count) = (200 * stars + count) / (2 * count)
+        let average_centi =
+            (count > 0).then(|| ((200 * stars + u64::from(count)) / (2 * u64::from(count))) as u32);
+        RatingSummary {
+            count,
+            average_centi,
+            by_stars: by_stars.to_vec(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopicDetail {
@@ -602,6 +673,16 @@ pub struct TopicDetail {
     /// Plans, quotes and other documents staff attached for the discussion.
     #[serde(default)]
     pub documents: Vec<crate::deliberation::TopicDocument>,
+    /// 民事民评: how households rated the implementation (staff's reports on it are the
+    /// history's `implementation_update` events).
+    #[serde(default)]
+    pub rating: RatingSummary,
+    /// The stars the asking account's household gave, if it rated.
+    #[serde(default)]
+    pub my_rating: Option<u8>,
+    /// Whether the asking account may rate now: decided, reported on, a verified home in scope.
+    #[serde(default)]
+    pub can_rate: bool,
 }
 
 #[cfg(test)]
@@ -773,6 +854,49 @@ mod tests {
         assert!(!TopicStatus::Declined.can_be_reviewed());
         assert!(TopicStatus::Accepted.can_open_vote());
         assert!(!TopicStatus::Voting.can_open_vote());
+    }
+
+    #[test]
+    fn ratings_come_after_the_decision_and_a_report() {
+        assert!(!can_rate(TopicStatus::Decided, 0));
+        assert!(can_rate(TopicStatus::Decided, 1));
+        assert!(!can_rate(TopicStatus::Voting, 3));
+        assert_eq!(check_stars(1), Ok(1));
+        assert_eq!(check_stars(5), Ok(5));
+        for bad in [0, 6, -1, 256 + 3] {
+            assert_eq!(
+                check_stars(bad).unwrap_err().code,
+                ErrorCode::AnswerOutOfRange,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rating_summary_averages_in_hundredths_rounded_half_up() {
+        let none = RatingSummary::from_counts([0; 5]);
+        assert_eq!((none.count, none.average_centi), (0, None));
+        // 5, 5, 4: 14/3 = 4.666… → 467
+        let three = RatingSummary::from_counts([0, 0, 0, 1, 2]);
+        assert_eq!((three.count, three.average_centi), (3, Some(467)));
+        // 1 and 2: 1.5 exactly → 150; 2, 2, 3: 2.333… → 233; 1, 2, 2, 2, 2, 2, 2, 2: 1.875 → 188
+        assert_eq!(
+            RatingSummary::from_counts([1, 1, 0, 0, 0]).average_centi,
+            Some(150)
+        );
+        assert_eq!(
+            RatingSummary::from_counts([0, 2, 1, 0, 0]).average_centi,
+            Some(233)
+        );
+        assert_eq!(
+            RatingSummary::from_counts([1, 7, 0, 0, 0]).average_centi,
+            Some(188)
+        );
+        assert_eq!(three.by_stars, [0, 0, 0, 1, 2]);
+        // The SPA may read a detail without the field.
+        let d: RatingSummary =
+            serde_json::from_str("{\"count\":0,\"average_centi\":null,\"by_stars\":[]}").unwrap();
+        assert_eq!(d, RatingSummary::default());
     }
 
     #[test]

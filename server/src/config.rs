@@ -24,7 +24,7 @@ pub enum Command {
     /// a client's keys.
     Open311Key(Open311KeyArgs),
     /// For `cargo xtask bench`: seed the demo community into an empty database, then add a
-    /// year of service requests with their timelines.
+    /// year of service requests with their timelines, and signed-in voters for the ballots.
     #[command(hide = true)]
     BenchLoad(BenchLoadArgs),
 }
@@ -50,6 +50,14 @@ pub struct BenchLoadArgs {
     /// How many requests to add.
     #[arg(long, default_value_t = 100_000)]
     pub requests: u64,
+    /// How many verified, signed-in voters to add, each owning a household of a new compound
+    /// (the ballot benchmark).
+    #[arg(long, default_value_t = 0)]
+    pub voters: usize,
+    /// Where to write the voters' compound (first line, `compound <id>`) and their session
+    /// tokens (one a line); required with `--voters`.
+    #[arg(long)]
+    pub voters_out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -64,6 +64,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         db,
         settings: Arc::new(Settings::from(&args)),
         figures: Default::default(),
+        ballots: Default::default(),
     };
     axum::serve(
         listener,
@@ -118,12 +119,32 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
     )
     .fetch_one(&db)
     .await?;
-    db.close().await;
     println!(
         "loaded {loaded} requests in {:.1?} (demo seed {:.1?}); the database holds {requests} requests and {events} timeline entries",
         started.elapsed() - seeded,
         seeded
     );
+    if args.voters > 0 {
+        let out = args
+            .voters_out
+            .ok_or_else(|| anyhow::anyhow!("--voters needs --voters-out <file>"))?;
+        let started = std::time::Instant::now();
+        let voters = seed::load_bench_voters(&db, args.voters, db::now()).await?;
+        let mut text = format!("compound {}\n", voters.compound_id);
+        for token in &voters.tokens {
+            text.push_str(token);
+            text.push('\n');
+        }
+        std::fs::write(&out, text)?;
+        println!(
+            "loaded {} signed-in voters in compound {} in {:.1?}; their session tokens are in {}",
+            voters.tokens.len(),
+            voters.compound_id,
+            started.elapsed(),
+            out.display()
+        );
+    }
+    db.close().await;
     Ok(())
 }
 

@@ -12,6 +12,10 @@
 //!
 //! A benchmark, not a test: a missed target is reported, not failed. It fails only when the
 //! measurement itself is wrong: a response with an unexpected status, or socket errors.
+//!
+//! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`).
+
+mod ballots;
 
 use crate::{Result, root, step};
 use std::fmt::Write as _;
@@ -136,19 +140,12 @@ impl Measured {
 }
 
 pub fn run(args: &[String]) -> Result<()> {
+    if args.first().is_some_and(|a| a == "ballots") {
+        return ballots::run(&args[1..]);
+    }
     let options = Options::parse(args)?;
     ensure_wrk()?;
-
-    step("Building the server (server-release; the first time takes a few minutes)");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root())
-        .args(["build", "-p", "linli-server", "--profile", "server-release"])
-        .status()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("building the server failed ({status})"));
-    }
+    build_server()?;
     let binary = target_dir().join("server-release/linli-server");
 
     let work = TempDir::new(options.keep)?;
@@ -244,6 +241,20 @@ pub fn run(args: &[String]) -> Result<()> {
         "the measurement is not valid:\n  {}",
         problems.join("\n  ")
     ))
+}
+
+fn build_server() -> Result<()> {
+    step("Building the server (server-release; the first time takes a few minutes)");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root())
+        .args(["build", "-p", "linli-server", "--profile", "server-release"])
+        .status()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the server failed ({status})"));
+    }
+    Ok(())
 }
 
 /// The four measurements of the issue, each a mix of the queries people make.

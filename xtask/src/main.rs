@@ -38,6 +38,9 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench                  load 100k requests and measure the request endpoints"
             );
+            eprintln!(
+                "  bench ballots          10,000 households vote at once: ballots/s, the tally, the result's time"
+            );
             return ExitCode::from(2);
         }
     };

@@ -6,15 +6,16 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store;
-use crate::store::consultations::{CastOutcome, CosignOutcome};
+use crate::store::consultations::{CastOutcome, CosignOutcome, RateOutcome};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use linli_domain::api::{Membership, Problem};
 use linli_domain::consultation::{
-    BallotChoice, BallotReceipt, COMMENT_MAX_CHARS, Electorate, NewComment, NewTopic, NewVote,
-    TopicDetail, TopicReview, TopicSummary, check_ballot, check_topic,
+    BallotChoice, BallotReceipt, COMMENT_MAX_CHARS, Electorate, IMPLEMENTATION_UPDATE, NewComment,
+    NewFollowUp, NewRating, NewTopic, NewVote, RatingSummary, TopicDetail, TopicReview,
+    TopicSummary, can_rate, check_ballot, check_stars, check_topic,
 };
 use linli_domain::request::short_text;
 use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
@@ -147,6 +148,26 @@ pub(crate) async fn detail_for(
             receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
         }
     }
+    // 民事民评: the ratings once decided; whether this account's household may rate.
+    let status = record.summary.status;
+    let (rating, my_rating, can_rate) = if status.accepts_follow_up() {
+        let updates = record
+            .events
+            .iter()
+            .filter(|e| e.kind == IMPLEMENTATION_UPDATE)
+            .count();
+        let may = can_rate(status, updates)
+            && store::consultations::first_in_scope(&state.db, record.summary.scope, &home_ids)
+                .await?
+                .is_some();
+        (
+            store::consultations::ratings(&state.db, id).await?,
+            store::consultations::my_rating(&state.db, id, &home_ids).await?,
+            may,
+        )
+    } else {
+        (RatingSummary::from_counts([0; 5]), None, false)
+    };
     Ok(TopicDetail {
         summary: record.summary,
         background: record.background,
@@ -157,6 +178,9 @@ pub(crate) async fn detail_for(
         cosigned,
         receipt_hashes,
         documents: store::deliberation::documents(&state.db, id).await?,
+        rating,
+        my_rating,
+        can_rate,
     })
 }
 
@@ -445,17 +469,16 @@ pub async fn vote(
     };
     let new_receipt = crate::auth::session::new_token()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("receipt: {e}")))?;
-    let outcome = store::consultations::cast(
-        &state.db,
-        &vote,
+    let ballot = store::ballots::Ballot {
+        vote,
         household_id,
-        user.id,
+        voter_id: user.id,
         choice,
-        body.receipt.as_deref(),
-        &new_receipt,
+        receipt: body.receipt,
+        new_receipt,
         now,
-    )
-    .await?;
+    };
+    let outcome = state.ballots.cast(&state.db, ballot).await?;
     match outcome {
         CastOutcome::Cast(receipt) => Ok(([no_store()], Json(BallotReceipt { receipt }))),
         CastOutcome::Closed => Err(ApiError::Conflict(FieldError::new(
@@ -553,4 +576,84 @@ pub async fn result_csv(
         ],
         csv,
     ))
+}
+
+#[utoipa::path(post, path = "/consultations/{id}/updates", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = NewFollowUp,
+    responses(
+        (status = 201, body = TopicDetail, description = "Reported: an `implementation_update` event in the history, and in the audit log"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The topic is not decided"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewFollowUp>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let note = short_text("note", &body.note, NOTE_MAX_CHARS)?;
+    if note.is_empty() {
+        return Err(FieldError::new("note", ErrorCode::Required).into());
+    }
+    store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !store::consultations::post_update(&state.db, id, user.id, &note, crate::db::now()).await? {
+        return Err(conflict(ErrorCode::TopicNotNow));
+    }
+    Ok((
+        StatusCode::CREATED,
+        [no_store()],
+        Json(detail_for(&state, id, Some(&user)).await?),
+    ))
+}
+
+#[utoipa::path(put, path = "/consultations/{id}/rating", tag = "consultations", security(("session" = [])),
+    params(("id" = i64, Path, description = "The topic's id")), request_body = NewRating,
+    responses(
+        (status = 200, body = TopicDetail, description = "Rated for the household (rating again replaces it); only the counts are shown"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "No verified home, the home is outside the scope, or not decided and reported on yet"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Stars outside 1 to 5"),
+    ))]
+pub async fn rate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewRating>,
+) -> ApiResult<impl IntoResponse> {
+    let homes = households_of(&state, &user).await?;
+    let stars = check_stars(body.stars)?;
+    let facts = store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // One rating per household: the first home of the account in scope rates.
+    let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
+    let outcome =
+        match store::consultations::first_in_scope(&state.db, facts.scope, &home_ids).await? {
+            Some(household_id) => {
+                store::consultations::rate(
+                    &state.db,
+                    id,
+                    household_id,
+                    user.id,
+                    stars,
+                    crate::db::now(),
+                )
+                .await?
+            }
+            None => RateOutcome::OutOfScope,
+        };
+    match outcome {
+        RateOutcome::Rated => Ok((
+            [no_store()],
+            Json(detail_for(&state, id, Some(&user)).await?),
+        )),
+        RateOutcome::NoSuchTopic => Err(ApiError::NotFound),
+        RateOutcome::NotNow => Err(conflict(ErrorCode::TopicNotNow)),
+        RateOutcome::OutOfScope => Err(conflict(ErrorCode::NotInScope)),
+    }
 }

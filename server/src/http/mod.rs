@@ -27,6 +27,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The facts behind the published figures, read again only when a request changed.
     pub figures: Arc<crate::store::facts_cache::FactsCache>,
+    /// Casts ballots in groups, one commit for all those waiting.
+    pub ballots: Arc<crate::store::ballots::BallotWriter>,
 }
 
 /// The whole application as a router, testable without a socket.

@@ -79,7 +79,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::consultations::result_csv))
         .routes(routes!(api::deliberation::document))
         .routes(routes!(api::deliberation::report_comment))
-        .routes(routes!(api::deliberation::extend));
+        .routes(routes!(api::deliberation::extend))
+        .routes(routes!(api::consultations::post_update))
+        .routes(routes!(api::consultations::rate));
     // The bodies that may carry photos get a larger limit than every other body.
     let uploads = OpenApiRouter::new()
         .routes(routes!(api::requests::create))

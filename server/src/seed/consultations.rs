@@ -4,7 +4,8 @@
 //! 1. 翠柳苑 3幢 decided to retrofit lifts: proposed, co-signed, accepted after the 四议 steps,
 //!    discussed (with the community's official answers), voted on by the building's owners under
 //!    Art. 278 for major matters (named ballots weighted by floor area, as planned in
-//!    [`LIFT_BALLOTS`]), closed and published. It passes.
+//!    [`LIFT_BALLOTS`]), closed and published. It passes; staff then report on the works and
+//!    nine owners rate them (民事民评).
 //! 2. An advisory vote of the whole of 翠柳苑 on a charging shed for e-bikes, open for a few more
 //!    days: one secret ballot per household, simple majority, tally hidden until the close. The
 //!    demo owner has not voted yet.
@@ -363,8 +364,55 @@ async fn lift_vote(
         cast += 1;
     }
     ensure!(store::close_vote_on(conn, id, staff, vote.closes_at).await?);
+
+    // 民事民评: staff report on the work, and owners rate it.
+    for (days_ago, note) in LIFT_UPDATES {
+        ensure!(store::post_update_on(conn, id, staff, note, now - days_ago * DAY).await?);
+    }
+    for (i, &(stairwell, room, stars)) in LIFT_RATINGS.iter().enumerate() {
+        let rater = lift_flat(conn, stairwell, room).await?;
+        let rated = store::rate_on(
+            conn,
+            id,
+            rater.household_id,
+            rater.owner()?,
+            stars,
+            now - 2 * DAY + i as i64 * 3 * HOUR,
+        )
+        .await?;
+        ensure!(rated == store::RateOutcome::Rated, "{rated:?}");
+    }
     Ok(cast)
 }
+
+/// Staff's reports on the lift works, by days before the seeding.
+const LIFT_UPDATES: [(i64, &str); 3] = [
+    (
+        33,
+        "表决结果已在两个单元门口公示7天，无异议。施工单位经公开招标确定，设计方案已报规划部门备案。",
+    ),
+    (
+        18,
+        "两部电梯的井道和连廊已完工；施工期间楼道通行不受影响，每天18点后停止噪音作业。",
+    ),
+    (
+        4,
+        "两部电梯已通过特种设备检验，正式投入使用。维保由电梯厂家负责，费用按分摊方案收取。",
+    ),
+];
+
+/// Owners of the lift building who rated the works: (stairwell, room, stars).
+const LIFT_RATINGS: [(i64, &str, u8); 9] = [
+    (1, "601", 5),
+    (1, "501", 5),
+    (2, "601", 5),
+    (2, "401", 4),
+    (1, "302", 4),
+    (2, "502", 5),
+    (1, "101", 2),
+    (2, "102", 3),
+    (1, "402", 4),
+];
 
 async fn lift_flat(
     conn: &mut SqliteConnection,

@@ -6,8 +6,8 @@
 //! compounds, the walking network (doors and facility nodes are referenced by later rows),
 //! buildings/stairwells/households, binding codes, people, facilities, service requests,
 //! consultations (through the consultation store's own writers), and an Open311 client with a
-//! published key. `bulk.rs` adds a year of requests on top, for the
-//! benchmark.
+//! published key. `bulk.rs` adds a year of requests on top, and `voters.rs` a compound of
+//! signed-in voters, for the benchmark.
 
 mod bulk;
 pub mod consultations;
@@ -21,6 +21,7 @@ mod requests;
 mod rng;
 #[cfg(test)]
 mod tests;
+mod voters;
 
 use crate::auth::password::hash_password;
 use crate::db::{Db, now};
@@ -30,6 +31,7 @@ use sqlx::{Row, SqliteConnection};
 
 pub use bulk::load_bench_requests;
 pub use plan::DEMO_PASSWORD;
+pub use voters::{BenchVoters, load_bench_voters};
 
 /// A ready-made account for trying the app, printed in the README and the startup banner.
 #[derive(Debug, Clone, Copy)]

@@ -522,9 +522,17 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
             "review_step",
             "accepted",
             "vote_opened",
-            "vote_closed"
+            "vote_closed",
+            "implementation_update",
+            "implementation_update",
+            "implementation_update"
         ]
     );
+    // 民事民评: nine owners rated the works: 5, 5, 5, 4, 4, 5, 2, 3, 4 = 37/9 = 4.11.
+    let rating = store::ratings(&db, id).await.unwrap();
+    assert_eq!(rating.count, 9);
+    assert_eq!(rating.by_stars, [0, 1, 1, 3, 4]);
+    assert_eq!(rating.average_centi, Some(411));
     assert_eq!(topic.comments.iter().filter(|c| c.official).count(), 2);
     assert!(topic.events.iter().all(|e| e.at < crate::db::now()));
 
@@ -619,6 +627,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     assert_eq!(audit["accepted"], 1);
     assert_eq!(audit["open_vote"], 1);
     assert_eq!(audit["close_vote"], 1);
+    assert_eq!(audit["implementation_update"], 3);
     assert_eq!(report.topics, 3);
 }
 

@@ -5,8 +5,9 @@
 use crate::db::Db;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{
-    CheckedTopic, Comment, Electorate, NewVote, OptionsResult, QuestionKind, Scope, StoredChoice,
-    TopicEvent, TopicStatus, TopicSummary, VoteView, YesNo, after_cosign, count_options,
+    CheckedTopic, Comment, Electorate, IMPLEMENTATION_UPDATE, NewVote, OptionsResult, QuestionKind,
+    RatingSummary, Scope, StoredChoice, TopicEvent, TopicStatus, TopicSummary, VoteView, YesNo,
+    after_cosign, can_rate, count_options,
 };
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
@@ -564,6 +565,7 @@ pub async fn open_vote_on(
 }
 
 /// A vote's settings, for the checks before casting.
+#[derive(Debug, Clone)]
 pub struct VoteFacts {
     pub id: i64,
     pub topic_id: i64,
@@ -676,36 +678,10 @@ fn receipt_hash(receipt: &str) -> String {
     format!("{:x}", Sha256::digest(receipt.as_bytes()))
 }
 
-/// Casts or changes a unit's ballot, in one transaction: the roll's `voted` flag and the
-/// ballot table's uniqueness make simultaneous first ballots for one unit yield exactly one.
-#[allow(clippy::too_many_arguments)]
-pub async fn cast(
-    db: &Db,
-    vote: &VoteFacts,
-    household_id: i64,
-    voter_id: i64,
-    choice: impl Into<StoredChoice>,
-    receipt: Option<&str>,
-    new_receipt: &str,
-    now: i64,
-) -> sqlx::Result<CastOutcome> {
-    let mut tx = super::begin_immediate(db).await?;
-    let outcome = cast_on(
-        &mut tx,
-        vote,
-        household_id,
-        voter_id,
-        choice,
-        receipt,
-        new_receipt,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// [`cast`] inside the caller's transaction. Writes nothing unless it casts or changes.
+/// Casts or changes a unit's ballot inside the caller's transaction (the ballot writer's group,
+/// `store::ballots`, or the seed's): the roll's `voted` flag and the ballot table's uniqueness
+/// make simultaneous first ballots for one unit yield exactly one. Writes nothing unless it
+/// casts or changes.
 #[allow(clippy::too_many_arguments)]
 pub async fn cast_on(
     tx: &mut SqliteConnection,
@@ -718,33 +694,36 @@ pub async fn cast_on(
     now: i64,
 ) -> sqlx::Result<CastOutcome> {
     let choice = choice.into().to_db();
-    let open =
-        sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
-            .bind(vote.id)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-    if !open {
-        return Ok(CastOutcome::Closed);
-    }
-    let area: i64 =
-        sqlx::query("SELECT area_centi_m2 FROM vote_roll WHERE vote_id = ? AND household_id = ?")
-            .bind(vote.id)
-            .bind(household_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .get(0);
-    let first = sqlx::query(
-        "UPDATE vote_roll SET voted = 1 WHERE vote_id = ? AND household_id = ? AND voted = 0",
+    // A unit's first ballot flips its roll flag, only while the vote is open, and brings back
+    // the unit's area: one statement on the way every first ballot takes.
+    let first_area: Option<i64> = sqlx::query(
+        "UPDATE vote_roll SET voted = 1
+         WHERE vote_id = ? AND household_id = ? AND voted = 0
+           AND EXISTS (SELECT 1 FROM votes v WHERE v.id = ? AND v.closed_at IS NULL
+                                                 AND v.closes_at > ?)
+         RETURNING area_centi_m2",
     )
     .bind(vote.id)
     .bind(household_id)
-    .execute(&mut *tx)
+    .bind(vote.id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
     .await?
-    .rows_affected()
-        == 1;
-    let outcome = if first {
+    .map(|r| r.get(0));
+    let first = first_area.is_some();
+    if !first {
+        let open =
+            sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
+                .bind(vote.id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+        if !open {
+            return Ok(CastOutcome::Closed);
+        }
+    }
+    let outcome = if let Some(area) = first_area {
         // Named ballots keep the unit and the voter; secret ones neither.
         let (unit, voter) = if vote.secret {
             (None, None)
@@ -836,6 +815,22 @@ pub async fn close_vote_on(
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
+    // The ballots are final now: publish their receipt hashes once, in their sorted order.
+    let hashes: Vec<String> = sqlx::query(
+        "SELECT b.receipt_hash FROM ballots b JOIN votes v ON v.id = b.vote_id
+         WHERE v.topic_id = ? ORDER BY b.receipt_hash",
+    )
+    .bind(topic_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    sqlx::query("UPDATE votes SET published_receipts = ? WHERE topic_id = ?")
+        .bind(hashes.join("\n"))
+        .bind(topic_id)
+        .execute(&mut *tx)
+        .await?;
     event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
     audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
     Ok(true)
@@ -878,8 +873,18 @@ pub async fn tally(db: &Db, vote_id: i64) -> sqlx::Result<YesNoTally> {
     Ok(tally)
 }
 
-/// The receipt hashes of a vote, sorted (so their order says nothing about who voted when).
+/// The receipt hashes of a vote, sorted (so their order says nothing about who voted when):
+/// those published at the close, or, for a vote still open, its ballots' so far.
 pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
+    let published: Option<String> =
+        sqlx::query_scalar("SELECT published_receipts FROM votes WHERE id = ?")
+            .bind(vote_id)
+            .fetch_optional(db)
+            .await?
+            .flatten();
+    if let Some(text) = published {
+        return Ok(text.lines().map(str::to_owned).collect());
+    }
     let rows =
         sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = ? ORDER BY receipt_hash")
             .bind(vote_id)
@@ -1106,4 +1111,164 @@ pub async fn has_voted(db: &Db, vote_id: i64, household_id: i64) -> sqlx::Result
             .await?
             .is_some(),
     )
+}
+
+// ---- Follow-up (民事民评) ----
+
+/// Staff's report on carrying out a decided topic: an event in its history, and in the audit
+/// log. False when the topic is not decided.
+pub async fn post_update(
+    db: &Db,
+    topic_id: i64,
+    staff_id: i64,
+    note: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let mut tx = super::begin_immediate(db).await?;
+    let posted = post_update_on(&mut tx, topic_id, staff_id, note, now).await?;
+    tx.commit().await?;
+    Ok(posted)
+}
+
+/// [`post_update`] inside the caller's transaction. Writes nothing when it answers false.
+pub async fn post_update_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    staff_id: i64,
+    note: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let decided = read_facts(&mut *tx, topic_id)
+        .await?
+        .is_some_and(|f| f.status.accepts_follow_up());
+    if !decided {
+        return Ok(false);
+    }
+    event(
+        &mut *tx,
+        topic_id,
+        now,
+        "staff",
+        IMPLEMENTATION_UPDATE,
+        note,
+    )
+    .await?;
+    audit(
+        &mut *tx,
+        topic_id,
+        now,
+        Some(staff_id),
+        IMPLEMENTATION_UPDATE,
+        note,
+    )
+    .await?;
+    Ok(true)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RateOutcome {
+    Rated,
+    /// Not decided, or nothing reported on it yet.
+    NotNow,
+    OutOfScope,
+    NoSuchTopic,
+}
+
+/// A household's stars for a decided topic's implementation; rating again replaces them.
+pub async fn rate(
+    db: &Db,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    stars: u8,
+    now: i64,
+) -> sqlx::Result<RateOutcome> {
+    let mut tx = super::begin_immediate(db).await?;
+    let outcome = rate_on(&mut tx, topic_id, household_id, user_id, stars, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`rate`] inside the caller's transaction. Writes nothing unless it rates.
+pub async fn rate_on(
+    tx: &mut SqliteConnection,
+    topic_id: i64,
+    household_id: i64,
+    user_id: i64,
+    stars: u8,
+    now: i64,
+) -> sqlx::Result<RateOutcome> {
+    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
+        return Ok(RateOutcome::NoSuchTopic);
+    };
+    let updates: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM topic_events WHERE topic_id = ? AND kind = ?")
+            .bind(topic_id)
+            .bind(IMPLEMENTATION_UPDATE)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !can_rate(facts.status, updates as usize) {
+        return Ok(RateOutcome::NotNow);
+    }
+    if !in_scope(&mut *tx, facts.scope, household_id).await? {
+        return Ok(RateOutcome::OutOfScope);
+    }
+    sqlx::query(
+        "INSERT INTO topic_ratings (topic_id, household_id, user_id, stars, rated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (topic_id, household_id)
+         DO UPDATE SET stars = excluded.stars, user_id = excluded.user_id,
+                       rated_at = excluded.rated_at",
+    )
+    .bind(topic_id)
+    .bind(household_id)
+    .bind(user_id)
+    .bind(i64::from(stars))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(RateOutcome::Rated)
+}
+
+/// How households rated a topic's implementation: counts only, never who gave what.
+pub async fn ratings(db: &Db, topic_id: i64) -> sqlx::Result<RatingSummary> {
+    let rows = sqlx::query(
+        "SELECT stars, COUNT(*) AS households FROM topic_ratings WHERE topic_id = ? GROUP BY stars",
+    )
+    .bind(topic_id)
+    .fetch_all(db)
+    .await?;
+    let mut by_stars = [0u32; 5];
+    for r in rows {
+        let stars: i64 = r.get("stars");
+        if let Some(n) = usize::try_from(stars - 1)
+            .ok()
+            .and_then(|i| by_stars.get_mut(i))
+        {
+            *n = r.get::<i64, _>("households") as u32;
+        }
+    }
+    Ok(RatingSummary::from_counts(by_stars))
+}
+
+/// The stars the first of `households` (in the order given) that rated a topic gave it.
+pub async fn my_rating(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<Option<u8>> {
+    if households.is_empty() {
+        return Ok(None);
+    }
+    let mut query =
+        QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE topic_id = ");
+    query.push_bind(topic_id).push(" AND ");
+    push_in(&mut query, "household_id", households);
+    let rated: Vec<(i64, i64)> = query
+        .build()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(households
+        .iter()
+        .find_map(|h| rated.iter().find(|(r, _)| r == h))
+        .and_then(|(_, stars)| u8::try_from(*stars).ok()))
 }

@@ -573,6 +573,9 @@ async fn the_demo_owner_finds_a_vote_to_cast_and_a_proposal_to_co_sign() {
         );
     }
     assert_eq!(lift["vote"]["can_vote"], false);
+    // Rated by the building's owners; the demo owner lives in another building.
+    assert_eq!(lift["rating"]["count"], 9);
+    assert_eq!(lift["can_rate"], false);
 
     // The open vote: hidden tally, and the demo owner has a ballot to cast.
     let path = format!("/consultations/{voting}");
@@ -1047,4 +1050,125 @@ async fn a_ranked_question_publishes_its_runoff_rounds() {
     assert_eq!(runoff["rounds"][0]["eliminated"], 2);
     assert_eq!(runoff["rounds"][1]["votes"], json!([2, 3, 0]));
     assert_eq!(runoff["winner"], 1);
+}
+
+#[tokio::test]
+async fn staff_report_on_a_decided_topic_and_households_in_scope_rate_it_once_each() {
+    let app = spawn_app().await;
+    let building = building_of_owner(&app).await;
+    let owner = signed_in(&app, OWNER).await;
+    let staff = signed_in(&app, STAFF).await;
+    let a = new_owner_in(&app, building, "13711110001").await;
+    let id = ok(&owner, "/consultations", lift(building)).await["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = |p: &str| format!("/consultations/{id}{p}");
+    let report = |note: &str| json!({ "note": note });
+    ok(&staff, &path("/review"), json!({ "accept": true })).await;
+    ok(
+        &staff,
+        &path("/vote"),
+        json!({ "question": "是否同意？", "electorate": "owners",
+        "rule": { "kind": "simple_majority" }, "closes_at": linli_server::db::now() + 86_400 }),
+    )
+    .await;
+    ok(&owner, &path("/ballots"), json!({ "choice": "yes" })).await;
+
+    // Not before the decision: no report, no rating.
+    assert_problem(
+        post(&staff, &path("/updates"), report("已开工")).await,
+        409,
+        "topic_not_now",
+    )
+    .await;
+    let put = |who: &Browser, stars: i64| {
+        let client = who.client.clone();
+        let url = who.api(&path("/rating"));
+        async move {
+            client
+                .put(url)
+                .json(&json!({ "stars": stars }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_problem(put(&owner, 4).await, 409, "topic_not_now").await;
+    ok(&staff, &path("/close"), json!({})).await;
+    // Decided, but nothing reported yet: nothing to rate.
+    let decided: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(decided["can_rate"], false);
+    assert_eq!(decided["rating"]["count"], 0);
+    assert_problem(put(&owner, 4).await, 409, "topic_not_now").await;
+
+    // Reports: staff only, with words, into the history and the audit log.
+    assert_problem(
+        post(&owner, &path("/updates"), report("我说开工了")).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        post(&staff, &path("/updates"), report(" ")).await,
+        422,
+        "required",
+    )
+    .await;
+    let reported = ok(&staff, &path("/updates"), report("施工单位已进场")).await;
+    let last = reported["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "implementation_update");
+    assert_eq!(last["actor_role"], "staff");
+    assert_eq!(last["note"], "施工单位已进场");
+    assert_eq!(
+        app.count(
+            "consultation_audit",
+            &format!("topic_id = {id} AND action = 'implementation_update'")
+        )
+        .await,
+        1
+    );
+
+    // Ratings: 1 to 5, one per household (again replaces it), only in scope, counts only.
+    let mine: Value = owner.get(&path("")).await.json().await.unwrap();
+    assert_eq!(mine["can_rate"], true);
+    assert_eq!(mine["my_rating"], Value::Null);
+    for bad in [0, 6] {
+        assert_problem(put(&owner, bad).await, 422, "answer_out_of_range").await;
+    }
+    let rated: Value = put(&owner, 4).await.json().await.unwrap();
+    assert_eq!(rated["my_rating"], 4);
+    assert_eq!(rated["rating"]["count"], 1);
+    assert_eq!(rated["rating"]["average_centi"], 400);
+    let again: Value = put(&owner, 2).await.json().await.unwrap();
+    assert_eq!(
+        again["rating"]["count"], 1,
+        "the household's rating is replaced"
+    );
+    assert_eq!(again["my_rating"], 2);
+    let both: Value = put(&a, 5).await.json().await.unwrap();
+    assert_eq!(both["rating"]["count"], 2);
+    assert_eq!(both["rating"]["average_centi"], 350);
+    assert_eq!(both["rating"]["by_stars"], json!([0, 1, 0, 0, 1]));
+    assert_eq!(both["my_rating"], 5);
+    assert_eq!(
+        app.count("topic_ratings", &format!("topic_id = {id}"))
+            .await,
+        2
+    );
+
+    let tenant = signed_in(&app, TENANT).await;
+    assert_problem(put(&tenant, 5).await, 409, "not_in_scope").await;
+    let unbound = signed_in(&app, UNBOUND).await;
+    assert_problem(put(&unbound, 5).await, 409, "household_required").await;
+    let public: Value = app.new_browser().get(&path("")).await.json().await.unwrap();
+    assert_eq!(public["rating"]["count"], 2);
+    assert_eq!(public["my_rating"], Value::Null);
+    assert_eq!(public["can_rate"], false);
+    let seen = public.to_string();
+    assert!(!seen.contains(OWNER) && !seen.contains("13711110001"));
 }

@@ -87,6 +87,7 @@ async fn spawn(seeded: bool) -> TestApp {
             cosign_threshold: 3,
         }),
         figures: Default::default(),
+        ballots: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
