@@ -71,6 +71,11 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
     response.json().await.map_err(|_| ApiError::Network)
 }
 
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let response = send(with_lang(Request::put(&format!("{BASE}{path}"))).json(body)).await?;
+    response.json().await.map_err(|_| ApiError::Network)
+}
+
 /// The signed-in account, or `None` when nobody is signed in.
 pub async fn session() -> Result<Option<Me>, ApiError> {
     get::<SessionInfo>("/auth/session").await.map(|s| s.me)
@@ -297,6 +302,22 @@ pub async fn extend_vote(id: i64, closes_at: i64) -> Result<TopicDetail, ApiErro
     post(
         &format!("/consultations/{id}/extend"),
         &serde_json::json!({ "closes_at": closes_at }),
+    )
+    .await
+}
+
+pub async fn post_follow_up(id: i64, note: &str) -> Result<TopicDetail, ApiError> {
+    post(
+        &format!("/consultations/{id}/updates"),
+        &serde_json::json!({ "note": note }),
+    )
+    .await
+}
+
+pub async fn rate_topic(id: i64, stars: u8) -> Result<TopicDetail, ApiError> {
+    put(
+        &format!("/consultations/{id}/rating"),
+        &serde_json::json!({ "stars": stars }),
     )
     .await
 }

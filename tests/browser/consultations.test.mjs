@@ -178,6 +178,17 @@ describe('a consultation', () => {
     await proposer.getByRole('button', { name: '核对', exact: true }).click();
     await proposer.getByText('没有找到这个回执').waitFor();
 
+    // Follow-up (民事民评): staff report progress, then the proposer's household rates it.
+    await staff.reload();
+    await staff.getByLabel('实施进展（会公开）').fill('已完成施工招标，预计下月开工。');
+    await staff.getByRole('button', { name: '发布进展', exact: true }).click();
+    await staff.locator('.timeline').getByText('已完成施工招标').waitFor();
+    await proposer.reload();
+    await proposer.getByRole('radio', { name: /4 星/ }).check();
+    await proposer.getByRole('button', { name: '提交评价', exact: true }).click();
+    await proposer.getByText('1 户评价，平均 4.00 星').waitFor();
+    await proposer.getByText('你家的评价：4 星，可以修改。').waitFor();
+
     // Elder mode on the result.
     await proposer.evaluate(() => localStorage.setItem('linli.elder_mode', 'on'));
     await proposer.reload();

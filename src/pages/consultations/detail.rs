@@ -4,11 +4,11 @@
 
 use crate::api;
 use crate::components::errors::{FieldMessage, FormErrors, show_errors};
-use crate::components::field::{Field, TextArea};
+use crate::components::field::{Field, RadioChoice, TextArea};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::consultations::labels::{TopicStatusBadge, event_text, scope_name};
-use crate::pages::consultations::vote::{OpenVoteForm, VoteSection};
+use crate::pages::consultations::vote::{OpenVoteForm, OptionBars, VoteSection};
 use crate::pages::me::household::FormAlert;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use linli_domain::ErrorCode;
 use linli_domain::consultation::{
-    COMMENT_MAX_CHARS, Comment, NewComment, TopicDetail, TopicReview, TopicStatus,
+    COMMENT_MAX_CHARS, Comment, NewComment, RatingSummary, TopicDetail, TopicReview, TopicStatus,
 };
 use linli_domain::deliberation::TopicDocument;
 use linli_domain::figures::china_time_label;
@@ -162,6 +162,19 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
         }}
         {move || (who.get().staff && status.can_open_vote()).then(|| view! { <OpenVoteForm id options=option_count on_change/> })}
         {detail.vote.clone().map(|vote| view! { <VoteSection topic=detail.clone() vote on_change/> })}
+        {status
+            .accepts_follow_up()
+            .then(|| {
+                view! {
+                    <FollowUp
+                        id
+                        rating=detail.rating.clone()
+                        my_rating=detail.my_rating
+                        can_rate=detail.can_rate
+                        on_change
+                    />
+                }
+            })}
         <h2>{t!(i18n, consultations.timeline)}</h2>
         <ol class="timeline">
             {detail
@@ -689,5 +702,132 @@ fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
                 {t!(i18n, consultations.attach)}
             </button>
         </form>
+    }
+}
+
+/// 民事民评: staff report on carrying out the decision; households in scope rate it 1 to 5
+/// once there is a report; everyone sees the count, the average and how the stars fall.
+#[component]
+fn FollowUp(
+    id: i64,
+    rating: RatingSummary,
+    my_rating: Option<u8>,
+    can_rate: bool,
+    on_change: Callback<TopicDetail>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let who = viewer();
+    let note = RwSignal::new(String::new());
+    let stars = RwSignal::new(my_rating);
+    let errors = RwSignal::new(FormErrors::default());
+    let sending = RwSignal::new(false);
+    let report = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = note.get_untracked();
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::post_follow_up(id, &text).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    let rate = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(n) = stars.get_untracked() else {
+            errors.update(|e| e.set_field(i18n, "stars", Some(ErrorCode::Required)));
+            return;
+        };
+        sending.set(true);
+        errors.set(FormErrors::default());
+        spawn_local(async move {
+            match api::rate_topic(id, n).await {
+                Ok(detail) => on_change.run(detail),
+                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
+            }
+            sending.set(false);
+        });
+    };
+    let summary = rating.clone();
+    let rows: Vec<(String, u64)> = rating
+        .by_stars
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| ("★".repeat(i + 1), u64::from(*n)))
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="follow-up-heading">
+            <h2 id="follow-up-heading">{t!(i18n, consultations.follow_up_heading)}</h2>
+            <FormAlert errors/>
+            {match summary.average_centi {
+                Some(avg) => {
+                    let count = summary.count;
+                    let average = format!("{}.{:02}", avg / 100, avg % 100);
+                    view! {
+                        <p class="rating-summary">{move || t_string!(i18n, consultations.rating_summary, count, average = average.clone())}</p>
+                        <OptionBars
+                            caption=Signal::derive(move || t_string!(i18n, consultations.chart_ratings).to_string())
+                            rows=rows.clone()
+                            whole=u64::from(count)
+                        />
+                    }
+                        .into_any()
+                }
+                None => view! { <p class="meta">{t!(i18n, consultations.no_ratings)}</p> }.into_any(),
+            }}
+            {move || {
+                let who = who.get();
+                if who.staff {
+                    view! {
+                        <form class="form" on:submit=report novalidate>
+                            <TextArea
+                                id="update"
+                                label=Signal::derive(move || t_string!(i18n, consultations.update_label).to_string())
+                                value=note
+                                max_chars=500
+                                error=Signal::derive(move || errors.get().field("note"))
+                                rows=3
+                            />
+                            <button type="submit" class="button secondary" disabled=move || sending.get()>
+                                {t!(i18n, consultations.update_submit)}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                } else if can_rate {
+                    view! {
+                        <form class="form" on:submit=rate novalidate>
+                            {my_rating.map(|n| view! { <p class="success">{move || t_string!(i18n, consultations.my_rating, n)}</p> })}
+                            <fieldset id="stars" tabindex="-1" class="choice-group stars">
+                                <legend>{t!(i18n, consultations.rate_legend)}</legend>
+                                {(1..=5u8)
+                                    .rev()
+                                    .map(|n| {
+                                        view! {
+                                            <RadioChoice name="stars" value=stars option=Some(n)>
+                                                <span aria-hidden="true">{"★".repeat(n as usize)} " "</span>
+                                                {move || t_string!(i18n, consultations.stars, n)}
+                                            </RadioChoice>
+                                        }
+                                    })
+                                    .collect_view()}
+                                {move || errors.get().field("stars").map(|m| view! { <p class="field-error">{m}</p> })}
+                            </fieldset>
+                            <button type="submit" class="button primary" disabled=move || sending.get()>
+                                {t!(i18n, consultations.rate_submit)}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                } else if who.verified {
+                    view! { <p class="meta">{t!(i18n, consultations.rate_after_update)}</p> }.into_any()
+                } else {
+                    ().into_any()
+                }
+            }}
+        </section>
     }
 }

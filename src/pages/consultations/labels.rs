@@ -108,6 +108,9 @@ pub fn event_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "vote_closed" => t_string!(i18n, consultations.event_vote_closed).into(),
         "document_attached" => t_string!(i18n, consultations.event_document_attached).into(),
         "vote_extended" => t_string!(i18n, consultations.event_vote_extended).into(),
+        "implementation_update" => {
+            t_string!(i18n, consultations.event_implementation_update).into()
+        }
         other => other.to_owned(),
     }
 }

@@ -915,7 +915,7 @@ pub fn OptionsResultView(
 
 /// Bars of votes per option, as shares of `whole`.
 #[component]
-fn OptionBars(caption: Signal<String>, rows: Vec<(String, u64)>, whole: u64) -> impl IntoView {
+pub fn OptionBars(caption: Signal<String>, rows: Vec<(String, u64)>, whole: u64) -> impl IntoView {
     view! {
         <figure class="bars">
             <figcaption>{caption}</figcaption>
