@@ -232,6 +232,9 @@ async fn the_openapi_document_is_3_1_and_lists_every_endpoint() {
         ("/api/v1/me", "get"),
         ("/api/v1/me/households", "post"),
         ("/api/v1/community", "get"),
+        ("/api/v1/consultations/{id}/result.csv", "get"),
+        ("/api/v1/consultations/{id}/updates", "post"),
+        ("/api/v1/consultations/{id}/rating", "put"),
     ];
     for (path, method) in expected {
         assert!(
@@ -244,7 +247,15 @@ async fn the_openapi_document_is_3_1_and_lists_every_endpoint() {
         doc["components"]["securitySchemes"]["session"].is_object(),
         "the session cookie is documented"
     );
-    for schema in ["Problem", "Me", "Membership", "CommunityOverview"] {
+    for schema in [
+        "Problem",
+        "Me",
+        "Membership",
+        "CommunityOverview",
+        "NewFollowUp",
+        "NewRating",
+        "RatingSummary",
+    ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
             "schema {schema}"
