@@ -4,11 +4,12 @@
 use super::consultations::{MAX_VOTE_DAYS, detail_for, households_of, staff_only};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::upload::multipart_error;
 use crate::http::{AppState, no_store};
 use crate::store;
 use crate::store::deliberation::Extension;
 use axum::Json;
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -93,14 +94,6 @@ async fn read_document(mut field: Field<'_>) -> Result<Vec<u8>, ApiError> {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
-}
-
-fn multipart_error(e: MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
-    } else {
-        ApiError::BadRequest(ErrorCode::MalformedBody, Some(e.body_text()))
-    }
 }
 
 #[utoipa::path(get, path = "/consultations/documents/{document_id}", tag = "consultations",

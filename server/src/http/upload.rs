@@ -114,7 +114,8 @@ fn photo_error(e: PhotoError) -> ApiError {
     }
 }
 
-fn multipart_error(e: MultipartError) -> ApiError {
+/// A multipart body that failed to arrive: too large (413) or malformed (400).
+pub(crate) fn multipart_error(e: MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
     } else {

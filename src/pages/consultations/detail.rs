@@ -14,7 +14,7 @@ use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use linli_domain::ErrorCode;
 use linli_domain::consultation::{
     COMMENT_MAX_CHARS, Comment, NewComment, RatingSummary, TopicDetail, TopicReview, TopicStatus,
@@ -25,13 +25,7 @@ use linli_domain::figures::china_time_label;
 #[component]
 pub fn TopicPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = crate::pages::route_id();
     let topic = LocalResource::new(move || {
         let id = id();
         async move {

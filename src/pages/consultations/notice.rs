@@ -8,7 +8,6 @@ use crate::i18n::*;
 use crate::pages::consultations::labels::scope_name;
 use crate::pages::consultations::vote::ResultView;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use linli_domain::api::CommunityOverview;
 use linli_domain::consultation::{Electorate, TopicDetail};
 use linli_domain::figures::china_time_label;
@@ -16,13 +15,7 @@ use linli_domain::figures::china_time_label;
 #[component]
 pub fn NoticePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = crate::pages::route_id();
     let data = LocalResource::new(move || {
         let id = id();
         async move {

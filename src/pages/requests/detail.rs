@@ -12,7 +12,7 @@ use crate::pages::me::household::FormAlert;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use linli_domain::api::{RequestActionBody, RequestDetail};
 use linli_domain::figures::china_time_label;
 use linli_domain::request::{RejectReason, RequestAction};
@@ -20,13 +20,7 @@ use linli_domain::request::{RejectReason, RequestAction};
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
+    let id = crate::pages::route_id();
     let request = LocalResource::new(move || {
         let id = id();
         async move {
