@@ -417,8 +417,14 @@ impl RequestDescription {
 
     /// Characters left, for the form's counter (negative when over).
     pub fn chars_left(raw: &str) -> i64 {
-        Self::MAX_CHARS as i64 - raw.trim().chars().count() as i64
+        chars_left(raw, Self::MAX_CHARS)
     }
+}
+
+/// Characters left of `max` for a form's counter, counted as the rules count a text (trimmed,
+/// in characters); negative when over.
+pub fn chars_left(raw: &str, max: usize) -> i64 {
+    max as i64 - raw.trim().chars().count() as i64
 }
 
 #[cfg(test)]

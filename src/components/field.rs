@@ -90,7 +90,7 @@ where
 }
 
 /// A labelled text area with a live "characters left" counter, counted as the shared rules
-/// count (trimmed, in characters), and its error.
+/// count, and its error.
 #[component]
 pub fn TextArea(
     id: &'static str,
@@ -101,7 +101,7 @@ pub fn TextArea(
     #[prop(default = 4)] rows: u32,
 ) -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
-    let left = move || max_chars as i64 - value.with(|v| v.trim().chars().count() as i64);
+    let left = move || value.with(|v| linli_domain::request::chars_left(v, max_chars));
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
             <label for=id>{label}</label>

@@ -6,7 +6,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store;
-use crate::store::consultations::{CastOutcome, CosignOutcome, RateOutcome};
+use crate::store::consultations::{CastOutcome, CosignOutcome, RateOutcome, TopicFacts};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -93,11 +93,7 @@ pub async fn propose(
     )
     .await?;
     tracing::info!(topic_id = id, "topic proposed");
-    Ok((
-        StatusCode::CREATED,
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 
 #[utoipa::path(get, path = "/consultations/{id}", tag = "consultations",
@@ -115,6 +111,22 @@ pub async fn detail(
         [no_store()],
         Json(detail_for(&state, id, user.as_ref()).await?),
     ))
+}
+
+/// What every action on a topic answers with: the topic as the acting account now sees it.
+pub(crate) async fn topic_now(
+    state: &AppState,
+    id: i64,
+    user: &CurrentUser,
+) -> ApiResult<impl IntoResponse + use<>> {
+    Ok(([no_store()], Json(detail_for(state, id, Some(user)).await?)))
+}
+
+/// The topic's facts, or 404.
+pub(crate) async fn existing_topic(state: &AppState, id: i64) -> ApiResult<TopicFacts> {
+    store::consultations::topic_facts(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// The topic as this account (or a visitor) sees it.
@@ -218,9 +230,7 @@ pub async fn cosign(
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     let homes = households_of(&state, &user).await?;
-    let facts = store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let facts = existing_topic(&state, id).await?;
     // One signature per household: the first home of the account in scope signs (the store
     // checks the scope again inside its transaction).
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
@@ -240,10 +250,7 @@ pub async fn cosign(
             None => CosignOutcome::OutOfScope,
         };
     match outcome {
-        CosignOutcome::Signed(_) => Ok((
-            [no_store()],
-            Json(detail_for(&state, id, Some(&user)).await?),
-        )),
+        CosignOutcome::Signed(_) => topic_now(&state, id, &user).await,
         CosignOutcome::NoSuchTopic => Err(ApiError::NotFound),
         CosignOutcome::NotCollecting => Err(conflict(ErrorCode::TopicNotNow)),
         CosignOutcome::AlreadySigned => Err(conflict(ErrorCode::AlreadyCosigned)),
@@ -275,19 +282,14 @@ pub async fn review(
         .iter()
         .map(|s| short_text("steps", s, NOTE_MAX_CHARS))
         .collect::<Result<Vec<_>, _>>()?;
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    existing_topic(&state, id).await?;
     let now = crate::db::now();
     if !store::consultations::review(&state.db, id, user.id, body.accept, &note, &steps, now)
         .await?
     {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
-    Ok((
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    topic_now(&state, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/comments", tag = "consultations", security(("session" = [])),
@@ -303,9 +305,7 @@ pub async fn comment(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewComment>,
 ) -> ApiResult<impl IntoResponse> {
-    let facts = store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let facts = existing_topic(&state, id).await?;
     let staff = user.role.is_staff();
     if !staff {
         households_of(&state, &user).await?;
@@ -332,11 +332,7 @@ pub async fn comment(
         crate::db::now(),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -375,10 +371,7 @@ pub async fn hide_comment(
         crate::db::now(),
     )
     .await?;
-    Ok((
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    topic_now(&state, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/vote", tag = "consultations", security(("session" = [])),
@@ -422,11 +415,7 @@ pub async fn open_vote(
         return Err(conflict(ErrorCode::TopicNotNow));
     }
     tracing::info!(topic_id = id, "vote opened");
-    Ok((
-        StatusCode::CREATED,
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/ballots", tag = "consultations", security(("session" = [])),
@@ -505,17 +494,12 @@ pub async fn close(
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    existing_topic(&state, id).await?;
     if !store::consultations::close_vote(&state.db, id, user.id, crate::db::now()).await? {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
     tracing::info!(topic_id = id, "vote closed");
-    Ok((
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    topic_now(&state, id, &user).await
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -598,17 +582,11 @@ pub async fn post_update(
     if note.is_empty() {
         return Err(FieldError::new("note", ErrorCode::Required).into());
     }
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    existing_topic(&state, id).await?;
     if !store::consultations::post_update(&state.db, id, user.id, &note, crate::db::now()).await? {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
-    Ok((
-        StatusCode::CREATED,
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 
 #[utoipa::path(put, path = "/consultations/{id}/rating", tag = "consultations", security(("session" = [])),
@@ -627,9 +605,7 @@ pub async fn rate(
 ) -> ApiResult<impl IntoResponse> {
     let homes = households_of(&state, &user).await?;
     let stars = check_stars(body.stars)?;
-    let facts = store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let facts = existing_topic(&state, id).await?;
     // One rating per household: the first home of the account in scope rates.
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
     let outcome =
@@ -648,10 +624,7 @@ pub async fn rate(
             None => RateOutcome::OutOfScope,
         };
     match outcome {
-        RateOutcome::Rated => Ok((
-            [no_store()],
-            Json(detail_for(&state, id, Some(&user)).await?),
-        )),
+        RateOutcome::Rated => topic_now(&state, id, &user).await,
         RateOutcome::NoSuchTopic => Err(ApiError::NotFound),
         RateOutcome::NotNow => Err(conflict(ErrorCode::TopicNotNow)),
         RateOutcome::OutOfScope => Err(conflict(ErrorCode::NotInScope)),

@@ -1,14 +1,13 @@
 //! Around a topic's discussion: staff attach documents (plans, quotes) anyone can read,
 //! residents report comments to the moderators, and staff extend an open vote's deadline.
 
-use super::consultations::{MAX_VOTE_DAYS, detail_for, households_of, staff_only};
+use super::consultations::{MAX_VOTE_DAYS, existing_topic, households_of, staff_only, topic_now};
+use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::upload::multipart_error;
-use crate::http::{AppState, no_store};
 use crate::store;
 use crate::store::deliberation::Extension;
-use axum::Json;
 use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
@@ -41,9 +40,7 @@ pub async fn attach_document(
     mut parts: Multipart,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    existing_topic(&state, id).await?;
     let mut title = String::new();
     let mut file = None;
     while let Some(field) = parts.next_field().await.map_err(multipart_error)? {
@@ -74,11 +71,7 @@ pub async fn attach_document(
     let now = crate::db::now();
     store::deliberation::attach_document(&state.db, id, user.id, &title, content_type, &bytes, now)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 
 /// Reads the document part, refusing it as soon as it passes 10 MB rather than after.
@@ -149,10 +142,7 @@ pub async fn report_comment(
     }
     store::deliberation::report_comment(&state.db, comment_id, user.id, crate::db::now()).await?;
     tracing::info!(topic_id = id, comment_id, "comment reported");
-    Ok((
-        [no_store()],
-        Json(detail_for(&state, id, Some(&user)).await?),
-    ))
+    topic_now(&state, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/extend", tag = "consultations", security(("session" = [])),
@@ -170,9 +160,7 @@ pub async fn extend(
     ApiJson(body): ApiJson<ExtendVote>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    store::consultations::topic_facts(&state.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    existing_topic(&state, id).await?;
     let now = crate::db::now();
     match store::deliberation::extend_vote(
         &state.db,
@@ -184,10 +172,7 @@ pub async fn extend(
     )
     .await?
     {
-        Extension::Extended => Ok((
-            [no_store()],
-            Json(detail_for(&state, id, Some(&user)).await?),
-        )),
+        Extension::Extended => topic_now(&state, id, &user).await,
         Extension::NotOpen => Err(ApiError::Conflict(FieldError::new(
             "vote",
             ErrorCode::VoteClosed,

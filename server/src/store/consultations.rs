@@ -836,19 +836,24 @@ pub async fn close_vote_on(
     Ok(true)
 }
 
-/// The tally of a vote from its ballots and its roll.
-pub async fn tally(db: &Db, vote_id: i64) -> sqlx::Result<YesNoTally> {
-    let eligible = sqlx::query(
+/// Everyone on a vote's frozen roll: units and their area.
+async fn roll_weight(db: &Db, vote_id: i64) -> sqlx::Result<Weight> {
+    let r = sqlx::query(
         "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = ?",
     )
     .bind(vote_id)
     .fetch_one(db)
     .await?;
+    Ok(Weight {
+        units: r.get::<i64, _>("units") as u64,
+        area_centi_m2: r.get::<i64, _>("area") as u64,
+    })
+}
+
+/// The yes/no tally of a vote from its ballots, against its roll's `eligible`.
+async fn tally(db: &Db, vote_id: i64, eligible: Weight) -> sqlx::Result<YesNoTally> {
     let mut tally = YesNoTally {
-        eligible: Weight {
-            units: eligible.get::<i64, _>("units") as u64,
-            area_centi_m2: eligible.get::<i64, _>("area") as u64,
-        },
+        eligible,
         ..Default::default()
     };
     let rows = sqlx::query(
@@ -1041,17 +1046,17 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
     let live: bool = r.get("live_tally");
     let kind = question_kind(r.get("kind"));
     let options = vote_options(r.get("options"));
-    let counted = tally(db, vote_id).await?;
     let shown = closed_at.is_some() || live;
-    // A choice question's result replaces the yes/no tally; both stay hidden alike.
-    let (yes_no, options_result) = if kind == QuestionKind::YesNo {
-        (shown.then_some(counted), None)
-    } else if shown {
-        let result =
-            options_result(db, vote_id, kind, rule, counted.eligible, options.len()).await?;
-        (None, Some(result))
-    } else {
-        (None, None)
+    // A choice question's result replaces the yes/no tally; both stay hidden alike, and neither
+    // is counted while hidden.
+    let eligible = roll_weight(db, vote_id).await?;
+    let (yes_no, options_result) = match (shown, kind) {
+        (false, _) => (None, None),
+        (true, QuestionKind::YesNo) => (Some(tally(db, vote_id, eligible).await?), None),
+        (true, _) => {
+            let result = options_result(db, vote_id, kind, rule, eligible, options.len()).await?;
+            (None, Some(result))
+        }
     };
     Ok(Some(VoteView {
         id: vote_id,
@@ -1063,7 +1068,7 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         opened_at: r.get("opened_at"),
         closes_at: r.get("closes_at"),
         closed_at,
-        eligible: counted.eligible,
+        eligible,
         verdict: closed_at.and(yes_no).map(|t| decide(rule, &t)),
         tally: yes_no,
         kind,

@@ -3,12 +3,14 @@
 //! close it, moderate comments).
 
 use crate::api;
-use crate::components::errors::{FieldMessage, FormErrors, show_errors};
+use crate::components::errors::{FieldMessage, FormErrors};
 use crate::components::field::{Field, RadioChoice, TextArea};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
+use crate::pages::consultations::action::TopicAction;
+use crate::pages::consultations::labels::percent;
 use crate::pages::consultations::labels::{TopicStatusBadge, event_text, scope_name};
-use crate::pages::consultations::vote::{OpenVoteForm, OptionBars, VoteSection};
+use crate::pages::consultations::vote::{Bar, BarChart, OpenVoteForm, VoteSection};
 use crate::pages::me::household::FormAlert;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
@@ -17,7 +19,8 @@ use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 use linli_domain::ErrorCode;
 use linli_domain::consultation::{
-    COMMENT_MAX_CHARS, Comment, NewComment, RatingSummary, TopicDetail, TopicReview, TopicStatus,
+    COMMENT_MAX_CHARS, Comment, IMPLEMENTATION_UPDATE, NewComment, RatingSummary, TopicDetail,
+    TopicReview, TopicStatus,
 };
 use linli_domain::deliberation::TopicDocument;
 use linli_domain::figures::china_time_label;
@@ -165,6 +168,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
                         rating=detail.rating.clone()
                         my_rating=detail.my_rating
                         can_rate=detail.can_rate
+                        reported=detail.events.iter().any(|e| e.kind == IMPLEMENTATION_UPDATE)
                         on_change
                     />
                 }
@@ -204,18 +208,11 @@ fn Cosign(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let who = viewer();
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
-    let sign = move |_| {
-        sending.set(true);
-        spawn_local(async move {
-            match api::cosign_topic(id).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
-    };
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
+    let sign = move |_| action.send(api::cosign_topic(id), || ());
     view! {
         <section class="card" aria-labelledby="cosign-heading">
             <h2 id="cosign-heading">{t!(i18n, consultations.cosign_heading)}</h2>
@@ -260,8 +257,10 @@ fn ReviewForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let steps = RwSignal::new([false; 4]);
     let note = RwSignal::new(String::new());
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     let decide = move |accept: bool| {
         let ticked = steps.get_untracked();
         let body = TopicReview {
@@ -274,15 +273,7 @@ fn ReviewForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
                 .map(|(s, _)| s.to_owned())
                 .collect(),
         };
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::review_topic(id, &body).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
+        action.send(async move { api::review_topic(id, &body).await }, || ());
     };
     view! {
         <section class="card staff-only" aria-labelledby="review-heading">
@@ -417,11 +408,13 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
     let reports = comment.reports;
     let comment_id = comment.id;
     let visible = comment.hidden_reason.is_none();
+    let report_refused = RwSignal::new(None::<String>);
     let report = move |_| {
         spawn_local(async move {
             // The count is for moderators; the reporter only needs to know it was received.
-            if api::report_comment(topic, comment_id).await.is_ok() {
-                reported.set(true);
+            match api::report_comment(topic, comment_id).await {
+                Ok(_) => reported.set(true),
+                Err(e) => report_refused.set(FormErrors::from_api(i18n, &e).general),
             }
         });
     };
@@ -458,6 +451,7 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
                                 <button type="button" class="link-button" on:click=report>
                                     {t!(i18n, consultations.report)}
                                 </button>
+                                {move || report_refused.get().map(|m| view! { <p class="form-alert" role="alert">{m}</p> })}
                             }
                                 .into_any()
                         }
@@ -491,20 +485,16 @@ fn HideForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let reason = RwSignal::new(String::new());
-    let errors = RwSignal::new(FormErrors::default());
+    let action = TopicAction::new(on_change);
+    let errors = action.errors;
     let field_id = format!("hide-{comment}");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = reason.get_untracked();
-        spawn_local(async move {
-            match api::hide_comment(topic, comment, &text).await {
-                Ok(detail) => {
-                    hiding.set(false);
-                    on_change.run(detail)
-                }
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-        });
+        action.send(
+            async move { api::hide_comment(topic, comment, &text).await },
+            move || hiding.set(false),
+        );
     };
     view! {
         <form class="inline-form" on:submit=submit novalidate>
@@ -530,40 +520,25 @@ fn CommentForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let body = RwSignal::new(String::new());
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
     let field_id: &'static str = if parent.is_some() { "reply" } else { "body" };
+    // The server names the field `body`; a reply's text area has its own id.
+    let action = TopicAction::new(on_change).renaming("body", field_id);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() {
-            return;
-        }
         let comment = NewComment {
             body: body.get_untracked(),
             parent_id: parent,
         };
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::comment_on_topic(id, &comment).await {
-                Ok(detail) => {
-                    body.set(String::new());
-                    replying_to.set(None);
-                    on_change.run(detail);
-                }
-                Err(e) => {
-                    // The server names the field `body`; a reply's text area has its own id.
-                    let mut refusal = FormErrors::from_api(i18n, &e);
-                    for (field, _) in refusal.fields.iter_mut() {
-                        if field == "body" {
-                            *field = field_id.to_owned();
-                        }
-                    }
-                    show_errors(errors, refusal);
-                }
-            }
-            sending.set(false);
-        });
+        action.send(
+            async move { api::comment_on_topic(id, &comment).await },
+            move || {
+                body.set(String::new());
+                replying_to.set(None);
+            },
+        );
     };
     view! {
         <form class="comment-form" on:submit=submit novalidate>
@@ -650,8 +625,10 @@ fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let title = RwSignal::new(String::new());
     let file_input = NodeRef::<leptos::html::Input>::new();
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let file = file_input
@@ -663,18 +640,10 @@ fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
             return;
         };
         let text = title.get_untracked();
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::attach_document(id, &text, &file).await {
-                Ok(detail) => {
-                    title.set(String::new());
-                    on_change.run(detail);
-                }
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
+        action.send(
+            async move { api::attach_document(id, &text, &file).await },
+            move || title.set(String::new()),
+        );
     };
     view! {
         <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="attach-heading">
@@ -707,26 +676,22 @@ fn FollowUp(
     rating: RatingSummary,
     my_rating: Option<u8>,
     can_rate: bool,
+    /// Staff have reported on carrying it out (until then nobody can rate).
+    reported: bool,
     on_change: Callback<TopicDetail>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let who = viewer();
     let note = RwSignal::new(String::new());
     let stars = RwSignal::new(my_rating);
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     let report = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = note.get_untracked();
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::post_follow_up(id, &text).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
+        action.send(async move { api::post_follow_up(id, &text).await }, || ());
     };
     let rate = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -734,23 +699,26 @@ fn FollowUp(
             errors.update(|e| e.set_field(i18n, "stars", Some(ErrorCode::Required)));
             return;
         };
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::rate_topic(id, n).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
+        action.send(api::rate_topic(id, n), || ());
     };
     let summary = rating.clone();
-    let rows: Vec<(String, u64)> = rating
+    let whole = u64::from(rating.count);
+    // Five stars first; each bar says its stars in words, so screen readers do not count "★".
+    let bars: Vec<Bar> = rating
         .by_stars
         .iter()
         .enumerate()
         .rev()
-        .map(|(i, n)| ("★".repeat(i + 1), u64::from(*n)))
+        .map(|(i, count)| {
+            let n = i + 1;
+            let value = u64::from(*count);
+            Bar {
+                name: Signal::derive(move || t_string!(i18n, consultations.stars, n).to_string()),
+                class: "bar-yes",
+                value,
+                figure: format!("{value} · {}", percent(value, whole)),
+            }
+        })
         .collect();
     view! {
         <section class="card" aria-labelledby="follow-up-heading">
@@ -762,10 +730,10 @@ fn FollowUp(
                     let average = format!("{}.{:02}", avg / 100, avg % 100);
                     view! {
                         <p class="rating-summary">{move || t_string!(i18n, consultations.rating_summary, count, average = average.clone())}</p>
-                        <OptionBars
+                        <BarChart
                             caption=Signal::derive(move || t_string!(i18n, consultations.chart_ratings).to_string())
-                            rows=rows.clone()
-                            whole=u64::from(count)
+                            bars
+                            whole
                         />
                     }
                         .into_any()
@@ -816,7 +784,7 @@ fn FollowUp(
                         </form>
                     }
                         .into_any()
-                } else if who.verified {
+                } else if who.verified && !reported {
                     view! { <p class="meta">{t!(i18n, consultations.rate_after_update)}</p> }.into_any()
                 } else {
                     ().into_any()

@@ -1,6 +1,7 @@
 //! 议事 ("有事好商量"): the consultations tab. Every topic by phase (voting now first), the way
 //! to propose one, and how consultations work.
 
+pub mod action;
 pub mod detail;
 pub mod labels;
 pub mod notice;

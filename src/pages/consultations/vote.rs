@@ -8,6 +8,7 @@ use crate::components::errors::{FormErrors, show_errors};
 use crate::components::field::{Field, RadioChoice};
 use crate::components::request_labels::now_seconds;
 use crate::i18n::*;
+use crate::pages::consultations::action::TopicAction;
 use crate::pages::consultations::detail::viewer;
 use crate::pages::consultations::labels::{
     RULES, area_number, choice_text, electorate_text, of_area, of_units, percent, rule_explained,
@@ -27,9 +28,14 @@ use linli_domain::figures::{china_time_label, parse_iso8601};
 
 const DEFAULT_VOTE_DAYS: i64 = 7;
 
-/// The date input's value for a day `days` from now, in China time.
-fn date_in_days(days: i64) -> String {
-    china_time_label(now_seconds() + days * 86_400)[..10].to_owned()
+/// A date input's value (`2026-11-28`) for the day `at` falls on, in China time.
+fn china_date(at: i64) -> String {
+    china_time_label(at)[..10].to_owned()
+}
+
+/// The last second of a date input's day, China time: a vote closes at the end of its day.
+fn end_of_day(date: &str) -> Option<i64> {
+    parse_iso8601(&format!("{date}T23:59:59+08:00"))
 }
 
 /// The kinds staff choose from; "multiple" takes its maximum from its own field.
@@ -51,9 +57,11 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
     let rule = RwSignal::new(DecisionRule::SimpleMajority);
     let secret = RwSignal::new(false);
     let live = RwSignal::new(false);
-    let closes = RwSignal::new(date_in_days(DEFAULT_VOTE_DAYS));
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
+    let closes = RwSignal::new(china_date(now_seconds() + DEFAULT_VOTE_DAYS * 86_400));
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     // Owners' legal decisions are taken by owners, on named ballots (they must be auditable).
     let owners_rule = move || matches!(rule.get(), DecisionRule::OwnersDecision { .. });
     Effect::new(move |_| {
@@ -71,8 +79,7 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Closes at the end of the chosen day, China time.
-        let Some(closes_at) = parse_iso8601(&format!("{}T23:59:59+08:00", closes.get_untracked()))
-        else {
+        let Some(closes_at) = end_of_day(&closes.get_untracked()) else {
             errors.update(|e| e.set_field(i18n, "closes_at", Some(ErrorCode::DeadlineInvalid)));
             return;
         };
@@ -93,15 +100,7 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
             live_tally: live.get_untracked(),
             closes_at,
         };
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::open_vote(id, &body).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
+        action.send(async move { api::open_vote(id, &body).await }, || ());
     };
     view! {
         <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="open-vote-heading">
@@ -508,33 +507,19 @@ fn ranking(ranks: &[String]) -> Result<Vec<usize>, ()> {
 #[component]
 fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     let i18n = use_i18n();
-    let day = RwSignal::new(china_time_label(closes_at + 86_400)[..10].to_owned());
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
+    let day = RwSignal::new(china_date(closes_at + 86_400));
+    // The server names the field `closes_at`; this form's input is `extend_to`.
+    let action = TopicAction::new(on_change).renaming("closes_at", "extend_to");
+    let TopicAction {
+        sending, errors, ..
+    } = action;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(at) = parse_iso8601(&format!("{}T23:59:59+08:00", day.get_untracked())) else {
+        let Some(at) = end_of_day(&day.get_untracked()) else {
             errors.update(|e| e.set_field(i18n, "extend_to", Some(ErrorCode::DeadlineInvalid)));
             return;
         };
-        sending.set(true);
-        errors.set(FormErrors::default());
-        spawn_local(async move {
-            match api::extend_vote(id, at).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => {
-                    // The server names the field `closes_at`; this form's input is `extend_to`.
-                    let mut refusal = FormErrors::from_api(i18n, &e);
-                    for (field, _) in refusal.fields.iter_mut() {
-                        if field == "closes_at" {
-                            *field = "extend_to".to_owned();
-                        }
-                    }
-                    show_errors(errors, refusal);
-                }
-            }
-            sending.set(false);
-        });
+        action.send(api::extend_vote(id, at), || ());
     };
     view! {
         <form class="staff-only inline-form" on:submit=submit novalidate aria-labelledby="extend-heading">
@@ -557,18 +542,11 @@ fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl
 #[component]
 fn CloseVote(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     let i18n = use_i18n();
-    let errors = RwSignal::new(FormErrors::default());
-    let sending = RwSignal::new(false);
-    let close = move |_| {
-        sending.set(true);
-        spawn_local(async move {
-            match api::close_vote(id).await {
-                Ok(detail) => on_change.run(detail),
-                Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
-            }
-            sending.set(false);
-        });
-    };
+    let action = TopicAction::new(on_change);
+    let TopicAction {
+        sending, errors, ..
+    } = action;
+    let close = move |_| action.send(api::close_vote(id), || ());
     view! {
         <div class="staff-only">
             <FormAlert errors/>
@@ -699,53 +677,36 @@ pub fn ResultView(
 }
 
 /// Horizontal bars of yes / no / abstain / did not vote, as shares of everyone on the roll.
+/// One bar: its words (which follow the language), its class (its colour), its share of the
+/// whole in per mille, and its figure.
+pub struct Bar {
+    pub name: Signal<String>,
+    pub class: &'static str,
+    pub value: u64,
+    pub figure: String,
+}
+
+/// Horizontal bars as shares of `whole`: words in HTML (they grow with elder mode and wrap on a
+/// narrow phone), bars in SVG.
 #[component]
-fn Bars(by_area: bool, tally: YesNoTally) -> impl IntoView {
-    let i18n = use_i18n();
-    let measure =
-        move |w: linli_domain::ballot::Weight| if by_area { w.area_centi_m2 } else { w.units };
-    let whole = measure(tally.eligible);
-    let voted = measure(tally.participating());
-    let rows: [(&'static str, u64); 4] = [
-        ("yes", measure(tally.yes)),
-        ("no", measure(tally.no)),
-        ("abstain", measure(tally.abstain)),
-        ("absent", whole.saturating_sub(voted)),
-    ];
-    let figure = move |value: u64| {
-        if by_area {
-            format!("{} ㎡ · {}", area_number(value), percent(value, whole))
-        } else {
-            format!("{value} · {}", percent(value, whole))
-        }
-    };
-    let name = move |key: &str| match key {
-        "yes" => t_string!(i18n, consultations.choice_yes),
-        "no" => t_string!(i18n, consultations.choice_no),
-        "abstain" => t_string!(i18n, consultations.choice_abstain),
-        _ => t_string!(i18n, consultations.not_voted),
-    };
-    // Words in HTML (they grow with elder mode and wrap on a narrow phone), bars in SVG.
+pub fn BarChart(caption: Signal<String>, bars: Vec<Bar>, whole: u64) -> impl IntoView {
     view! {
         <figure class="bars">
-            <figcaption>
-                {move || if by_area { t_string!(i18n, consultations.chart_area) } else { t_string!(i18n, consultations.chart_units) }}
-            </figcaption>
+            <figcaption>{caption}</figcaption>
             <ul class="bar-rows">
-                {rows
-                    .iter()
-                    .map(|(key, value)| {
-                        // Per mille of the roll, so that a thin sliver still shows.
-                        let width = (value * 1000).checked_div(whole).unwrap_or(0);
-                        let key = *key;
+                {bars
+                    .into_iter()
+                    .map(|bar| {
+                        // Per mille of the whole, so that a thin sliver still shows.
+                        let width = (bar.value * 1000).checked_div(whole).unwrap_or(0);
                         view! {
-                            <li class=format!("bar bar-{key}")>
-                                <span class="bar-name">{move || name(key)}</span>
+                            <li class=format!("bar {}", bar.class)>
+                                <span class="bar-name">{bar.name}</span>
                                 <svg viewBox="0 0 1000 20" preserveAspectRatio="none" aria-hidden="true">
                                     <rect class="track" x="0" y="0" width="1000" height="20"></rect>
                                     <rect class="fill" x="0" y="0" width=width height="20"></rect>
                                 </svg>
-                                <span class="bar-figure">{figure(*value)}</span>
+                                <span class="bar-figure">{bar.figure}</span>
                             </li>
                         }
                     })
@@ -753,6 +714,59 @@ fn Bars(by_area: bool, tally: YesNoTally) -> impl IntoView {
             </ul>
         </figure>
     }
+}
+
+/// Yes / no / abstain / did not vote, as shares of everyone on the roll, by units or by area.
+#[component]
+fn Bars(by_area: bool, tally: YesNoTally) -> impl IntoView {
+    let i18n = use_i18n();
+    let measure =
+        move |w: linli_domain::ballot::Weight| if by_area { w.area_centi_m2 } else { w.units };
+    let whole = measure(tally.eligible);
+    let voted = measure(tally.participating());
+    let figure = move |value: u64| {
+        if by_area {
+            format!("{} ㎡ · {}", area_number(value), percent(value, whole))
+        } else {
+            format!("{value} · {}", percent(value, whole))
+        }
+    };
+    let bar = |class, name: fn(I18nContext<Locale>) -> &'static str, value| Bar {
+        name: Signal::derive(move || name(i18n).to_owned()),
+        class,
+        value,
+        figure: figure(value),
+    };
+    let bars = vec![
+        bar(
+            "bar-yes",
+            |i| t_string!(i, consultations.choice_yes),
+            measure(tally.yes),
+        ),
+        bar(
+            "bar-no",
+            |i| t_string!(i, consultations.choice_no),
+            measure(tally.no),
+        ),
+        bar(
+            "bar-abstain",
+            |i| t_string!(i, consultations.choice_abstain),
+            measure(tally.abstain),
+        ),
+        bar(
+            "bar-absent",
+            |i| t_string!(i, consultations.not_voted),
+            whole.saturating_sub(voted),
+        ),
+    ];
+    let caption = Signal::derive(move || {
+        if by_area {
+            t_string!(i18n, consultations.chart_area).to_owned()
+        } else {
+            t_string!(i18n, consultations.chart_units).to_owned()
+        }
+    });
+    view! { <BarChart caption bars whole/> }
 }
 
 /// A choice question's figures: each option's support against the rule (or, ranked, the
@@ -915,30 +929,17 @@ pub fn OptionsResultView(
 
 /// Bars of votes per option, as shares of `whole`.
 #[component]
-pub fn OptionBars(caption: Signal<String>, rows: Vec<(String, u64)>, whole: u64) -> impl IntoView {
-    view! {
-        <figure class="bars">
-            <figcaption>{caption}</figcaption>
-            <ul class="bar-rows">
-                {rows
-                    .into_iter()
-                    .map(|(name, value)| {
-                        let width = (value * 1000).checked_div(whole).unwrap_or(0);
-                        view! {
-                            <li class="bar bar-yes">
-                                <span class="bar-name">{name}</span>
-                                <svg viewBox="0 0 1000 20" preserveAspectRatio="none" aria-hidden="true">
-                                    <rect class="track" x="0" y="0" width="1000" height="20"></rect>
-                                    <rect class="fill" x="0" y="0" width=width height="20"></rect>
-                                </svg>
-                                <span class="bar-figure">{format!("{value} · {}", percent(value, whole))}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </figure>
-    }
+fn OptionBars(caption: Signal<String>, rows: Vec<(String, u64)>, whole: u64) -> impl IntoView {
+    let bars = rows
+        .into_iter()
+        .map(|(name, value)| Bar {
+            name: Signal::stored(name),
+            class: "bar-yes",
+            value,
+            figure: format!("{value} · {}", percent(value, whole)),
+        })
+        .collect();
+    view! { <BarChart caption bars whole/> }
 }
 
 /// SHA-256 of the receipt, in hex, computed by the browser: the code never leaves the device.

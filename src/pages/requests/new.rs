@@ -3,7 +3,7 @@
 
 use crate::components::community_map::CommunityMapView;
 use crate::components::errors::{FieldMessage, FormErrors, show_errors};
-use crate::components::field::{Field, RadioChoice};
+use crate::components::field::{Field, RadioChoice, TextArea};
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
@@ -214,24 +214,14 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                 error=Signal::derive(move || errors.get().field("title"))
                 required=true
             />
-            <div class="field" class:field-invalid=move || errors.get().field("description").is_some()>
-                <label for="description">{t!(i18n, requests.description_label)}</label>
-                <textarea
-                    id="description"
-                    name="description"
-                    rows="5"
-                    aria-describedby="description-count description-error"
-                    prop:value=move || description.get()
-                    on:input=move |ev| description.set(event_target_value(&ev))
-                ></textarea>
-                <p class="hint" id="description-count" aria-live="polite">
-                    {move || {
-                        let left = RequestDescription::chars_left(&description.get());
-                        t_string!(i18n, requests.chars_left, count = left)
-                    }}
-                </p>
-                <FieldMessage errors field="description"/>
-            </div>
+            <TextArea
+                id="description"
+                label=Signal::derive(move || t_string!(i18n, requests.description_label).to_string())
+                value=description
+                max_chars=RequestDescription::MAX_CHARS
+                error=Signal::derive(move || errors.get().field("description"))
+                rows=5
+            />
             {move || {
                 selected()
                     .filter(|c| !c.questions.is_empty())
