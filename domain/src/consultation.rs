@@ -578,6 +578,10 @@ pub struct VoteView {
     /// A choice question's result, shown when the tally may be (`tally` stays empty).
     #[serde(default)]
     pub options_result: Option<OptionsResult>,
+    /// Every published version of the result, oldest first, once closed: the figures above are
+    /// the last one's. A correction adds a revision; none ever changes.
+    #[serde(default)]
+    pub revisions: Vec<crate::revision::ResultRevision>,
     /// Whether the asking account can vote now (eligible, open), and for which unit.
     pub can_vote: bool,
     /// The asking account's unit has voted.

@@ -118,6 +118,41 @@ impl FloorArea {
     pub fn centi_m2(self) -> u64 {
         self.0
     }
+
+    /// The largest area a single unit may have on a roll: anything larger is a typing slip.
+    pub const MAX_CENTI_M2: u64 = 1_000_000;
+
+    /// Square metres as a person types them from the property register: `89.5`, `89.50 m²`,
+    /// `89．5㎡`, `120 平方米`. At most two decimals (the register's precision); more than
+    /// zero and at most 10,000 m².
+    pub fn parse_m2(raw: &str) -> Result<Self, ErrorCode> {
+        let mut text = raw.trim().replace('．', ".");
+        for unit in ["平方米", "平米", "m²", "m2", "㎡"] {
+            if let Some(number) = text.strip_suffix(unit) {
+                text = number.trim_end().to_owned();
+                break;
+            }
+        }
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if whole.is_empty()
+            || whole.len() > 7
+            || fraction.len() > 2
+            || !digits(whole)
+            || !digits(fraction)
+        {
+            return Err(ErrorCode::AreaInvalid);
+        }
+        let whole: u64 = whole.parse().map_err(|_| ErrorCode::AreaInvalid)?;
+        let fraction: u64 = format!("{fraction:0<2}")
+            .parse()
+            .map_err(|_| ErrorCode::AreaInvalid)?;
+        let centi = whole * 100 + fraction;
+        if centi == 0 || centi > Self::MAX_CENTI_M2 {
+            return Err(ErrorCode::AreaInvalid);
+        }
+        Ok(Self(centi))
+    }
 }
 
 impl fmt::Display for FloorArea {
@@ -210,6 +245,34 @@ mod tests {
     fn floor_area_prints_exact_square_metres() {
         assert_eq!(FloorArea::from_centi_m2(8950).to_string(), "89.50 m²");
         assert_eq!(FloorArea::from_centi_m2(12005).to_string(), "120.05 m²");
+    }
+
+    #[test]
+    fn areas_parse_as_typed_from_the_register() {
+        for (typed, centi) in [
+            ("89.5", 8950),
+            ("89.50", 8950),
+            (" 89.50 m² ", 8950),
+            ("89．5㎡", 8950),
+            ("120 平方米", 12000),
+            ("0.01", 1),
+            ("10000", 1_000_000),
+        ] {
+            assert_eq!(
+                FloorArea::parse_m2(typed),
+                Ok(FloorArea(centi)),
+                "typed {typed:?}"
+            );
+        }
+        for typed in [
+            "", "0", "0.00", "89.505", "-3", "1e3", "10000.01", "八十", ".5", "８９",
+        ] {
+            assert_eq!(
+                FloorArea::parse_m2(typed),
+                Err(ErrorCode::AreaInvalid),
+                "typed {typed:?}"
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod nearby;
 pub mod photo;
 pub mod request;
+pub mod revision;
 pub mod validation;
 
 pub use account::{DisplayName, Password, PhoneNumber, Role};

@@ -57,6 +57,12 @@ pub enum ErrorCode {
     QuestionDoesNotFit,
     DocumentType,
     DocumentTooLarge,
+    AreaInvalid,
+    ResultNotPublished,
+    CorrectionSecretBallot,
+    NotOnRoll,
+    NoBallotToVoid,
+    CorrectionChangesNothing,
     ActionNotAllowedNow,
     MonthInvalid,
     StatusUnknown,
@@ -73,7 +79,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 59] = [
+    pub const ALL: [ErrorCode; 65] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -120,6 +126,12 @@ impl ErrorCode {
         ErrorCode::QuestionDoesNotFit,
         ErrorCode::DocumentType,
         ErrorCode::DocumentTooLarge,
+        ErrorCode::AreaInvalid,
+        ErrorCode::ResultNotPublished,
+        ErrorCode::CorrectionSecretBallot,
+        ErrorCode::NotOnRoll,
+        ErrorCode::NoBallotToVoid,
+        ErrorCode::CorrectionChangesNothing,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
         ErrorCode::StatusUnknown,
@@ -184,6 +196,12 @@ impl ErrorCode {
             ErrorCode::QuestionDoesNotFit => "question_does_not_fit",
             ErrorCode::DocumentType => "document_type",
             ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::AreaInvalid => "area_invalid",
+            ErrorCode::ResultNotPublished => "result_not_published",
+            ErrorCode::CorrectionSecretBallot => "correction_secret_ballot",
+            ErrorCode::NotOnRoll => "not_on_roll",
+            ErrorCode::NoBallotToVoid => "no_ballot_to_void",
+            ErrorCode::CorrectionChangesNothing => "correction_changes_nothing",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
             ErrorCode::StatusUnknown => "status_unknown",

@@ -26,6 +26,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
+    // Votes closed before results were kept as revisions get their first one now.
+    crate::store::results::publish_missing(&pool).await?;
     Ok(pool)
 }
 

@@ -83,6 +83,8 @@ struct Words {
     closed: &'static str,
     not_closed: &'static str,
     verdict: &'static str,
+    revision: &'static str,
+    correction_reason: &'static str,
     passed: &'static str,
     failed: &'static str,
     in_progress: &'static str,
@@ -131,6 +133,8 @@ const ZH: Words = Words {
     closed: "结束时间",
     not_closed: "尚未结束",
     verdict: "结果",
+    revision: "公布版本",
+    correction_reason: "更正原因",
     passed: "通过",
     failed: "未通过",
     in_progress: "表决进行中（实时计票）",
@@ -179,6 +183,8 @@ const EN: Words = Words {
     closed: "Closed",
     not_closed: "not yet",
     verdict: "Result",
+    revision: "Published revision",
+    correction_reason: "Reason for the correction",
     passed: "passed",
     failed: "not passed",
     in_progress: "voting in progress (live count)",
@@ -315,6 +321,17 @@ pub fn vote_result(
         None => w.in_progress,
     };
     csv.row(&[w.verdict, verdict]);
+    // A corrected result says which revision this is and why; the earlier ones stay on the page.
+    if let Some(latest) = vote.revisions.last() {
+        csv.row(&[
+            w.revision,
+            &latest.number.to_string(),
+            &china_time_label(latest.published_at),
+        ]);
+        if !latest.reason.is_empty() {
+            csv.row(&[w.correction_reason, &latest.reason]);
+        }
+    }
     csv.row(&["", w.time_zone]);
 
     csv.blank();
@@ -476,6 +493,7 @@ mod tests {
             eligible: tally.eligible,
             tally: Some(tally),
             verdict: closed.then(|| decide(rule, &tally)),
+            revisions: Vec::new(),
             can_vote: false,
             has_voted: false,
             kind: Default::default(),

@@ -11,6 +11,7 @@ pub mod me;
 pub mod open311;
 pub mod photos;
 pub mod requests;
+pub mod results;
 
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};

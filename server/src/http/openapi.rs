@@ -77,6 +77,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::consultations::vote))
         .routes(routes!(api::consultations::close))
         .routes(routes!(api::consultations::result_csv))
+        .routes(routes!(api::results::roll))
+        .routes(routes!(api::results::correct))
         .routes(routes!(api::deliberation::document))
         .routes(routes!(api::deliberation::report_comment))
         .routes(routes!(api::deliberation::extend))

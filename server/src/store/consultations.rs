@@ -3,11 +3,10 @@
 //! `BEGIN IMMEDIATE` transaction, so two requests racing cannot both pass the check.
 
 use crate::db::Db;
-use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
+use linli_domain::ballot::DecisionRule;
 use linli_domain::consultation::{
-    CheckedTopic, Comment, Electorate, IMPLEMENTATION_UPDATE, NewVote, OptionsResult, QuestionKind,
-    RatingSummary, Scope, StoredChoice, TopicEvent, TopicStatus, TopicSummary, VoteView, YesNo,
-    after_cosign, can_rate, count_options,
+    CheckedTopic, Comment, Electorate, IMPLEMENTATION_UPDATE, NewVote, QuestionKind, RatingSummary,
+    Scope, StoredChoice, TopicEvent, TopicStatus, TopicSummary, VoteView, after_cosign, can_rate,
 };
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteRow;
@@ -831,51 +830,14 @@ pub async fn close_vote_on(
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+        .bind(topic_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    super::results::publish_first_on(&mut *tx, vote_id, Some(staff_id), now).await?;
     event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
     audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
     Ok(true)
-}
-
-/// Everyone on a vote's frozen roll: units and their area.
-async fn roll_weight(db: &Db, vote_id: i64) -> sqlx::Result<Weight> {
-    let r = sqlx::query(
-        "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = ?",
-    )
-    .bind(vote_id)
-    .fetch_one(db)
-    .await?;
-    Ok(Weight {
-        units: r.get::<i64, _>("units") as u64,
-        area_centi_m2: r.get::<i64, _>("area") as u64,
-    })
-}
-
-/// The yes/no tally of a vote from its ballots, against its roll's `eligible`.
-async fn tally(db: &Db, vote_id: i64, eligible: Weight) -> sqlx::Result<YesNoTally> {
-    let mut tally = YesNoTally {
-        eligible,
-        ..Default::default()
-    };
-    let rows = sqlx::query(
-        "SELECT choice, COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area
-         FROM ballots WHERE vote_id = ? GROUP BY choice",
-    )
-    .bind(vote_id)
-    .fetch_all(db)
-    .await?;
-    for r in rows {
-        let weight = Weight {
-            units: r.get::<i64, _>("units") as u64,
-            area_centi_m2: r.get::<i64, _>("area") as u64,
-        };
-        match YesNo::parse(r.get("choice")) {
-            Some(YesNo::Yes) => tally.yes = weight,
-            Some(YesNo::No) => tally.no = weight,
-            Some(YesNo::Abstain) => tally.abstain = weight,
-            None => {}
-        }
-    }
-    Ok(tally)
 }
 
 /// The receipt hashes of a vote, sorted (so their order says nothing about who voted when):
@@ -1046,17 +1008,27 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
     let live: bool = r.get("live_tally");
     let kind = question_kind(r.get("kind"));
     let options = vote_options(r.get("options"));
-    let shown = closed_at.is_some() || live;
-    // A choice question's result replaces the yes/no tally; both stay hidden alike, and neither
-    // is counted while hidden.
-    let eligible = roll_weight(db, vote_id).await?;
-    let (yes_no, options_result) = match (shown, kind) {
-        (false, _) => (None, None),
-        (true, QuestionKind::YesNo) => (Some(tally(db, vote_id, eligible).await?), None),
-        (true, _) => {
-            let result = options_result(db, vote_id, kind, rule, eligible, options.len()).await?;
-            (None, Some(result))
-        }
+    // The published result once closed (its latest revision); while open, a count made now if
+    // staff chose a live tally, and nothing otherwise: a hidden tally is not even counted.
+    let (result, revisions) = if closed_at.is_some() {
+        let revisions = super::results::revisions(db, vote_id).await?;
+        let latest = match revisions.last() {
+            Some(r) => r.result.clone(),
+            None => super::results::count(db, vote_id).await?,
+        };
+        (Some(latest), revisions)
+    } else if live {
+        (Some(super::results::count(db, vote_id).await?), Vec::new())
+    } else {
+        (None, Vec::new())
+    };
+    let eligible = match &result {
+        Some(r) => r.eligible,
+        None => super::results::roll_weight(&mut *db.acquire().await?, vote_id).await?,
+    };
+    let (tally, verdict, options_result) = match result {
+        Some(r) => (r.tally, closed_at.and(r.verdict), r.options_result),
+        None => (None, None, None),
     };
     Ok(Some(VoteView {
         id: vote_id,
@@ -1069,8 +1041,8 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         closes_at: r.get("closes_at"),
         closed_at,
         eligible,
-        verdict: closed_at.and(yes_no).map(|t| decide(rule, &t)),
-        tally: yes_no,
+        verdict,
+        tally,
         kind,
         options: if kind == QuestionKind::YesNo {
             Vec::new()
@@ -1078,32 +1050,10 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
             options
         },
         options_result,
+        revisions,
         can_vote: false,
         has_voted: false,
     }))
-}
-
-/// Counts a choice question's ballots (one row each: a ranked count needs every ranking).
-async fn options_result(
-    db: &Db,
-    vote_id: i64,
-    kind: QuestionKind,
-    rule: DecisionRule,
-    eligible: Weight,
-    options: usize,
-) -> sqlx::Result<OptionsResult> {
-    let rows = sqlx::query("SELECT choice, area_centi_m2 FROM ballots WHERE vote_id = ?")
-        .bind(vote_id)
-        .fetch_all(db)
-        .await?;
-    let ballots: Vec<(StoredChoice, u64)> = rows
-        .iter()
-        .filter_map(|r| {
-            let choice = StoredChoice::from_db(r.get("choice"))?;
-            Some((choice, r.get::<i64, _>("area_centi_m2").max(0) as u64))
-        })
-        .collect();
-    Ok(count_options(kind, rule, eligible, options, &ballots))
 }
 
 /// Whether a unit has voted (the roll's flag; for the voter's own view).

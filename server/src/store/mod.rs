@@ -11,6 +11,7 @@ pub mod households;
 pub mod open311;
 pub mod photos;
 pub mod requests;
+pub mod results;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -7,12 +7,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const OWNER: &str = "13900000001";
+pub(crate) const OWNER: &str = "13900000001";
 const TENANT: &str = "13900000002";
 const UNBOUND: &str = "13900000003";
 
 /// The owner's building (翠柳苑 1 幢) and a household of it that nobody has bound yet.
-async fn building_of_owner(app: &TestApp) -> i64 {
+pub(crate) async fn building_of_owner(app: &TestApp) -> i64 {
     sqlx::query_scalar(
         "SELECT s.building_id FROM users u JOIN household_members m ON m.user_id = u.id
          JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
@@ -25,7 +25,7 @@ async fn building_of_owner(app: &TestApp) -> i64 {
 }
 
 /// A new account bound as the owner of another unit of `building`.
-async fn new_owner_in(app: &TestApp, building: i64, phone: &str) -> Browser {
+pub(crate) async fn new_owner_in(app: &TestApp, building: i64, phone: &str) -> Browser {
     let code: String = sqlx::query_scalar(
         "SELECT c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
          JOIN stairwells s ON s.id = h.stairwell_id
@@ -47,11 +47,11 @@ async fn new_owner_in(app: &TestApp, building: i64, phone: &str) -> Browser {
     browser
 }
 
-async fn post(browser: &Browser, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(browser: &Browser, path: &str, body: Value) -> reqwest::Response {
     browser.post_json(path, &body).await
 }
 
-async fn ok(browser: &Browser, path: &str, body: Value) -> Value {
+pub(crate) async fn ok(browser: &Browser, path: &str, body: Value) -> Value {
     let resp = post(browser, path, body.clone()).await;
     assert!(
         resp.status().is_success(),
@@ -61,7 +61,7 @@ async fn ok(browser: &Browser, path: &str, body: Value) -> Value {
     resp.json().await.unwrap()
 }
 
-fn lift(building: i64) -> Value {
+pub(crate) fn lift(building: i64) -> Value {
     json!({ "title": "1幢加装电梯", "background": "老人上下楼难，想加装电梯。",
             "options": ["加装", "不加装"], "scope": { "kind": "building", "id": building } })
 }
@@ -608,7 +608,7 @@ async fn the_demo_owner_finds_a_vote_to_cast_and_a_proposal_to_co_sign() {
 }
 
 /// The cells of the first CSV row whose first cell is `label`.
-fn csv_row(csv: &str, label: &str) -> Vec<String> {
+pub(crate) fn csv_row(csv: &str, label: &str) -> Vec<String> {
     csv.split("\r\n")
         .map(|line| line.split(',').map(str::to_owned).collect::<Vec<_>>())
         .find(|cells| cells[0] == label)

@@ -12,3 +12,4 @@ mod households;
 mod open311;
 mod photos;
 mod requests;
+mod results;
