@@ -72,10 +72,10 @@ pub fn check_correction(new: &NewCorrection) -> Result<String, Vec<FieldError>> 
     if reason.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("reason", ErrorCode::Required));
     }
-    if let Correction::Area { area_centi_m2, .. } = new.correction {
-        if area_centi_m2 == 0 || area_centi_m2 > crate::FloorArea::MAX_CENTI_M2 {
-            errors.push(FieldError::new("area", ErrorCode::AreaInvalid));
-        }
+    if let Correction::Area { area_centi_m2, .. } = new.correction
+        && (area_centi_m2 == 0 || area_centi_m2 > crate::FloorArea::MAX_CENTI_M2)
+    {
+        errors.push(FieldError::new("area", ErrorCode::AreaInvalid));
     }
     if errors.is_empty() {
         Ok(reason)
