@@ -264,6 +264,19 @@ pub async fn close_vote(id: i64) -> Result<TopicDetail, ApiError> {
     .await
 }
 
+/// Staff: the vote's roll, to pick the unit a correction concerns.
+pub async fn vote_roll(id: i64) -> Result<Vec<linli_domain::revision::RollUnit>, ApiError> {
+    get(&format!("/consultations/{id}/roll")).await
+}
+
+/// Staff publishing a corrected result as the next revision.
+pub async fn correct_result(
+    id: i64,
+    correction: &linli_domain::revision::NewCorrection,
+) -> Result<TopicDetail, ApiError> {
+    post(&format!("/consultations/{id}/corrections"), correction).await
+}
+
 /// Where the browser downloads a closed vote's result as CSV.
 pub fn result_csv_url(id: i64) -> String {
     format!("{BASE}/consultations/{id}/result.csv")

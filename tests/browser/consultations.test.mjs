@@ -178,6 +178,47 @@ describe('a consultation', () => {
     await proposer.getByRole('button', { name: '核对', exact: true }).click();
     await proposer.getByText('没有找到这个回执').waitFor();
 
+    // A correction: 301's ballot (46.29 m², yes) turns out not to be the owner's own. Staff void
+    // it; revision 2 is published beside revision 1. Now 8 of 12 units take part (exactly 2/3),
+    // holding 467.52 m² (exactly 2/3 of 701.28: met), and 6 of 8 say yes (exactly 3/4) with
+    // 374.94 m² (80.2%): it still passes.
+    await staff.reload();
+    await staff.getByText('更正结果', { exact: true }).click();
+    await staff.getByRole('button', { name: '发布更正', exact: true }).click();
+    await staff.locator('.correction .field-error', { hasText: '此项必填' }).first().waitFor();
+    assert.equal(await staff.evaluate(() => document.activeElement?.id), 'correction_unit');
+    await staff.getByLabel('房屋', { exact: true }).selectOption({ label: '翠柳苑 1幢1单元 301 · 46.29 m²（已计票）' });
+    await staff.getByRole('radio', { name: '选票无效（如非业主本人投票）' }).check();
+    await staff.getByLabel('更正原因', { exact: true }).fill('经核实，一张选票不是业主本人所投，予以作废。');
+    await staff.getByRole('button', { name: '发布更正', exact: true }).click();
+    const notice = staff.locator('.correction-notice');
+    await notice.getByText('结果已更正：现为第 2 版').waitFor();
+    await notice.getByText('更正原因：经核实，一张选票不是业主本人所投，予以作废。').waitFor();
+    const corrected = await staff.locator('.result').first().innerText();
+    assert.match(corrected, /参与户数\s+8 \/ 12 户（66\.7%）\s+要求不少于 2\/3\s+✓ 达到/);
+    assert.match(corrected, /参与面积\s+467\.52 \/ 701\.28 ㎡（66\.7%）\s+要求不少于 2\/3\s+✓ 达到/);
+    assert.match(corrected, /赞成户数（占参与）\s+6 \/ 8 户（75\.0%）\s+要求不少于 3\/4\s+✓ 达到/);
+    assert.match(corrected, /赞成面积（占参与）\s+374\.94 \/ 467\.52 ㎡（80\.2%）\s+要求不少于 3\/4\s+✓ 达到/);
+    // Revision 1 stays readable with the figures it was published with.
+    const revisions = staff.locator('.revisions .revision');
+    assert.equal(await revisions.count(), 2);
+    assert.match(await revisions.nth(0).innerText(), /第 2 版\s+现行 · .* · 作废一张选票 · 通过/);
+    await revisions.nth(1).getByText('查看第 1 版的数据').click();
+    const first = await revisions.nth(1).locator('.result').innerText();
+    assert.match(first, /第 1 版结果/);
+    assert.match(first, /参与户数\s+9 \/ 12 户（75\.0%）/);
+    await screenshot(staff, 'consultation-corrected-normal');
+    // Anyone sees the correction; only staff see the form; the notice says it is a correction.
+    const anyone = await newPhonePage(linli.browser);
+    await anyone.goto(url + topicUrl);
+    await anyone.locator('.correction-notice').getByText('结果已更正：现为第 2 版').waitFor();
+    assert.equal(await anyone.locator('details.correction').count(), 0);
+    await anyone.goto(`${url + topicUrl}/notice`);
+    await anyone.getByRole('heading', { name: '表决结果更正公告（第 2 版）' }).waitFor();
+    await anyone.getByText(/第 1 版于 .* 公布，结论为「通过」。/).waitFor();
+    assert.deepEqual(anyone.consoleErrors, []);
+    await anyone.context().close();
+
     // Follow-up (民事民评): staff report progress, then the proposer's household rates it.
     await staff.reload();
     await staff.getByLabel('实施进展（会公开）').fill('已完成施工招标，预计下月开工。');
@@ -192,7 +233,7 @@ describe('a consultation', () => {
     // Elder mode on the result.
     await proposer.evaluate(() => localStorage.setItem('linli.elder_mode', 'on'));
     await proposer.reload();
-    await proposer.locator('.verdict').waitFor();
+    await proposer.locator('.verdict').first().waitFor();
     await screenshot(proposer, 'consultation-result-elder');
 
     for (const page of [proposer, neighbour, staff, owner101, owner102, outsider]) {

@@ -16,8 +16,8 @@ pub struct TopicAction {
     pub errors: RwSignal<FormErrors>,
     on_change: Callback<TopicDetail>,
     i18n: leptos_i18n::I18nContext<Locale>,
-    /// A field the server names differently from this form's input: (server's, form's).
-    rename: Option<(&'static str, &'static str)>,
+    /// Fields the server names differently from this form's inputs: (server's, form's).
+    rename: &'static [(&'static str, &'static str)],
 }
 
 impl TopicAction {
@@ -28,16 +28,13 @@ impl TopicAction {
             errors: RwSignal::new(FormErrors::default()),
             on_change,
             i18n: use_i18n(),
-            rename: None,
+            rename: &[],
         }
     }
 
-    /// Refusals of the server's field `from` are shown on this form's input `to`.
-    pub fn renaming(self, from: &'static str, to: &'static str) -> Self {
-        Self {
-            rename: Some((from, to)),
-            ..self
-        }
+    /// Refusals of each server field `from` are shown on this form's input `to`.
+    pub fn renaming(self, rename: &'static [(&'static str, &'static str)]) -> Self {
+        Self { rename, ..self }
     }
 
     /// Sends `call` unless one is already out; on success `done` runs, then the page takes the
@@ -61,9 +58,9 @@ impl TopicAction {
                 }
                 Err(e) => {
                     let mut refusal = FormErrors::from_api(i18n, &e);
-                    if let Some((from, to)) = self.rename {
-                        for (field, _) in refusal.fields.iter_mut().filter(|(f, _)| f == from) {
-                            *field = to.to_owned();
+                    for (field, _) in refusal.fields.iter_mut() {
+                        if let Some((_, to)) = self.rename.iter().find(|(from, _)| field == from) {
+                            *field = (*to).to_owned();
                         }
                     }
                     show_errors(self.errors, refusal);

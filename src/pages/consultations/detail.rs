@@ -522,7 +522,12 @@ fn CommentForm(
     let body = RwSignal::new(String::new());
     let field_id: &'static str = if parent.is_some() { "reply" } else { "body" };
     // The server names the field `body`; a reply's text area has its own id.
-    let action = TopicAction::new(on_change).renaming("body", field_id);
+    let rename: &'static [(&str, &str)] = if parent.is_some() {
+        &[("body", "reply")]
+    } else {
+        &[]
+    };
+    let action = TopicAction::new(on_change).renaming(rename);
     let TopicAction {
         sending, errors, ..
     } = action;

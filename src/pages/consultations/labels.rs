@@ -106,6 +106,7 @@ pub fn event_text(i18n: I18nContext<Locale>, kind: &str) -> String {
         "declined" => t_string!(i18n, consultations.event_declined).into(),
         "vote_opened" => t_string!(i18n, consultations.event_vote_opened).into(),
         "vote_closed" => t_string!(i18n, consultations.event_vote_closed).into(),
+        "result_corrected" => t_string!(i18n, consultations.event_result_corrected).into(),
         "document_attached" => t_string!(i18n, consultations.event_document_attached).into(),
         "vote_extended" => t_string!(i18n, consultations.event_vote_extended).into(),
         "implementation_update" => {

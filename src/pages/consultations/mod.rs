@@ -6,6 +6,7 @@ pub mod detail;
 pub mod labels;
 pub mod notice;
 pub mod propose;
+pub mod revisions;
 pub mod vote;
 
 use crate::api;

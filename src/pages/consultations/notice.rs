@@ -6,10 +6,10 @@ use crate::api;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::consultations::labels::scope_name;
-use crate::pages::consultations::vote::ResultView;
+use crate::pages::consultations::revisions::{PublishedFigures, outcome_text};
 use leptos::prelude::*;
 use linli_domain::api::CommunityOverview;
-use linli_domain::consultation::{Electorate, TopicDetail};
+use linli_domain::consultation::TopicDetail;
 use linli_domain::figures::china_time_label;
 
 #[component]
@@ -49,9 +49,10 @@ pub fn NoticePage() -> impl IntoView {
 #[component]
 fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
     let i18n = use_i18n();
-    let Some((vote, tally, verdict, closed)) = topic.vote.clone().and_then(|v| {
+    // The latest published revision: the one the notice board shows.
+    let Some((vote, latest, closed)) = topic.vote.clone().and_then(|v| {
         let closed = v.closed_at?;
-        Some((v.clone(), v.tally?, v.verdict?, closed))
+        Some((v.clone(), v.revisions.last()?.clone(), closed))
     }) else {
         return view! {
             <h1 id="page-title">{topic.summary.title.clone()}</h1>
@@ -60,6 +61,7 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
         .into_any();
     };
     let summary = topic.summary.clone();
+    let figures = view! { <PublishedFigures vote=vote.clone() result=latest.result.clone()/> };
     let intro = move || {
         let title = summary.title.clone();
         let scope = scope_name(i18n, &summary);
@@ -84,7 +86,30 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
             t_string!(i18n, consultations.notice_signed, community).to_string()
         }
     };
-    let date = china_time_label(closed)[..10].to_owned();
+    let date = china_time_label(latest.published_at)[..10].to_owned();
+    let number = latest.number;
+    // A corrected result says so, why, and what revision 1 had said.
+    let correction = vote.revisions.first().filter(|_| number > 1).map(|first| {
+        let reason = latest.reason.clone();
+        let (result, options) = (first.result.clone(), vote.options.clone());
+        let at = china_time_label(first.published_at);
+        view! {
+            <p>{move || t_string!(i18n, consultations.revision_reason, reason = reason.clone())}</p>
+            <p>
+                {move || {
+                    let outcome = outcome_text(i18n, &result, &options);
+                    t_string!(i18n, consultations.notice_first_published, at = at.clone(), outcome)
+                }}
+            </p>
+        }
+    });
+    let title = move || {
+        if number > 1 {
+            t_string!(i18n, consultations.notice_correction_title, number).to_string()
+        } else {
+            t_string!(i18n, consultations.notice_title).to_string()
+        }
+    };
     let print = move |_| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
@@ -92,9 +117,10 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
     };
     view! {
         <article class="result-notice">
-            <h1 id="page-title">{t!(i18n, consultations.notice_title)}</h1>
+            <h1 id="page-title">{title}</h1>
             <p>{intro}</p>
-            <ResultView rule=vote.rule owners=vote.electorate == Electorate::Owners tally verdict=Some(verdict)/>
+            {correction}
+            {figures}
             <p class="hint">{t!(i18n, consultations.notice_check)}</p>
             <p class="signature">
                 {signed}

@@ -14,6 +14,7 @@ use crate::pages::consultations::labels::{
     RULES, area_number, choice_text, electorate_text, of_area, of_units, percent, rule_explained,
     rule_text, threshold_text,
 };
+use crate::pages::consultations::revisions::{CorrectionForm, CorrectionNotice, RevisionHistory};
 use crate::pages::me::household::FormAlert;
 use crate::prefs;
 use leptos::prelude::*;
@@ -247,6 +248,7 @@ pub fn VoteSection(
                             .into_any()
                     }
                 })}
+            <CorrectionNotice vote=vote.clone()/>
             {match (vote.tally, vote.options_result.clone()) {
                 (Some(tally), _) => {
                     view! { <ResultView rule=vote.rule owners tally verdict=vote.verdict/> }.into_any()
@@ -272,9 +274,11 @@ pub fn VoteSection(
                             <a class="button secondary" href=format!("/consultations/{id}/notice")>{t!(i18n, consultations.print_notice)}</a>
                             <a class="button secondary" href=api::result_csv_url(id) download="">{t!(i18n, consultations.export_csv)}</a>
                         </p>
+                        <RevisionHistory vote=vote.clone()/>
                         <ReceiptCheck topic=id hashes=topic.receipt_hashes.clone()/>
                     }
                 })}
+            {move || (!open && who.get().staff).then(|| view! { <CorrectionForm id secret=vote.secret on_change/> })}
             {move || (open && who.get().staff).then(|| view! { <ExtendVote id closes_at=vote.closes_at on_change/> <CloseVote id on_change/> })}
         </section>
     }
@@ -509,7 +513,7 @@ fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl
     let i18n = use_i18n();
     let day = RwSignal::new(china_date(closes_at + 86_400));
     // The server names the field `closes_at`; this form's input is `extend_to`.
-    let action = TopicAction::new(on_change).renaming("closes_at", "extend_to");
+    let action = TopicAction::new(on_change).renaming(&[("closes_at", "extend_to")]);
     let TopicAction {
         sending, errors, ..
     } = action;
@@ -554,6 +558,14 @@ fn CloseVote(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
                 {t!(i18n, consultations.close_vote)}
             </button>
         </div>
+    }
+}
+
+/// The id of a result's heading: the current result's, or an earlier revision's beside it.
+fn heading_id(revision: Option<u32>) -> String {
+    match revision {
+        Some(number) => format!("result-heading-r{number}"),
+        None => "result-heading".to_owned(),
     }
 }
 
@@ -629,14 +641,24 @@ pub fn ResultView(
     owners: bool,
     tally: YesNoTally,
     verdict: Option<Verdict>,
+    /// An earlier revision of a corrected result, shown beside the current one.
+    #[prop(default = None)]
+    revision: Option<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let live_verdict = verdict.unwrap_or_else(|| linli_domain::ballot::decide(rule, &tally));
+    let heading_id = heading_id(revision);
+    let labelled_by = heading_id.clone();
+    let heading = move || match (revision, verdict.is_some()) {
+        (Some(number), _) => {
+            t_string!(i18n, consultations.revision_result_heading, number).to_string()
+        }
+        (None, true) => t_string!(i18n, consultations.result_heading).to_string(),
+        (None, false) => t_string!(i18n, consultations.running_tally).to_string(),
+    };
     view! {
-        <section class="result" aria-labelledby="result-heading">
-            <h3 id="result-heading">
-                {move || if verdict.is_some() { t_string!(i18n, consultations.result_heading) } else { t_string!(i18n, consultations.running_tally) }}
-            </h3>
+        <section class="result" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{heading}</h3>
             {verdict
                 .map(|v| {
                     view! {
@@ -778,6 +800,9 @@ pub fn OptionsResultView(
     closed: bool,
     options: Vec<String>,
     result: OptionsResult,
+    /// An earlier revision of a corrected result, shown beside the current one.
+    #[prop(default = None)]
+    revision: Option<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let tally = result.tally.clone();
@@ -786,13 +811,15 @@ pub fn OptionsResultView(
         let options = options.clone();
         move |i: usize| options.get(i).cloned().unwrap_or_default()
     };
-    let heading = move || {
-        if closed {
-            t_string!(i18n, consultations.result_heading)
-        } else {
-            t_string!(i18n, consultations.running_tally)
+    let heading = move || match (revision, closed) {
+        (Some(number), _) => {
+            t_string!(i18n, consultations.revision_result_heading, number).to_string()
         }
+        (None, true) => t_string!(i18n, consultations.result_heading).to_string(),
+        (None, false) => t_string!(i18n, consultations.running_tally).to_string(),
     };
+    let heading_id = heading_id(revision);
+    let labelled_by = heading_id.clone();
     let bars: Vec<(String, u64)> = tally
         .options
         .iter()
@@ -920,8 +947,8 @@ pub fn OptionsResultView(
         }
     };
     view! {
-        <section class="result" aria-labelledby="result-heading">
-            <h3 id="result-heading">{heading}</h3>
+        <section class="result" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{heading}</h3>
             {body}
         </section>
     }
