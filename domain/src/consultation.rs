@@ -582,10 +582,23 @@ pub struct VoteView {
     /// the last one's. A correction adds a revision; none ever changes.
     #[serde(default)]
     pub revisions: Vec<crate::revision::ResultRevision>,
+    /// The asking account's units on the roll, each with whether it has voted: an owner of two
+    /// units votes for each.
+    #[serde(default)]
+    pub my_units: Vec<VoterUnit>,
     /// Whether the asking account can vote now (eligible, open), and for which unit.
     pub can_vote: bool,
     /// The asking account's unit has voted.
     pub has_voted: bool,
+}
+
+/// A unit the asking account may vote for on a vote's roll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoterUnit {
+    pub household_id: i64,
+    pub address: crate::api::HouseholdAddress,
+    pub voted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

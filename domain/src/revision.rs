@@ -128,11 +128,7 @@ pub struct ResultRevision {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RollUnit {
     pub household_id: i64,
-    pub compound_zh: String,
-    pub compound_en: String,
-    pub building: i64,
-    pub stairwell: i64,
-    pub room: String,
+    pub address: crate::api::HouseholdAddress,
     pub area_centi_m2: u64,
     /// A ballot from this unit counts in the current revision.
     pub counted: bool,

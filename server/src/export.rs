@@ -494,6 +494,7 @@ mod tests {
             tally: Some(tally),
             verdict: closed.then(|| decide(rule, &tally)),
             revisions: Vec::new(),
+            my_units: Vec::new(),
             can_vote: false,
             has_voted: false,
             kind: Default::default(),

@@ -187,7 +187,7 @@ describe('a consultation', () => {
     await staff.getByRole('button', { name: '发布更正', exact: true }).click();
     await staff.locator('.correction .field-error', { hasText: '此项必填' }).first().waitFor();
     assert.equal(await staff.evaluate(() => document.activeElement?.id), 'correction_unit');
-    await staff.getByLabel('房屋', { exact: true }).selectOption({ label: '翠柳苑 1幢1单元 301 · 46.29 m²（已计票）' });
+    await staff.getByLabel('房屋', { exact: true }).selectOption({ label: '翠柳苑 1号楼1单元301室 · 46.29 m²（已计票）' });
     await staff.getByRole('radio', { name: '选票无效（如非业主本人投票）' }).check();
     await staff.getByLabel('更正原因', { exact: true }).fill('经核实，一张选票不是业主本人所投，予以作废。');
     await staff.getByRole('button', { name: '发布更正', exact: true }).click();
@@ -286,6 +286,54 @@ describe('a ranked consultation', () => {
     assert.match(await rounds.innerText(), /第 1 轮\s+0\s+1\s+0\s+0/);
     await screenshot(proposer, 'consultation-ranked-live-normal');
     assert.deepEqual(proposer.consoleErrors, []);
+    assert.deepEqual(staff.consoleErrors, []);
+  });
+});
+
+describe('an owner of two units', () => {
+  const linli = useServerAndBrowser();
+
+  it('casts a ballot for each unit, each with its own receipt', async () => {
+    const { url, codes } = linli.server;
+    // Staff put the demo's roof proposal (翠柳苑 1幢) to an owners' vote.
+    const staff = await loggedIn(linli.browser, url, '13800000002');
+    const topics = await (await staff.request.get(`${url}/api/v1/consultations`)).json();
+    const roof = topics.find((t) => t.title.includes('屋顶防水'));
+    const api = `${url}/api/v1/consultations/${roof.id}`;
+    assert.equal((await staff.request.post(`${api}/review`, { data: { accept: true } })).status(), 200);
+    const opened = await staff.request.post(`${api}/vote`, { data: {
+      question: '是否同意使用专项维修资金翻修1幢屋顶防水？', electorate: 'owners',
+      rule: { kind: 'simple_majority' }, closes_at: Math.floor(Date.now() / 1000) + 86400 } });
+    assert.equal(opened.status(), 201, await opened.text());
+    // A new owner of two of its units.
+    const owners = codes.filter((c) => c.relation === 'owner');
+    const page = await newOwner(linli.browser, url, '13700000201', owners[0].code);
+    const bind = await page.request.post(`${url}/api/v1/me/households`, { data: { code: owners[1].code } });
+    assert.equal(bind.status(), 201, await bind.text());
+    await page.goto(`${url}/consultations/${roof.id}`);
+    const units = page.getByRole('group', { name: '为哪一户投票' });
+    await units.waitFor();
+    assert.equal(await units.getByRole('radio').count(), 2);
+    assert.equal(await units.getByRole('radio').nth(0).isChecked(), true);
+
+    await page.getByRole('radio', { name: '赞成', exact: true }).check();
+    await page.getByRole('button', { name: '投票', exact: true }).click();
+    const first = await page.locator('.receipt-code code').innerText();
+    await units.getByText('（已投票）').waitFor();
+    await screenshot(page, 'consultation-two-units-normal');
+
+    // The second unit: not voted yet, so a new ballot and a new receipt.
+    await units.getByRole('radio').nth(1).check();
+    await page.getByRole('radio', { name: '反对', exact: true }).check();
+    await page.getByRole('button', { name: '投票', exact: true }).click();
+    await page.locator('.receipt-code code').waitFor();
+    const second = await page.locator('.receipt-code code').innerText();
+    assert.notEqual(first, second);
+    assert.equal(await units.getByText('（已投票）').count(), 2);
+
+    const detail = await (await page.request.get(api)).json();
+    assert.deepEqual(detail.vote.my_units.map((u) => u.voted), [true, true]);
+    assert.deepEqual(page.consoleErrors, []);
     assert.deepEqual(staff.consoleErrors, []);
   });
 });

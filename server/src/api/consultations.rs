@@ -15,7 +15,7 @@ use linli_domain::api::{Membership, Problem};
 use linli_domain::consultation::{
     BallotChoice, BallotReceipt, COMMENT_MAX_CHARS, Electorate, IMPLEMENTATION_UPDATE, NewComment,
     NewFollowUp, NewRating, NewTopic, NewVote, RatingSummary, TopicDetail, TopicReview,
-    TopicSummary, can_rate, check_ballot, check_stars, check_topic,
+    TopicSummary, VoterUnit, can_rate, check_ballot, check_stars, check_topic,
 };
 use linli_domain::request::short_text;
 use linli_domain::{ErrorCode, FieldError, HouseholdRelation, Lang};
@@ -156,6 +156,17 @@ pub(crate) async fn detail_for(
         .await?;
         v.can_vote = v.closed_at.is_none() && v.closes_at > now && !mine.is_empty();
         v.has_voted = mine.iter().any(|e| e.voted);
+        v.my_units = mine
+            .iter()
+            .filter_map(|e| {
+                let home = homes.iter().find(|m| m.household_id == e.household_id)?;
+                Some(VoterUnit {
+                    household_id: e.household_id,
+                    address: home.address.clone(),
+                    voted: e.voted,
+                })
+            })
+            .collect();
         if v.closed_at.is_some() {
             receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
         }

@@ -1051,6 +1051,7 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         },
         options_result,
         revisions,
+        my_units: Vec::new(),
         can_vote: false,
         has_voted: false,
     }))

@@ -5,6 +5,7 @@
 
 use super::consultations::{audit, event};
 use crate::db::Db;
+use linli_domain::api::HouseholdAddress;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{QuestionKind, StoredChoice, YesNo, count_options};
 use linli_domain::revision::{Correction, PublishedResult, ResultRevision, RollUnit};
@@ -356,7 +357,8 @@ async fn correct_on(
 /// whether a ballot of it counts now.
 pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
     let rows = sqlx::query(
-        "SELECT r.household_id, c.name_zh, c.name_en, b.number AS building, s.number AS stairwell, h.room,
+        "SELECT r.household_id, c.id AS compound_id, c.name_zh, c.name_en, b.id AS building_id,
+                b.number AS building, s.id AS stairwell_id, s.number AS stairwell, h.room,
                 r.area_centi_m2,
                 EXISTS (SELECT 1 FROM ballots x WHERE x.vote_id = r.vote_id
                         AND x.household_id = r.household_id
@@ -376,11 +378,16 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
         .iter()
         .map(|r| RollUnit {
             household_id: r.get("household_id"),
-            compound_zh: r.get("name_zh"),
-            compound_en: r.get("name_en"),
-            building: r.get("building"),
-            stairwell: r.get("stairwell"),
-            room: r.get("room"),
+            address: HouseholdAddress {
+                compound_zh: r.get("name_zh"),
+                compound_en: r.get("name_en"),
+                building: r.get("building"),
+                stairwell: r.get("stairwell"),
+                room: r.get("room"),
+                compound_id: r.get("compound_id"),
+                building_id: r.get("building_id"),
+                stairwell_id: r.get("stairwell_id"),
+            },
             area_centi_m2: r.get::<i64, _>("area_centi_m2").max(0) as u64,
             counted: r.get("counted"),
         })

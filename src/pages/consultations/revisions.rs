@@ -10,6 +10,7 @@ use crate::i18n::*;
 use crate::pages::consultations::action::TopicAction;
 use crate::pages::consultations::labels::area_number;
 use crate::pages::consultations::vote::{OptionsResultView, ResultView};
+use crate::pages::me::address_text;
 use crate::pages::me::household::FormAlert;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
@@ -212,14 +213,11 @@ enum KindChoice {
 
 /// How staff name a unit of the roll: its place, its area, and whether its ballot counts.
 fn unit_label(i18n: I18nContext<Locale>, unit: &RollUnit) -> String {
-    let compound = pick(i18n, &unit.compound_zh, &unit.compound_en).to_owned();
+    let place = address_text(i18n, &unit.address);
     let label = t_string!(
         i18n,
         consultations.roll_unit,
-        compound,
-        building = unit.building,
-        stairwell = unit.stairwell,
-        room = unit.room.clone(),
+        place,
         area = area_number(unit.area_centi_m2)
     )
     .to_string();

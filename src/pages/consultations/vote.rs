@@ -15,6 +15,7 @@ use crate::pages::consultations::labels::{
     rule_text, threshold_text,
 };
 use crate::pages::consultations::revisions::{CorrectionForm, CorrectionNotice, RevisionHistory};
+use crate::pages::me::address_text;
 use crate::pages::me::household::FormAlert;
 use crate::prefs;
 use leptos::prelude::*;
@@ -23,7 +24,8 @@ use leptos_i18n::I18nContext;
 use linli_domain::ErrorCode;
 use linli_domain::ballot::{DecisionRule, Threshold, Verdict, YesNoTally};
 use linli_domain::consultation::{
-    BallotChoice, Electorate, NewVote, OptionsResult, QuestionKind, TopicDetail, VoteView, YesNo,
+    BallotChoice, Electorate, NewVote, OptionsResult, QuestionKind, TopicDetail, VoteView,
+    VoterUnit, YesNo,
 };
 use linli_domain::figures::{china_time_label, parse_iso8601};
 
@@ -186,9 +188,9 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
     }
 }
 
-/// Where this device keeps the receipt of its household's ballot on a topic.
-fn receipt_key(topic: i64) -> String {
-    format!("linli.receipt.{topic}")
+/// Where this device keeps the receipt of a unit's ballot on a topic.
+fn receipt_key(topic: i64, household: i64) -> String {
+    format!("linli.receipt.{topic}.{household}")
 }
 
 #[component]
@@ -231,7 +233,7 @@ pub fn VoteSection(
             {open
                 .then(|| {
                     if vote.can_vote {
-                        view! { <BallotForm id has_voted=vote.has_voted kind=vote.kind options=vote.options.clone()/> }.into_any()
+                        view! { <BallotForm id units=vote.my_units.clone() kind=vote.kind options=vote.options.clone()/> }.into_any()
                     } else {
                         view! {
                             {move || {
@@ -275,7 +277,11 @@ pub fn VoteSection(
                             <a class="button secondary" href=api::result_csv_url(id) download="">{t!(i18n, consultations.export_csv)}</a>
                         </p>
                         <RevisionHistory vote=vote.clone()/>
-                        <ReceiptCheck topic=id hashes=topic.receipt_hashes.clone()/>
+                        <ReceiptCheck
+                            topic=id
+                            hashes=topic.receipt_hashes.clone()
+                            households=vote.my_units.iter().map(|u| u.household_id).collect()
+                        />
                     }
                 })}
             {move || (!open && who.get().staff).then(|| view! { <CorrectionForm id secret=vote.secret on_change/> })}
@@ -285,7 +291,13 @@ pub fn VoteSection(
 }
 
 #[component]
-fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>) -> impl IntoView {
+fn BallotForm(
+    id: i64,
+    /// The account's units on the roll; an owner of several votes for each in turn.
+    units: Vec<VoterUnit>,
+    kind: QuestionKind,
+    options: Vec<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     // Yes/no/abstain, or abstaining on a choice question.
     let choice = RwSignal::new(None::<YesNo>);
@@ -295,9 +307,65 @@ fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>
     let ranks = RwSignal::new(vec![String::new(); options.len()]);
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
-    let voted = RwSignal::new(has_voted);
-    let receipt = RwSignal::new(prefs::load_json::<String>(&receipt_key(id)));
+    // The unit this ballot is for: the first that has not voted yet.
+    let unit = RwSignal::new(
+        units
+            .iter()
+            .find(|u| !u.voted)
+            .or(units.first())
+            .map(|u| u.household_id)
+            .unwrap_or_default(),
+    );
+    let voted_units = RwSignal::new(
+        units
+            .iter()
+            .filter(|u| u.voted)
+            .map(|u| u.household_id)
+            .collect::<Vec<_>>(),
+    );
+    let voted = Signal::derive(move || voted_units.with(|v| v.contains(&unit.get())));
+    let receipt = RwSignal::new(prefs::load_json::<String>(&receipt_key(
+        id,
+        unit.get_untracked(),
+    )));
     let just_cast = RwSignal::new(false);
+    let choose_unit = move |household: i64| {
+        unit.set(household);
+        receipt.set(prefs::load_json::<String>(&receipt_key(id, household)));
+        just_cast.set(false);
+        errors.set(FormErrors::default());
+    };
+    let unit_choice = (units.len() > 1).then(|| {
+        view! {
+            <fieldset class="choice-group units-choice">
+                <legend>{t!(i18n, consultations.vote_for_unit)}</legend>
+                {units
+                    .iter()
+                    .map(|u| {
+                        let (household, address) = (u.household_id, u.address.clone());
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type="radio"
+                                    name="unit"
+                                    prop:checked=move || unit.get() == household
+                                    on:change=move |_| choose_unit(household)
+                                />
+                                <span>
+                                    {move || address_text(i18n, &address)}
+                                    {move || {
+                                        voted_units
+                                            .with(|v| v.contains(&household))
+                                            .then(|| t_string!(i18n, consultations.unit_voted))
+                                    }}
+                                </span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+        }
+    });
     let refuse = move |code: Option<ErrorCode>, text: Option<String>| {
         errors.update(|e| {
             e.set_field(i18n, "choice", code);
@@ -326,7 +394,7 @@ fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>
         let body = BallotChoice {
             choice,
             options: chosen,
-            household_id: None,
+            household_id: Some(unit.get_untracked()),
             receipt: receipt.get_untracked(),
         };
         // The shared rules, as the server will apply them.
@@ -340,11 +408,16 @@ fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>
             match api::cast_ballot(id, &body).await {
                 Ok(answer) => {
                     // A changed named ballot keeps the receipt this device already has.
+                    let household = body.household_id.unwrap_or_default();
                     if !answer.receipt.is_empty() {
-                        prefs::save_json(&receipt_key(id), &answer.receipt);
+                        prefs::save_json(&receipt_key(id, household), &answer.receipt);
                         receipt.set(Some(answer.receipt));
                     }
-                    voted.set(true);
+                    voted_units.update(|v| {
+                        if !v.contains(&household) {
+                            v.push(household);
+                        }
+                    });
                     just_cast.set(true);
                 }
                 Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
@@ -441,6 +514,7 @@ fn BallotForm(id: i64, has_voted: bool, kind: QuestionKind, options: Vec<String>
     view! {
         <form class="ballot" on:submit=submit novalidate>
             <FormAlert errors/>
+            {unit_choice}
             {move || voted.get().then(|| view! { <p class="success" role="status">{t!(i18n, consultations.voted)}</p> })}
             <fieldset id="choice" tabindex="-1" class="choice-group ballot-choices">
                 <legend>{t!(i18n, consultations.vote_heading)}</legend>
@@ -989,9 +1063,13 @@ enum Check {
 }
 
 #[component]
-fn ReceiptCheck(topic: i64, hashes: Vec<String>) -> impl IntoView {
+fn ReceiptCheck(topic: i64, hashes: Vec<String>, households: Vec<i64>) -> impl IntoView {
     let i18n = use_i18n();
-    let code = RwSignal::new(prefs::load_json::<String>(&receipt_key(topic)).unwrap_or_default());
+    // Filled in with the receipt this device kept for one of the account's units, if any.
+    let kept = households
+        .iter()
+        .find_map(|h| prefs::load_json::<String>(&receipt_key(topic, *h)));
+    let code = RwSignal::new(kept.unwrap_or_default());
     let outcome = RwSignal::new(Check::NotYet);
     let count = hashes.len();
     let list = StoredValue::new(hashes);

@@ -10,7 +10,7 @@ use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
-use linli_domain::api::{Me, Membership};
+use linli_domain::api::{HouseholdAddress, Me, Membership};
 use linli_domain::{HouseholdRelation, Role};
 
 #[component]
@@ -147,17 +147,19 @@ pub fn household_address(
     i18n: I18nContext<Locale>,
     m: Membership,
 ) -> impl Fn() -> String + Clone + 'static {
-    move || {
-        let a = &m.address;
-        let compound = pick(i18n, &a.compound_zh, &a.compound_en);
-        t_string!(
-            i18n,
-            me.address,
-            compound = compound,
-            building = a.building,
-            stairwell = a.stairwell,
-            room = &a.room
-        )
-        .to_string()
-    }
+    move || address_text(i18n, &m.address)
+}
+
+/// "翠柳苑 1号楼1单元301室" in the language shown.
+pub fn address_text(i18n: I18nContext<Locale>, a: &HouseholdAddress) -> String {
+    let compound = pick(i18n, &a.compound_zh, &a.compound_en);
+    t_string!(
+        i18n,
+        me.address,
+        compound = compound,
+        building = a.building,
+        stairwell = a.stairwell,
+        room = &a.room
+    )
+    .to_string()
 }
