@@ -23,6 +23,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A ping before each use costs a round trip to the connection's thread on every query,
+        // and tells nothing about a local file that a failing query would not.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
