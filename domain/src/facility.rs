@@ -94,6 +94,161 @@ categories! {
     WasteCollection => "waste_collection", Block;
 }
 
+/// Whether a wheelchair gets in, as OpenStreetMap's `wheelchair=*` says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Wheelchair {
+    Yes,
+    Limited,
+    No,
+}
+
+impl Wheelchair {
+    pub fn key(self) -> &'static str {
+        match self {
+            Wheelchair::Yes => "yes",
+            Wheelchair::Limited => "limited",
+            Wheelchair::No => "no",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        match key {
+            "yes" => Some(Wheelchair::Yes),
+            "limited" => Some(Wheelchair::Limited),
+            "no" => Some(Wheelchair::No),
+            _ => None,
+        }
+    }
+}
+
+/// A facility as the map and its list show it: a GeoJSON feature's properties (the point is
+/// the feature's geometry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FacilityProperties {
+    pub category: FacilityCategory,
+    /// The circle of the standard the category belongs to.
+    pub circle: Circle,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+    /// OpenStreetMap `opening_hours` syntax, as staff or the map's contributors wrote it.
+    pub opening_hours: String,
+    /// Open at the time of the answer (China time); none when the hours are not given.
+    pub open_now: Option<bool>,
+    /// When that changes next, unix seconds; none when it never does (24/7) or is unknown.
+    pub next_change: Option<i64>,
+    pub phone: Option<String>,
+    pub services_zh: String,
+    pub services_en: String,
+    pub wheelchair: Option<Wheelchair>,
+}
+
+/// What staff send to add or edit a facility.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewFacility {
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub address_zh: String,
+    #[serde(default)]
+    pub address_en: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// OpenStreetMap `opening_hours` syntax; empty when unknown.
+    #[serde(default)]
+    pub opening_hours: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub services_zh: String,
+    #[serde(default)]
+    pub services_en: String,
+    #[serde(default)]
+    pub wheelchair: Option<Wheelchair>,
+}
+
+/// The longest name, address or list of services a facility may have.
+pub const FACILITY_TEXT_MAX_CHARS: usize = 200;
+
+/// Checks what staff sent for a facility, apart from what needs the server (whether the hours
+/// parse, whether the point lies in the community): answers the category, and the fields
+/// trimmed, with an English name defaulting to the Chinese one.
+pub fn check_facility(
+    new: &NewFacility,
+) -> Result<(FacilityCategory, NewFacility), Vec<crate::FieldError>> {
+    use crate::request::short_text;
+    use crate::{ErrorCode, FieldError};
+    let mut errors = Vec::new();
+    let category = FacilityCategory::parse(new.category.trim());
+    if category.is_none() {
+        errors.push(FieldError::new("category", ErrorCode::CategoryUnknown));
+    }
+    let mut text = |field: &'static str, raw: &str| {
+        short_text(field, raw, FACILITY_TEXT_MAX_CHARS)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+    };
+    let name_zh = text("name_zh", &new.name_zh);
+    let name_en = text("name_en", &new.name_en);
+    let address_zh = text("address_zh", &new.address_zh);
+    let address_en = text("address_en", &new.address_en);
+    let services_zh = text("services_zh", &new.services_zh);
+    let services_en = text("services_en", &new.services_en);
+    if name_zh.is_empty() && !errors.iter().any(|e| e.field == "name_zh") {
+        errors.push(FieldError::new("name_zh", ErrorCode::Required));
+    }
+    let phone = new
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    let dialable = |p: &str| {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        (3..=15).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c))
+    };
+    if phone.as_deref().is_some_and(|p| !dialable(p)) {
+        errors.push(FieldError::new("phone", ErrorCode::PhoneInvalid));
+    }
+    let on_earth = new.lat.is_finite()
+        && new.lon.is_finite()
+        && (-90.0..=90.0).contains(&new.lat)
+        && (-180.0..=180.0).contains(&new.lon);
+    if !on_earth {
+        errors.push(FieldError::new("location", ErrorCode::LocationInvalid));
+    }
+    match category {
+        Some(category) if errors.is_empty() => Ok((
+            category,
+            NewFacility {
+                category: category.key().to_owned(),
+                name_en: if name_en.is_empty() {
+                    name_zh.clone()
+                } else {
+                    name_en
+                },
+                name_zh,
+                address_zh,
+                address_en,
+                lat: new.lat,
+                lon: new.lon,
+                opening_hours: new.opening_hours.trim().to_owned(),
+                phone,
+                services_zh,
+                services_en,
+                wheelchair: new.wheelchair,
+            },
+        )),
+        _ => Err(errors),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +261,66 @@ mod tests {
             assert!(seen.insert(c.key()), "duplicate key {}", c.key());
         }
         assert_eq!(FacilityCategory::parse("casino"), None);
+    }
+
+    fn pharmacy() -> NewFacility {
+        NewFacility {
+            category: "pharmacy".into(),
+            name_zh: " 康民大药房 ".into(),
+            name_en: "".into(),
+            address_zh: "青樟路 8 号".into(),
+            address_en: "".into(),
+            lat: 30.28,
+            lon: 120.16,
+            opening_hours: " Mo-Su 08:00-22:00 ".into(),
+            phone: Some(" 0571-85217346 ".into()),
+            services_zh: "".into(),
+            services_en: "".into(),
+            wheelchair: Some(Wheelchair::Yes),
+        }
+    }
+
+    #[test]
+    fn a_facility_is_checked_and_trimmed() {
+        use crate::ErrorCode;
+        let (category, checked) = check_facility(&pharmacy()).unwrap();
+        assert_eq!(category, FacilityCategory::Pharmacy);
+        assert_eq!(checked.name_zh, "康民大药房");
+        assert_eq!(checked.name_en, "康民大药房", "the Chinese name stands in");
+        assert_eq!(checked.opening_hours, "Mo-Su 08:00-22:00");
+        assert_eq!(checked.phone.as_deref(), Some("0571-85217346"));
+
+        let refused = |f: NewFacility| {
+            check_facility(&f)
+                .unwrap_err()
+                .into_iter()
+                .map(|e| (e.field.into_owned(), e.code))
+                .collect::<Vec<_>>()
+        };
+        let bad = NewFacility {
+            category: "casino".into(),
+            name_zh: "  ".into(),
+            phone: Some("call me".into()),
+            lat: f64::NAN,
+            ..pharmacy()
+        };
+        assert_eq!(
+            refused(bad),
+            [
+                ("category".to_owned(), ErrorCode::CategoryUnknown),
+                ("name_zh".to_owned(), ErrorCode::Required),
+                ("phone".to_owned(), ErrorCode::PhoneInvalid),
+                ("location".to_owned(), ErrorCode::LocationInvalid),
+            ]
+        );
+        let long = NewFacility {
+            services_zh: "配".repeat(FACILITY_TEXT_MAX_CHARS + 1),
+            ..pharmacy()
+        };
+        assert_eq!(
+            refused(long),
+            [("services_zh".to_owned(), ErrorCode::AnswerTooLong)]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod consultation;
 pub mod deliberation;
 pub mod facility;
 pub mod figures;
+pub mod geojson;
 pub mod household;
 pub mod lang;
 pub mod nearby;

@@ -57,6 +57,9 @@ pub enum ErrorCode {
     QuestionDoesNotFit,
     DocumentType,
     DocumentTooLarge,
+    OpeningHoursInvalid,
+    OutsideCommunity,
+    BboxInvalid,
     AreaInvalid,
     ResultNotPublished,
     CorrectionSecretBallot,
@@ -79,7 +82,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 65] = [
+    pub const ALL: [ErrorCode; 68] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -126,6 +129,9 @@ impl ErrorCode {
         ErrorCode::QuestionDoesNotFit,
         ErrorCode::DocumentType,
         ErrorCode::DocumentTooLarge,
+        ErrorCode::OpeningHoursInvalid,
+        ErrorCode::OutsideCommunity,
+        ErrorCode::BboxInvalid,
         ErrorCode::AreaInvalid,
         ErrorCode::ResultNotPublished,
         ErrorCode::CorrectionSecretBallot,
@@ -196,6 +202,9 @@ impl ErrorCode {
             ErrorCode::QuestionDoesNotFit => "question_does_not_fit",
             ErrorCode::DocumentType => "document_type",
             ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::OpeningHoursInvalid => "opening_hours_invalid",
+            ErrorCode::OutsideCommunity => "outside_community",
+            ErrorCode::BboxInvalid => "bbox_invalid",
             ErrorCode::AreaInvalid => "area_invalid",
             ErrorCode::ResultNotPublished => "result_not_published",
             ErrorCode::CorrectionSecretBallot => "correction_secret_ballot",

@@ -7,6 +7,7 @@ pub mod db;
 pub mod export;
 pub mod http;
 pub mod messages;
+pub mod opening;
 pub mod photos;
 pub mod seed;
 pub mod store;

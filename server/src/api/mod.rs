@@ -5,6 +5,7 @@ pub mod auth;
 pub mod community;
 pub mod consultations;
 pub mod deliberation;
+pub mod facilities;
 pub mod follows;
 pub mod health;
 pub mod me;

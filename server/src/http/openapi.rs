@@ -25,6 +25,7 @@ use utoipa_axum::routes;
         (name = "community", description = "Public facts about the community"),
         (name = "requests", description = "Service requests (办事): the catalogue, submitting, tracking, handling"),
         (name = "consultations", description = "Consultations (议事): proposals, co-signatures, deliberation, votes, results"),
+        (name = "service circle", description = "The 15-minute service circle (服务圈): facilities, the walking network, walking areas"),
     )
 )]
 struct ApiDoc;
@@ -83,6 +84,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::deliberation::report_comment))
         .routes(routes!(api::deliberation::extend))
         .routes(routes!(api::consultations::post_update))
+        .routes(routes!(api::facilities::list))
+        .routes(routes!(api::facilities::detail))
+        .routes(routes!(api::facilities::network))
+        .routes(routes!(api::facilities::create))
+        .routes(routes!(api::facilities::update))
+        .routes(routes!(api::facilities::retire))
         .routes(routes!(api::consultations::rate));
     // The bodies that may carry photos get a larger limit than every other body.
     let uploads = OpenApiRouter::new()

@@ -5,6 +5,7 @@ pub mod ballots;
 pub mod community;
 pub mod consultations;
 pub mod deliberation;
+pub mod facilities;
 pub mod facts_cache;
 pub mod follows;
 pub mod households;

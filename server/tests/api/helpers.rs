@@ -258,6 +258,15 @@ impl Browser {
             .expect("POST request")
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.api(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT request")
+    }
+
     pub async fn register(&self, phone: &str, password: &str) -> Response {
         self.post_json(
             "/auth/register",

@@ -6,6 +6,7 @@ mod community;
 mod consultations;
 mod conventions;
 mod deliberation;
+mod facilities;
 mod follows;
 mod helpers;
 mod households;

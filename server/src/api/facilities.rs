@@ -1,0 +1,288 @@
+//! The service circle's facilities (GeoJSON, public), the walking network the map draws, and
+//! staff keeping the facilities current.
+
+use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, CurrentUser};
+use crate::store;
+use crate::store::facilities::{CheckedFacility, FacilityFilter, FacilityRecord, NetworkEdge};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use linli_domain::api::{GeoPoint, Problem};
+use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, check_facility};
+use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
+use linli_domain::nearby::bounding_box;
+use linli_domain::{ErrorCode, FieldError};
+
+/// How far outside its walking network a facility may be placed: a building set back from
+/// the last path is still in the community; a point across town is a slip of the finger.
+const EXTENT_MARGIN_METRES: f64 = 200.0;
+
+fn feature(record: FacilityRecord, now: i64) -> Feature<FacilityProperties> {
+    let (open_now, next_change) = crate::opening::status(&record.opening_hours, now);
+    Feature::new(
+        Some(record.id),
+        Geometry::Point {
+            coordinates: [record.at.lon, record.at.lat],
+        },
+        FacilityProperties {
+            category: record.category,
+            circle: record.category.circle(),
+            name_zh: record.name_zh,
+            name_en: record.name_en,
+            address_zh: record.address_zh,
+            address_en: record.address_en,
+            opening_hours: record.opening_hours,
+            open_now,
+            next_change,
+            phone: record.phone,
+            services_zh: record.services_zh,
+            services_en: record.services_en,
+            wheelchair: record.wheelchair,
+        },
+    )
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct FacilityQuery {
+    /// `west,south,east,north` in degrees (RFC 7946 order).
+    bbox: Option<String>,
+    /// Category keys, comma-separated; every category when absent.
+    category: Option<String>,
+}
+
+/// `west,south,east,north` as two corners.
+fn parse_bbox(raw: &str) -> Option<(GeoPoint, GeoPoint)> {
+    let numbers: Vec<f64> = raw
+        .split(',')
+        .map(|n| n.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect::<Option<_>>()?;
+    let [w, s, e, n] = numbers[..] else {
+        return None;
+    };
+    let valid = (-180.0..=180.0).contains(&w)
+        && (-180.0..=180.0).contains(&e)
+        && (-90.0..=90.0).contains(&s)
+        && (-90.0..=90.0).contains(&n)
+        && w < e
+        && s < n;
+    valid.then_some((GeoPoint { lat: s, lon: w }, GeoPoint { lat: n, lon: e }))
+}
+
+#[utoipa::path(get, path = "/facilities", tag = "service circle", params(FacilityQuery),
+    responses(
+        (status = 200, body = FeatureCollection<FacilityProperties>, description = "Facilities in service as GeoJSON points, with whether each is open now (China time)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A malformed bbox or an unknown category"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<FacilityQuery>,
+) -> ApiResult<Json<FeatureCollection<FacilityProperties>>> {
+    let mut errors = Vec::new();
+    let bbox = match query.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
+        Some(raw) => parse_bbox(raw).or_else(|| {
+            errors.push(FieldError::new("bbox", ErrorCode::BboxInvalid));
+            None
+        }),
+        None => None,
+    };
+    let mut categories = Vec::new();
+    for key in query.category.iter().flat_map(|c| c.split(',')) {
+        match FacilityCategory::parse(key.trim()) {
+            Some(category) => categories.push(category),
+            None if key.trim().is_empty() => {}
+            None => {
+                errors.push(FieldError::new("category", ErrorCode::CategoryUnknown));
+                break;
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Unprocessable(errors));
+    }
+    let filter = FacilityFilter { bbox, categories };
+    let now = crate::db::now();
+    let records = store::facilities::list(&state.db, &filter).await?;
+    Ok(Json(FeatureCollection::new(
+        records.into_iter().map(|r| feature(r, now)).collect(),
+    )))
+}
+
+#[utoipa::path(get, path = "/facilities/{id}", tag = "service circle",
+    params(("id" = i64, Path, description = "The facility's id")),
+    responses(
+        (status = 200, body = Feature<FacilityProperties>, description = "One facility"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such facility, or it has closed"),
+    ))]
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Feature<FacilityProperties>>> {
+    let record = store::facilities::get(&state.db, id)
+        .await?
+        .filter(|r| r.retired_at.is_none())
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(feature(record, crate::db::now())))
+}
+
+/// The properties of one way of the walking network on the map.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WayProperties {
+    /// `street`, `path` or `gate`.
+    kind: String,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    /// Cannot be walked through (a locked gate, works); drawn, never routed over.
+    closed: bool,
+}
+
+#[utoipa::path(get, path = "/map/network", tag = "service circle",
+    responses((status = 200, body = FeatureCollection<WayProperties>, description = "The community's streets, paths and gates as GeoJSON lines: the map's own base layer, which needs no tile server")))]
+pub async fn network(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let edges = store::facilities::network(&state.db).await?;
+    let features = edges
+        .into_iter()
+        .map(|e: NetworkEdge| {
+            Feature::new(
+                Some(e.id),
+                Geometry::LineString {
+                    coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
+                },
+                WayProperties {
+                    kind: e.kind,
+                    name_zh: e.name_zh,
+                    name_en: e.name_en,
+                    closed: e.closed,
+                },
+            )
+        })
+        .collect();
+    Ok(Json(FeatureCollection::new(features)))
+}
+
+/// Checks a facility as staff sent it: the shared rules, then what needs the database.
+async fn checked(state: &AppState, body: &NewFacility) -> ApiResult<CheckedFacility> {
+    let (category, fields) = check_facility(body).map_err(ApiError::Unprocessable)?;
+    let mut errors = Vec::new();
+    if !crate::opening::is_valid(&fields.opening_hours) {
+        errors.push(FieldError::new(
+            "opening_hours",
+            ErrorCode::OpeningHoursInvalid,
+        ));
+    }
+    let inside = match store::facilities::network_extent(&state.db).await? {
+        Some((sw, ne)) => {
+            let (south_west, _) = bounding_box(sw, EXTENT_MARGIN_METRES);
+            let (_, north_east) = bounding_box(ne, EXTENT_MARGIN_METRES);
+            (south_west.lat..=north_east.lat).contains(&fields.lat)
+                && (south_west.lon..=north_east.lon).contains(&fields.lon)
+        }
+        None => false,
+    };
+    if !inside {
+        errors.push(FieldError::new("location", ErrorCode::OutsideCommunity));
+    }
+    if errors.is_empty() {
+        Ok(CheckedFacility { category, fields })
+    } else {
+        Err(ApiError::Unprocessable(errors))
+    }
+}
+
+fn staff_only(user: &CurrentUser) -> ApiResult<()> {
+    super::consultations::staff_only(user)
+}
+
+#[utoipa::path(post, path = "/staff/facilities", tag = "service circle", security(("session" = [])),
+    request_body = NewFacility,
+    responses(
+        (status = 201, body = Feature<FacilityProperties>, description = "Added"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown category, missing name, hours that do not parse, or a point outside the community"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewFacility>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let facility = checked(&state, &body).await?;
+    let now = crate::db::now();
+    let id = store::facilities::insert(&state.db, &facility, now).await?;
+    tracing::info!(facility_id = id, staff_id = user.id, "facility added");
+    let record = store::facilities::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(feature(record, now))))
+}
+
+#[utoipa::path(put, path = "/staff/facilities/{id}", tag = "service circle", security(("session" = [])),
+    params(("id" = i64, Path, description = "The facility's id")), request_body = NewFacility,
+    responses(
+        (status = 200, body = Feature<FacilityProperties>, description = "Replaced"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such facility in service"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewFacility>,
+) -> ApiResult<impl IntoResponse> {
+    staff_only(&user)?;
+    let facility = checked(&state, &body).await?;
+    let now = crate::db::now();
+    if !store::facilities::update(&state.db, id, &facility, now).await? {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(facility_id = id, staff_id = user.id, "facility edited");
+    let record = store::facilities::get(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(feature(record, now)))
+}
+
+#[utoipa::path(post, path = "/staff/facilities/{id}/retire", tag = "service circle", security(("session" = [])),
+    params(("id" = i64, Path, description = "The facility's id")),
+    responses(
+        (status = 204, description = "Out of service: no longer on the map or in the coverage"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff only"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such facility in service"),
+    ))]
+pub async fn retire(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    staff_only(&user)?;
+    if !store::facilities::retire(&state.db, id, crate::db::now()).await? {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(facility_id = id, staff_id = user.id, "facility retired");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bbox_is_west_south_east_north() {
+        let (sw, ne) = parse_bbox("120.1,30.2,120.3,30.4").unwrap();
+        assert_eq!((sw.lon, sw.lat, ne.lon, ne.lat), (120.1, 30.2, 120.3, 30.4));
+        for bad in [
+            "",
+            "1,2,3",
+            "120.3,30.2,120.1,30.4",
+            "a,b,c,d",
+            "0,0,0,0",
+            "0,-91,1,1",
+            "NaN,0,1,1",
+        ] {
+            assert!(parse_bbox(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Opening hours in OpenStreetMap's `opening_hours` syntax, read by the `opening-hours` crate
+//! and evaluated in China time (the community's clock; the hours are written in local time).
+
+use chrono::{DateTime, NaiveDateTime};
+use opening_hours::OpeningHours;
+
+/// China Standard Time is UTC+8 all year (no daylight saving).
+const CHINA_OFFSET_SECS: i64 = 8 * 3600;
+
+/// Whether `raw` parses as opening hours; an empty text means "not known" and is fine.
+pub fn is_valid(raw: &str) -> bool {
+    raw.trim().is_empty() || OpeningHours::parse(raw.trim()).is_ok()
+}
+
+/// Open at `now` (unix seconds), and when that changes next (unix seconds); `(None, None)` when
+/// the hours are not given or do not parse.
+pub fn status(raw: &str, now: i64) -> (Option<bool>, Option<i64>) {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return (None, None);
+    }
+    let (Ok(hours), Some(local)) = (OpeningHours::parse(raw), china_local(now)) else {
+        return (None, None);
+    };
+    let next = hours
+        .next_change(local)
+        .map(|t| t.and_utc().timestamp() - CHINA_OFFSET_SECS);
+    (Some(hours.is_open(local)), next)
+}
+
+fn china_local(unix: i64) -> Option<NaiveDateTime> {
+    DateTime::from_timestamp(unix + CHINA_OFFSET_SECS, 0).map(|t| t.naive_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-11-20 (a Friday) at `hh:mm` China time, as unix seconds.
+    fn friday(hh: i64, mm: i64) -> i64 {
+        1_795_132_800 - CHINA_OFFSET_SECS + hh * 3600 + mm * 60
+    }
+
+    #[test]
+    fn office_hours_open_and_close_in_china_time() {
+        let office = "Mo-Fr 08:30-12:00,13:30-17:30";
+        assert_eq!(
+            status(office, friday(9, 0)),
+            (Some(true), Some(friday(12, 0)))
+        );
+        assert_eq!(
+            status(office, friday(12, 30)),
+            (Some(false), Some(friday(13, 30)))
+        );
+        // Friday evening: closed until Monday 08:30.
+        let (open, next) = status(office, friday(18, 0));
+        assert_eq!(open, Some(false));
+        assert_eq!(next, Some(friday(8, 30) + 3 * 86_400));
+    }
+
+    #[test]
+    fn always_open_never_changes_and_unknown_hours_say_nothing() {
+        assert_eq!(status("24/7", friday(3, 0)), (Some(true), None));
+        assert_eq!(status("", friday(3, 0)), (None, None));
+        assert_eq!(status("whenever", friday(3, 0)), (None, None));
+        assert!(is_valid("Mo-Su 07:00-23:00"));
+        assert!(is_valid(" "));
+        assert!(!is_valid("Mo-Fr 25:00-26:00 please"));
+    }
+}

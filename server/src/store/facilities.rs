@@ -1,0 +1,255 @@
+//! The service circle's facilities and the walking network the map draws.
+
+use crate::db::Db;
+use linli_domain::api::GeoPoint;
+use linli_domain::facility::{FacilityCategory, NewFacility, Wheelchair};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+/// A facility as stored. Its open-now state is worked out when it is answered.
+#[derive(Debug, Clone)]
+pub struct FacilityRecord {
+    pub id: i64,
+    pub category: FacilityCategory,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+    pub at: GeoPoint,
+    pub opening_hours: String,
+    pub phone: Option<String>,
+    pub services_zh: String,
+    pub services_en: String,
+    pub wheelchair: Option<Wheelchair>,
+    pub retired_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, category, name_zh, name_en, address_zh, address_en, lat, lon,
+    opening_hours, phone, services_zh, services_en, wheelchair, retired_at";
+
+/// A row whose category this build does not know (written by a newer one) is left out.
+fn record(r: &SqliteRow) -> Option<FacilityRecord> {
+    Some(FacilityRecord {
+        id: r.get("id"),
+        category: FacilityCategory::parse(r.get("category"))?,
+        name_zh: r.get("name_zh"),
+        name_en: r.get("name_en"),
+        address_zh: r.get("address_zh"),
+        address_en: r.get("address_en"),
+        at: GeoPoint {
+            lat: r.get("lat"),
+            lon: r.get("lon"),
+        },
+        opening_hours: r.get("opening_hours"),
+        phone: r.get("phone"),
+        services_zh: r.get("services_zh"),
+        services_en: r.get("services_en"),
+        wheelchair: r
+            .get::<Option<String>, _>("wheelchair")
+            .and_then(|w| Wheelchair::parse(&w)),
+        retired_at: r.get("retired_at"),
+    })
+}
+
+/// Which facilities a map asks for.
+#[derive(Debug, Default)]
+pub struct FacilityFilter {
+    /// South-west and north-east corners.
+    pub bbox: Option<(GeoPoint, GeoPoint)>,
+    /// Any of these; all when empty.
+    pub categories: Vec<FacilityCategory>,
+}
+
+/// The facilities in service (not retired) that the filter asks for, by id.
+pub async fn list(db: &Db, filter: &FacilityFilter) -> sqlx::Result<Vec<FacilityRecord>> {
+    let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+        "SELECT {COLUMNS} FROM facilities WHERE retired_at IS NULL"
+    ));
+    if let Some((sw, ne)) = filter.bbox {
+        query
+            .push(" AND lat BETWEEN ")
+            .push_bind(sw.lat)
+            .push(" AND ")
+            .push_bind(ne.lat)
+            .push(" AND lon BETWEEN ")
+            .push_bind(sw.lon)
+            .push(" AND ")
+            .push_bind(ne.lon);
+    }
+    if !filter.categories.is_empty() {
+        query.push(" AND category IN (");
+        let mut keys = query.separated(", ");
+        for category in &filter.categories {
+            keys.push_bind(category.key());
+        }
+        query.push(")");
+    }
+    query.push(" ORDER BY id");
+    let rows = query.build().fetch_all(db).await?;
+    Ok(rows.iter().filter_map(record).collect())
+}
+
+/// One facility, retired or not.
+pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<FacilityRecord>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM facilities WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().and_then(record))
+}
+
+/// The corners of the community's walking network: where a facility can be walked to.
+pub async fn network_extent(db: &Db) -> sqlx::Result<Option<(GeoPoint, GeoPoint)>> {
+    let r = sqlx::query(
+        "SELECT MIN(lat) AS s, MIN(lon) AS w, MAX(lat) AS n, MAX(lon) AS e FROM walk_nodes",
+    )
+    .fetch_one(db)
+    .await?;
+    let corner = |lat: Option<f64>, lon: Option<f64>| {
+        Some(GeoPoint {
+            lat: lat?,
+            lon: lon?,
+        })
+    };
+    Ok(corner(r.get("s"), r.get("w")).zip(corner(r.get("n"), r.get("e"))))
+}
+
+/// A facility as staff sent it, after the API's checks.
+pub struct CheckedFacility {
+    pub category: FacilityCategory,
+    pub fields: NewFacility,
+}
+
+/// Adds a facility to the (only) community; its id.
+pub async fn insert(db: &Db, facility: &CheckedFacility, now: i64) -> sqlx::Result<i64> {
+    let f = &facility.fields;
+    let id = sqlx::query_scalar(
+        "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, address_en,
+             lat, lon, opening_hours, phone, services_zh, services_en, wheelchair, updated_at)
+         VALUES ((SELECT id FROM communities ORDER BY id LIMIT 1),
+                 ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(facility.category.key())
+    .bind(&f.name_zh)
+    .bind(&f.name_en)
+    .bind(&f.address_zh)
+    .bind(&f.address_en)
+    .bind(f.lat)
+    .bind(f.lon)
+    .bind(&f.opening_hours)
+    .bind(&f.phone)
+    .bind(&f.services_zh)
+    .bind(&f.services_en)
+    .bind(f.wheelchair.map(Wheelchair::key))
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(id)
+}
+
+/// Replaces a facility's details; false when there is no such facility in service.
+pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> sqlx::Result<bool> {
+    let f = &facility.fields;
+    let changed = sqlx::query(
+        "UPDATE facilities SET category = ?, name_zh = ?, name_en = ?, address_zh = ?,
+             address_en = ?, lat = ?, lon = ?, opening_hours = ?, phone = ?, services_zh = ?,
+             services_en = ?, wheelchair = ?, updated_at = ?,
+             -- A moved facility is snapped to the network afresh when routed to.
+             node_id = CASE WHEN lat = ? AND lon = ? THEN node_id END
+         WHERE id = ? AND retired_at IS NULL",
+    )
+    .bind(facility.category.key())
+    .bind(&f.name_zh)
+    .bind(&f.name_en)
+    .bind(&f.address_zh)
+    .bind(&f.address_en)
+    .bind(f.lat)
+    .bind(f.lon)
+    .bind(&f.opening_hours)
+    .bind(&f.phone)
+    .bind(&f.services_zh)
+    .bind(&f.services_en)
+    .bind(f.wheelchair.map(Wheelchair::key))
+    .bind(now)
+    .bind(f.lat)
+    .bind(f.lon)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Takes a facility out of service (it has closed); false when it was not in service.
+pub async fn retire(db: &Db, id: i64, now: i64) -> sqlx::Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE facilities SET retired_at = ?, updated_at = ? WHERE id = ? AND retired_at IS NULL",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// One walkable way of the network as the map draws it.
+#[derive(Debug, Clone)]
+pub struct NetworkEdge {
+    pub id: i64,
+    /// `street`, `path` or `gate`.
+    pub kind: String,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub closed: bool,
+    /// From one end to the other.
+    pub line: Vec<GeoPoint>,
+}
+
+/// Every edge of the walking network with its line: the stored one, or its two ends.
+pub async fn network(db: &Db) -> sqlx::Result<Vec<NetworkEdge>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.kind, e.name_zh, e.name_en, e.closed, e.geometry,
+                a.lat AS a_lat, a.lon AS a_lon, b.lat AS b_lat, b.lon AS b_lon
+         FROM walk_edges e
+         JOIN walk_nodes a ON a.id = e.from_node
+         JOIN walk_nodes b ON b.id = e.to_node
+         ORDER BY e.id",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let stored: Option<Vec<[f64; 2]>> = r
+                .get::<Option<String>, _>("geometry")
+                .and_then(|g| serde_json::from_str(&g).ok());
+            let line = match stored {
+                Some(points) if points.len() >= 2 => points
+                    .into_iter()
+                    .map(|[lon, lat]| GeoPoint { lat, lon })
+                    .collect(),
+                _ => vec![
+                    GeoPoint {
+                        lat: r.get("a_lat"),
+                        lon: r.get("a_lon"),
+                    },
+                    GeoPoint {
+                        lat: r.get("b_lat"),
+                        lon: r.get("b_lon"),
+                    },
+                ],
+            };
+            NetworkEdge {
+                id: r.get("id"),
+                kind: r.get("kind"),
+                name_zh: r.get("name_zh"),
+                name_en: r.get("name_en"),
+                closed: r.get::<i64, _>("closed") != 0,
+                line,
+            }
+        })
+        .collect())
+}
