@@ -27,6 +27,23 @@ pub enum Command {
     /// year of service requests with their timelines, and signed-in voters for the ballots.
     #[command(hide = true)]
     BenchLoad(BenchLoadArgs),
+    /// Import the walking network and the places of the service circle from an OpenStreetMap
+    /// extract (.osm.pbf), replacing the network and what an earlier import brought.
+    ImportOsm(ImportOsmArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportOsmArgs {
+    /// The OpenStreetMap extract to read (.osm.pbf).
+    #[arg(long)]
+    pub file: PathBuf,
+    /// Database URL: a SQLite file, created and migrated if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
+    /// The community to import into; by default the database's only one, or a new one named
+    /// after the file when the database has none.
+    #[arg(long)]
+    pub community: Option<i64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod messages;
 pub mod opening;
 pub mod photos;

@@ -5,10 +5,10 @@ use clap::Parser;
 use linli_domain::request::short_text;
 use linli_server::auth::session::{new_token, token_hash};
 use linli_server::config::{
-    BenchLoadArgs, Cli, Command, LogFormat, Open311KeyArgs, ServeArgs, Settings,
+    BenchLoadArgs, Cli, Command, ImportOsmArgs, LogFormat, Open311KeyArgs, ServeArgs, Settings,
 };
 use linli_server::http::{AppState, app};
-use linli_server::{db, seed, store};
+use linli_server::{db, import, seed, store};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -22,6 +22,10 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::BenchLoad(args)) => {
             init_tracing(LogFormat::Pretty);
             return bench_load(args).await;
+        }
+        Some(Command::ImportOsm(args)) => {
+            init_tracing(LogFormat::Pretty);
+            return import_osm(args).await;
         }
         None => cli.serve,
     };
@@ -142,6 +146,38 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
             voters.compound_id,
             started.elapsed(),
             out.display()
+        );
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// `linli-server import-osm --file <extract.osm.pbf>`: imports, then prints what it imported.
+async fn import_osm(args: ImportOsmArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database_url).await?;
+    let report = import::import_osm(&db, &args.file, args.community).await?;
+    if report.created_community {
+        println!(
+            "created community {} for {}",
+            report.community_id,
+            args.file.display()
+        );
+    }
+    println!(
+        "community {}: {} walking nodes, {} edges ({} highways left out as not walkable), {} facilities",
+        report.community_id,
+        report.walk_nodes,
+        report.walk_edges,
+        report.excluded_highways,
+        report.facility_total()
+    );
+    for (category, count) in &report.facilities {
+        println!("  {category:<26} {count}");
+    }
+    if report.rehooked > 0 {
+        println!(
+            "{} facilities and building doors not from the file now point at the nearest new node",
+            report.rehooked
         );
     }
     db.close().await;
