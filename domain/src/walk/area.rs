@@ -45,7 +45,12 @@ pub fn walking_areas(reach: &Reach<'_>, limits_m: &[f64]) -> Vec<MultiPolygon<f6
     let mut grid = MetreGrid::around(reach, largest);
     grid.stamp_reach(reach, largest);
     grid.fill_saddles();
-    let mut tracer = Tracer::new(grid.cols, grid.rows);
+    let Some(mut tracer) = Tracer::new(&grid) else {
+        return limits_m
+            .iter()
+            .map(|_| MultiPolygon::new(Vec::new()))
+            .collect();
+    };
     limits_m
         .iter()
         .map(|&limit| {
@@ -146,56 +151,81 @@ impl MetreGrid {
     /// along the segment, so the fewest is at one end of that stretch.
     fn stamp_segment(&mut self, a: Xy, b: Xy, metres_a: f64, metres_b: f64) {
         let r = self.buffer_m;
-        let (min_x, max_x) = (a.x.min(b.x) - r, a.x.max(b.x) + r);
-        let (min_y, max_y) = (a.y.min(b.y) - r, a.y.max(b.y) + r);
-        let col = |x: f64| ((x - self.origin.x) / self.cell_m - 0.5).ceil();
-        let row = |y: f64| ((y - self.origin.y) / self.cell_m - 0.5).ceil();
-        let c0 = col(min_x).max(0.0) as usize;
-        let r0 = row(min_y).max(0.0) as usize;
-        let c1 =
-            (((max_x - self.origin.x) / self.cell_m - 0.5).floor()).min(self.cols as f64 - 1.0);
-        let r1 =
-            (((max_y - self.origin.y) / self.cell_m - 0.5).floor()).min(self.rows as f64 - 1.0);
-        if c1 < c0 as f64 || r1 < r0 as f64 {
+        // Cell centres are at origin + (index + 0.5) * cell: the first index at or after a
+        // coordinate, and the last at or before it, clamped to the grid.
+        let first = |offset: f64, count: usize| {
+            ((offset / self.cell_m - 0.5).ceil().max(0.0) as usize).min(count)
+        };
+        let last = |offset: f64| (offset / self.cell_m - 0.5).floor();
+        let r0 = first(a.y.min(b.y) - r - self.origin.y, self.rows);
+        let r1 = last(a.y.max(b.y) + r - self.origin.y).min(self.rows as f64 - 1.0);
+        if r1 < r0 as f64 {
             return;
         }
-        let (c1, r1) = (c1 as usize, r1 as usize);
         let (dx, dy) = (b.x - a.x, b.y - a.y);
-        let length = dx.hypot(dy);
+        let length = (dx * dx + dy * dy).sqrt();
+        let (unit_x, unit_y) = if length > 1e-9 {
+            (dx / length, dy / length)
+        } else {
+            (0.0, 0.0)
+        };
+        let slope = if length > 1e-9 {
+            (metres_b - metres_a) / length
+        } else {
+            0.0
+        };
         let r2 = r * r;
-        for row in r0..=r1 {
+        let (mut c_low, mut c_high) = (usize::MAX, 0);
+        for row in r0..=r1 as usize {
             let cy = self.origin.y + (row as f64 + 0.5) * self.cell_m;
+            // Only the stretch of the segment within r of this row's line can be within r of
+            // its cells: its x extent, widened by r, bounds the columns (far tighter than the
+            // segment's box for a diagonal street).
+            let (t0, t1) = if dy.abs() > 1e-9 {
+                let (ta, tb) = ((cy - r - a.y) / dy, (cy + r - a.y) / dy);
+                (ta.min(tb).max(0.0), ta.max(tb).min(1.0))
+            } else {
+                (0.0, 1.0)
+            };
+            if t0 > t1 {
+                continue;
+            }
+            let (xa, xb) = (a.x + dx * t0, a.x + dx * t1);
+            let c0 = first(xa.min(xb) - r - self.origin.x, self.cols);
+            let c1 = last(xa.max(xb) + r - self.origin.x).min(self.cols as f64 - 1.0);
+            if c1 < c0 as f64 {
+                continue;
+            }
+            let c1 = c1 as usize;
+            (c_low, c_high) = (c_low.min(c0), c_high.max(c1));
             for col in c0..=c1 {
                 let cx = self.origin.x + (col as f64 + 0.5) * self.cell_m;
                 let (px, py) = (cx - a.x, cy - a.y);
-                let value = if length > 1e-9 {
-                    // Along the segment (in metres from a) and across it.
-                    let along = (px * dx + py * dy) / length;
-                    let across2 = (px * px + py * py - along * along).max(0.0);
-                    if across2 > r2 {
-                        continue;
-                    }
-                    let half_chord = (r2 - across2).sqrt();
-                    let lo = (along - half_chord).max(0.0);
-                    let hi = (along + half_chord).min(length);
-                    if lo > hi {
-                        continue;
-                    }
-                    let slope = (metres_b - metres_a) / length;
-                    (metres_a + slope * lo).min(metres_a + slope * hi)
-                } else {
-                    if px * px + py * py > r2 {
-                        continue;
-                    }
-                    metres_a.min(metres_b)
-                };
+                // Along the segment (in metres from a) and across it; a segment of no length
+                // is a point, all "across".
+                let along = px * unit_x + py * unit_y;
+                let across2 = (px * px + py * py - along * along).max(0.0);
+                if across2 > r2 {
+                    continue;
+                }
+                let half_chord = (r2 - across2).sqrt();
+                let lo = (along - half_chord).max(0.0);
+                let hi = (along + half_chord).min(length);
+                if lo > hi {
+                    continue;
+                }
+                let value = (metres_a + slope * lo).min(metres_a + slope * hi);
                 let cell = &mut self.metres[row * self.cols + col];
                 *cell = cell.min(value as f32);
             }
         }
+        if c_low > c_high {
+            return;
+        }
+        let (r0, r1) = (r0, r1 as usize);
         self.touched = Some(match self.touched {
-            None => (c0, r0, c1, r1),
-            Some((a0, b0, a1, b1)) => (a0.min(c0), b0.min(r0), a1.max(c1), b1.max(r1)),
+            None => (c_low, r0, c_high, r1),
+            Some((a0, b0, a1, b1)) => (a0.min(c_low), b0.min(r0), a1.max(c_high), b1.max(r1)),
         });
     }
 
@@ -235,14 +265,6 @@ impl MetreGrid {
                 break;
             }
         }
-    }
-
-    fn inside(&self, col: i64, row: i64, limit: f32) -> bool {
-        col >= 0
-            && row >= 0
-            && (col as usize) < self.cols
-            && (row as usize) < self.rows
-            && self.metres[row as usize * self.cols + col as usize] <= limit
     }
 }
 
@@ -347,80 +369,85 @@ impl Piece {
     }
 }
 
-/// Traces the outline of the cells within a limit into rings. Reused across limits: it keeps
-/// its buffers.
+/// Traces the outline of the cells within a limit into rings.
+///
+/// It works on a mask of the stamped box with a one-cell border that is always outside, so
+/// that neighbours are plain index offsets with no bounds checks. Its buffers are reused
+/// across the limits of one answer.
 struct Tracer {
-    cols: usize,
-    rows: usize,
-    /// For each cell corner (`row * (cols + 1) + col`), the next corner along an outline,
-    /// with the area on the left; `NONE` when no outline leaves it.
+    /// The grid cell at mask cell (1, 1).
+    first_col: usize,
+    first_row: usize,
+    /// Mask size, border included.
+    width: usize,
+    height: usize,
+    /// 1 where the cell is within the limit.
+    mask: Vec<u8>,
+    /// Connected part of each mask cell within the limit (0: not within).
+    part: Vec<u32>,
+    /// For each mask corner (`y * (width + 1) + x`), the next corner along an outline, with
+    /// the area on the left; `NONE` when no outline leaves it.
     next: Vec<u32>,
     starts: Vec<u32>,
-    /// Connected part of each cell within the limit (0: not within).
-    part: Vec<u32>,
     stack: Vec<usize>,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl Tracer {
-    fn new(cols: usize, rows: usize) -> Tracer {
-        Tracer {
-            cols,
-            rows,
-            next: vec![NONE; (cols + 1) * (rows + 1)],
+    /// A tracer for the cells of `grid` that anything was stamped on (and the saddle fill's
+    /// margin of one cell around them).
+    fn new(grid: &MetreGrid) -> Option<Tracer> {
+        let (c0, r0, c1, r1) = grid.touched?;
+        let (c0, r0) = (c0.saturating_sub(1), r0.saturating_sub(1));
+        let (c1, r1) = ((c1 + 1).min(grid.cols - 1), (r1 + 1).min(grid.rows - 1));
+        let (width, height) = (c1 - c0 + 3, r1 - r0 + 3);
+        Some(Tracer {
+            first_col: c0,
+            first_row: r0,
+            width,
+            height,
+            mask: vec![0; width * height],
+            part: vec![0; width * height],
+            next: vec![NONE; (width + 1) * (height + 1)],
             starts: Vec::new(),
-            part: vec![0; cols * rows],
             stack: Vec::new(),
-        }
+        })
     }
 
     fn outline(&mut self, grid: &MetreGrid, limit: f32, graph: &WalkGraph) -> MultiPolygon<f64> {
-        let Some((c0, r0, c1, r1)) = grid.touched else {
-            return MultiPolygon::new(Vec::new());
-        };
-        // Saddle filling may have lowered cells one beyond the stamped box.
-        let (c0, r0) = (c0.saturating_sub(1), r0.saturating_sub(1));
-        let (c1, r1) = ((c1 + 1).min(self.cols - 1), (r1 + 1).min(self.rows - 1));
-        self.part[..].fill(0);
-        let corners = self.cols + 1;
-        let corner = |col: usize, row: usize| (row * corners + col) as u32;
+        let w = self.width;
+        for y in 1..self.height - 1 {
+            let row = &grid.metres[(self.first_row + y - 1) * grid.cols + self.first_col..];
+            for x in 1..w - 1 {
+                self.mask[y * w + x] = u8::from(row[x - 1] <= limit);
+            }
+        }
+        self.part.fill(0);
+
+        let corners = w + 1;
         let mut parts = 0u32;
-        for row in r0..=r1 {
-            for col in c0..=c1 {
-                let (c, r) = (col as i64, row as i64);
-                if !grid.inside(c, r, limit) {
+        for y in 1..self.height - 1 {
+            for x in 1..w - 1 {
+                let cell = y * w + x;
+                if self.mask[cell] == 0 {
                     continue;
                 }
-                if self.part[row * self.cols + col] == 0 {
+                if self.part[cell] == 0 {
                     parts += 1;
-                    self.label_part(grid, col, row, limit, parts);
+                    self.label_part(cell, parts);
                 }
-                // Each side facing outside is an outline edge, the area on its left.
+                // Each side facing outside is an outline edge, the area on its left: the
+                // bottom runs east, the right north, the top west, the left south.
+                let corner = |x: usize, y: usize| (y * corners + x) as u32;
                 let sides = [
-                    (
-                        grid.inside(c, r - 1, limit),
-                        corner(col, row),
-                        corner(col + 1, row),
-                    ),
-                    (
-                        grid.inside(c + 1, r, limit),
-                        corner(col + 1, row),
-                        corner(col + 1, row + 1),
-                    ),
-                    (
-                        grid.inside(c, r + 1, limit),
-                        corner(col + 1, row + 1),
-                        corner(col, row + 1),
-                    ),
-                    (
-                        grid.inside(c - 1, r, limit),
-                        corner(col, row + 1),
-                        corner(col, row),
-                    ),
+                    (cell - w, corner(x, y), corner(x + 1, y)),
+                    (cell + 1, corner(x + 1, y), corner(x + 1, y + 1)),
+                    (cell + w, corner(x + 1, y + 1), corner(x, y + 1)),
+                    (cell - 1, corner(x, y + 1), corner(x, y)),
                 ];
-                for (neighbour_inside, from, to) in sides {
-                    if !neighbour_inside {
+                for (neighbour, from, to) in sides {
+                    if self.mask[neighbour] == 0 {
                         // Without saddles, one outline leaves each corner at most.
                         debug_assert_eq!(self.next[from as usize], NONE);
                         self.next[from as usize] = to;
@@ -456,13 +483,13 @@ impl Tracer {
                 );
                 if part == 0 {
                     // The cell on the left of this edge is inside: its part owns the ring.
-                    let (lc, lr) = match (bx - ax, by - ay) {
+                    let (lx, ly) = match (bx - ax, by - ay) {
                         (1, 0) => (ax, ay),
                         (0, 1) => (ax - 1, ay),
                         (-1, 0) => (ax - 1, ay - 1),
                         _ => (ax, ay - 1),
                     };
-                    part = self.part[lr as usize * self.cols + lc as usize];
+                    part = self.part[ly as usize * w + lx as usize];
                 }
                 doubled_area += ax * by - bx * ay;
                 ring.push((ax, ay));
@@ -489,19 +516,17 @@ impl Tracer {
     }
 
     /// Labels the connected cells (sharing a side) within the limit, from one cell.
-    fn label_part(&mut self, grid: &MetreGrid, col: usize, row: usize, limit: f32, label: u32) {
+    fn label_part(&mut self, cell: usize, label: u32) {
+        let w = self.width;
         self.stack.clear();
-        self.part[row * self.cols + col] = label;
-        self.stack.push(row * self.cols + col);
+        self.part[cell] = label;
+        self.stack.push(cell);
         while let Some(cell) = self.stack.pop() {
-            let (c, r) = ((cell % self.cols) as i64, (cell / self.cols) as i64);
-            for (nc, nr) in [(c - 1, r), (c + 1, r), (c, r - 1), (c, r + 1)] {
-                if grid.inside(nc, nr, limit) {
-                    let n = nr as usize * self.cols + nc as usize;
-                    if self.part[n] == 0 {
-                        self.part[n] = label;
-                        self.stack.push(n);
-                    }
+            // The border is outside, so the neighbours of an inside cell are in the mask.
+            for n in [cell - 1, cell + 1, cell - w, cell + w] {
+                if self.mask[n] != 0 && self.part[n] == 0 {
+                    self.part[n] = label;
+                    self.stack.push(n);
                 }
             }
         }
@@ -513,12 +538,15 @@ impl Tracer {
         ring: &[(i64, i64)],
         graph: &WalkGraph,
     ) -> LineString<f64> {
+        // Mask corner (x, y) is grid corner (first_col + x - 1, first_row + y - 1).
+        let x0 = grid.origin.x + (self.first_col as f64 - 1.0) * grid.cell_m;
+        let y0 = grid.origin.y + (self.first_row as f64 - 1.0) * grid.cell_m;
         let mut coords: Vec<Coord<f64>> = ring
             .iter()
-            .map(|&(col, row)| {
+            .map(|&(x, y)| {
                 let p = graph.projection.to_geo(Xy {
-                    x: grid.origin.x + col as f64 * grid.cell_m,
-                    y: grid.origin.y + row as f64 * grid.cell_m,
+                    x: x0 + x as f64 * grid.cell_m,
+                    y: y0 + y as f64 * grid.cell_m,
                 });
                 Coord { x: p.lon, y: p.lat }
             })

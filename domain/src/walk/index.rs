@@ -157,9 +157,24 @@ impl SegmentIndex {
             .map(i64::abs)
             .max()
             .unwrap_or(0);
+        // From p to the nearest side of its own cell: ring k is at least that plus k - 1
+        // cells away, so a near segment usually ends the search after ring 0 or 1.
+        let in_cell = Xy {
+            x: p.x - self.origin.x - pc as f64 * self.cell_m,
+            y: p.y - self.origin.y - pr as f64 * self.cell_m,
+        };
+        let to_own_side = in_cell
+            .x
+            .min(self.cell_m - in_cell.x)
+            .min(in_cell.y)
+            .min(self.cell_m - in_cell.y)
+            .max(0.0);
         for ring in 0..=farthest_ring {
-            // Every point of ring `ring` is at least (ring - 1) cells away from p.
-            let nearest_possible = (ring - 1).max(0) as f64 * self.cell_m;
+            let nearest_possible = if ring == 0 {
+                0.0
+            } else {
+                to_own_side + (ring - 1) as f64 * self.cell_m
+            };
             if nearest_possible > radius_m || best.is_some_and(|(d, _)| d <= nearest_possible) {
                 break;
             }

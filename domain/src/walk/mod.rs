@@ -504,7 +504,10 @@ impl MetreKey {
 }
 
 fn distance(a: Xy, b: Xy) -> f64 {
-    (a.x - b.x).hypot(a.y - b.y)
+    // Not `hypot`: its overflow care is a libm call that dominated snapping, and plane
+    // coordinates within a city are far from overflowing.
+    let (dx, dy) = (a.x - b.x, a.y - b.y);
+    (dx * dx + dy * dy).sqrt()
 }
 
 fn lerp(a: Xy, b: Xy, t: f64) -> Xy {
