@@ -18,6 +18,7 @@ pub mod photo;
 pub mod request;
 pub mod revision;
 pub mod validation;
+pub mod walk;
 
 pub use account::{DisplayName, Password, PhoneNumber, Role};
 pub use household::{BindingCode, FloorArea, HouseholdRelation};

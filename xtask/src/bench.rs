@@ -13,9 +13,11 @@
 //! A benchmark, not a test: a missed target is reported, not failed. It fails only when the
 //! measurement itself is wrong: a response with an unexpected status, or socket errors.
 //!
-//! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`).
+//! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`), and
+//! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`).
 
 mod ballots;
+mod walk;
 
 use crate::{Result, root, step};
 use std::fmt::Write as _;
@@ -142,6 +144,9 @@ impl Measured {
 pub fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == "ballots") {
         return ballots::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "walk") {
+        return walk::run(&args[1..]);
     }
     let options = Options::parse(args)?;
     ensure_wrk()?;

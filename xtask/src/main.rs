@@ -41,6 +41,9 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench ballots          10,000 households vote at once: ballots/s, the tally, the result's time"
             );
+            eprintln!(
+                "  bench walk             walking areas and times on a 100k-node city: p50/p99"
+            );
             return ExitCode::from(2);
         }
     };
