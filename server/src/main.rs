@@ -69,6 +69,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         settings: Arc::new(Settings::from(&args)),
         figures: Default::default(),
         ballots: Default::default(),
+        walk: Default::default(),
     };
     axum::serve(
         listener,

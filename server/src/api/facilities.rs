@@ -11,9 +11,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use linli_domain::api::{GeoPoint, Problem};
+use linli_domain::coverage::{Coverage, Reached, coverage};
 use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, check_facility};
 use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
 use linli_domain::nearby::bounding_box;
+use linli_domain::walk::{Destination, WalkAnswer, WalkError, WalkPlan, WalkSpeed, walk_answer};
 use linli_domain::{ErrorCode, FieldError};
 
 /// How far outside its walking network a facility may be placed: a building set back from
@@ -263,6 +265,96 @@ pub async fn retire(
     }
     tracing::info!(facility_id = id, staff_id = user.id, "facility retired");
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct WalkQuery {
+    /// Where the walk starts (the home, the resident's position, or a point on the map).
+    lat: f64,
+    lon: f64,
+    /// Metres per minute: 50 (slow), 60 (the planners' speed, the default) or 80.
+    speed: Option<u32>,
+    /// The times to draw, comma-separated, each 1 to 30; "5,10,15" by default.
+    minutes: Option<String>,
+}
+
+/// The walking areas from a point, the walk to each facility, and the coverage card.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WalkingAreas {
+    pub walk: WalkAnswer,
+    pub coverage: Coverage,
+}
+
+#[utoipa::path(get, path = "/walk", tag = "service circle", params(WalkQuery),
+    responses(
+        (status = 200, body = WalkingAreas, description = "Areas walkable within each time (GeoJSON MultiPolygon coordinates, along the network, not circles), the walk to every facility in service, and each category of the life-circle standard met or missing at that speed"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A speed not offered, times out of range, or a start too far from the community's network"),
+    ))]
+pub async fn walk(
+    State(state): State<AppState>,
+    Query(query): Query<WalkQuery>,
+) -> ApiResult<Json<WalkingAreas>> {
+    let mut errors = Vec::new();
+    let speed = match query.speed {
+        None => Some(WalkSpeed::default()),
+        Some(m) => WalkSpeed::from_metres_per_minute(m),
+    };
+    if speed.is_none() {
+        errors.push(FieldError::new("speed", ErrorCode::AnswerNotAnOption));
+    }
+    let minutes: Option<Vec<u32>> = match query.minutes.as_deref().map(str::trim) {
+        None | Some("") => Some(vec![5, 10, 15]),
+        Some(raw) => raw.split(',').map(|m| m.trim().parse().ok()).collect(),
+    };
+    let plan = match (minutes, speed) {
+        (Some(minutes), Some(speed)) => WalkPlan::new(&minutes, speed).ok(),
+        _ => None,
+    };
+    if plan.is_none() && speed.is_some() {
+        errors.push(FieldError::new("minutes", ErrorCode::AnswerOutOfRange));
+    }
+    let on_earth = (-90.0..=90.0).contains(&query.lat) && (-180.0..=180.0).contains(&query.lon);
+    if !on_earth {
+        errors.push(FieldError::new("location", ErrorCode::LocationInvalid));
+    }
+    let (Some(plan), true) = (plan, errors.is_empty()) else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+    let graph = state.walk.graph(&state.db).await?;
+    let facilities = store::facilities::list(&state.db, &FacilityFilter::default()).await?;
+    let destinations: Vec<Destination> = facilities
+        .iter()
+        .map(|f| Destination { id: f.id, at: f.at })
+        .collect();
+    let from = GeoPoint {
+        lat: query.lat,
+        lon: query.lon,
+    };
+    let answer = walk_answer(&graph, from, &plan, &destinations).map_err(|e| match e {
+        WalkError::StartOffNetwork => {
+            ApiError::from(FieldError::new("location", ErrorCode::OutsideCommunity))
+        }
+        WalkError::NoMinutes | WalkError::MinutesOutOfRange(_) => {
+            ApiError::from(FieldError::new("minutes", ErrorCode::AnswerOutOfRange))
+        }
+    })?;
+    let reached: Vec<Reached> = answer
+        .destinations
+        .iter()
+        .zip(&facilities)
+        .filter_map(|(walk, facility)| {
+            Some(Reached {
+                facility_id: facility.id,
+                category: facility.category,
+                metres: f64::from(walk.metres?),
+            })
+        })
+        .collect();
+    let coverage = coverage(&reached, answer.metres_per_minute);
+    Ok(Json(WalkingAreas {
+        walk: answer,
+        coverage,
+    }))
 }
 
 #[cfg(test)]

@@ -29,6 +29,24 @@ pub struct AppState {
     pub figures: Arc<crate::store::facts_cache::FactsCache>,
     /// Casts ballots in groups, one commit for all those waiting.
     pub ballots: Arc<crate::store::ballots::BallotWriter>,
+    /// The walking network, read from the database on first use.
+    pub walk: Arc<WalkNetwork>,
+}
+
+/// The walking network of the process, read once: it changes only by an import, run with the
+/// server stopped.
+#[derive(Default)]
+pub struct WalkNetwork(tokio::sync::OnceCell<Arc<linli_domain::walk::WalkGraph>>);
+
+impl WalkNetwork {
+    pub async fn graph(&self, db: &Db) -> sqlx::Result<Arc<linli_domain::walk::WalkGraph>> {
+        self.0
+            .get_or_try_init(|| async {
+                crate::store::facilities::walk_graph(db).await.map(Arc::new)
+            })
+            .await
+            .cloned()
+    }
 }
 
 /// The whole application as a router, testable without a socket.

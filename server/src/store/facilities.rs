@@ -253,3 +253,44 @@ pub async fn network(db: &Db) -> sqlx::Result<Vec<NetworkEdge>> {
         })
         .collect())
 }
+
+/// The walking network as the router takes it. Read once per process (see `http::WalkNetwork`):
+/// the network changes only by an import, which is run with the server stopped.
+pub async fn walk_graph(db: &Db) -> sqlx::Result<linli_domain::walk::WalkGraph> {
+    use linli_domain::walk::{WalkEdge, WalkGraph, WalkNode};
+    let nodes = sqlx::query("SELECT id, lat, lon FROM walk_nodes")
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|r| WalkNode {
+            id: r.get("id"),
+            at: GeoPoint {
+                lat: r.get("lat"),
+                lon: r.get("lon"),
+            },
+        })
+        .collect();
+    let edges =
+        sqlx::query("SELECT from_node, to_node, length_m, geometry, closed FROM walk_edges")
+            .fetch_all(db)
+            .await?
+            .iter()
+            .map(|r| {
+                let line: Vec<[f64; 2]> = r
+                    .get::<Option<String>, _>("geometry")
+                    .and_then(|g| serde_json::from_str(&g).ok())
+                    .unwrap_or_default();
+                WalkEdge {
+                    from: r.get("from_node"),
+                    to: r.get("to_node"),
+                    length_m: r.get("length_m"),
+                    line: line
+                        .into_iter()
+                        .map(|[lon, lat]| GeoPoint { lat, lon })
+                        .collect(),
+                    closed: r.get::<i64, _>("closed") != 0,
+                }
+            })
+            .collect();
+    Ok(WalkGraph::new(nodes, edges))
+}

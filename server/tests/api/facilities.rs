@@ -262,3 +262,143 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
     )
     .await;
 }
+
+/// The planar area of a GeoJSON MultiPolygon's coordinates in square degrees (outer rings minus
+/// holes): enough to compare areas around one point.
+fn area(multi: &Value) -> f64 {
+    let ring = |r: &Value| {
+        let p: Vec<(f64, f64)> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect();
+        p.windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum::<f64>()
+            / 2.0
+    };
+    multi
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|polygon| polygon.as_array().unwrap().iter().map(ring))
+        .sum()
+}
+
+#[tokio::test]
+async fn walking_areas_follow_the_network_and_the_coverage_card_follows_the_walk() {
+    let app = spawn_app().await;
+    // From a building door of the demo.
+    let (lat, lon): (f64, f64) =
+        sqlx::query_as("SELECT lat, lon FROM buildings ORDER BY id LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let public = app.new_browser();
+    let resp = public.get(&format!("/walk?lat={lat}&lon={lon}")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    let walk = &body["walk"];
+    assert_eq!(walk["metres_per_minute"], 60);
+    let areas = walk["areas"].as_array().unwrap();
+    let minutes: Vec<i64> = areas
+        .iter()
+        .map(|a| a["minutes"].as_i64().unwrap())
+        .collect();
+    assert_eq!(minutes, [5, 10, 15]);
+    let sizes: Vec<f64> = areas.iter().map(|a| area(&a["coordinates"])).collect();
+    assert!(
+        sizes[0] > 0.0 && sizes[0] < sizes[1] && sizes[1] < sizes[2],
+        "{sizes:?}"
+    );
+
+    // Every facility in service has its walk, in minutes rounded up at 60 m/min.
+    let facilities = app.count("facilities", "retired_at IS NULL").await;
+    let walks = walk["destinations"].as_array().unwrap();
+    assert_eq!(walks.len() as i64, facilities);
+    for w in walks.iter().filter(|w| !w["metres"].is_null()) {
+        let metres = w["metres"].as_f64().unwrap();
+        assert_eq!(
+            w["minutes"].as_f64().unwrap(),
+            (metres / 60.0).ceil(),
+            "{w}"
+        );
+        assert!(metres <= 15.0 * 60.0 + 1.0);
+    }
+
+    // The card: every category, each met exactly when its nearest walk fits its circle; the
+    // categories the demo leaves out are missing.
+    let card = &body["coverage"];
+    let lines = card["categories"].as_array().unwrap();
+    assert_eq!(lines.len(), 29);
+    let mut met = 0;
+    for line in lines {
+        let fits = line["nearest"]["minutes"]
+            .as_i64()
+            .is_some_and(|m| m <= line["within_minutes"].as_i64().unwrap());
+        assert_eq!(line["met"], fits, "{line}");
+        met += i64::from(fits);
+        if let Some(id) = line["nearest"]["facility_id"].as_i64() {
+            let walk = walks.iter().find(|w| w["id"] == id).unwrap();
+            assert_eq!(walk["minutes"], line["nearest"]["minutes"]);
+        }
+    }
+    assert_eq!(card["met"], met);
+    for absent in ["after_school_care", "elderly_care_home", "cultural_centre"] {
+        let line = lines.iter().find(|l| l["category"] == absent).unwrap();
+        assert!(line["nearest"].is_null() && line["met"] == false, "{line}");
+    }
+
+    // A slower walker reaches less.
+    let slow: Value = public
+        .get(&format!("/walk?lat={lat}&lon={lon}&speed=50"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(slow["coverage"]["met"].as_i64() <= card["met"].as_i64());
+    assert!(area(&slow["walk"]["areas"][2]["coordinates"]) < sizes[2]);
+
+    // Refusals.
+    let ask = |q: String| {
+        let public = app.new_browser();
+        async move { public.get(&format!("/walk?{q}")).await }
+    };
+    assert_problem(
+        ask(format!("lat={lat}&lon={lon}&speed=70")).await,
+        422,
+        "answer_not_an_option",
+    )
+    .await;
+    assert_problem(
+        ask(format!("lat={lat}&lon={lon}&minutes=0")).await,
+        422,
+        "answer_out_of_range",
+    )
+    .await;
+    assert_problem(
+        ask(format!("lat={lat}&lon={lon}&minutes=5,31")).await,
+        422,
+        "answer_out_of_range",
+    )
+    .await;
+    assert_problem(
+        ask(format!("lat={lat}&lon={lon}&minutes=five")).await,
+        422,
+        "answer_out_of_range",
+    )
+    .await;
+    assert_problem(
+        ask("lat=39.9&lon=116.4".into()).await,
+        422,
+        "outside_community",
+    )
+    .await;
+    assert_problem(
+        ask("lat=100&lon=116.4".into()).await,
+        422,
+        "location_invalid",
+    )
+    .await;
+}
