@@ -122,56 +122,60 @@ pub struct CheckedFacility {
 
 /// Adds a facility to the (only) community; its id.
 pub async fn insert(db: &Db, facility: &CheckedFacility, now: i64) -> sqlx::Result<i64> {
-    let f = &facility.fields;
-    let id = sqlx::query_scalar(
+    let row = bind_details(
+        sqlx::query(
         "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, address_en,
              lat, lon, opening_hours, phone, services_zh, services_en, wheelchair, updated_at)
          VALUES ((SELECT id FROM communities ORDER BY id LIMIT 1),
                  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING id",
+        ),
+        facility,
+        now,
     )
-    .bind(facility.category.key())
-    .bind(&f.name_zh)
-    .bind(&f.name_en)
-    .bind(&f.address_zh)
-    .bind(&f.address_en)
-    .bind(f.lat)
-    .bind(f.lon)
-    .bind(&f.opening_hours)
-    .bind(&f.phone)
-    .bind(&f.services_zh)
-    .bind(&f.services_en)
-    .bind(f.wheelchair.map(Wheelchair::key))
-    .bind(now)
     .fetch_one(db)
     .await?;
-    Ok(id)
+    Ok(row.get(0))
+}
+
+/// Binds a facility's details and `now`, in the column order of [`insert`] and [`update`].
+fn bind_details<'q>(
+    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    facility: &'q CheckedFacility,
+    now: i64,
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    let f = &facility.fields;
+    query
+        .bind(facility.category.key())
+        .bind(&f.name_zh)
+        .bind(&f.name_en)
+        .bind(&f.address_zh)
+        .bind(&f.address_en)
+        .bind(f.lat)
+        .bind(f.lon)
+        .bind(&f.opening_hours)
+        .bind(&f.phone)
+        .bind(&f.services_zh)
+        .bind(&f.services_en)
+        .bind(f.wheelchair.map(Wheelchair::key))
+        .bind(now)
 }
 
 /// Replaces a facility's details; false when there is no such facility in service.
 pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> sqlx::Result<bool> {
     let f = &facility.fields;
-    let changed = sqlx::query(
-        "UPDATE facilities SET category = ?, name_zh = ?, name_en = ?, address_zh = ?,
+    let changed = bind_details(
+        sqlx::query(
+            "UPDATE facilities SET category = ?, name_zh = ?, name_en = ?, address_zh = ?,
              address_en = ?, lat = ?, lon = ?, opening_hours = ?, phone = ?, services_zh = ?,
              services_en = ?, wheelchair = ?, updated_at = ?,
              -- A moved facility is snapped to the network afresh when routed to.
              node_id = CASE WHEN lat = ? AND lon = ? THEN node_id END
          WHERE id = ? AND retired_at IS NULL",
+        ),
+        facility,
+        now,
     )
-    .bind(facility.category.key())
-    .bind(&f.name_zh)
-    .bind(&f.name_en)
-    .bind(&f.address_zh)
-    .bind(&f.address_en)
-    .bind(f.lat)
-    .bind(f.lon)
-    .bind(&f.opening_hours)
-    .bind(&f.phone)
-    .bind(&f.services_zh)
-    .bind(&f.services_en)
-    .bind(f.wheelchair.map(Wheelchair::key))
-    .bind(now)
     .bind(f.lat)
     .bind(f.lon)
     .bind(id)

@@ -5,7 +5,6 @@
 
 use super::consultations::{audit, event};
 use crate::db::Db;
-use linli_domain::api::HouseholdAddress;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{QuestionKind, StoredChoice, YesNo, count_options};
 use linli_domain::revision::{Correction, PublishedResult, ResultRevision, RollUnit};
@@ -130,17 +129,17 @@ async fn tally(
     Ok(tally)
 }
 
-/// Stores the next revision of a vote's result as counted now; answers its number.
+/// Stores revision `number` of a vote's result as counted now; answers the number.
 async fn publish_on(
     conn: &mut SqliteConnection,
     vote_id: i64,
+    number: u32,
     staff_id: Option<i64>,
     reason: &str,
     correction: Option<Correction>,
     now: i64,
 ) -> sqlx::Result<u32> {
     let result = count_on(conn, vote_id).await?;
-    let number = next_number(conn, vote_id).await?;
     let json = |v: Result<String, serde_json::Error>| v.map_err(|e| sqlx::Error::Encode(e.into()));
     sqlx::query(
         "INSERT INTO result_revisions
@@ -181,7 +180,8 @@ pub(super) async fn publish_first_on(
     staff_id: Option<i64>,
     now: i64,
 ) -> sqlx::Result<()> {
-    publish_on(conn, vote_id, staff_id, "", None, now).await?;
+    let number = next_number(conn, vote_id).await?;
+    publish_on(conn, vote_id, number, staff_id, "", None, now).await?;
     Ok(())
 }
 
@@ -333,7 +333,16 @@ async fn correct_on(
             }
         }
     }
-    let number = publish_on(tx, vote.id, Some(staff_id), reason, Some(correction), now).await?;
+    let number = publish_on(
+        tx,
+        vote.id,
+        next,
+        Some(staff_id),
+        reason,
+        Some(correction),
+        now,
+    )
+    .await?;
     event(tx, topic_id, now, "staff", "result_corrected", reason).await?;
     let detail = serde_json::json!({
         "revision": number,
@@ -378,16 +387,7 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
         .iter()
         .map(|r| RollUnit {
             household_id: r.get("household_id"),
-            address: HouseholdAddress {
-                compound_zh: r.get("name_zh"),
-                compound_en: r.get("name_en"),
-                building: r.get("building"),
-                stairwell: r.get("stairwell"),
-                room: r.get("room"),
-                compound_id: r.get("compound_id"),
-                building_id: r.get("building_id"),
-                stairwell_id: r.get("stairwell_id"),
-            },
+            address: super::users::address_from_row(r),
             area_centi_m2: r.get::<i64, _>("area_centi_m2").max(0) as u64,
             counted: r.get("counted"),
         })

@@ -96,19 +96,25 @@ pub(crate) const MEMBERSHIP_SELECT: &str =
      JOIN buildings b ON b.id = s.building_id
      JOIN compounds c ON c.id = b.compound_id";
 
+/// A household's address from a row with the columns of [`HOUSEHOLD_ADDRESS`]'s joins
+/// (`name_zh`, `name_en`, `building`, `stairwell`, `room` and the three ids).
+pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> HouseholdAddress {
+    HouseholdAddress {
+        compound_zh: r.get("name_zh"),
+        compound_en: r.get("name_en"),
+        building: r.get("building"),
+        stairwell: r.get("stairwell"),
+        room: r.get("room"),
+        compound_id: r.get("compound_id"),
+        building_id: r.get("building_id"),
+        stairwell_id: r.get("stairwell_id"),
+    }
+}
+
 pub(crate) fn membership_from_row(r: &sqlx::sqlite::SqliteRow) -> Membership {
     Membership {
         household_id: r.get("household_id"),
-        address: HouseholdAddress {
-            compound_zh: r.get("name_zh"),
-            compound_en: r.get("name_en"),
-            building: r.get("building"),
-            stairwell: r.get("stairwell"),
-            room: r.get("room"),
-            compound_id: r.get("compound_id"),
-            building_id: r.get("building_id"),
-            stairwell_id: r.get("stairwell_id"),
-        },
+        address: address_from_row(r),
         relation: HouseholdRelation::parse(r.get("relation")).unwrap_or(HouseholdRelation::Member),
         floor_area: FloorArea::from_centi_m2(r.get::<i64, _>("floor_area_centi_m2").max(0) as u64),
         verified_at: r.get("verified_at"),
