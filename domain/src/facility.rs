@@ -94,6 +94,78 @@ categories! {
     WasteCollection => "waste_collection", Block;
 }
 
+/// What a resident looks for on the map: the standard's categories gathered into a few groups
+/// for the filter chips ("养老" shows both day care and care homes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityGroup {
+    ElderlyCare,
+    Health,
+    Education,
+    Food,
+    SportAndLeisure,
+    Services,
+}
+
+impl FacilityGroup {
+    pub const ALL: [FacilityGroup; 6] = [
+        FacilityGroup::ElderlyCare,
+        FacilityGroup::Health,
+        FacilityGroup::Education,
+        FacilityGroup::Food,
+        FacilityGroup::SportAndLeisure,
+        FacilityGroup::Services,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FacilityGroup::ElderlyCare => "elderly_care",
+            FacilityGroup::Health => "health",
+            FacilityGroup::Education => "education",
+            FacilityGroup::Food => "food",
+            FacilityGroup::SportAndLeisure => "sport_and_leisure",
+            FacilityGroup::Services => "services",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        FacilityGroup::ALL.into_iter().find(|g| g.key() == key)
+    }
+}
+
+impl FacilityCategory {
+    /// The filter group the category is shown under.
+    pub fn group(self) -> FacilityGroup {
+        use FacilityCategory as C;
+        match self {
+            C::ElderlyCareHome | C::ElderlyDayCare => FacilityGroup::ElderlyCare,
+            C::HealthServiceCentre | C::HealthStation | C::Pharmacy => FacilityGroup::Health,
+            C::MiddleSchool | C::PrimarySchool | C::Kindergarten | C::AfterSchoolCare => {
+                FacilityGroup::Education
+            }
+            C::CommunityCanteen | C::FreshMarket | C::MarketMall | C::ConvenienceStore => {
+                FacilityGroup::Food
+            }
+            C::LargeSportsGround
+            | C::SportsGround
+            | C::SmallSportsGround
+            | C::Park
+            | C::PlaySpace
+            | C::CulturalCentre => FacilityGroup::SportAndLeisure,
+            C::StreetOffice
+            | C::PoliceStation
+            | C::Bank
+            | C::PostOffice
+            | C::CommunityServiceStation
+            | C::PublicToilet
+            | C::BusStop
+            | C::PropertyOffice
+            | C::ParcelStation
+            | C::WasteCollection => FacilityGroup::Services,
+        }
+    }
+}
+
 /// Whether a wheelchair gets in, as OpenStreetMap's `wheelchair=*` says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -252,6 +324,25 @@ pub fn check_facility(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_group_has_categories_and_its_key_round_trips() {
+        for group in FacilityGroup::ALL {
+            assert_eq!(FacilityGroup::parse(group.key()), Some(group));
+            assert!(
+                FacilityCategory::ALL.iter().any(|c| c.group() == group),
+                "{group:?}"
+            );
+        }
+        assert_eq!(
+            FacilityCategory::ALL
+                .iter()
+                .filter(|c| c.group() == FacilityGroup::ElderlyCare)
+                .count(),
+            2
+        );
+        assert_eq!(FacilityGroup::parse("nonsense"), None);
+    }
 
     #[test]
     fn keys_round_trip_and_are_unique() {

@@ -168,6 +168,14 @@ pub struct WalkAnswer {
     pub destinations: Vec<DestinationWalk>,
 }
 
+/// What `GET /walk` answers: the walk from one start and the coverage card it gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WalkingAreas {
+    pub walk: WalkAnswer,
+    pub coverage: crate::coverage::Coverage,
+}
+
 /// Walks from `from` on `graph`: the areas for each of the plan's times and the walk to each
 /// destination, up to the longest time.
 pub fn walk_answer(

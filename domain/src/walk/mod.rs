@@ -18,7 +18,7 @@ mod index;
 
 pub use answer::{
     Destination, DestinationWalk, MAX_MINUTES, SNAP_RADIUS_M, WalkAnswer, WalkArea, WalkError,
-    WalkPlan, WalkSpeed, walk_answer,
+    WalkPlan, WalkSpeed, WalkingAreas, walk_answer,
 };
 pub use area::{AREA_BUFFER_M, AREA_CELL_M, walking_areas};
 

@@ -11,11 +11,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use linli_domain::api::{GeoPoint, Problem};
-use linli_domain::coverage::{Coverage, Reached, coverage};
+use linli_domain::coverage::{Reached, coverage};
 use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, check_facility};
 use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
 use linli_domain::nearby::bounding_box;
-use linli_domain::walk::{Destination, WalkAnswer, WalkError, WalkPlan, WalkSpeed, walk_answer};
+use linli_domain::walk::{Destination, WalkError, WalkPlan, WalkSpeed, WalkingAreas, walk_answer};
 use linli_domain::{ErrorCode, FieldError};
 
 /// How far outside its walking network a facility may be placed: a building set back from
@@ -276,13 +276,6 @@ pub struct WalkQuery {
     speed: Option<u32>,
     /// The times to draw, comma-separated, each 1 to 30; "5,10,15" by default.
     minutes: Option<String>,
-}
-
-/// The walking areas from a point, the walk to each facility, and the coverage card.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct WalkingAreas {
-    pub walk: WalkAnswer,
-    pub coverage: Coverage,
 }
 
 #[utoipa::path(get, path = "/walk", tag = "service circle", params(WalkQuery),

@@ -342,6 +342,7 @@ pub const FACILITIES: &[FacilityPlan] = &[
     on_street(Cat::Kindergarten, "青樟幼儿园", "Qingzhang Kindergarten", m(-12, 110), "Mo-Fr 07:30-17:30", Some("0571-85217315")),
     on_street(Cat::Kindergarten, "锦澜双语幼儿园", "Jinlan Bilingual Kindergarten", m(312, 360), "Mo-Fr 07:45-17:15", Some("0571-85217322")),
     on_street(Cat::ElderlyDayCare, "翠柳居家养老服务照料中心", "Cuiliu Elderly Day Care Centre", m(-288, -40), "Mo-Su 08:00-17:00", Some("0571-85217308")),
+    on_street(Cat::ElderlyDayCare, "锦澜老年人日间照料中心", "Jinlan Elderly Day Care Centre", m(312, 240), "Mo-Fr 08:00-17:30", Some("0571-85217326")),
     on_street(Cat::HealthStation, "竹溪街社区卫生服务站", "Zhuxi Street Community Health Station", m(312, 60), "Mo-Fr 08:00-17:00; Sa 08:00-12:00", Some("0571-85217330")),
     on_street(Cat::CommunityCanteen, "青樟长者食堂", "Qingzhang Community Canteen", m(12, -70), "Mo-Su 10:30-13:00,16:30-18:30", None),
     on_street(Cat::SmallSportsGround, "青樟口袋公园健身场", "Qingzhang Pocket Park Fitness Ground", m(-150, -162), "Mo-Su 05:30-21:30", None),
