@@ -13,7 +13,10 @@ use linli_domain::consultation::{
     BallotChoice, BallotReceipt, NewComment, NewTopic, NewVote, TopicDetail, TopicReview,
     TopicSummary,
 };
+use linli_domain::facility::{FacilityProperties, NewFacility};
 use linli_domain::figures::FiguresReport;
+use linli_domain::geojson::{Feature, FeatureCollection};
+use linli_domain::walk::WalkingAreas;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::Cell;
@@ -333,4 +336,51 @@ pub async fn rate_topic(id: i64, stars: u8) -> Result<TopicDetail, ApiError> {
         &serde_json::json!({ "stars": stars }),
     )
     .await
+}
+
+// --- The service circle ---------------------------------------------------------------------
+
+pub type FacilityFeature = Feature<FacilityProperties>;
+
+/// Every facility in service, as GeoJSON points with whether each is open now.
+pub async fn facilities() -> Result<FeatureCollection<FacilityProperties>, ApiError> {
+    get("/facilities").await
+}
+
+pub async fn facility(id: i64) -> Result<FacilityFeature, ApiError> {
+    get(&format!("/facilities/{id}")).await
+}
+
+/// The map's own base layer (streets, paths, gates) as raw GeoJSON: it goes to Leaflet as is.
+pub async fn map_network() -> Result<serde_json::Value, ApiError> {
+    get("/map/network").await
+}
+
+/// The 5/10/15-minute walking areas from `from`, the walk to each facility, and the coverage
+/// card, at `metres_per_minute`.
+pub async fn walk(from: GeoPoint, metres_per_minute: u32) -> Result<WalkingAreas, ApiError> {
+    get(&format!(
+        "/walk?lat={:.6}&lon={:.6}&speed={metres_per_minute}",
+        from.lat, from.lon
+    ))
+    .await
+}
+
+pub async fn add_facility(body: &NewFacility) -> Result<FacilityFeature, ApiError> {
+    post("/staff/facilities", body).await
+}
+
+pub async fn edit_facility(id: i64, body: &NewFacility) -> Result<FacilityFeature, ApiError> {
+    put(&format!("/staff/facilities/{id}"), body).await
+}
+
+pub async fn retire_facility(id: i64) -> Result<(), ApiError> {
+    send(
+        with_lang(Request::post(&format!(
+            "{BASE}/staff/facilities/{id}/retire"
+        )))
+        .build(),
+    )
+    .await
+    .map(|_| ())
 }

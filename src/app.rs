@@ -56,6 +56,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/consultations/:id") view=pages::consultations::detail::TopicPage/>
                     <Route path=path!("/consultations/:id/notice") view=pages::consultations::notice::NoticePage/>
                     <Route path=path!("/circle") view=pages::circle::CirclePage/>
+                    <Route path=path!("/circle/facilities/new") view=pages::circle::edit::NewFacilityPage/>
+                    <Route path=path!("/circle/facilities/:id") view=pages::circle::facility::FacilityPage/>
+                    <Route path=path!("/circle/facilities/:id/edit") view=pages::circle::edit::EditFacilityPage/>
                     <Route path=path!("/me") view=pages::me::MePage/>
                     <Route path=path!("/me/household") view=pages::me::household::BindHouseholdPage/>
                     <Route path=path!("/staff") view=pages::staff::StaffPage/>

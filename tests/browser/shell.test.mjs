@@ -32,9 +32,9 @@ describe('the app shell', () => {
       assert.match(await page.title(), new RegExp(`^${tab} · 邻里$`));
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
     }
-    // The 服务圈 page loads the community's figures from the server.
+    // The 服务圈 page draws the walking areas the server computed.
     await shell.tab('服务圈').click();
-    await page.getByText('翠柳苑').waitFor();
+    await page.locator('path.walk-area-15').first().waitFor();
     assert.deepEqual(page.consoleErrors, []);
   });
 
@@ -110,7 +110,7 @@ describe('the app shell', () => {
       if (mode === 'elder') await shell.elderSwitch().click();
       for (const { path } of TABS) {
         await shell.open(path);
-        if (path === '/circle') await page.getByText('翠柳苑').waitFor();
+        if (path === '/circle') await page.locator('.walk-area-15').first().waitFor();
         if (path === '/me') await page.getByText('业主').first().waitFor();
         await screenshot(page, `${path.slice(1)}-${mode}`);
       }

@@ -1,91 +1,530 @@
-//! 服务圈: the 15-minute service circle tab. For now: the community in figures (a live data
-//! view with loading, error and empty states); the map comes with the service-circle feature.
+//! 服务圈: the 15-minute service circle. A map of what can be reached on foot from home, drawn
+//! from the server's walking network (no tile server needed), with the same facilities in a
+//! list sorted by walking minutes, and the life-circle check of GB 50180-2018.
+//!
+//! The page owns the state (the start, the speed, the filter, the facility selected); the map,
+//! the list and the coverage card only show it.
+
+mod coverage;
+pub mod edit;
+pub mod facility;
+mod labels;
+mod leaflet;
+mod list;
+mod map;
 
 use crate::api::{self, ApiError};
+use crate::components::errors::error_text;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
+use crate::prefs;
+use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
-use linli_domain::api::CommunityOverview;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::use_query_map;
+use linli_domain::Role;
+use linli_domain::api::{CommunityMap, GeoPoint};
+use linli_domain::facility::{FacilityGroup, FacilityProperties};
+use linli_domain::geojson::FeatureCollection;
+use linli_domain::walk::{WalkAnswer, WalkSpeed, WalkingAreas};
+
+const SPEED_KEY: &str = "linli.walk_speed";
+
+/// The longest walk the page asks for (the server's default 5, 10 and 15 minutes): farther
+/// facilities are "out of reach".
+pub const LONGEST_MINUTES: u32 = 15;
+
+/// Where the walks start, and why there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Home {
+    pub at: GeoPoint,
+    pub kind: HomeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HomeKind {
+    /// The resident's own building.
+    Household,
+    /// Nobody's home is known (a visitor): the community's centre.
+    Centre,
+    /// The device's position.
+    Located,
+    /// A point tapped on the map.
+    Picked,
+}
+
+impl HomeKind {
+    fn key(self) -> &'static str {
+        match self {
+            HomeKind::Household => "household",
+            HomeKind::Centre => "centre",
+            HomeKind::Located => "located",
+            HomeKind::Picked => "picked",
+        }
+    }
+
+    fn parse(key: &str) -> Option<HomeKind> {
+        [
+            HomeKind::Household,
+            HomeKind::Centre,
+            HomeKind::Located,
+            HomeKind::Picked,
+        ]
+        .into_iter()
+        .find(|k| k.key() == key)
+    }
+}
+
+impl Home {
+    pub fn place(self, i18n: I18nContext<Locale>) -> String {
+        let text = match self.kind {
+            HomeKind::Household => t_string!(i18n, circle.home_household),
+            HomeKind::Centre => t_string!(i18n, circle.home_centre),
+            HomeKind::Located => t_string!(i18n, circle.home_located),
+            HomeKind::Picked => t_string!(i18n, circle.home_picked),
+        };
+        text.to_string()
+    }
+
+    /// The query that carries this start to a facility's page.
+    pub fn query(self, speed: WalkSpeed) -> String {
+        format!(
+            "from={:.6},{:.6}&start={}&speed={}",
+            self.at.lat,
+            self.at.lon,
+            self.kind.key(),
+            speed.metres_per_minute()
+        )
+    }
+
+    /// The start a facility page's query carries, if it carries a valid one.
+    pub fn from_query(from: &str, start: Option<&str>) -> Option<Home> {
+        let (lat, lon) = from.split_once(',')?;
+        let (lat, lon) = (
+            lat.trim().parse::<f64>().ok()?,
+            lon.trim().parse::<f64>().ok()?,
+        );
+        let valid = (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
+        let kind = start.and_then(HomeKind::parse).unwrap_or(HomeKind::Picked);
+        valid.then_some(Home {
+            at: GeoPoint { lat, lon },
+            kind,
+        })
+    }
+}
+
+/// The start a resident gets without choosing: their building, or the community's centre.
+pub fn default_home(map: &CommunityMap, household_building: Option<i64>) -> Home {
+    household_building
+        .and_then(|id| map.buildings.iter().find(|b| b.id == id))
+        .map(|b| Home {
+            at: b.at,
+            kind: HomeKind::Household,
+        })
+        .unwrap_or(Home {
+            at: map.centre,
+            kind: HomeKind::Centre,
+        })
+}
+
+/// The building of the signed-in resident's first household, once the session is known.
+pub fn household_building() -> Memo<Option<i64>> {
+    let session = use_session();
+    Memo::new(move |_| match session.0.get() {
+        SessionState::SignedIn(me) => me.households.first().map(|h| h.address.building_id),
+        _ => None,
+    })
+}
+
+pub fn is_staff() -> Memo<bool> {
+    let session = use_session();
+    Memo::new(
+        move |_| matches!(session.0.get(), SessionState::SignedIn(me) if me.role == Role::Staff),
+    )
+}
+
+/// The speed chosen on this device before, or the planners' 60 m/min.
+pub fn saved_speed() -> WalkSpeed {
+    prefs::load_json::<u32>(SPEED_KEY)
+        .and_then(WalkSpeed::from_metres_per_minute)
+        .unwrap_or_default()
+}
+
+/// A facility with the walk to it from the start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nearby {
+    pub id: i64,
+    pub at: GeoPoint,
+    pub facility: FacilityProperties,
+    pub metres: Option<u32>,
+    pub minutes: Option<u32>,
+}
+
+/// The facilities with their walks, nearest first; those out of reach last, by name.
+pub fn nearby(
+    facilities: &FeatureCollection<FacilityProperties>,
+    walk: Option<&WalkAnswer>,
+) -> Vec<Nearby> {
+    let mut rows: Vec<Nearby> = facilities
+        .features
+        .iter()
+        .filter_map(|feature| {
+            let id = feature.id?;
+            let linli_domain::geojson::Geometry::Point { coordinates } = feature.geometry else {
+                return None;
+            };
+            let walked = walk.and_then(|w| w.destinations.iter().find(|d| d.id == id));
+            Some(Nearby {
+                id,
+                at: GeoPoint {
+                    lat: coordinates[1],
+                    lon: coordinates[0],
+                },
+                facility: feature.properties.clone(),
+                metres: walked.and_then(|d| d.metres),
+                minutes: walked.and_then(|d| d.minutes),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.metres.is_none(), a.metres, &a.facility.name_zh).cmp(&(
+            b.metres.is_none(),
+            b.metres,
+            &b.facility.name_zh,
+        ))
+    });
+    rows
+}
+
+/// Phones show the map or the list; wide screens show both side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShowAs {
+    Map,
+    List,
+}
 
 #[component]
 pub fn CirclePage() -> impl IntoView {
     let i18n = use_i18n();
-    let overview = LocalResource::new(api::community);
+    let query = use_query_map();
+    let staff = is_staff();
+    let community_map = LocalResource::new(api::community_map);
+    let facilities = LocalResource::new(api::facilities);
+    let network = LocalResource::new(api::map_network);
+    let household = household_building();
+    let chosen = RwSignal::new(None::<Home>);
+    let home = Memo::new(move |_| {
+        chosen.get().or_else(|| {
+            community_map
+                .get()
+                .and_then(Result::ok)
+                .map(|map| default_home(&map, household.get()))
+        })
+    });
+    let speed = RwSignal::new(saved_speed());
+    Effect::new(move || prefs::save_json(SPEED_KEY, &speed.get().metres_per_minute()));
+    let walk = LocalResource::new(move || {
+        let (home, speed) = (home.get(), speed.get());
+        async move {
+            match home {
+                Some(home) => Some(api::walk(home.at, speed.metres_per_minute()).await),
+                None => None,
+            }
+        }
+    });
+    let walk_answer =
+        Memo::new(move |_| -> Option<WalkingAreas> { walk.get().flatten().and_then(Result::ok) });
+    let walk_error = Memo::new(move |_| match walk.get().flatten() {
+        Some(Err(ApiError::Problem(p))) => Some(
+            p.errors
+                .first()
+                .map(|e| error_text(i18n, e.code))
+                .unwrap_or(p.title),
+        ),
+        Some(Err(ApiError::Network)) => Some(t_string!(i18n, states.error).to_string()),
+        _ => None,
+    });
+    let rows = Memo::new(move |_| {
+        facilities.get().and_then(Result::ok).map(|all| {
+            let walk = walk_answer.get();
+            nearby(&all, walk.as_ref().map(|w| &w.walk))
+        })
+    });
+    let group = RwSignal::new(
+        query
+            .get_untracked()
+            .get("group")
+            .and_then(|g| FacilityGroup::parse(&g)),
+    );
+    let shown = Memo::new(move |_| {
+        let group = group.get();
+        rows.get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| group.is_none_or(|g| n.facility.category.group() == g))
+            .collect::<Vec<_>>()
+    });
+    let selected = RwSignal::new(
+        query
+            .get_untracked()
+            .get("facility")
+            .and_then(|f| f.parse::<i64>().ok()),
+    );
+    let picking = RwSignal::new(false);
+    let located_error = RwSignal::new(false);
+    let show_as = RwSignal::new(ShowAs::Map);
+    let on_pick = Callback::new(move |at: GeoPoint| {
+        picking.set(false);
+        chosen.set(Some(Home {
+            at,
+            kind: HomeKind::Picked,
+        }));
+    });
+    let use_location = move |_| {
+        located_error.set(false);
+        spawn_local(async move {
+            match current_position().await {
+                Some(at) => chosen.set(Some(Home {
+                    at,
+                    kind: HomeKind::Located,
+                })),
+                None => located_error.set(true),
+            }
+        });
+    };
+    let reset_home = move |_| {
+        picking.set(false);
+        chosen.set(None);
+    };
+    let add_link = move || match home.get() {
+        Some(h) if h.kind == HomeKind::Picked => format!(
+            "/circle/facilities/new?lat={:.6}&lon={:.6}",
+            h.at.lat, h.at.lon
+        ),
+        _ => "/circle/facilities/new".to_owned(),
+    };
+
     view! {
-        <section class="page" aria-labelledby="page-title">
+        <section class="page circle-page" aria-labelledby="page-title">
             <h1 id="page-title">
                 {t!(i18n, circle.title)}
                 <span class="subtitle">{t!(i18n, circle.subtitle)}</span>
             </h1>
             <p class="lead">{t!(i18n, circle.intro)}</p>
             <p class="hint">{t!(i18n, circle.walking_note)}</p>
-            <Transition fallback=Loading>
-                {move || {
-                    overview
-                        .get()
-                        .map(|result| match result {
-                            Ok(community) => view! { <Community community/> }.into_any(),
-                            Err(ApiError::Problem(p)) if p.status == 404 => {
-                                view! { <p class="empty">{t!(i18n, states.empty)}</p> }.into_any()
+            <div class="circle-controls">
+                <fieldset class="home-choice">
+                    <legend>{t!(i18n, circle.home_legend)}</legend>
+                    <p class="home-now" aria-live="polite">
+                        <span class="home-dot" aria-hidden="true"></span>
+                        {move || home.get().map(|h| h.place(i18n))}
+                    </p>
+                    <div class="button-row">
+                        <button type="button" class="button small" on:click=use_location>
+                            {t!(i18n, circle.use_location)}
+                        </button>
+                        <button
+                            type="button"
+                            class="button small"
+                            aria-pressed=move || picking.get().to_string()
+                            on:click=move |_| {
+                                picking.update(|p| *p = !*p);
+                                show_as.set(ShowAs::Map);
                             }
-                            Err(_) => view! { <LoadError retry=move || overview.refetch()/> }.into_any(),
-                        })
-                }}
-            </Transition>
-            <p class="notice">{t!(i18n, circle.map_coming)}</p>
+                        >
+                            {t!(i18n, circle.pick_on_map)}
+                        </button>
+                        <Show when=move || chosen.get().is_some()>
+                            <button type="button" class="button small" on:click=reset_home>
+                                {move || {
+                                    if household.get().is_some() {
+                                        t_string!(i18n, circle.home_household).to_string()
+                                    } else {
+                                        t_string!(i18n, circle.home_centre).to_string()
+                                    }
+                                }}
+                            </button>
+                        </Show>
+                    </div>
+                    <Show when=move || picking.get()>
+                        <p class="hint" role="status">{t!(i18n, circle.picking_hint)}</p>
+                    </Show>
+                    <Show when=move || located_error.get()>
+                        <p class="form-alert" role="alert">{t!(i18n, circle.location_unavailable)}</p>
+                    </Show>
+                </fieldset>
+                <SpeedChoice speed/>
+            </div>
+            {move || walk_error.get().map(|message| view! { <p class="form-alert" role="alert">{message}</p> })}
+            <fieldset class="filter-chips">
+                <legend>{t!(i18n, circle.filter_legend)}</legend>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || group.get().is_none().to_string()
+                    on:click=move |_| group.set(None)
+                >
+                    {t!(i18n, circle.filter_all)}
+                </button>
+                {FacilityGroup::ALL
+                    .into_iter()
+                    .map(|g| {
+                        view! {
+                            <button
+                                type="button"
+                                class=format!("chip group-{}", g.key())
+                                aria-pressed=move || (group.get() == Some(g)).to_string()
+                                on:click=move |_| group.set(Some(g))
+                            >
+                                <span class="chip-icon" aria-hidden="true"></span>
+                                {move || labels::group_label(i18n, g)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="view-toggle" role="group" aria-label=move || t_string!(i18n, circle.view_legend)>
+                <button
+                    type="button"
+                    aria-pressed=move || (show_as.get() == ShowAs::Map).to_string()
+                    on:click=move |_| show_as.set(ShowAs::Map)
+                >
+                    {t!(i18n, circle.view_map)}
+                </button>
+                <button
+                    type="button"
+                    aria-pressed=move || (show_as.get() == ShowAs::List).to_string()
+                    on:click=move |_| show_as.set(ShowAs::List)
+                >
+                    {t!(i18n, circle.view_list)}
+                </button>
+            </div>
+            <div class=move || {
+                format!(
+                    "circle-body {}",
+                    if show_as.get() == ShowAs::Map { "show-map" } else { "show-list" },
+                )
+            }>
+                <div class="circle-map-pane">
+                    <map::CircleMap
+                        network=Signal::derive(move || network.get().and_then(Result::ok))
+                        walk=Signal::derive(move || walk_answer.get().map(|w| w.walk))
+                        home=Signal::derive(move || home.get())
+                        facilities=Signal::derive(move || shown.get())
+                        selected
+                        picking
+                        on_pick
+                    />
+                    <map::AreaLegend/>
+                    {move || {
+                        walk_answer
+                            .get()
+                            .map(|_| view! { <map::ReachSummary rows=rows.get().unwrap_or_default()/> })
+                    }}
+                    {move || {
+                        selected
+                            .get()
+                            .and_then(|id| shown.get().into_iter().find(|n| n.id == id))
+                            .map(|n| {
+                                let link = facility_link(n.id, home.get(), speed.get());
+                                view! {
+                                    <div class="selected-facility" aria-live="polite">
+                                        <list::FacilityEntry nearby=n link heading_level=2/>
+                                    </div>
+                                }
+                            })
+                    }}
+                </div>
+                <div class="circle-list-pane">
+                    <Transition fallback=Loading>
+                        {move || {
+                            facilities
+                                .get()
+                                .map(|result| match result {
+                                    Ok(_) => {
+                                        view! {
+                                            <list::FacilityList
+                                                rows=Signal::derive(move || shown.get())
+                                                link=Callback::new(move |id: i64| facility_link(id, home.get(), speed.get()))
+                                                selected
+                                            />
+                                        }
+                                            .into_any()
+                                    }
+                                    Err(_) => view! { <LoadError retry=move || facilities.refetch()/> }.into_any(),
+                                })
+                        }}
+                    </Transition>
+                </div>
+            </div>
+            {move || {
+                let (home, rows) = (home.get()?, rows.get()?);
+                let answer = walk_answer.get()?;
+                Some(view! { <coverage::CoverageCard coverage=answer.coverage rows home/> })
+            }}
+            <Show when=move || staff.get()>
+                <p>
+                    <a class="button" href=add_link>{t!(i18n, circle.staff_add)}</a>
+                </p>
+            </Show>
         </section>
     }
 }
 
-#[component]
-fn Community(community: CommunityOverview) -> impl IntoView {
-    let i18n = use_i18n();
-    let zh = move || i18n.get_locale() == Locale::zh_CN;
-    let name = {
-        let c = community.clone();
-        move || {
-            if zh() {
-                format!("{} · {}", c.city_zh, c.name_zh)
-            } else {
-                format!("{}, {}", c.name_en, c.city_en)
-            }
-        }
-    };
-    let (households, verified, facilities) = (
-        community.households,
-        community.verified_households,
-        community.facilities,
-    );
-    view! {
-        <section class="card" aria-labelledby="community-heading">
-            <h2 id="community-heading">{t!(i18n, circle.community_heading)}</h2>
-            <p class="community-name">{name}</p>
-            <p>{move || t_string!(i18n, circle.households_count, count = households, verified = verified)}</p>
-            <p>{move || t_string!(i18n, circle.facilities_count, count = facilities)}</p>
-            <h3>{t!(i18n, circle.compounds_heading)}</h3>
-            <ul class="plain-list">
-                {community
-                    .compounds
-                    .into_iter()
-                    .map(|c| {
-                        let label = {
-                            let c = c.clone();
-                            move || pick(i18n, &c.name_zh, &c.name_en).to_owned()
-                        };
-                        view! {
-                            <li>
-                                <strong>{label}</strong>
-                                <span class="meta">
-                                    {move || t_string!(
-                                        i18n, circle.compound_line,
-                                        buildings = c.buildings, households = c.households, year = c.built_year
-                                    )}
-                                </span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </section>
+/// A facility's page, carrying the start and the speed so it shows the same walk.
+pub fn facility_link(id: i64, home: Option<Home>, speed: WalkSpeed) -> String {
+    match home {
+        Some(home) => format!("/circle/facilities/{id}?{}", home.query(speed)),
+        None => format!("/circle/facilities/{id}"),
     }
+}
+
+#[component]
+fn SpeedChoice(speed: RwSignal<WalkSpeed>) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move |s: WalkSpeed| match s {
+        WalkSpeed::Slow => t_string!(i18n, circle.speed_slow).to_string(),
+        WalkSpeed::Planning => t_string!(i18n, circle.speed_planning).to_string(),
+        WalkSpeed::Brisk => t_string!(i18n, circle.speed_brisk).to_string(),
+    };
+    view! {
+        <fieldset class="speed-choice">
+            <legend>{t!(i18n, circle.speed_legend)}</legend>
+            {WalkSpeed::ALL
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <label class="choice">
+                            <input
+                                type="radio"
+                                name="walk-speed"
+                                value=s.metres_per_minute()
+                                prop:checked=move || speed.get() == s
+                                on:change=move |_| speed.set(s)
+                            />
+                            <span>{move || label(s)}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// The device's position, if the resident allows it (None when refused or unavailable).
+async fn current_position() -> Option<GeoPoint> {
+    use js_sys::Reflect;
+    let geolocation = web_sys::window()?.navigator().geolocation().ok()?;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = geolocation.get_current_position_with_error_callback(&resolve, Some(&reject));
+    });
+    let position = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    // Read by name: web-sys marks the typed `GeolocationPosition` unstable.
+    let coords = Reflect::get(&position, &"coords".into()).ok()?;
+    let number = |name: &str| Reflect::get(&coords, &name.into()).ok()?.as_f64();
+    Some(GeoPoint {
+        lat: number("latitude")?,
+        lon: number("longitude")?,
+    })
 }

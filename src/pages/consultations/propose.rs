@@ -10,7 +10,7 @@ use crate::session::{SessionState, use_session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use linli_domain::api::Membership;
 use linli_domain::consultation::{BACKGROUND_MAX_CHARS, MAX_OPTIONS, NewTopic, Scope, check_topic};
 
@@ -54,12 +54,19 @@ pub fn ProposeTopicPage() -> impl IntoView {
 fn ProposeForm(home: Membership) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
-    let title = RwSignal::new(String::new());
-    let background = RwSignal::new(String::new());
+    // Another page may have filled it in (the service circle's "missing near me").
+    let query = use_query_map().get_untracked();
+    let title = RwSignal::new(query.get("title").unwrap_or_default());
+    let background = RwSignal::new(query.get("background").unwrap_or_default());
     // Two empty options to start: most topics are "do it / don't".
     let options = RwSignal::new(vec![String::new(), String::new()]);
     let a = home.address.clone();
-    let scope = RwSignal::new(Scope::Building(a.building_id));
+    // A facility missing near home concerns the whole community; most proposals, one building.
+    let scope = RwSignal::new(if query.get("title").is_some() {
+        Scope::Community
+    } else {
+        Scope::Building(a.building_id)
+    });
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
     let names = move |which: Scope| {

@@ -13,7 +13,7 @@ use crate::{api, prefs};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use linli_domain::api::{ContactPreference, GeoPoint, NewRequest, SimilarRequest};
 use linli_domain::catalogue::{
     AnswerValue, Answers, Question, QuestionKind, RequestCategory, validate_answers,
@@ -68,6 +68,23 @@ enum Place {
     Address,
 }
 
+/// A request another page filled in (the service circle's "missing near me"), carried in
+/// the query: `?category=…&title=…&description=…`. It takes the place of a saved draft.
+fn prefilled() -> Option<NewRequest> {
+    let query = use_query_map().get_untracked();
+    let title = query.get("title").filter(|t| !t.trim().is_empty())?;
+    Some(NewRequest {
+        category: query.get("category").unwrap_or_default(),
+        title,
+        description: query.get("description").unwrap_or_default(),
+        answers: Answers::default(),
+        location: None,
+        address: None,
+        contact: ContactPreference::default(),
+        hide_name: true,
+    })
+}
+
 #[component]
 fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     let i18n = use_i18n();
@@ -77,7 +94,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         move || matches!(session.0.get(), SessionState::SignedIn(me) if me.is_verified());
     let categories = StoredValue::new(categories);
     // An unsent request is kept on the device: a closed page or a failed send loses nothing.
-    let draft: Option<NewRequest> = prefs::load_json(DRAFT_KEY);
+    let draft: Option<NewRequest> = prefilled().or_else(|| prefs::load_json(DRAFT_KEY));
     // An empty form is saved as a draft too; only words worth keeping make it a restored one.
     let restored_draft = draft
         .as_ref()

@@ -1,0 +1,166 @@
+//! The coverage card: each category of the life-circle standard (GB 50180-2018), the nearest
+//! facility of it on foot and whether that is within the standard's minutes, as the server
+//! counted it. What is missing can be raised at once as a request or a proposal.
+
+use super::{Home, LONGEST_MINUTES, Nearby, labels};
+use crate::i18n::*;
+use leptos::prelude::*;
+use linli_domain::coverage::{CategoryCoverage, Coverage};
+use linli_domain::facility::Circle;
+
+/// The request category a missing facility is reported under.
+const MISSING_REQUEST_CATEGORY: &str = "public_facilities";
+
+fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+#[component]
+pub fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoView {
+    let i18n = use_i18n();
+    let (met, total, speed) = (coverage.met, coverage.total, coverage.metres_per_minute);
+    let rows = StoredValue::new(rows);
+    let circles = [
+        Circle::Block,
+        Circle::FiveMinute,
+        Circle::TenMinute,
+        Circle::FifteenMinute,
+    ];
+    let missing: Vec<CategoryCoverage> = coverage
+        .categories
+        .iter()
+        .filter(|c| !c.met)
+        .cloned()
+        .collect();
+    let categories = StoredValue::new(coverage.categories);
+    view! {
+        <section class="card coverage-card" aria-labelledby="coverage-heading">
+            <h2 id="coverage-heading">{t!(i18n, circle.coverage_heading)}</h2>
+            <p class="coverage-score">
+                <strong>{move || t_string!(i18n, circle.coverage_score, met, total)}</strong>
+            </p>
+            <meter min="0" max=total value=met aria-hidden="true"></meter>
+            <p class="hint">{t!(i18n, circle.coverage_intro)}</p>
+            {circles
+                .into_iter()
+                .map(|circle| {
+                    let lines: Vec<CategoryCoverage> = categories
+                        .with_value(|all| all.iter().filter(|c| c.circle == circle).cloned().collect());
+                    view! {
+                        <h3>{move || labels::circle_label(i18n, circle)}</h3>
+                        <ul class="plain-list coverage-lines">
+                            {lines
+                                .into_iter()
+                                .map(|line| view! { <CoverageLine line rows/> })
+                                .collect_view()}
+                        </ul>
+                    }
+                })
+                .collect_view()}
+            <Show when={
+                let any = !missing.is_empty();
+                move || any
+            }>
+                <h3>{t!(i18n, circle.missing_heading)}</h3>
+            </Show>
+            <ul class="plain-list missing-actions">
+                {missing
+                    .into_iter()
+                    .map(|line| view! { <MissingActions line home speed/> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn CoverageLine(line: CategoryCoverage, rows: StoredValue<Vec<Nearby>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let category = line.category;
+    let nearest = line.nearest.clone().map(|n| {
+        let name = rows.with_value(|rows| {
+            rows.iter()
+                .find(|r| r.id == n.facility_id)
+                .map(|r| (r.facility.name_zh.clone(), r.facility.name_en.clone()))
+        });
+        (name.unwrap_or_default(), n.minutes)
+    });
+    let nearest_minutes = nearest.as_ref().map(|n| n.1);
+    view! {
+        <li class=if line.met { "coverage-line met" } else { "coverage-line missing" } data-category=category.key()>
+            <span class="coverage-status">
+                <span aria-hidden="true">{if line.met { "✓ " } else { "✗ " }}</span>
+                {move || {
+                    if line.met {
+                        t_string!(i18n, circle.met).to_string()
+                    } else {
+                        t_string!(i18n, circle.missing).to_string()
+                    }
+                }}
+            </span>
+            <span class="coverage-category">{move || labels::category_label(i18n, category)}</span>
+            <span class="coverage-nearest" data-minutes=nearest_minutes>
+                {move || match &nearest {
+                    Some(((zh, en), minutes)) => {
+                        let (name, minutes) = (pick(i18n, zh, en).to_owned(), *minutes);
+                        t_string!(i18n, circle.nearest, name, minutes).to_string()
+                    }
+                    None => t_string!(i18n, circle.none_reachable, minutes = LONGEST_MINUTES).to_string(),
+                }}
+            </span>
+        </li>
+    }
+}
+
+/// "附近缺少药店": a request to the community office, or a proposal to discuss, filled in.
+#[component]
+fn MissingActions(line: CategoryCoverage, home: Home, speed: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = line.category.key();
+    let line = StoredValue::new(line);
+    let texts = move || -> (String, String) {
+        let line = line.get_value();
+        let category = labels::category_label(i18n, line.category);
+        let title = t_string!(i18n, circle.missing_title, category = category.clone()).to_string();
+        let nearest = match &line.nearest {
+            Some(n) => t_string!(i18n, circle.missing_nearest, minutes = n.minutes).to_string(),
+            None => t_string!(i18n, circle.missing_none, minutes = LONGEST_MINUTES).to_string(),
+        };
+        let description = t_string!(
+            i18n,
+            circle.missing_description,
+            place = home.place(i18n),
+            speed,
+            within = line.within_minutes,
+            category,
+            nearest
+        )
+        .to_string();
+        (title, description)
+    };
+    let request = move || {
+        let (title, description) = texts();
+        format!(
+            "/requests/new?category={MISSING_REQUEST_CATEGORY}&title={}&description={}",
+            encode(&title),
+            encode(&description)
+        )
+    };
+    let proposal = move || {
+        let (title, description) = texts();
+        format!(
+            "/consultations/new?title={}&background={}",
+            encode(&title),
+            encode(&description)
+        )
+    };
+    view! {
+        <li data-category=key>
+            <strong>{move || texts().0}</strong>
+            <span class="button-row">
+                <a class="button small" href=request>{t!(i18n, circle.report_missing)}</a>
+                <a class="button small" href=proposal>{t!(i18n, circle.propose_missing)}</a>
+            </span>
+        </li>
+    }
+}

@@ -1,0 +1,261 @@
+//! The service circle's map: the community's own streets and paths as the base layer (no tile
+//! server, so it works offline), the walking areas the server computed along them, the start,
+//! and the facilities as markers. Everything on it is also in the list beside it.
+
+use super::leaflet::{GeoJsonLayer, MarkerIcon, load_leaflet};
+use super::{Home, Nearby, labels};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_leaflet::leaflet;
+use leptos_leaflet::prelude::*;
+use linli_domain::api::GeoPoint;
+use linli_domain::walk::WalkAnswer;
+use serde_json::{Value, json};
+
+/// Zoom at which a 15-minute walk (about 1 km each way) fits a phone's width.
+const START_ZOOM: f64 = 15.0;
+
+/// The colour of the area walkable within `minutes` (the legend uses the same).
+fn area_colour(minutes: u32) -> &'static str {
+    match minutes {
+        0..=5 => "#1b7f4b",
+        6..=10 => "#2f6fb0",
+        _ => "#7a4fb0",
+    }
+}
+
+/// The key to the areas' colours.
+#[component]
+pub fn AreaLegend() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="area-legend">
+            <span class="area-legend-title">{t!(i18n, circle.areas_legend)}</span>
+            {[5u32, 10, 15]
+                .into_iter()
+                .map(|minutes| {
+                    view! {
+                        <span class="area-key">
+                            <span class="area-swatch" style=format!("border-color: {0}; background: {0}33", area_colour(minutes)) aria-hidden="true"></span>
+                            {move || t_string!(i18n, circle.area_minutes, minutes)}
+                        </span>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The walking areas as GeoJSON, the longest first so the shorter ones are drawn on top.
+fn areas_geojson(walk: &WalkAnswer) -> Value {
+    let features: Vec<Value> = walk
+        .areas
+        .iter()
+        .rev()
+        .filter(|area| !area.coordinates.is_empty())
+        .map(|area| {
+            let colour = area_colour(area.minutes);
+            json!({
+                "type": "Feature",
+                "geometry": { "type": "MultiPolygon", "coordinates": area.coordinates },
+                "properties": {
+                    "minutes": area.minutes,
+                    "style": {
+                        "color": colour, "weight": 2, "opacity": 0.9,
+                        "fillColor": colour, "fillOpacity": 0.12,
+                        "className": format!("walk-area walk-area-{}", area.minutes),
+                    },
+                },
+            })
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}
+
+/// The server's base layer with each feature's look put in its properties.
+fn styled_base(mut network: Value) -> Value {
+    if let Some(features) = network.get_mut("features").and_then(Value::as_array_mut) {
+        for feature in features {
+            let kind = feature["properties"]["kind"].as_str().unwrap_or("path");
+            let closed = feature["properties"]["closed"].as_bool().unwrap_or(false);
+            let style = match (kind, closed) {
+                (_, true) => {
+                    json!({ "color": "#b3261e", "weight": 3, "dashArray": "3 5", "className": "base-closed" })
+                }
+                ("street", _) => {
+                    json!({ "color": "#9aa4ae", "weight": 7, "className": "base-street" })
+                }
+                ("gate", _) => json!({ "color": "#6d5a3a", "weight": 4, "className": "base-gate" }),
+                ("compound", _) => json!({
+                    "color": "#8fae8b", "weight": 1, "fillColor": "#e3eddc", "fillOpacity": 0.7,
+                    "className": "base-compound",
+                }),
+                ("building", _) => json!({
+                    "color": "#a39a8c", "weight": 1, "fillColor": "#d9d1c3", "fillOpacity": 0.95,
+                    "className": "base-building",
+                }),
+                _ => json!({ "color": "#b9c2ca", "weight": 2, "className": "base-path" }),
+            };
+            feature["properties"]["style"] = style;
+        }
+    }
+    network
+}
+
+#[component]
+pub fn CircleMap(
+    /// The base layer, as the server sends it.
+    network: Signal<Option<Value>>,
+    walk: Signal<Option<WalkAnswer>>,
+    home: Signal<Option<Home>>,
+    /// The facilities shown (the filter applied).
+    facilities: Signal<Vec<Nearby>>,
+    selected: RwSignal<Option<i64>>,
+    /// While true, a tap on the map chooses the start.
+    picking: RwSignal<bool>,
+    on_pick: Callback<GeoPoint>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let leaflet_ready = LocalResource::new(|| async { load_leaflet().await.is_ok() });
+    view! {
+        <div class="circle-map-frame" class:picking=move || picking.get()>
+            {move || match leaflet_ready.get() {
+                None => view! { <p class="map-placeholder">{t!(i18n, circle.map_loading)}</p> }.into_any(),
+                Some(false) => {
+                    view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
+                        .into_any()
+                }
+                Some(true) => {
+                    view! { <LoadedMap network walk home facilities selected picking on_pick/> }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn LoadedMap(
+    network: Signal<Option<Value>>,
+    walk: Signal<Option<WalkAnswer>>,
+    home: Signal<Option<Home>>,
+    facilities: Signal<Vec<Nearby>>,
+    selected: RwSignal<Option<i64>>,
+    picking: RwSignal<bool>,
+    on_pick: Callback<GeoPoint>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
+    let events = MapEvents::new().mouse_click(move |event: leaflet::MouseEvent| {
+        if picking.get_untracked() {
+            let at = event.lat_lng();
+            on_pick.run(GeoPoint {
+                lat: at.lat(),
+                lon: at.lng(),
+            });
+        }
+    });
+    // The first start known centres the map; later ones (a picked point) keep the view.
+    let centred = StoredValue::new(false);
+    Effect::new(move || {
+        if let (Some(map), Some(home)) = (map.get(), home.get())
+            && !centred.get_value()
+        {
+            centred.set_value(true);
+            map.set_view(&leaflet::LatLng::new(home.at.lat, home.at.lon), START_ZOOM);
+        }
+    });
+    let base = Signal::derive(move || network.get().map(styled_base));
+    let areas = Signal::derive(move || walk.get().map(|w| areas_geojson(&w)));
+    let home_position =
+        Signal::derive_local(move || home.get().map(|h| Position::new(h.at.lat, h.at.lon)));
+    view! {
+        <MapContainer
+            class="circle-map"
+            zoom=START_ZOOM
+            map=map.write_only()
+            events
+            attr:role="region"
+            attr:aria-label=move || t_string!(i18n, circle.map_label)
+        >
+            <GeoJsonLayer data=base/>
+            <GeoJsonLayer data=areas fit_on_first_draw=true/>
+            {move || {
+                home_position
+                    .get()
+                    .map(|position| {
+                        view! {
+                            <Marker
+                                position=position
+                                title=Signal::derive(move || t_string!(i18n, circle.home_marker).to_string())
+                                z_index_offset=Some(1000.0)
+                            >
+                                <MarkerIcon class="home-marker" size=26.0/>
+                            </Marker>
+                        }
+                    })
+            }}
+            <For each=move || facilities.get() key=|n| (n.id, n.minutes) let:nearby>
+                <FacilityMarker nearby selected/>
+            </For>
+        </MapContainer>
+    }
+}
+
+#[component]
+fn FacilityMarker(nearby: Nearby, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = nearby.id;
+    let group = nearby.facility.category.group().key();
+    let title = {
+        let nearby = nearby.clone();
+        Signal::derive(move || {
+            let f = &nearby.facility;
+            let mut title = format!(
+                "{} · {}",
+                pick(i18n, &f.name_zh, &f.name_en),
+                labels::category_label(i18n, f.category)
+            );
+            if let (Some(minutes), Some(metres)) = (nearby.minutes, nearby.metres) {
+                title.push_str(" · ");
+                title.push_str(&t_string!(i18n, circle.walk_line, minutes, metres).to_string());
+            }
+            title
+        })
+    };
+    let icon_class = Signal::derive(move || {
+        let chosen = if selected.get() == Some(id) {
+            " selected"
+        } else {
+            ""
+        };
+        format!("facility-marker group-{group}{chosen}")
+    });
+    view! {
+        <Marker
+            position=Position::new(nearby.at.lat, nearby.at.lon)
+            title
+            keyboard=Some(true)
+            mouse_events=MouseEvents::new().on_click(move |_| selected.set(Some(id)))
+        >
+            <MarkerIcon class=icon_class size=30.0/>
+        </Marker>
+    }
+}
+
+/// The walking areas in words, for those who cannot see the map: how many facilities each
+/// time reaches.
+#[component]
+pub fn ReachSummary(rows: Vec<Nearby>) -> impl IntoView {
+    let i18n = use_i18n();
+    let within = move |limit: u32| {
+        rows.iter()
+            .filter(|n| n.minutes.is_some_and(|m| m <= limit))
+            .count()
+    };
+    let (five, ten, fifteen) = (within(5), within(10), within(15));
+    view! {
+        <p class="reach-summary">
+            {move || t_string!(i18n, circle.reach_summary, five, ten, fifteen)}
+        </p>
+    }
+}
