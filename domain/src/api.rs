@@ -391,6 +391,19 @@ pub struct CommunityMap {
     pub centre: GeoPoint,
     pub compounds: Vec<MapCompound>,
     pub buildings: Vec<MapBuilding>,
+    /// Raster tiles under the map, when the deployment configured a tile server; without
+    /// them the map draws the community's own network and works offline.
+    #[serde(default)]
+    pub tiles: Option<TileSource>,
+}
+
+/// A raster tile server (`https://…/{z}/{x}/{y}.png`) and the attribution its licence asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TileSource {
+    pub url: String,
+    /// HTML, as the deployment wrote it (e.g. `&copy; OpenStreetMap contributors`).
+    pub attribution: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Command line and environment: every setting has a flag and an environment variable.
 
 use clap::{Args, Parser, Subcommand};
+use linli_domain::api::TileSource;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -103,6 +104,15 @@ pub struct ServeArgs {
     /// Co-signing households a consultation proposal needs before staff review it.
     #[arg(long, env = "LINLI_COSIGN_THRESHOLD", default_value_t = linli_domain::consultation::DEFAULT_COSIGN_THRESHOLD)]
     pub cosign_threshold: u32,
+    /// A raster tile server for the service-circle map (`https://…/{z}/{x}/{y}.png`). Without
+    /// one the map draws only the community's own streets and buildings, which needs no
+    /// internet. A tile server's licence asks for attribution: `--tile-attribution` is then
+    /// required.
+    #[arg(long, env = "LINLI_TILE_URL")]
+    pub tile_url: Option<String>,
+    /// The attribution shown under the tiles (HTML), e.g. `&copy; OpenStreetMap contributors`.
+    #[arg(long, env = "LINLI_TILE_ATTRIBUTION")]
+    pub tile_attribution: Option<String>,
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LINLI_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -122,6 +132,35 @@ pub struct Settings {
     pub trust_proxy: bool,
     pub throttle: ThrottleLimits,
     pub cosign_threshold: u32,
+    pub tiles: Option<TileSource>,
+}
+
+impl ServeArgs {
+    /// The configured tile server, refused without an attribution or without the `{z}`,
+    /// `{x}` and `{y}` a tile URL needs.
+    pub fn tiles(&self) -> Result<Option<TileSource>, String> {
+        let Some(url) = self
+            .tile_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        if !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)) {
+            return Err(format!("--tile-url {url:?} lacks {{z}}, {{x}} or {{y}}"));
+        }
+        let attribution = self
+            .tile_attribution
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .ok_or("--tile-url needs --tile-attribution: tile licences ask for it")?;
+        Ok(Some(TileSource {
+            url: url.to_owned(),
+            attribution: attribution.to_owned(),
+        }))
+    }
 }
 
 /// How many failures within a window lock an account or a client address out for a while.
@@ -150,6 +189,53 @@ impl From<&ServeArgs> for Settings {
             trust_proxy: args.trust_proxy,
             throttle: ThrottleLimits::default(),
             cosign_threshold: args.cosign_threshold,
+            // `main` refuses to start with a bad tile setting before it gets here.
+            tiles: args.tiles().ok().flatten(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tile_tests {
+    use super::*;
+
+    fn args(url: Option<&str>, attribution: Option<&str>) -> ServeArgs {
+        let mut argv = vec!["linli-server".to_owned()];
+        if let Some(url) = url {
+            argv.push(format!("--tile-url={url}"));
+        }
+        if let Some(a) = attribution {
+            argv.push(format!("--tile-attribution={a}"));
+        }
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(argv).serve
+    }
+
+    #[test]
+    fn tiles_are_off_unless_configured_with_their_attribution() {
+        assert_eq!(args(None, None).tiles(), Ok(None));
+        assert_eq!(args(Some(" "), None).tiles(), Ok(None));
+        let osm = args(
+            Some("https://tile.example.org/{z}/{x}/{y}.png"),
+            Some("&copy; OpenStreetMap contributors"),
+        );
+        assert_eq!(
+            osm.tiles().unwrap().unwrap().attribution,
+            "&copy; OpenStreetMap contributors"
+        );
+        assert!(
+            args(Some("https://tile.example.org/{z}/{x}/{y}.png"), None)
+                .tiles()
+                .is_err()
+        );
+        assert!(
+            args(Some("https://tile.example.org/tile.png"), Some("x"))
+                .tiles()
+                .is_err()
+        );
     }
 }

@@ -44,6 +44,7 @@ fn init_tracing(format: LogFormat) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    args.tiles().map_err(anyhow::Error::msg)?;
     let db = db::connect(&args.database_url).await?;
     let now = db::now();
     store::sessions::delete_expired(&db, now).await?;

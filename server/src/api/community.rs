@@ -21,12 +21,13 @@ pub async fn overview(State(state): State<AppState>) -> ApiResult<Json<Community
 
 #[utoipa::path(get, path = "/community/map", tag = "community",
     responses(
-        (status = 200, body = CommunityMap, description = "Where the compounds and buildings are, for the small maps"),
+        (status = 200, body = CommunityMap, description = "Where the compounds and buildings are, for the small maps, and the raster tiles configured for the map (none by default)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No community set up yet"),
     ))]
 pub async fn map(State(state): State<AppState>) -> ApiResult<Json<CommunityMap>> {
-    store::community::map(&state.db)
+    let mut map = store::community::map(&state.db)
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    map.tiles = state.settings.tiles.clone();
+    Ok(Json(map))
 }

@@ -116,5 +116,6 @@ pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
         },
         compounds,
         buildings,
+        tiles: None,
     }))
 }

@@ -85,6 +85,7 @@ async fn spawn(seeded: bool) -> TestApp {
             trust_proxy: false,
             throttle: ThrottleLimits::default(),
             cosign_threshold: 3,
+            tiles: None,
         }),
         figures: Default::default(),
         ballots: Default::default(),

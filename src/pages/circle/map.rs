@@ -8,7 +8,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_leaflet::leaflet;
 use leptos_leaflet::prelude::*;
-use linli_domain::api::GeoPoint;
+use linli_domain::api::{GeoPoint, TileSource};
 use linli_domain::walk::WalkAnswer;
 use serde_json::{Value, json};
 
@@ -106,6 +106,8 @@ fn styled_base(mut network: Value) -> Value {
 pub fn CircleMap(
     /// The base layer, as the server sends it.
     network: Signal<Option<Value>>,
+    /// Raster tiles under it, when the deployment configured a tile server.
+    tiles: Signal<Option<TileSource>>,
     walk: Signal<Option<WalkAnswer>>,
     home: Signal<Option<Home>>,
     /// The facilities shown (the filter applied).
@@ -126,7 +128,7 @@ pub fn CircleMap(
                         .into_any()
                 }
                 Some(true) => {
-                    view! { <LoadedMap network walk home facilities selected picking on_pick/> }.into_any()
+                    view! { <LoadedMap network tiles walk home facilities selected picking on_pick/> }.into_any()
                 }
             }}
         </div>
@@ -136,6 +138,7 @@ pub fn CircleMap(
 #[component]
 fn LoadedMap(
     network: Signal<Option<Value>>,
+    tiles: Signal<Option<TileSource>>,
     walk: Signal<Option<WalkAnswer>>,
     home: Signal<Option<Home>>,
     facilities: Signal<Vec<Nearby>>,
@@ -177,6 +180,9 @@ fn LoadedMap(
             attr:role="region"
             attr:aria-label=move || t_string!(i18n, circle.map_label)
         >
+            {move || {
+                tiles.get().map(|t| view! { <TileLayer url=t.url attribution=t.attribution max_zoom=19.0/> })
+            }}
             <GeoJsonLayer data=base/>
             <GeoJsonLayer data=areas fit_on_first_draw=true/>
             {move || {

@@ -409,6 +409,7 @@ pub fn CirclePage() -> impl IntoView {
                 <div class="circle-map-pane">
                     <map::CircleMap
                         network=Signal::derive(move || network.get().and_then(Result::ok))
+                        tiles=Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles))
                         walk=Signal::derive(move || walk_answer.get().map(|w| w.walk))
                         home=Signal::derive(move || home.get())
                         facilities=Signal::derive(move || shown.get())
