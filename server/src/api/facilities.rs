@@ -164,6 +164,55 @@ pub async fn network(State(state): State<AppState>) -> ApiResult<impl IntoRespon
     Ok(Json(FeatureCollection::new(features)))
 }
 
+/// The properties of one feature of the map's base layer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BaseProperties {
+    /// `compound` or `building` (polygons); `street`, `path` or `gate` (lines).
+    kind: String,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    /// Cannot be walked through (a locked gate, works); always false for polygons.
+    closed: bool,
+}
+
+#[utoipa::path(get, path = "/map/base", tag = "service circle",
+    responses((status = 200, body = FeatureCollection<BaseProperties>, description = "The map's own base layer as GeoJSON: compound boundaries and building footprints as polygons first (drawn underneath), then the streets, paths and gates as lines (with their walking-network edge id, as in /map/network); needs no tile server")))]
+pub async fn base(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let outlines = store::facilities::outlines(&state.db).await?;
+    let edges = store::facilities::network(&state.db).await?;
+    let polygons = outlines.into_iter().map(|o| {
+        Feature::new(
+            None,
+            Geometry::Polygon {
+                coordinates: o.rings,
+            },
+            BaseProperties {
+                kind: o.kind.to_owned(),
+                name_zh: Some(o.name_zh),
+                name_en: Some(o.name_en),
+                closed: false,
+            },
+        )
+    });
+    let lines = edges.into_iter().map(|e| {
+        Feature::new(
+            Some(e.id),
+            Geometry::LineString {
+                coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
+            },
+            BaseProperties {
+                kind: e.kind,
+                name_zh: e.name_zh,
+                name_en: e.name_en,
+                closed: e.closed,
+            },
+        )
+    });
+    Ok(Json(FeatureCollection::new(
+        polygons.chain(lines).collect(),
+    )))
+}
+
 /// Checks a facility as staff sent it: the shared rules, then what needs the database.
 async fn checked(state: &AppState, body: &NewFacility) -> ApiResult<CheckedFacility> {
     let (category, fields) = check_facility(body).map_err(ApiError::Unprocessable)?;

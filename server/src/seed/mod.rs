@@ -15,6 +15,7 @@ mod facilities;
 mod geo;
 mod housing;
 mod network;
+mod outline;
 mod people;
 mod plan;
 mod requests;

@@ -298,3 +298,52 @@ pub async fn walk_graph(db: &Db) -> sqlx::Result<linli_domain::walk::WalkGraph> 
             .collect();
     Ok(WalkGraph::new(nodes, edges))
 }
+
+/// An outline of the map's base layer: a compound's boundary or a building's footprint.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    /// `compound` or `building`.
+    pub kind: &'static str,
+    pub name_zh: String,
+    pub name_en: String,
+    /// GeoJSON Polygon coordinates: rings of `[lon, lat]`, the outer one first.
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// The compounds' boundaries, then the buildings' footprints (named like "3幢"), by compound
+/// and number; those without a stored outline, or with one that does not read as a polygon,
+/// are left out.
+pub async fn outlines(db: &Db) -> sqlx::Result<Vec<Outline>> {
+    let rows = sqlx::query(
+        "SELECT 'compound' AS kind, id AS compound_id, name_zh, name_en, NULL AS number,
+                boundary AS outline
+         FROM compounds WHERE boundary IS NOT NULL
+         UNION ALL
+         SELECT 'building', c.id, c.name_zh, c.name_en, b.number, b.footprint
+         FROM buildings b JOIN compounds c ON c.id = b.compound_id
+         WHERE b.footprint IS NOT NULL
+         ORDER BY kind DESC, compound_id, number",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(r.get("outline")).ok()?;
+            let closed = |ring: &Vec<[f64; 2]>| ring.len() >= 4 && ring.first() == ring.last();
+            if rings.is_empty() || !rings.iter().all(closed) {
+                return None;
+            }
+            let (kind, name_zh, name_en) = match r.get::<Option<i64>, _>("number") {
+                None => ("compound", r.get("name_zh"), r.get("name_en")),
+                Some(n) => ("building", format!("{n}幢"), format!("Building {n}")),
+            };
+            Some(Outline {
+                kind,
+                name_zh,
+                name_en,
+                rings,
+            })
+        })
+        .collect())
+}
