@@ -70,6 +70,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         figures: Default::default(),
         ballots: Default::default(),
         walk: Default::default(),
+        facilities: Default::default(),
     };
     axum::serve(
         listener,

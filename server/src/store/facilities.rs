@@ -347,3 +347,68 @@ pub async fn outlines(db: &Db) -> sqlx::Result<Vec<Outline>> {
         })
         .collect())
 }
+
+/// The facilities in service, kept in memory: every map view and every walk reads all of
+/// them, and handing 10,000 rows over from SQLite takes longer than the answer may. Read on
+/// first use and again after any change this process makes (staff's add, edit and retire); the
+/// import, the only other writer, is run with the server stopped.
+#[derive(Debug, Default)]
+pub struct FacilityCache(std::sync::Mutex<CacheState>);
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// Bumped by each change, so that a list read before a change is not kept after it.
+    generation: u64,
+    list: Option<std::sync::Arc<Vec<FacilityRecord>>>,
+}
+
+impl FacilityCache {
+    /// Every facility in service, by id.
+    pub async fn all(&self, db: &Db) -> sqlx::Result<std::sync::Arc<Vec<FacilityRecord>>> {
+        let generation = {
+            let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(list) = &state.list {
+                return Ok(list.clone());
+            }
+            state.generation
+        };
+        let list = std::sync::Arc::new(list(db, &FacilityFilter::default()).await?);
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if state.generation == generation {
+            state.list = Some(list.clone());
+        }
+        Ok(list)
+    }
+
+    /// Those the filter asks for, by id.
+    pub async fn filtered(
+        &self,
+        db: &Db,
+        filter: &FacilityFilter,
+    ) -> sqlx::Result<Vec<FacilityRecord>> {
+        Ok(self
+            .all(db)
+            .await?
+            .iter()
+            .filter(|f| filter.matches(f))
+            .cloned()
+            .collect())
+    }
+
+    /// Forgets the list after a change (call it once the change is committed).
+    pub fn changed(&self) {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        state.generation += 1;
+        state.list = None;
+    }
+}
+
+impl FacilityFilter {
+    /// The same test as [`list`]'s SQL, on a record in memory.
+    pub fn matches(&self, f: &FacilityRecord) -> bool {
+        let inside = self.bbox.is_none_or(|(sw, ne)| {
+            (sw.lat..=ne.lat).contains(&f.at.lat) && (sw.lon..=ne.lon).contains(&f.at.lon)
+        });
+        inside && (self.categories.is_empty() || self.categories.contains(&f.category))
+    }
+}

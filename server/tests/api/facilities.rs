@@ -189,18 +189,17 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
         "refusals write nothing"
     );
 
+    // The list is read (and kept in memory) before each change, so each change must show.
+    let pharmacies_before = collection(&app, "?category=pharmacy").await.len();
     let added = staff.post_json("/staff/facilities", &pharmacy).await;
     assert_eq!(added.status(), StatusCode::CREATED);
     let added: Value = added.json().await.unwrap();
     let id = added["id"].as_i64().unwrap();
     assert_eq!(added["properties"]["services_zh"], "医保刷卡、测血压");
     assert_eq!(added["properties"]["wheelchair"], "yes");
-    assert!(
-        collection(&app, "?category=pharmacy")
-            .await
-            .iter()
-            .any(|f| f["id"] == id)
-    );
+    let pharmacies = collection(&app, "?category=pharmacy").await;
+    assert_eq!(pharmacies.len(), pharmacies_before + 1);
+    assert!(pharmacies.iter().any(|f| f["id"] == id));
 
     let mut edited = pharmacy.clone();
     edited["opening_hours"] = json!("24/7");
@@ -219,6 +218,9 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
     assert_eq!(now["properties"]["opening_hours"], "24/7");
     assert_eq!(now["properties"]["open_now"], true);
     assert_eq!(now["properties"]["wheelchair"], "limited");
+    let listed = collection(&app, "?category=pharmacy").await;
+    let listed = listed.iter().find(|f| f["id"] == id).unwrap();
+    assert_eq!(listed["properties"]["opening_hours"], "24/7");
     assert_problem(
         staff.put_json("/staff/facilities/999999", &edited).await,
         404,
