@@ -76,6 +76,9 @@ pub struct BenchLoadArgs {
     /// tokens (one a line); required with `--voters`.
     #[arg(long)]
     pub voters_out: Option<std::path::PathBuf>,
+    /// How many facilities to add across the demo's streets (the service circle benchmark).
+    #[arg(long, default_value_t = 0)]
+    pub facilities: usize,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -71,6 +71,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         figures: Default::default(),
         ballots: Default::default(),
         walk: Default::default(),
+        facilities: Default::default(),
     };
     axum::serve(
         listener,
@@ -130,6 +131,11 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
         started.elapsed() - seeded,
         seeded
     );
+    if args.facilities > 0 {
+        let started = std::time::Instant::now();
+        let added = seed::load_bench_facilities(&db, args.facilities).await?;
+        println!("loaded {added} facilities in {:.1?}", started.elapsed());
+    }
     if args.voters > 0 {
         let out = args
             .voters_out

@@ -143,6 +143,11 @@ fn grid(lon_lat: [f64; 2]) -> (i64, i64) {
 
 /// Nodes of the largest connected component, by breadth-first search over the stored edges.
 async fn largest_component(db: &Db) -> usize {
+    main_component(db).await.len()
+}
+
+/// The ids of the nodes of the largest connected component.
+async fn main_component(db: &Db) -> HashSet<i64> {
     let edges: Vec<(i64, i64)> = sqlx::query_as("SELECT from_node, to_node FROM walk_edges")
         .fetch_all(db)
         .await
@@ -157,22 +162,24 @@ async fn largest_component(db: &Db) -> usize {
         next.entry(b).or_default().push(a);
     }
     let mut seen = HashSet::new();
-    let mut largest = 0;
+    let mut largest = HashSet::new();
     for &start in &nodes {
         if !seen.insert(start) {
             continue;
         }
-        let mut size = 0;
+        let mut component = HashSet::new();
         let mut queue = VecDeque::from([start]);
         while let Some(node) = queue.pop_front() {
-            size += 1;
+            component.insert(node);
             for &other in next.get(&node).into_iter().flatten() {
                 if seen.insert(other) {
                     queue.push_back(other);
                 }
             }
         }
-        largest = largest.max(size);
+        if component.len() > largest.len() {
+            largest = component;
+        }
     }
     largest
 }
@@ -420,4 +427,160 @@ async fn an_import_over_the_demo_leaves_no_dangling_node() {
         scalar(&db, "SELECT COUNT(*) FROM walk_nodes").await,
         report.walk_nodes as i64
     );
+}
+
+/// Area in m² of a GeoJSON polygon (outer ring, then holes), on a local equirectangular plane
+/// around `lat0`: exact to a fraction of a percent over the kilometre a walk covers.
+fn polygon_area_m2(polygon: &[Vec<[f64; 2]>], lat0: f64) -> f64 {
+    const METRES_PER_DEGREE: f64 = 6_371_000.0 * std::f64::consts::PI / 180.0;
+    let x_scale = METRES_PER_DEGREE * lat0.to_radians().cos();
+    let ring_area = |ring: &Vec<[f64; 2]>| {
+        let twice: f64 = ring
+            .windows(2)
+            .map(|w| (w[0][0] * w[1][1] - w[1][0] * w[0][1]) * x_scale * METRES_PER_DEGREE)
+            .sum();
+        (twice / 2.0).abs()
+    };
+    let (outer, holes) = polygon.split_first().expect("an outer ring");
+    ring_area(outer) - holes.iter().map(ring_area).sum::<f64>()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walking_areas_on_the_helsinki_graph_grow_with_the_minutes_and_hang_together() {
+    use linli_domain::walk::{SNAP_RADIUS_M, WalkPlan, WalkSpeed, walk_answer};
+    let file = helsinki_extract();
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_db(&dir).await;
+    import_osm(&db, &file, None).await.unwrap();
+    // The graph as the server routes on it.
+    let graph = linli_server::store::facilities::walk_graph(&db)
+        .await
+        .unwrap();
+    let (lat0, lon0): (f64, f64) = sqlx::query_as("SELECT center_lat, center_lon FROM communities")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let centre = GeoPoint {
+        lat: lat0,
+        lon: lon0,
+    };
+    // Starts spread over the middle of the extract: for each band of distance from its centre
+    // (0, 150, 300 … 600 m; the extract is about 1 × 1.7 km), the nearest imported place in that band that is on the network,
+    // where a resident would ask from (the centre itself may be water or a building).
+    let places: Vec<GeoPoint> = sqlx::query_as::<_, (f64, f64)>("SELECT lat, lon FROM facilities")
+        .fetch_all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(lat, lon)| GeoPoint { lat, lon })
+        .collect();
+    let plan = WalkPlan::new(&[5, 10, 15], WalkSpeed::default()).unwrap();
+    let main = main_component(&db).await;
+    let mut islands = Vec::new();
+    let answers: Vec<_> = (0..5)
+        .filter_map(|band| {
+            let near = f64::from(band) * 150.0;
+            let mut in_band: Vec<GeoPoint> = places
+                .iter()
+                .copied()
+                .filter(|&p| (near..near + 150.0).contains(&distance_metres(p, centre)))
+                .collect();
+            in_band.sort_by(|a, b| {
+                distance_metres(*a, centre).total_cmp(&distance_metres(*b, centre))
+            });
+            in_band.into_iter().find_map(|start| {
+                let snap = graph.snap(start, SNAP_RADIUS_M)?;
+                let on_main = graph
+                    .reach(&snap, 900.0) // 15 minutes at 60 m/min
+                    .reached_nodes()
+                    .any(|(id, _)| main.contains(&id));
+                if !on_main {
+                    // The nearest way is an island (a yard's path the extract does not join
+                    // to the streets): snapping takes the nearest open way whatever it joins,
+                    // so such a start's areas stay the island's. Not what this test is about.
+                    islands.push(start);
+                    return None;
+                }
+                Some((start, walk_answer(&graph, start, &plan, &[]).ok()?))
+            })
+        })
+        .collect();
+    println!("places skipped as their nearest way is an island: {islands:?}");
+    assert_eq!(answers.len(), 5, "each band has a place on the network");
+
+    for (start, answer) in &answers {
+        let mut previous: Option<(f64, [f64; 4])> = None;
+        for area in &answer.areas {
+            let polygons = &area.coordinates;
+            let areas: Vec<f64> = polygons.iter().map(|p| polygon_area_m2(p, lat0)).collect();
+            let total: f64 = areas.iter().sum();
+            let largest = areas.iter().copied().fold(0.0, f64::max);
+            println!(
+                "{start:?} {} min: {} polygons, {:.0} m², largest {:.1} %",
+                area.minutes,
+                polygons.len(),
+                total,
+                100.0 * largest / total
+            );
+            // Connected. Every reached stretch joins the start along the network, each is
+            // buffered by 40 m on a 20 m grid and diagonal-only contacts are filled, so the area
+            // is meant to be one shape, and on these starts it is exactly one polygon. What a
+            // map needs is asked, not more: one main polygon that holds the start and at least
+            // 98 % of the area, so that a stray sliver (a cell the grid gave to a farther way
+            // than its neighbours) would pass and a walk split in two would not.
+            assert!(
+                largest >= 0.98 * total,
+                "{start:?} {} min: the largest of {} polygons holds {largest:.0} of {total:.0} m²",
+                area.minutes,
+                polygons.len()
+            );
+            let main = &polygons[areas.iter().position(|&a| a == largest).unwrap()][0];
+            let bbox = main.iter().fold(
+                [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+                |[w, s, e, n], p| [w.min(p[0]), s.min(p[1]), e.max(p[0]), n.max(p[1])],
+            );
+            let on = answer.start;
+            assert!(
+                (bbox[0]..=bbox[2]).contains(&on.lon) && (bbox[1]..=bbox[3]).contains(&on.lat),
+                "the main polygon holds the start"
+            );
+            // No further than the walk can go: its metres as the crow flies, plus the 40 m
+            // buffer and a cell's diagonal.
+            let reach = f64::from(area.metres) + 40.0 + 30.0;
+            for p in polygons.iter().flatten().flatten() {
+                assert!(
+                    distance_metres(point(*p), on) <= reach,
+                    "{p:?} beyond {reach} m"
+                );
+            }
+            // Growing: strictly larger than the shorter time's area, and holding all of it
+            // (every point of the shorter area inside the longer one's extent).
+            let all = polygons.iter().flatten().flatten().fold(
+                [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+                |[w, s, e, n], p| [w.min(p[0]), s.min(p[1]), e.max(p[0]), n.max(p[1])],
+            );
+            if let Some((smaller, inner)) = previous {
+                assert!(
+                    total > smaller,
+                    "{} min grows: {smaller:.0} → {total:.0} m²",
+                    area.minutes
+                );
+                assert!(
+                    all[0] <= inner[0]
+                        && all[1] <= inner[1]
+                        && inner[2] <= all[2]
+                        && inner[3] <= all[3],
+                    "{} min holds the shorter time's area",
+                    area.minutes
+                );
+            }
+            previous = Some((total, all));
+        }
+        // A 15-minute walk through a city centre covers a real share of its circle.
+        let fifteen = previous.unwrap().0;
+        assert!(
+            fifteen > 0.2e6,
+            "{start:?}: 15 min covers only {fifteen:.0} m²"
+        );
+    }
 }

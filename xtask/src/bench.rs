@@ -17,6 +17,7 @@
 //! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`).
 
 mod ballots;
+mod circle;
 mod walk;
 
 use crate::{Result, root, step};
@@ -144,6 +145,9 @@ impl Measured {
 pub fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == "ballots") {
         return ballots::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "circle") {
+        return circle::run(&args[1..]);
     }
     if args.first().is_some_and(|a| a == "walk") {
         return walk::run(&args[1..]);

@@ -44,6 +44,9 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench walk             walking areas and times on a 100k-node city: p50/p99"
             );
+            eprintln!(
+                "  bench circle           GET /facilities over 10,000 facilities and GET /walk (demo, Helsinki) over HTTP"
+            );
             return ExitCode::from(2);
         }
     };

@@ -17,13 +17,17 @@ use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
 use linli_domain::nearby::bounding_box;
 use linli_domain::walk::{Destination, WalkError, WalkPlan, WalkSpeed, WalkingAreas, walk_answer};
 use linli_domain::{ErrorCode, FieldError};
+use std::collections::HashMap;
 
 /// How far outside its walking network a facility may be placed: a building set back from
 /// the last path is still in the community; a point across town is a slip of the finger.
 const EXTENT_MARGIN_METRES: f64 = 200.0;
 
-fn feature(record: FacilityRecord, now: i64) -> Feature<FacilityProperties> {
-    let (open_now, next_change) = crate::opening::status(&record.opening_hours, now);
+/// A facility as GeoJSON, with whether it is open now and when that next changes.
+fn feature(
+    record: FacilityRecord,
+    (open_now, next_change): (Option<bool>, Option<i64>),
+) -> Feature<FacilityProperties> {
     Feature::new(
         Some(record.id),
         Geometry::Point {
@@ -45,6 +49,12 @@ fn feature(record: FacilityRecord, now: i64) -> Feature<FacilityProperties> {
             wheelchair: record.wheelchair,
         },
     )
+}
+
+/// A facility as GeoJSON, open or not at `now`.
+fn feature_at(record: FacilityRecord, now: i64) -> Feature<FacilityProperties> {
+    let status = crate::opening::status(&record.opening_hours, now);
+    feature(record, status)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -106,9 +116,19 @@ pub async fn list(
     }
     let filter = FacilityFilter { bbox, categories };
     let now = crate::db::now();
-    let records = store::facilities::list(&state.db, &filter).await?;
+    let records = state.facilities.filtered(&state.db, &filter).await?;
+    // Facilities share opening hours ("24/7", office hours): work each text out once.
+    let mut hours = HashMap::new();
     Ok(Json(FeatureCollection::new(
-        records.into_iter().map(|r| feature(r, now)).collect(),
+        records
+            .into_iter()
+            .map(|r| {
+                let status = *hours
+                    .entry(r.opening_hours.clone())
+                    .or_insert_with(|| crate::opening::status(&r.opening_hours, now));
+                feature(r, status)
+            })
+            .collect(),
     )))
 }
 
@@ -126,7 +146,7 @@ pub async fn detail(
         .await?
         .filter(|r| r.retired_at.is_none())
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(feature(record, crate::db::now())))
+    Ok(Json(feature_at(record, crate::db::now())))
 }
 
 /// The properties of one way of the walking network on the map.
@@ -162,6 +182,55 @@ pub async fn network(State(state): State<AppState>) -> ApiResult<impl IntoRespon
         })
         .collect();
     Ok(Json(FeatureCollection::new(features)))
+}
+
+/// The properties of one feature of the map's base layer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BaseProperties {
+    /// `compound` or `building` (polygons); `street`, `path` or `gate` (lines).
+    kind: String,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    /// Cannot be walked through (a locked gate, works); always false for polygons.
+    closed: bool,
+}
+
+#[utoipa::path(get, path = "/map/base", tag = "service circle",
+    responses((status = 200, body = FeatureCollection<BaseProperties>, description = "The map's own base layer as GeoJSON: compound boundaries and building footprints as polygons first (drawn underneath), then the streets, paths and gates as lines (with their walking-network edge id, as in /map/network); needs no tile server")))]
+pub async fn base(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let outlines = store::facilities::outlines(&state.db).await?;
+    let edges = store::facilities::network(&state.db).await?;
+    let polygons = outlines.into_iter().map(|o| {
+        Feature::new(
+            None,
+            Geometry::Polygon {
+                coordinates: o.rings,
+            },
+            BaseProperties {
+                kind: o.kind.to_owned(),
+                name_zh: Some(o.name_zh),
+                name_en: Some(o.name_en),
+                closed: false,
+            },
+        )
+    });
+    let lines = edges.into_iter().map(|e| {
+        Feature::new(
+            Some(e.id),
+            Geometry::LineString {
+                coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
+            },
+            BaseProperties {
+                kind: e.kind,
+                name_zh: e.name_zh,
+                name_en: e.name_en,
+                closed: e.closed,
+            },
+        )
+    });
+    Ok(Json(FeatureCollection::new(
+        polygons.chain(lines).collect(),
+    )))
 }
 
 /// Checks a facility as staff sent it: the shared rules, then what needs the database.
@@ -213,11 +282,12 @@ pub async fn create(
     let facility = checked(&state, &body).await?;
     let now = crate::db::now();
     let id = store::facilities::insert(&state.db, &facility, now).await?;
+    state.facilities.changed();
     tracing::info!(facility_id = id, staff_id = user.id, "facility added");
     let record = store::facilities::get(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(feature(record, now))))
+    Ok((StatusCode::CREATED, Json(feature_at(record, now))))
 }
 
 #[utoipa::path(put, path = "/staff/facilities/{id}", tag = "service circle", security(("session" = [])),
@@ -237,14 +307,16 @@ pub async fn update(
     staff_only(&user)?;
     let facility = checked(&state, &body).await?;
     let now = crate::db::now();
-    if !store::facilities::update(&state.db, id, &facility, now).await? {
+    let updated = store::facilities::update(&state.db, id, &facility, now).await?;
+    state.facilities.changed();
+    if !updated {
         return Err(ApiError::NotFound);
     }
     tracing::info!(facility_id = id, staff_id = user.id, "facility edited");
     let record = store::facilities::get(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(feature(record, now)))
+    Ok(Json(feature_at(record, now)))
 }
 
 #[utoipa::path(post, path = "/staff/facilities/{id}/retire", tag = "service circle", security(("session" = [])),
@@ -260,7 +332,9 @@ pub async fn retire(
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     staff_only(&user)?;
-    if !store::facilities::retire(&state.db, id, crate::db::now()).await? {
+    let retired = store::facilities::retire(&state.db, id, crate::db::now()).await?;
+    state.facilities.changed();
+    if !retired {
         return Err(ApiError::NotFound);
     }
     tracing::info!(facility_id = id, staff_id = user.id, "facility retired");
@@ -314,7 +388,7 @@ pub async fn walk(
         return Err(ApiError::Unprocessable(errors));
     };
     let graph = state.walk.graph(&state.db).await?;
-    let facilities = store::facilities::list(&state.db, &FacilityFilter::default()).await?;
+    let facilities = state.facilities.all(&state.db).await?;
     let destinations: Vec<Destination> = facilities
         .iter()
         .map(|f| Destination { id: f.id, at: f.at })
@@ -334,7 +408,7 @@ pub async fn walk(
     let reached: Vec<Reached> = answer
         .destinations
         .iter()
-        .zip(&facilities)
+        .zip(facilities.iter())
         .filter_map(|(walk, facility)| {
             Some(Reached {
                 facility_id: facility.id,

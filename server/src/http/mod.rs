@@ -31,6 +31,8 @@ pub struct AppState {
     pub ballots: Arc<crate::store::ballots::BallotWriter>,
     /// The walking network, read from the database on first use.
     pub walk: Arc<WalkNetwork>,
+    /// The facilities in service, read from the database on first use and after each change.
+    pub facilities: Arc<crate::store::facilities::FacilityCache>,
 }
 
 /// The walking network of the process, read once: it changes only by an import, run with the

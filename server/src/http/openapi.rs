@@ -87,6 +87,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::facilities::list))
         .routes(routes!(api::facilities::detail))
         .routes(routes!(api::facilities::network))
+        .routes(routes!(api::facilities::base))
         .routes(routes!(api::facilities::walk))
         .routes(routes!(api::facilities::create))
         .routes(routes!(api::facilities::update))

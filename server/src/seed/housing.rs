@@ -2,6 +2,7 @@
 //! codes each household is issued.
 
 use super::network::WalkPlan;
+use super::outline::{building_footprint, compound_boundary, polygon_json};
 use super::plan::{COMPOUNDS, CompoundPlan, Home, ROOMS_PER_FLOOR};
 use super::rng::{SplitMix64, mix};
 use linli_domain::{BindingCode, HouseholdRelation};
@@ -42,8 +43,8 @@ pub async fn insert_compounds(
     for compound in COMPOUNDS {
         let (lat, lon) = super::to_lat_lon(compound.centre);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO compounds (community_id, name_zh, name_en, built_year, center_lat, center_lon) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO compounds (community_id, name_zh, name_en, built_year, center_lat, center_lon, \
+             boundary) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(community_id)
         .bind(compound.name_zh)
@@ -51,6 +52,7 @@ pub async fn insert_compounds(
         .bind(compound.built_year)
         .bind(lat)
         .bind(lon)
+        .bind(polygon_json(&compound_boundary(compound)))
         .fetch_one(&mut *conn)
         .await?;
         ids.push(id);
@@ -72,8 +74,8 @@ pub async fn insert_buildings(
         for (b, building) in compound.buildings.iter().enumerate() {
             let (lat, lon) = super::to_lat_lon(compound.centre + building.offset);
             let building_id: i64 = sqlx::query_scalar(
-                "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon, door_node_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon, door_node_id, \
+                 footprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(compound_ids[c])
             .bind(building.number)
@@ -82,6 +84,7 @@ pub async fn insert_buildings(
             .bind(lat)
             .bind(lon)
             .bind(node_ids[walk.doors[c][b]])
+            .bind(polygon_json(&building_footprint(compound, building)))
             .fetch_one(&mut *conn)
             .await?;
             buildings += 1;

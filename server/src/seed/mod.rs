@@ -9,12 +9,14 @@
 //! published key. `bulk.rs` adds a year of requests on top, and `voters.rs` a compound of
 //! signed-in voters, for the benchmark.
 
+mod bench_facilities;
 mod bulk;
 pub mod consultations;
 mod facilities;
 mod geo;
 mod housing;
 mod network;
+mod outline;
 mod people;
 mod plan;
 mod requests;
@@ -29,6 +31,7 @@ use anyhow::{Context, bail};
 use linli_domain::{BindingCode, HouseholdRelation, Role};
 use sqlx::{Row, SqliteConnection};
 
+pub use bench_facilities::load_bench_facilities;
 pub use bulk::load_bench_requests;
 pub use plan::DEMO_PASSWORD;
 pub use voters::{BenchVoters, load_bench_voters};

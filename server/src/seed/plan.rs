@@ -106,6 +106,18 @@ pub const ROOMS_PER_FLOOR: i64 = 2;
 pub const DOOR_SETBACK_M: i32 = 6;
 /// ...and the front lane that serves a row of buildings runs this far south of it.
 pub const FRONT_LANE_SETBACK_M: i32 = 14;
+/// Every building is a slab running west to east, so each flat faces south (what buyers in
+/// China ask for first), this deep: the door on the south face is [`DOOR_SETBACK_M`] from the
+/// centre line.
+pub const BUILDING_DEPTH_M: i32 = 2 * DOOR_SETBACK_M;
+/// A slab's length per stairwell: a stairwell and its two flats side by side, each flat running
+/// through from the south face to the north (南北通透). The small walk-up flats are narrower
+/// than those of the lift blocks, which also hold a lift shaft.
+pub const WALK_UP_STAIRWELL_WIDTH_M: i32 = 18;
+pub const LIFT_BLOCK_STAIRWELL_WIDTH_M: i32 = 22;
+/// A compound fills its 300 m block but for the pavement: its wall runs this far from its
+/// centre on every side, and its gates stand in the wall.
+pub const COMPOUND_HALF_SIDE_M: i32 = 135;
 
 pub struct BuildingPlan {
     pub number: i64,
@@ -380,13 +392,13 @@ pub const FACILITIES: &[FacilityPlan] = &[
     in_compound(Cat::ParcelStation, "翠柳苑快递驿站", "Cuiliu Garden Parcel Station", OLD_COMPOUND, m(-15, 0), ("中心通道旁", "by the central alley"), "Mo-Su 08:00-21:00", None),
     in_compound(Cat::WasteCollection, "翠柳苑垃圾分类投放点", "Cuiliu Garden Waste Sorting Point", OLD_COMPOUND, m(75, -100), ("8幢南侧", "south of Bldg 8"), WASTE_HOURS, None),
     in_compound(Cat::PropertyOffice, "金桂花园物业服务中心", "Jingui Garden Property Office", MID_COMPOUND, m(-95, 0), ("西门内", "inside the west gate"), "Mo-Su 08:00-20:00", Some("0571-85217438")),
-    in_compound(Cat::ParcelStation, "金桂花园快递驿站", "Jingui Garden Parcel Station", MID_COMPOUND, m(-95, 70), ("1幢西侧", "west of Bldg 1"), "Mo-Su 08:00-21:00", None),
+    in_compound(Cat::ParcelStation, "金桂花园快递驿站", "Jingui Garden Parcel Station", MID_COMPOUND, m(-100, 36), ("1幢西侧", "west of Bldg 1"), "Mo-Su 08:00-21:00", None),
     in_compound(Cat::PlaySpace, "金桂花园儿童乐园", "Jingui Garden Playground", MID_COMPOUND, m(35, 0), ("中心花园", "in the central garden"), "Mo-Su 06:00-21:00", None),
     in_compound(Cat::WasteCollection, "金桂花园垃圾分类投放点", "Jingui Garden Waste Sorting Point", MID_COMPOUND, m(90, -90), ("6幢东南角", "south-east of Bldg 6"), WASTE_HOURS, None),
     in_compound(Cat::PropertyOffice, "锦澜府物业服务中心", "Jinlan Residence Property Office", NEW_COMPOUND, m(-95, 0), ("西门内", "inside the west gate"), ALWAYS, Some("0571-85217445")),
     in_compound(Cat::ParcelStation, "锦澜府智能快递柜", "Jinlan Residence Parcel Lockers", NEW_COMPOUND, m(15, -95), ("南门内", "inside the south gate"), ALWAYS, None),
     in_compound(Cat::PlaySpace, "锦澜府儿童活动场", "Jinlan Residence Play Area", NEW_COMPOUND, m(35, 0), ("中心花园", "in the central garden"), "Mo-Su 06:00-21:00", None),
-    in_compound(Cat::WasteCollection, "锦澜府垃圾分类投放点", "Jinlan Residence Waste Sorting Point", NEW_COMPOUND, m(90, 95), ("3幢北侧", "north of Bldg 3"), WASTE_HOURS, None),
+    in_compound(Cat::WasteCollection, "锦澜府垃圾分类投放点", "Jinlan Residence Waste Sorting Point", NEW_COMPOUND, m(105, 40), ("3幢东侧", "east of Bldg 3"), WASTE_HOURS, None),
 ];
 
 // ---------------------------------------------------------------------------------------------

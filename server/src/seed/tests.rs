@@ -671,3 +671,95 @@ async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
             .unwrap()
     );
 }
+
+#[test]
+fn outlines_hold_the_network_and_stay_off_its_lanes() {
+    use super::geo::Metres;
+    use super::network::{NodeKind, WalkPlan};
+    use super::outline::{building_footprint, compound_boundary, extent};
+    type Box = (Metres, Metres);
+    let strictly_inside = |(sw, ne): Box, e: f64, n: f64| {
+        f64::from(sw.east) < e
+            && e < f64::from(ne.east)
+            && f64::from(sw.north) < n
+            && n < f64::from(ne.north)
+    };
+    let on_edge_of = |(sw, ne): Box, p: Metres| {
+        let within =
+            (sw.east..=ne.east).contains(&p.east) && (sw.north..=ne.north).contains(&p.north);
+        within && !strictly_inside((sw, ne), f64::from(p.east), f64::from(p.north))
+    };
+    let walk = WalkPlan::build();
+    let mut footprints: Vec<Box> = Vec::new();
+    for (c, compound) in plan::COMPOUNDS.iter().enumerate() {
+        let wall = extent(&compound_boundary(compound));
+        for node in walk.nodes.iter().filter(|n| n.compound == Some(c)) {
+            let (e, n) = (f64::from(node.at.east), f64::from(node.at.north));
+            if node.kind == NodeKind::Gate {
+                assert!(
+                    on_edge_of(wall, node.at),
+                    "{}: gate {:?} in the wall",
+                    compound.name_en,
+                    node.at
+                );
+            } else {
+                assert!(
+                    strictly_inside(wall, e, n),
+                    "{}: {node:?} inside",
+                    compound.name_en
+                );
+            }
+        }
+        for (b, building) in compound.buildings.iter().enumerate() {
+            let ring = building_footprint(compound, building);
+            assert_eq!(ring[0], ring[4], "closed");
+            let fp = extent(&ring);
+            let (width, depth) = (fp.1.east - fp.0.east, fp.1.north - fp.0.north);
+            assert!(
+                (30..=70).contains(&width) && depth == 12,
+                "a slab, {width} × {depth} m"
+            );
+            for corner in [fp.0, fp.1] {
+                let (e, n) = (f64::from(corner.east), f64::from(corner.north));
+                assert!(
+                    strictly_inside(wall, e, n),
+                    "{} building {}",
+                    compound.name_en,
+                    building.number
+                );
+            }
+            let door = walk.nodes[walk.doors[c][b]].at;
+            assert!(
+                on_edge_of(fp, door) && door.north == fp.0.north,
+                "door on the south face"
+            );
+            footprints.push(fp);
+        }
+    }
+    for (i, a) in footprints.iter().enumerate() {
+        for b in &footprints[i + 1..] {
+            let apart = a.1.east <= b.0.east
+                || b.1.east <= a.0.east
+                || a.1.north <= b.0.north
+                || b.1.north <= a.0.north;
+            assert!(apart, "footprints {a:?} and {b:?} overlap");
+        }
+    }
+    // No way of the network runs through a building (doors are on its face), and no
+    // facility stands inside one: checked every half metre along every edge.
+    for edge in &walk.edges {
+        let (a, b) = (walk.nodes[edge.from].at, walk.nodes[edge.to].at);
+        let steps = (a.distance_to(b) * 2.0).ceil() as i32;
+        for s in 0..=steps {
+            let t = f64::from(s) / f64::from(steps.max(1));
+            let e = f64::from(a.east) + t * f64::from(b.east - a.east);
+            let n = f64::from(a.north) + t * f64::from(b.north - a.north);
+            for &fp in &footprints {
+                assert!(
+                    !strictly_inside(fp, e, n),
+                    "edge {a:?}–{b:?} crosses {fp:?}"
+                );
+            }
+        }
+    }
+}

@@ -298,3 +298,117 @@ pub async fn walk_graph(db: &Db) -> sqlx::Result<linli_domain::walk::WalkGraph> 
             .collect();
     Ok(WalkGraph::new(nodes, edges))
 }
+
+/// An outline of the map's base layer: a compound's boundary or a building's footprint.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    /// `compound` or `building`.
+    pub kind: &'static str,
+    pub name_zh: String,
+    pub name_en: String,
+    /// GeoJSON Polygon coordinates: rings of `[lon, lat]`, the outer one first.
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// The compounds' boundaries, then the buildings' footprints (named like "3幢"), by compound
+/// and number; those without a stored outline, or with one that does not read as a polygon,
+/// are left out.
+pub async fn outlines(db: &Db) -> sqlx::Result<Vec<Outline>> {
+    let rows = sqlx::query(
+        "SELECT 'compound' AS kind, id AS compound_id, name_zh, name_en, NULL AS number,
+                boundary AS outline
+         FROM compounds WHERE boundary IS NOT NULL
+         UNION ALL
+         SELECT 'building', c.id, c.name_zh, c.name_en, b.number, b.footprint
+         FROM buildings b JOIN compounds c ON c.id = b.compound_id
+         WHERE b.footprint IS NOT NULL
+         ORDER BY kind DESC, compound_id, number",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(r.get("outline")).ok()?;
+            let closed = |ring: &Vec<[f64; 2]>| ring.len() >= 4 && ring.first() == ring.last();
+            if rings.is_empty() || !rings.iter().all(closed) {
+                return None;
+            }
+            let (kind, name_zh, name_en) = match r.get::<Option<i64>, _>("number") {
+                None => ("compound", r.get("name_zh"), r.get("name_en")),
+                Some(n) => ("building", format!("{n}幢"), format!("Building {n}")),
+            };
+            Some(Outline {
+                kind,
+                name_zh,
+                name_en,
+                rings,
+            })
+        })
+        .collect())
+}
+
+/// The facilities in service, kept in memory: every map view and every walk reads all of
+/// them, and handing 10,000 rows over from SQLite takes longer than the answer may. Read on
+/// first use and again after any change this process makes (staff's add, edit and retire); the
+/// import, the only other writer, is run with the server stopped.
+#[derive(Debug, Default)]
+pub struct FacilityCache(std::sync::Mutex<CacheState>);
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// Bumped by each change, so that a list read before a change is not kept after it.
+    generation: u64,
+    list: Option<std::sync::Arc<Vec<FacilityRecord>>>,
+}
+
+impl FacilityCache {
+    /// Every facility in service, by id.
+    pub async fn all(&self, db: &Db) -> sqlx::Result<std::sync::Arc<Vec<FacilityRecord>>> {
+        let generation = {
+            let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(list) = &state.list {
+                return Ok(list.clone());
+            }
+            state.generation
+        };
+        let list = std::sync::Arc::new(list(db, &FacilityFilter::default()).await?);
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if state.generation == generation {
+            state.list = Some(list.clone());
+        }
+        Ok(list)
+    }
+
+    /// Those the filter asks for, by id.
+    pub async fn filtered(
+        &self,
+        db: &Db,
+        filter: &FacilityFilter,
+    ) -> sqlx::Result<Vec<FacilityRecord>> {
+        Ok(self
+            .all(db)
+            .await?
+            .iter()
+            .filter(|f| filter.matches(f))
+            .cloned()
+            .collect())
+    }
+
+    /// Forgets the list after a change (call it once the change is committed).
+    pub fn changed(&self) {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        state.generation += 1;
+        state.list = None;
+    }
+}
+
+impl FacilityFilter {
+    /// The same test as [`list`]'s SQL, on a record in memory.
+    pub fn matches(&self, f: &FacilityRecord) -> bool {
+        let inside = self.bbox.is_none_or(|(sw, ne)| {
+            (sw.lat..=ne.lat).contains(&f.at.lat) && (sw.lon..=ne.lon).contains(&f.at.lon)
+        });
+        inside && (self.categories.is_empty() || self.categories.contains(&f.category))
+    }
+}

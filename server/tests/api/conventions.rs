@@ -235,6 +235,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_endpoint() {
         ("/api/v1/consultations/{id}/result.csv", "get"),
         ("/api/v1/consultations/{id}/updates", "post"),
         ("/api/v1/consultations/{id}/rating", "put"),
+        ("/api/v1/map/base", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -189,18 +189,17 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
         "refusals write nothing"
     );
 
+    // The list is read (and kept in memory) before each change, so each change must show.
+    let pharmacies_before = collection(&app, "?category=pharmacy").await.len();
     let added = staff.post_json("/staff/facilities", &pharmacy).await;
     assert_eq!(added.status(), StatusCode::CREATED);
     let added: Value = added.json().await.unwrap();
     let id = added["id"].as_i64().unwrap();
     assert_eq!(added["properties"]["services_zh"], "医保刷卡、测血压");
     assert_eq!(added["properties"]["wheelchair"], "yes");
-    assert!(
-        collection(&app, "?category=pharmacy")
-            .await
-            .iter()
-            .any(|f| f["id"] == id)
-    );
+    let pharmacies = collection(&app, "?category=pharmacy").await;
+    assert_eq!(pharmacies.len(), pharmacies_before + 1);
+    assert!(pharmacies.iter().any(|f| f["id"] == id));
 
     let mut edited = pharmacy.clone();
     edited["opening_hours"] = json!("24/7");
@@ -219,6 +218,9 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
     assert_eq!(now["properties"]["opening_hours"], "24/7");
     assert_eq!(now["properties"]["open_now"], true);
     assert_eq!(now["properties"]["wheelchair"], "limited");
+    let listed = collection(&app, "?category=pharmacy").await;
+    let listed = listed.iter().find(|f| f["id"] == id).unwrap();
+    assert_eq!(listed["properties"]["opening_hours"], "24/7");
     assert_problem(
         staff.put_json("/staff/facilities/999999", &edited).await,
         404,
@@ -401,4 +403,126 @@ async fn walking_areas_follow_the_network_and_the_coverage_card_follows_the_walk
         "location_invalid",
     )
     .await;
+}
+
+/// `[west, south, east, north]` of a polygon's outer ring.
+fn ring_bbox(ring: &[Value]) -> [f64; 4] {
+    ring.iter().fold(
+        [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+        |[w, s, e, n], p| {
+            let (lon, lat) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+            [w.min(lon), s.min(lat), e.max(lon), n.max(lat)]
+        },
+    )
+}
+
+#[tokio::test]
+async fn the_base_map_draws_compounds_and_buildings_under_the_ways() {
+    let app = spawn_app().await;
+    let resp = app.new_browser().get("/map/base").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["type"], "FeatureCollection");
+    let features = body["features"].as_array().unwrap();
+    let kind = |f: &Value| f["properties"]["kind"].as_str().unwrap().to_owned();
+
+    // Polygons first, so a map that draws in order puts the ways on top.
+    let polygons = features
+        .iter()
+        .take_while(|f| f["geometry"]["type"] == "Polygon")
+        .count();
+    assert!(
+        features[polygons..]
+            .iter()
+            .all(|f| f["geometry"]["type"] == "LineString"),
+        "lines after the polygons"
+    );
+    let lines = &features[polygons..];
+    assert_eq!(lines.len() as i64, app.count("walk_edges", "1 = 1").await);
+    assert!(
+        lines
+            .iter()
+            .all(|l| ["street", "path", "gate"].contains(&kind(l).as_str()))
+    );
+
+    let compounds: Vec<&Value> = features[..polygons]
+        .iter()
+        .filter(|f| kind(f) == "compound")
+        .collect();
+    let buildings: Vec<&Value> = features[..polygons]
+        .iter()
+        .filter(|f| kind(f) == "building")
+        .collect();
+    assert_eq!(compounds.len() + buildings.len(), polygons);
+    assert_eq!(
+        compounds.len() as i64,
+        app.count("compounds", "1 = 1").await
+    );
+    assert_eq!(
+        buildings.len() as i64,
+        app.count("buildings", "1 = 1").await
+    );
+    assert!(
+        compounds
+            .iter()
+            .any(|c| c["properties"]["name_zh"] == "翠柳苑")
+    );
+    for polygon in compounds.iter().chain(&buildings) {
+        let rings = polygon["geometry"]["coordinates"].as_array().unwrap();
+        let outer = rings[0].as_array().unwrap();
+        assert!(outer.len() >= 4, "{polygon}");
+        assert_eq!(outer.first(), outer.last(), "a closed ring: {polygon}");
+        assert_eq!(polygon["properties"]["closed"], false);
+    }
+
+    // Every footprint lies within its compound's wall: the compound whose boundary holds the
+    // footprint's centre must hold all of it, and each compound holds as many buildings as it
+    // has in the database.
+    let walls: Vec<[f64; 4]> = compounds
+        .iter()
+        .map(|c| ring_bbox(c["geometry"]["coordinates"][0].as_array().unwrap()))
+        .collect();
+    let mut held = vec![0_i64; walls.len()];
+    for building in &buildings {
+        let name = building["properties"]["name_zh"].as_str().unwrap();
+        assert!(name.ends_with('幢'), "{name}");
+        assert!(
+            building["properties"]["name_en"]
+                .as_str()
+                .unwrap()
+                .starts_with("Building ")
+        );
+        let [w, s, e, n] = ring_bbox(building["geometry"]["coordinates"][0].as_array().unwrap());
+        let (lon, lat) = ((w + e) / 2.0, (s + n) / 2.0);
+        let wall = walls
+            .iter()
+            .position(|&[ww, ws, we, wn]| (ww..=we).contains(&lon) && (ws..=wn).contains(&lat))
+            .unwrap_or_else(|| panic!("{name} stands in no compound"));
+        let [ww, ws, we, wn] = walls[wall];
+        assert!(
+            ww <= w && e <= we && ws <= s && n <= wn,
+            "{name} inside its wall"
+        );
+        held[wall] += 1;
+    }
+    for (compound, held) in compounds.iter().zip(held) {
+        let name = compound["properties"]["name_zh"].as_str().unwrap();
+        let planned = app
+            .count(
+                "buildings b JOIN compounds c ON c.id = b.compound_id",
+                &format!("c.name_zh = '{name}'"),
+            )
+            .await;
+        assert_eq!(held, planned, "{name}");
+    }
+
+    // The older layer answers as before.
+    let network: Value = app
+        .new_browser()
+        .get("/map/network")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(network["features"].as_array().unwrap(), lines);
 }

@@ -90,6 +90,7 @@ async fn spawn(seeded: bool) -> TestApp {
         figures: Default::default(),
         ballots: Default::default(),
         walk: Default::default(),
+        facilities: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

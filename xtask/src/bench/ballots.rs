@@ -392,7 +392,7 @@ fn cast_all(addr: &str, path: &str, tokens: &[String], connections: usize) -> Ca
 }
 
 /// `reads` GETs of `path` in a row on one connection; their latencies in µs.
-fn timed_reads(conn: &mut Conn, path: &str, reads: usize) -> Result<Vec<u64>> {
+pub(super) fn timed_reads(conn: &mut Conn, path: &str, reads: usize) -> Result<Vec<u64>> {
     let mut latencies = Vec::with_capacity(reads);
     for _ in 0..reads {
         let started = Instant::now();
@@ -403,7 +403,7 @@ fn timed_reads(conn: &mut Conn, path: &str, reads: usize) -> Result<Vec<u64>> {
 }
 
 /// The `p`-th percentile of latencies in µs, in ms (nearest rank).
-fn percentile(us: &[u64], p: f64) -> f64 {
+pub(super) fn percentile(us: &[u64], p: f64) -> f64 {
     if us.is_empty() {
         return 0.0;
     }
@@ -414,13 +414,13 @@ fn percentile(us: &[u64], p: f64) -> f64 {
 }
 
 /// An HTTP/1.1 keep-alive connection, opened again if the server closed it.
-struct Conn {
+pub(super) struct Conn {
     addr: String,
     stream: Option<BufReader<TcpStream>>,
 }
 
 impl Conn {
-    fn new(addr: &str) -> Self {
+    pub(super) fn new(addr: &str) -> Self {
         Conn {
             addr: addr.to_owned(),
             stream: None,
@@ -428,7 +428,7 @@ impl Conn {
     }
 
     /// A request that must answer `status`.
-    fn expect(
+    pub(super) fn expect(
         &mut self,
         method: &str,
         path: &str,
@@ -447,7 +447,7 @@ impl Conn {
     }
 
     /// Sends once; on a connection the server had closed, once more on a new one.
-    fn request(
+    pub(super) fn request(
         &mut self,
         method: &str,
         path: &str,
