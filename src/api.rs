@@ -351,9 +351,10 @@ pub async fn facility(id: i64) -> Result<FacilityFeature, ApiError> {
     get(&format!("/facilities/{id}")).await
 }
 
-/// The map's own base layer (streets, paths, gates) as raw GeoJSON: it goes to Leaflet as is.
-pub async fn map_network() -> Result<serde_json::Value, ApiError> {
-    get("/map/network").await
+/// The map's own base layer (compound walls, building footprints, streets, paths, gates) as
+/// raw GeoJSON: it goes to Leaflet as is.
+pub async fn map_base() -> Result<serde_json::Value, ApiError> {
+    get("/map/base").await
 }
 
 /// The 5/10/15-minute walking areas from `from`, the walk to each facility, and the coverage

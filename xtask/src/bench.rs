@@ -14,10 +14,12 @@
 //! measurement itself is wrong: a response with an unexpected status, or socket errors.
 //!
 //! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`), and
-//! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`).
+//! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`), `bench circle`
+//! its API over HTTP (`circle.rs`), and `bench map` the map page's first render (`map.rs`).
 
 mod ballots;
 mod circle;
+mod map;
 mod walk;
 
 use crate::{Result, root, step};
@@ -149,6 +151,9 @@ pub fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == "circle") {
         return circle::run(&args[1..]);
     }
+    if args.first().is_some_and(|a| a == "map") {
+        return map::run(&args[1..]);
+    }
     if args.first().is_some_and(|a| a == "walk") {
         return walk::run(&args[1..]);
     }
@@ -252,7 +257,7 @@ pub fn run(args: &[String]) -> Result<()> {
     ))
 }
 
-fn build_server() -> Result<()> {
+pub(super) fn build_server() -> Result<()> {
     step("Building the server (server-release; the first time takes a few minutes)");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -501,7 +506,7 @@ fn ensure_wrk() -> Result<()> {
     if present() { Ok(()) } else { Err(hint.into()) }
 }
 
-fn target_dir() -> PathBuf {
+pub(super) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => root().join(dir),

@@ -47,6 +47,9 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench circle           GET /facilities over 10,000 facilities and GET /walk (demo, Helsinki) over HTTP"
             );
+            eprintln!(
+                "  bench map              the 服务圈 page's first render in headless Chromium (release build)"
+            );
             return ExitCode::from(2);
         }
     };
@@ -106,7 +109,7 @@ fn run(server_args: &[String]) -> Result<()> {
     }
 }
 
-fn build_spa(tools: &Toolchain) -> Result<()> {
+pub(crate) fn build_spa(tools: &Toolchain) -> Result<()> {
     step(
         "Building the SPA with Trunk (release, wasm-opt -Oz; the first time takes several minutes)",
     );

@@ -211,7 +211,7 @@ pub fn CirclePage() -> impl IntoView {
     let staff = is_staff();
     let community_map = LocalResource::new(api::community_map);
     let facilities = LocalResource::new(api::facilities);
-    let network = LocalResource::new(api::map_network);
+    let network = LocalResource::new(api::map_base);
     let household = household_building();
     let chosen = RwSignal::new(None::<Home>);
     let home = Memo::new(move |_| {
