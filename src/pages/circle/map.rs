@@ -102,23 +102,28 @@ fn styled_base(mut network: Value) -> Value {
     network
 }
 
-#[component]
-pub fn CircleMap(
+/// What the map shows and whom it tells: the page's state, handed down as one value.
+#[derive(Clone, Copy)]
+pub struct MapLayers {
     /// The base layer, as the server sends it.
-    network: Signal<Option<Value>>,
+    pub network: Signal<Option<Value>>,
     /// Raster tiles under it, when the deployment configured a tile server.
-    tiles: Signal<Option<TileSource>>,
-    walk: Signal<Option<WalkAnswer>>,
-    home: Signal<Option<Home>>,
+    pub tiles: Signal<Option<TileSource>>,
+    pub walk: Signal<Option<WalkAnswer>>,
+    pub home: Signal<Option<Home>>,
     /// The facilities shown (the filter applied).
-    facilities: Signal<Vec<Nearby>>,
-    selected: RwSignal<Option<i64>>,
+    pub facilities: Signal<Vec<Nearby>>,
+    pub selected: RwSignal<Option<i64>>,
     /// While true, a tap on the map chooses the start.
-    picking: RwSignal<bool>,
-    on_pick: Callback<GeoPoint>,
-) -> impl IntoView {
+    pub picking: RwSignal<bool>,
+    pub on_pick: Callback<GeoPoint>,
+}
+
+#[component]
+pub fn CircleMap(layers: MapLayers) -> impl IntoView {
     let i18n = use_i18n();
     let leaflet_ready = LocalResource::new(|| async { load_leaflet().await.is_ok() });
+    let picking = layers.picking;
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get()>
             {move || match leaflet_ready.get() {
@@ -127,25 +132,24 @@ pub fn CircleMap(
                     view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
                         .into_any()
                 }
-                Some(true) => {
-                    view! { <LoadedMap network tiles walk home facilities selected picking on_pick/> }.into_any()
-                }
+                Some(true) => view! { <LoadedMap layers/> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn LoadedMap(
-    network: Signal<Option<Value>>,
-    tiles: Signal<Option<TileSource>>,
-    walk: Signal<Option<WalkAnswer>>,
-    home: Signal<Option<Home>>,
-    facilities: Signal<Vec<Nearby>>,
-    selected: RwSignal<Option<i64>>,
-    picking: RwSignal<bool>,
-    on_pick: Callback<GeoPoint>,
-) -> impl IntoView {
+fn LoadedMap(layers: MapLayers) -> impl IntoView {
+    let MapLayers {
+        network,
+        tiles,
+        walk,
+        home,
+        facilities,
+        selected,
+        picking,
+        on_pick,
+    } = layers;
     let i18n = use_i18n();
     let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
     let events = MapEvents::new().mouse_click(move |event: leaflet::MouseEvent| {

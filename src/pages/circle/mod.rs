@@ -27,7 +27,7 @@ use linli_domain::Role;
 use linli_domain::api::{CommunityMap, GeoPoint};
 use linli_domain::facility::{FacilityGroup, FacilityProperties};
 use linli_domain::geojson::FeatureCollection;
-use linli_domain::walk::{WalkAnswer, WalkSpeed, WalkingAreas};
+use linli_domain::walk::{DestinationWalk, WalkAnswer, WalkSpeed, WalkingAreas};
 
 const SPEED_KEY: &str = "linli.walk_speed";
 
@@ -166,6 +166,10 @@ pub fn nearby(
     facilities: &FeatureCollection<FacilityProperties>,
     walk: Option<&WalkAnswer>,
 ) -> Vec<Nearby> {
+    // By id: a linear search per facility would be quadratic in a city's facilities.
+    let walks: std::collections::HashMap<i64, &DestinationWalk> = walk
+        .map(|w| w.destinations.iter().map(|d| (d.id, d)).collect())
+        .unwrap_or_default();
     let mut rows: Vec<Nearby> = facilities
         .features
         .iter()
@@ -174,7 +178,7 @@ pub fn nearby(
             let linli_domain::geojson::Geometry::Point { coordinates } = feature.geometry else {
                 return None;
             };
-            let walked = walk.and_then(|w| w.destinations.iter().find(|d| d.id == id));
+            let walked = walks.get(&id);
             Some(Nearby {
                 id,
                 at: GeoPoint {
@@ -407,16 +411,16 @@ pub fn CirclePage() -> impl IntoView {
                 )
             }>
                 <div class="circle-map-pane">
-                    <map::CircleMap
-                        network=Signal::derive(move || network.get().and_then(Result::ok))
-                        tiles=Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles))
-                        walk=Signal::derive(move || walk_answer.get().map(|w| w.walk))
-                        home=Signal::derive(move || home.get())
-                        facilities=Signal::derive(move || shown.get())
-                        selected
-                        picking
-                        on_pick
-                    />
+                    <map::CircleMap layers=map::MapLayers {
+                        network: Signal::derive(move || network.get().and_then(Result::ok)),
+                        tiles: Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles)),
+                        walk: Signal::derive(move || walk_answer.get().map(|w| w.walk)),
+                        home: Signal::derive(move || home.get()),
+                        facilities: Signal::derive(move || shown.get()),
+                        selected,
+                        picking,
+                        on_pick,
+                    }/>
                     <map::AreaLegend/>
                     {move || {
                         walk_answer
