@@ -258,7 +258,9 @@ pub fn check_facility(
     use crate::{ErrorCode, FieldError};
     let mut errors = Vec::new();
     let category = FacilityCategory::parse(new.category.trim());
-    if category.is_none() {
+    if new.category.trim().is_empty() {
+        errors.push(FieldError::new("category", ErrorCode::Required));
+    } else if category.is_none() {
         errors.push(FieldError::new("category", ErrorCode::CategoryUnknown));
     }
     let mut text = |field: &'static str, raw: &str| {
@@ -388,6 +390,14 @@ mod tests {
                 .map(|e| (e.field.into_owned(), e.code))
                 .collect::<Vec<_>>()
         };
+        let unchosen = NewFacility {
+            category: " ".into(),
+            ..pharmacy()
+        };
+        assert_eq!(
+            refused(unchosen),
+            [("category".to_owned(), ErrorCode::Required)]
+        );
         let bad = NewFacility {
             category: "casino".into(),
             name_zh: "  ".into(),
