@@ -209,14 +209,16 @@ pub struct FacilityProperties {
     pub address_en: String,
     /// OpenStreetMap `opening_hours` syntax, as staff or the map's contributors wrote it.
     pub opening_hours: String,
-    /// Open at the time of the answer (China time); none when the hours are not given.
-    pub open_now: Option<bool>,
-    /// When that changes next, unix seconds; none when it never does (24/7) or is unknown.
-    pub next_change: Option<i64>,
     pub phone: Option<String>,
     pub services_zh: String,
     pub services_en: String,
     pub wheelchair: Option<Wheelchair>,
+    // The two fields that depend on the time of the answer come last: the server writes the
+    // rest of a feature once and appends these to it on every answer.
+    /// Open at the time of the answer (China time); none when the hours are not given.
+    pub open_now: Option<bool>,
+    /// When that changes next, unix seconds; none when it never does (24/7) or is unknown.
+    pub next_change: Option<i64>,
 }
 
 /// What staff send to add or edit a facility.

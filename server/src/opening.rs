@@ -37,6 +37,57 @@ pub fn status(raw: &str, now: i64) -> (Option<bool>, Option<i64>) {
     (Some(hours.is_open(local)), next)
 }
 
+/// Facilities share a few hundred texts, and a text's status holds until its next change:
+/// the answers are kept, so a map view of a street's facilities does not evaluate every text
+/// again on every request.
+#[derive(Clone, Copy)]
+struct Kept {
+    open: Option<bool>,
+    next: Option<i64>,
+    worked_out_at: i64,
+    /// The status holds for `worked_out_at <= now < valid_until`.
+    valid_until: i64,
+}
+
+/// Without a change in the look-ahead, a kept status is checked again after this long.
+const RECHECK_SECS: i64 = 3600;
+/// More distinct texts than facilities ever have: past it the store is emptied (edits leave
+/// texts no facility uses any more).
+const KEPT_TEXTS_MAX: usize = 20_000;
+
+static KEPT: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Kept>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// [`status`], kept per text until the status can next change.
+pub fn status_kept(raw: &str, now: i64) -> (Option<bool>, Option<i64>) {
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = kept.get(raw)
+        && k.worked_out_at <= now
+        && now < k.valid_until
+    {
+        return (k.open, k.next);
+    }
+    let (open, next) = status(raw, now);
+    if kept.len() >= KEPT_TEXTS_MAX {
+        kept.clear();
+    }
+    let valid_until = match (open, next) {
+        (None, _) => i64::MAX,
+        (Some(_), Some(next)) => next,
+        (Some(_), None) => now + RECHECK_SECS,
+    };
+    kept.insert(
+        raw.to_owned(),
+        Kept {
+            open,
+            next,
+            worked_out_at: now,
+            valid_until,
+        },
+    );
+    (open, next)
+}
+
 fn china_local(unix: i64) -> Option<NaiveDateTime> {
     DateTime::from_timestamp(unix + CHINA_OFFSET_SECS, 0).map(|t| t.naive_utc())
 }
@@ -77,6 +128,30 @@ mod tests {
         assert_eq!(open, Some(true));
         assert_eq!(next, None);
         println!("evaluated in {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_kept_status_holds_until_the_change_and_no_longer() {
+        let office = "Mo-Fr 08:31-12:01";
+        assert_eq!(
+            status_kept(office, friday(9, 0)),
+            status(office, friday(9, 0))
+        );
+        assert_eq!(
+            status_kept(office, friday(12, 0)),
+            (Some(true), Some(friday(12, 1)))
+        );
+        // At the change it is worked out again: closed until Monday.
+        assert_eq!(
+            status_kept(office, friday(12, 1)),
+            status(office, friday(12, 1))
+        );
+        assert_eq!(status_kept(office, friday(12, 1)).0, Some(false));
+        // A clock that went back is not answered from the future.
+        assert_eq!(
+            status_kept(office, friday(10, 0)),
+            (Some(true), Some(friday(12, 1)))
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::store;
 use crate::store::facilities::{CheckedFacility, FacilityFilter, FacilityRecord, NetworkEdge};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use linli_domain::api::{GeoPoint, Problem};
 use linli_domain::coverage::{Reached, coverage};
@@ -17,44 +17,14 @@ use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
 use linli_domain::nearby::bounding_box;
 use linli_domain::walk::{Destination, WalkError, WalkPlan, WalkSpeed, WalkingAreas, walk_answer};
 use linli_domain::{ErrorCode, FieldError};
-use std::collections::HashMap;
 
 /// How far outside its walking network a facility may be placed: a building set back from
 /// the last path is still in the community; a point across town is a slip of the finger.
 const EXTENT_MARGIN_METRES: f64 = 200.0;
 
-/// A facility as GeoJSON, with whether it is open now and when that next changes.
-fn feature(
-    record: FacilityRecord,
-    (open_now, next_change): (Option<bool>, Option<i64>),
-) -> Feature<FacilityProperties> {
-    Feature::new(
-        Some(record.id),
-        Geometry::Point {
-            coordinates: [record.at.lon, record.at.lat],
-        },
-        FacilityProperties {
-            category: record.category,
-            circle: record.category.circle(),
-            name_zh: record.name_zh,
-            name_en: record.name_en,
-            address_zh: record.address_zh,
-            address_en: record.address_en,
-            opening_hours: record.opening_hours,
-            open_now,
-            next_change,
-            phone: record.phone,
-            services_zh: record.services_zh,
-            services_en: record.services_en,
-            wheelchair: record.wheelchair,
-        },
-    )
-}
-
 /// A facility as GeoJSON, open or not at `now`.
-fn feature_at(record: FacilityRecord, now: i64) -> Feature<FacilityProperties> {
-    let status = crate::opening::status(&record.opening_hours, now);
-    feature(record, status)
+fn feature_at(record: &FacilityRecord, now: i64) -> Feature<FacilityProperties> {
+    record.feature(crate::opening::status_kept(&record.opening_hours, now))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -91,7 +61,7 @@ fn parse_bbox(raw: &str) -> Option<(GeoPoint, GeoPoint)> {
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<FacilityQuery>,
-) -> ApiResult<Json<FeatureCollection<FacilityProperties>>> {
+) -> ApiResult<impl IntoResponse> {
     let mut errors = Vec::new();
     let bbox = match query.bbox.as_deref().filter(|b| !b.trim().is_empty()) {
         Some(raw) => parse_bbox(raw).or_else(|| {
@@ -116,20 +86,8 @@ pub async fn list(
     }
     let filter = FacilityFilter { bbox, categories };
     let now = crate::db::now();
-    let records = state.facilities.filtered(&state.db, &filter).await?;
-    // Facilities share opening hours ("24/7", office hours): work each text out once.
-    let mut hours = HashMap::new();
-    Ok(Json(FeatureCollection::new(
-        records
-            .into_iter()
-            .map(|r| {
-                let status = *hours
-                    .entry(r.opening_hours.clone())
-                    .or_insert_with(|| crate::opening::status(&r.opening_hours, now));
-                feature(r, status)
-            })
-            .collect(),
-    )))
+    let json = state.facilities.geojson(&state.db, &filter, now).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json))
 }
 
 #[utoipa::path(get, path = "/facilities/{id}", tag = "service circle",
@@ -146,7 +104,7 @@ pub async fn detail(
         .await?
         .filter(|r| r.retired_at.is_none())
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(feature_at(record, crate::db::now())))
+    Ok(Json(feature_at(&record, crate::db::now())))
 }
 
 /// The properties of one way of the walking network on the map.
@@ -287,7 +245,7 @@ pub async fn create(
     let record = store::facilities::get(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(feature_at(record, now))))
+    Ok((StatusCode::CREATED, Json(feature_at(&record, now))))
 }
 
 #[utoipa::path(put, path = "/staff/facilities/{id}", tag = "service circle", security(("session" = [])),
@@ -316,7 +274,7 @@ pub async fn update(
     let record = store::facilities::get(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(feature_at(record, now)))
+    Ok(Json(feature_at(&record, now)))
 }
 
 #[utoipa::path(post, path = "/staff/facilities/{id}/retire", tag = "service circle", security(("session" = [])),
@@ -391,7 +349,10 @@ pub async fn walk(
     let facilities = state.facilities.all(&state.db).await?;
     let destinations: Vec<Destination> = facilities
         .iter()
-        .map(|f| Destination { id: f.id, at: f.at })
+        .map(|f| Destination {
+            id: f.record.id,
+            at: f.record.at,
+        })
         .collect();
     let from = GeoPoint {
         lat: query.lat,
@@ -411,8 +372,8 @@ pub async fn walk(
         .zip(facilities.iter())
         .filter_map(|(walk, facility)| {
             Some(Reached {
-                facility_id: facility.id,
-                category: facility.category,
+                facility_id: facility.record.id,
+                category: facility.record.category,
                 metres: f64::from(walk.metres?),
             })
         })

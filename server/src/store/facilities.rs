@@ -2,7 +2,8 @@
 
 use crate::db::Db;
 use linli_domain::api::GeoPoint;
-use linli_domain::facility::{FacilityCategory, NewFacility, Wheelchair};
+use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, Wheelchair};
+use linli_domain::geojson::{Feature, Geometry};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
@@ -22,6 +23,37 @@ pub struct FacilityRecord {
     pub services_en: String,
     pub wheelchair: Option<Wheelchair>,
     pub retired_at: Option<i64>,
+}
+
+/// Whether a facility is open at the time of an answer, and when that next changes (unix
+/// seconds), as [`crate::opening::status`] works it out.
+pub type OpenStatus = (Option<bool>, Option<i64>);
+
+impl FacilityRecord {
+    /// The facility as the map's GeoJSON feature.
+    pub fn feature(&self, (open_now, next_change): OpenStatus) -> Feature<FacilityProperties> {
+        Feature::new(
+            Some(self.id),
+            Geometry::Point {
+                coordinates: [self.at.lon, self.at.lat],
+            },
+            FacilityProperties {
+                category: self.category,
+                circle: self.category.circle(),
+                name_zh: self.name_zh.clone(),
+                name_en: self.name_en.clone(),
+                address_zh: self.address_zh.clone(),
+                address_en: self.address_en.clone(),
+                opening_hours: self.opening_hours.clone(),
+                phone: self.phone.clone(),
+                services_zh: self.services_zh.clone(),
+                services_en: self.services_en.clone(),
+                wheelchair: self.wheelchair,
+                open_now,
+                next_change,
+            },
+        )
+    }
 }
 
 const COLUMNS: &str = "id, category, name_zh, name_en, address_zh, address_en, lat, lon,
@@ -359,12 +391,21 @@ pub struct FacilityCache(std::sync::Mutex<CacheState>);
 struct CacheState {
     /// Bumped by each change, so that a list read before a change is not kept after it.
     generation: u64,
-    list: Option<std::sync::Arc<Vec<FacilityRecord>>>,
+    list: Option<std::sync::Arc<Vec<KeptFacility>>>,
+}
+
+/// A facility in memory, with its GeoJSON feature written once: a street's view holds
+/// 1,500 of them, and writing them out again on every answer took most of its time.
+#[derive(Debug)]
+pub struct KeptFacility {
+    pub record: FacilityRecord,
+    /// The feature's JSON up to where the open-now part goes (see [`FeatureJson`]).
+    json: FeatureJson,
 }
 
 impl FacilityCache {
     /// Every facility in service, by id.
-    pub async fn all(&self, db: &Db) -> sqlx::Result<std::sync::Arc<Vec<FacilityRecord>>> {
+    pub async fn all(&self, db: &Db) -> sqlx::Result<std::sync::Arc<Vec<KeptFacility>>> {
         let generation = {
             let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(list) = &state.list {
@@ -372,7 +413,15 @@ impl FacilityCache {
             }
             state.generation
         };
-        let list = std::sync::Arc::new(list(db, &FacilityFilter::default()).await?);
+        let kept: Vec<KeptFacility> = list(db, &FacilityFilter::default())
+            .await?
+            .into_iter()
+            .map(|record| KeptFacility {
+                json: FeatureJson::new(&record),
+                record,
+            })
+            .collect();
+        let list = std::sync::Arc::new(kept);
         let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if state.generation == generation {
             state.list = Some(list.clone());
@@ -380,19 +429,20 @@ impl FacilityCache {
         Ok(list)
     }
 
-    /// Those the filter asks for, by id.
-    pub async fn filtered(
+    /// Those the filter asks for as a GeoJSON feature collection, each with its open-now state
+    /// at `now`; the same JSON as serialising `FeatureCollection<FacilityProperties>`.
+    pub async fn geojson(
         &self,
         db: &Db,
         filter: &FacilityFilter,
-    ) -> sqlx::Result<Vec<FacilityRecord>> {
-        Ok(self
-            .all(db)
-            .await?
-            .iter()
-            .filter(|f| filter.matches(f))
-            .cloned()
-            .collect())
+        now: i64,
+    ) -> sqlx::Result<String> {
+        let all = self.all(db).await?;
+        let chosen = all.iter().filter(|f| filter.matches(&f.record));
+        Ok(collection_json(chosen.map(|f| {
+            let status = crate::opening::status_kept(&f.record.opening_hours, now);
+            (&f.json, status)
+        })))
     }
 
     /// Forgets the list after a change (call it once the change is committed).
@@ -403,6 +453,52 @@ impl FacilityCache {
     }
 }
 
+/// A facility's feature as JSON, written once without the part that depends on the time of the
+/// answer. `FacilityProperties` ends with `open_now` and `next_change` and `Feature` with its
+/// properties, so a feature's JSON is this text, the two values and the two closing braces.
+#[derive(Debug)]
+struct FeatureJson(Box<str>);
+
+/// How a feature written with neither value ends.
+const OPEN_NOW_TAIL: &str = r#"null,"next_change":null}}"#;
+
+impl FeatureJson {
+    fn new(record: &FacilityRecord) -> Self {
+        let whole = serde_json::to_string(&record.feature((None, None)))
+            .expect("a feature of strings and numbers serialises");
+        let head = whole
+            .strip_suffix(OPEN_NOW_TAIL)
+            .expect("FacilityProperties ends with open_now and next_change");
+        FeatureJson(head.into())
+    }
+
+    fn write(&self, out: &mut String, (open_now, next_change): OpenStatus) {
+        use std::fmt::Write;
+        out.push_str(&self.0);
+        let _ = match open_now {
+            Some(open) => write!(out, "{open}"),
+            None => write!(out, "null"),
+        };
+        let _ = match next_change {
+            Some(at) => write!(out, r#","next_change":{at}}}}}"#),
+            None => write!(out, r#","next_change":null}}}}"#),
+        };
+    }
+}
+
+/// A feature collection from features written once and their open-now states.
+fn collection_json<'a>(features: impl Iterator<Item = (&'a FeatureJson, OpenStatus)>) -> String {
+    let mut out = String::from(r#"{"type":"FeatureCollection","features":["#);
+    for (i, (json, status)) in features.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json.write(&mut out, status);
+    }
+    out.push_str("]}");
+    out
+}
+
 impl FacilityFilter {
     /// The same test as [`list`]'s SQL, on a record in memory.
     pub fn matches(&self, f: &FacilityRecord) -> bool {
@@ -410,5 +506,63 @@ impl FacilityFilter {
             (sw.lat..=ne.lat).contains(&f.at.lat) && (sw.lon..=ne.lon).contains(&f.at.lon)
         });
         inside && (self.categories.is_empty() || self.categories.contains(&f.category))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linli_domain::geojson::FeatureCollection;
+
+    fn record(id: i64, phone: Option<&str>, wheelchair: Option<Wheelchair>) -> FacilityRecord {
+        FacilityRecord {
+            id,
+            category: FacilityCategory::Pharmacy,
+            name_zh: "康\"民\"药房".into(),
+            name_en: "Kangmin \\ Pharmacy".into(),
+            address_zh: "幸福路 3 号".into(),
+            address_en: String::new(),
+            at: GeoPoint {
+                lat: 30.2741,
+                lon: 120.15515,
+            },
+            opening_hours: "Mo-Su 08:00-21:00".into(),
+            phone: phone.map(Into::into),
+            services_zh: "配药\n测血压".into(),
+            services_en: "Prescriptions".into(),
+            wheelchair,
+            retired_at: None,
+        }
+    }
+
+    #[test]
+    fn features_written_once_are_the_json_serde_writes() {
+        let records = [
+            record(1, Some("0571-8888 1234"), Some(Wheelchair::Yes)),
+            record(2, None, None),
+            record(3, None, Some(Wheelchair::Limited)),
+            record(4, Some("120"), Some(Wheelchair::No)),
+        ];
+        let statuses = [
+            (Some(true), Some(1_790_000_000)),
+            (None, None),
+            (Some(false), None),
+            (Some(true), Some(-5)),
+        ];
+        let kept: Vec<FeatureJson> = records.iter().map(FeatureJson::new).collect();
+        let written = collection_json(kept.iter().zip(statuses));
+        let serialised = serde_json::to_string(&FeatureCollection::new(
+            records
+                .iter()
+                .zip(statuses)
+                .map(|(r, s)| r.feature(s))
+                .collect(),
+        ))
+        .unwrap();
+        assert_eq!(written, serialised);
+        assert_eq!(
+            collection_json(std::iter::empty()),
+            serde_json::to_string(&FeatureCollection::<FacilityProperties>::new(vec![])).unwrap()
+        );
     }
 }
