@@ -116,7 +116,8 @@ pub(crate) fn build_spa(tools: &Toolchain) -> Result<()> {
     tools.run(
         tools.command("trunk").args(["build", "--release"]),
         "building the SPA",
-    )
+    )?;
+    size::precompress(&root().join("dist"))
 }
 
 /// The outcome of the whole test command.

@@ -16,6 +16,8 @@ use axum::response::{IntoResponse, Response};
 use error::{ApiError, PROBLEM_JSON, REQUEST_LANG};
 use linli_domain::{ErrorCode, Lang};
 use std::sync::Arc;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies larger than this are refused with 413 (photos, later, have their own limit).
@@ -69,7 +71,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(middleware::from_fn(problem_for_bare_errors))
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(compression());
     // Open311 GeoReport v2 has its own specification; it is not part of our OpenAPI document.
     let open311 = Router::new()
         .route(
@@ -88,7 +91,8 @@ pub fn app(state: AppState) -> Router {
             "/open311/v2/tokens/{file}",
             axum::routing::get(crate::api::open311::token),
         )
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(compression());
     Router::new()
         .merge(api)
         .merge(open311)
@@ -96,6 +100,13 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(negotiate_language))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// API answers compressed for clients that accept it: a street's facilities are 700 KB of
+/// JSON, a tenth of that compressed. A middle level: on two cores the best brotli would cost
+/// more time than it saves on the wire.
+fn compression() -> CompressionLayer {
+    CompressionLayer::new().quality(CompressionLevel::Precise(4))
 }
 
 async fn api_not_found() -> ApiError {

@@ -1,9 +1,13 @@
 //! What holds for every endpoint: problem+json errors, language negotiation, the OpenAPI
 //! document, health, and the SPA served beside the API.
 
-use crate::helpers::{INDEX_HTML, assert_problem, content_type, field_errors, spawn_app_unseeded};
+use crate::helpers::{
+    INDEX_HTML, assert_problem, bare_client, content_type, field_errors, spawn_app_unseeded,
+};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT_LANGUAGE, ALLOW, CONTENT_TYPE};
+use reqwest::header::{
+    ACCEPT_ENCODING, ACCEPT_LANGUAGE, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE,
+};
 use serde_json::{Value, json};
 
 const ZH_CN: &str = include_str!("../../../locales/zh-CN.json");
@@ -294,4 +298,65 @@ async fn app_paths_get_the_spa_but_api_paths_never_do() {
     let resp = app.get("/whatever").await;
     let body = assert_problem(resp, 404, "not_found").await;
     assert!(!body.to_string().contains("linli-test-index"));
+}
+
+#[tokio::test]
+async fn assets_go_out_compressed_and_cached_by_their_hash() {
+    let app = spawn_app_unseeded().await;
+    let dist = app.dist();
+    let wasm = "linli-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(wasm), b"\0asm plain").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"brotli form").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.gz")), b"gzip form").unwrap();
+    std::fs::write(dist.join("favicon.ico"), b"icon").unwrap();
+    let fetch = |path: &str, accept: &str| {
+        bare_client()
+            .get(app.url(path))
+            .header(ACCEPT_ENCODING, accept)
+            .send()
+    };
+    let header = |resp: &reqwest::Response, name| {
+        resp.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br", "br", "brotli form"),
+        ("gzip", "gzip", "gzip form"),
+        ("identity", "", "\0asm plain"),
+    ] {
+        let resp = fetch(&format!("/{wasm}"), accept).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{accept}");
+        assert_eq!(header(&resp, CONTENT_ENCODING), encoding, "{accept}");
+        assert_eq!(
+            header(&resp, CACHE_CONTROL),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(resp.text().await.unwrap(), body);
+    }
+
+    // Names without the build's hash, index.html first, are revalidated.
+    for path in ["/favicon.ico", "/", "/index.html", "/me/household"] {
+        let resp = fetch(path, "br").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&resp, CACHE_CONTROL), "no-cache", "{path}");
+    }
+
+    // An old build's asset is gone: 404, never index.html cached for a year.
+    let resp = fetch("/linli-fedcba9876543210_bg.wasm", "br")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(header(&resp, CACHE_CONTROL).is_empty());
+    assert!(!resp.text().await.unwrap().contains("linli-test-index"));
+
+    // API answers are compressed on the fly for clients that accept it.
+    let resp = fetch("/api/v1/openapi.json", "gzip").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(header(&resp, CONTENT_ENCODING), "gzip");
+    let resp = fetch("/api/v1/openapi.json", "identity").await.unwrap();
+    assert_eq!(header(&resp, CONTENT_ENCODING), "");
+    assert!(resp.text().await.unwrap().contains("\"openapi\""));
 }

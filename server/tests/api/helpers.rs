@@ -124,6 +124,11 @@ pub fn bare_client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// The `dist/` the server serves the SPA from.
+    pub fn dist(&self) -> std::path::PathBuf {
+        self._dir.path().join("dist")
+    }
+
     /// Another browser (its own cookies) on the same server, i.e. another person.
     pub fn new_browser(&self) -> Browser {
         Browser::new(&self.address)
