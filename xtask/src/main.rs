@@ -42,7 +42,7 @@ fn main() -> ExitCode {
                 "  bench ballots          10,000 households vote at once: ballots/s, the tally, the result's time"
             );
             eprintln!(
-                "  bench walk             walking areas and times on a 100k-node city: p50/p99"
+                "  bench walk             walking areas and times on generated cities and Helsinki: p50/p99"
             );
             eprintln!(
                 "  bench circle           GET /facilities over 10,000 facilities and GET /walk (demo, Helsinki) over HTTP"
@@ -173,6 +173,9 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
             "--exclude",
             "linli",
             "--all-targets",
+            // The benchmarks' optional code is linted too.
+            "--features",
+            "xtask/walk-bench",
             "--",
             "-D",
             "warnings",

@@ -110,7 +110,10 @@ impl MetreGrid {
     fn stamp_reach(&mut self, reach: &Reach<'_>, largest_m: f64) {
         let graph = reach.graph;
         self.stamp_edge(reach, reach.start.edge, largest_m);
-        for (&node, _) in reach.metres.iter() {
+        // Nearest first: a cell then mostly gets its fewest metres from the first stretch that
+        // comes near it, and the later, farther stretches find it already lower and skip it
+        // (see `stamp_segment`).
+        for &node in &reach.settled {
             for arc in graph.arcs_of(node) {
                 // An edge with both ends reached is drawn once, from its lower end.
                 let drawn_from_other_end = arc.to < node && reach.node_metres(arc.to).is_some();
@@ -126,7 +129,7 @@ impl MetreGrid {
         let graph = reach.graph;
         let e = &graph.edges[edge as usize];
         let scale = e.walk_per_plane_m();
-        for piece in pieces(reach.sources_on(edge), e.length_m, largest_m) {
+        for piece in pieces(reach.sources_on(edge), e.length_m, largest_m).iter() {
             // The piece on the drawn shape, segment by segment.
             for p in e.shape_start as usize..e.shape_end as usize - 1 {
                 let (s0, s1) = (
@@ -149,17 +152,31 @@ impl MetreGrid {
     /// Lowers every cell whose centre is within the buffer of segment `a`-`b` to the fewest
     /// walking metres among the segment's points within the buffer of it. Metres vary linearly
     /// along the segment, so the fewest is at one end of that stretch.
+    ///
+    /// This is the hot loop of an answer (a city centre's 15-minute walk stamps thousands of
+    /// short segments, each over some twenty cells), so the candidate cells are simply the
+    /// segment's box widened by the buffer, found with no division per row, and a cell already
+    /// at or under the segment's fewest metres is passed over before any geometry.
     fn stamp_segment(&mut self, a: Xy, b: Xy, metres_a: f64, metres_b: f64) {
         let r = self.buffer_m;
+        let cell_m = self.cell_m;
         // Cell centres are at origin + (index + 0.5) * cell: the first index at or after a
         // coordinate, and the last at or before it, clamped to the grid.
-        let first = |offset: f64, count: usize| {
-            ((offset / self.cell_m - 0.5).ceil().max(0.0) as usize).min(count)
+        let first =
+            |offset: f64, count: usize| (ceil(offset / cell_m - 0.5).max(0.0) as usize).min(count);
+        let last = |offset: f64, count: usize| {
+            let last = floor(offset / cell_m - 0.5);
+            (last >= 0.0).then(|| (last as usize).min(count - 1))
         };
-        let last = |offset: f64| (offset / self.cell_m - 0.5).floor();
+        let (Some(r1), Some(c1)) = (
+            last(a.y.max(b.y) + r - self.origin.y, self.rows),
+            last(a.x.max(b.x) + r - self.origin.x, self.cols),
+        ) else {
+            return;
+        };
         let r0 = first(a.y.min(b.y) - r - self.origin.y, self.rows);
-        let r1 = last(a.y.max(b.y) + r - self.origin.y).min(self.rows as f64 - 1.0);
-        if r1 < r0 as f64 {
+        let c0 = first(a.x.min(b.x) - r - self.origin.x, self.cols);
+        if r0 > r1 || c0 > c1 {
             return;
         }
         let (dx, dy) = (b.x - a.x, b.y - a.y);
@@ -175,32 +192,19 @@ impl MetreGrid {
             0.0
         };
         let r2 = r * r;
-        let (mut c_low, mut c_high) = (usize::MAX, 0);
-        for row in r0..=r1 as usize {
-            let cy = self.origin.y + (row as f64 + 0.5) * self.cell_m;
-            // Only the stretch of the segment within r of this row's line can be within r of
-            // its cells: its x extent, widened by r, bounds the columns (far tighter than the
-            // segment's box for a diagonal street).
-            let (t0, t1) = if dy.abs() > 1e-9 {
-                let (ta, tb) = ((cy - r - a.y) / dy, (cy + r - a.y) / dy);
-                (ta.min(tb).max(0.0), ta.max(tb).min(1.0))
-            } else {
-                (0.0, 1.0)
-            };
-            if t0 > t1 {
-                continue;
-            }
-            let (xa, xb) = (a.x + dx * t0, a.x + dx * t1);
-            let c0 = first(xa.min(xb) - r - self.origin.x, self.cols);
-            let c1 = last(xa.max(xb) + r - self.origin.x).min(self.cols as f64 - 1.0);
-            if c1 < c0 as f64 {
-                continue;
-            }
-            let c1 = c1 as usize;
-            (c_low, c_high) = (c_low.min(c0), c_high.max(c1));
-            for col in c0..=c1 {
-                let cx = self.origin.x + (col as f64 + 0.5) * self.cell_m;
-                let (px, py) = (cx - a.x, cy - a.y);
+        // No point of the segment has fewer metres than this: a cell already at or under it
+        // cannot be lowered.
+        let fewest = metres_a.min(metres_b) as f32;
+        for row in r0..=r1 {
+            let cy = self.origin.y + (row as f64 + 0.5) * cell_m;
+            let py = cy - a.y;
+            let line = &mut self.metres[row * self.cols + c0..=row * self.cols + c1];
+            for (col, cell) in (c0..).zip(line.iter_mut()) {
+                if *cell <= fewest {
+                    continue;
+                }
+                let cx = self.origin.x + (col as f64 + 0.5) * cell_m;
+                let px = cx - a.x;
                 // Along the segment (in metres from a) and across it; a segment of no length
                 // is a point, all "across".
                 let along = px * unit_x + py * unit_y;
@@ -215,17 +219,12 @@ impl MetreGrid {
                     continue;
                 }
                 let value = (metres_a + slope * lo).min(metres_a + slope * hi);
-                let cell = &mut self.metres[row * self.cols + col];
                 *cell = cell.min(value as f32);
             }
         }
-        if c_low > c_high {
-            return;
-        }
-        let (r0, r1) = (r0, r1 as usize);
         self.touched = Some(match self.touched {
-            None => (c_low, r0, c_high, r1),
-            Some((a0, b0, a1, b1)) => (a0.min(c_low), b0.min(r0), a1.max(c_high), b1.max(r1)),
+            None => (c0, r0, c1, r1),
+            Some((a0, b0, a1, b1)) => (a0.min(c0), b0.min(r0), a1.max(c1), b1.max(r1)),
         });
     }
 
@@ -268,9 +267,22 @@ impl MetreGrid {
     }
 }
 
+/// `f64::floor` for the grid's offsets (far within `i64`), inline: without SSE4.1 the standard
+/// one is a call into libm, and this runs for every row of every stamped segment.
+fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+/// `f64::ceil` likewise.
+fn ceil(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t < x { t + 1.0 } else { t }
+}
+
 /// A stretch of an edge on which the walking metres change linearly (rising or falling by one
 /// metre per metre along it), in walking metres from the edge's `from` node.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct Piece {
     from_m: f64,
     to_m: f64,
@@ -294,34 +306,70 @@ impl Piece {
 ///
 /// The metres at a position `s` are the fewest of `m + |s - position|` over the sources: they
 /// fall towards each source and rise away from it, meeting halfway between two sources.
-fn pieces(sources: impl Iterator<Item = (f64, f64)>, length_m: f64, limit_m: f64) -> Vec<Piece> {
-    let mut sources: Vec<(f64, f64)> = sources.collect();
-    sources.sort_by(|a, b| a.0.total_cmp(&b.0));
+fn pieces(sources: impl Iterator<Item = (f64, f64)>, length_m: f64, limit_m: f64) -> Pieces {
+    // At most three sources (both ends and the start), so no allocation: this runs for every
+    // reached edge of every answer.
+    let mut raw = [(0.0, 0.0); MAX_SOURCES];
+    let mut n = 0;
+    for source in sources.take(MAX_SOURCES) {
+        raw[n] = source;
+        n += 1;
+    }
+    let raw = &mut raw[..n];
+    raw.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Each source's metres, improved through the others along the edge, so that only
     // neighbouring sources decide a stretch.
-    let raw = sources.clone();
-    for (position, metres) in &mut sources {
-        for &(p, m) in &raw {
-            *metres = metres.min(m + (*position - p).abs());
-        }
+    let mut sources = [(0.0, 0.0); MAX_SOURCES];
+    for (i, &(position, metres)) in raw.iter().enumerate() {
+        let best = raw
+            .iter()
+            .map(|&(p, m)| m + (position - p).abs())
+            .fold(metres, f64::min);
+        sources[i] = (position, best);
     }
-    let mut stretches = Vec::with_capacity(sources.len() * 2);
+    let sources = &sources[..n];
+    let mut stretches = Pieces::default();
     let (Some(&first), Some(&last)) = (sources.first(), sources.last()) else {
         return stretches;
     };
     // Before the first source and after the last, the metres only rise towards the ends.
-    stretches.push(linear(first.0, first.1, 0.0));
+    stretches.push_up_to(linear(first.0, first.1, 0.0), limit_m);
     for pair in sources.windows(2) {
         let ((p0, m0), (p1, m1)) = (pair[0], pair[1]);
         let meet = ((p0 + p1 + m1 - m0) / 2.0).clamp(p0, p1);
-        stretches.push(linear(p0, m0, meet));
-        stretches.push(linear(p1, m1, meet));
+        stretches.push_up_to(linear(p0, m0, meet), limit_m);
+        stretches.push_up_to(linear(p1, m1, meet), limit_m);
     }
-    stretches.push(linear(last.0, last.1, length_m));
+    stretches.push_up_to(linear(last.0, last.1, length_m), limit_m);
     stretches
-        .into_iter()
-        .filter_map(|piece| piece.up_to(limit_m))
-        .collect()
+}
+
+/// The sources of an edge: its two ends and the start.
+const MAX_SOURCES: usize = 3;
+
+/// An edge's walked stretches: two per source at most, kept inline.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pieces {
+    items: [Piece; 2 * MAX_SOURCES],
+    len: usize,
+}
+
+impl Pieces {
+    /// Adds `piece` cut at `limit_m`, unless it starts beyond it.
+    fn push_up_to(&mut self, piece: Piece, limit_m: f64) {
+        if let Some(piece) = piece.up_to(limit_m) {
+            self.items[self.len] = piece;
+            self.len += 1;
+        }
+    }
+}
+
+impl std::ops::Deref for Pieces {
+    type Target = [Piece];
+
+    fn deref(&self) -> &[Piece] {
+        &self.items[..self.len]
+    }
 }
 
 /// The stretch from a source at `position` (with `metres`) to `end`, where the metres rise by
@@ -608,6 +656,43 @@ mod tests {
         let mut spans: Vec<(f64, f64)> = p.iter().map(|piece| (piece.from_m, piece.to_m)).collect();
         spans.sort_by(|a, b| a.0.total_cmp(&b.0));
         assert_eq!(spans, vec![(15.0, 40.0), (40.0, 65.0)]);
+    }
+
+    #[test]
+    fn the_inline_floor_and_ceil_are_the_standard_ones() {
+        for x in [
+            -41.5,
+            -40.0,
+            -39.999,
+            -0.5,
+            -0.0,
+            0.0,
+            0.25,
+            0.5,
+            1.0,
+            3.7,
+            95.0,
+            191.49,
+            1e6 + 0.5,
+        ] {
+            assert_eq!(floor(x), x.floor(), "floor {x}");
+            assert_eq!(ceil(x), x.ceil(), "ceil {x}");
+        }
+    }
+
+    #[test]
+    fn pieces_of_three_sources_need_no_more_room_than_six() {
+        // Both ends and the start on one edge: two stretches per source.
+        let p = pieces(
+            [(0.0, 30.0), (100.0, 50.0), (40.0, 0.0)].into_iter(),
+            100.0,
+            1000.0,
+        );
+        assert_eq!(p.len(), 6);
+        assert!(p.iter().all(|piece| piece.from_m <= piece.to_m));
+        // The start decides the whole edge: 40 m back to the start of the edge, 60 on.
+        assert!(p.iter().any(|piece| approx(piece.metres_at(0.0), 30.0)));
+        assert!(p.iter().any(|piece| approx(piece.metres_at(100.0), 50.0)));
     }
 
     #[test]

@@ -354,11 +354,13 @@ impl WalkGraph {
                 queue.push(Reverse((MetreKey::of(m), node)));
             }
         }
+        let mut settled = Vec::new();
         while let Some(Reverse((key, node))) = queue.pop() {
             let m = key.metres();
             if metres.get(&node).is_some_and(|&best| m > best) {
                 continue; // a stale entry: the node was reached shorter since
             }
+            settled.push(node);
             let arcs =
                 self.arc_start[node as usize] as usize..self.arc_start[node as usize + 1] as usize;
             for arc in &self.arcs[arcs] {
@@ -374,6 +376,7 @@ impl WalkGraph {
             start: *start,
             limit_m,
             metres,
+            settled,
         }
     }
 
@@ -403,6 +406,8 @@ pub struct Reach<'g> {
     start: Snap,
     limit_m: f64,
     metres: NodeMetres,
+    /// The reached nodes, nearest first (the order Dijkstra settled them in).
+    settled: Vec<u32>,
 }
 
 impl Reach<'_> {

@@ -337,3 +337,51 @@ fn the_answer_gives_areas_and_rounded_times() {
     );
     assert_eq!(WalkSpeed::default().metres_per_minute(), 60);
 }
+
+#[test]
+fn the_walk_settles_its_nodes_nearest_first() {
+    let graph = grid(21);
+    let start = graph.snap(at(1000.0, 1030.0), 50.0).unwrap();
+    let reach = graph.reach(&start, 900.0);
+    assert_eq!(reach.settled.len(), reach.len());
+    let metres: Vec<f64> = reach
+        .settled
+        .iter()
+        .map(|&n| reach.node_metres(n).unwrap())
+        .collect();
+    assert!(metres.windows(2).all(|w| w[0] <= w[1]), "{metres:?}");
+}
+
+#[test]
+fn the_areas_do_not_depend_on_the_order_stretches_are_stamped_in() {
+    // Nearest first lets farther stretches skip the cells already lower; any order must give
+    // the same cells, hence the same outlines. A grid with a drawn diagonal and a bent way, so
+    // that stretches overlap in their buffers from different directions.
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for row in 0..8 {
+        for col in 0..8 {
+            nodes.push(node(row * 8 + col, col as f64 * 70.0, row as f64 * 55.0));
+            if col + 1 < 8 {
+                edges.push(open(row * 8 + col, row * 8 + col + 1));
+            }
+            if row + 1 < 8 {
+                edges.push(open(row * 8 + col, (row + 1) * 8 + col));
+            }
+        }
+    }
+    edges.push(WalkEdge {
+        line: vec![at(0.0, 0.0), at(200.0, 90.0), at(490.0, 385.0)],
+        ..open(0, 63)
+    });
+    let graph = WalkGraph::new(nodes, edges);
+    let start = graph.snap(at(130.0, 20.0), 50.0).unwrap();
+    let reach = graph.reach(&start, 600.0);
+    let mut reversed = reach.clone();
+    reversed.settled.reverse();
+    let limits = [150.0, 300.0, 600.0];
+    assert_eq!(
+        walking_areas(&reach, &limits),
+        walking_areas(&reversed, &limits)
+    );
+}

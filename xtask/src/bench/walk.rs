@@ -15,11 +15,21 @@
 //!    three times in a row: the first run's times are the plain figures; the fastest of the
 //!    three is also given, since on a shared machine a run preempted by another process says
 //!    more about the machine than about the code.
+//! 5. On a real city as well: `--osm FILE` (by default the Helsinki extract the import test
+//!    caches in `target/tmp/osm/`; `--osm none` to skip it) is imported by the server's own
+//!    `import-osm` code into a temp database, and the graph and facilities are read back as the
+//!    server reads them. Every facility on the network is a start in turn, and the walk goes to
+//!    all the facilities (not `--destinations` random points). Besides the whole answer, its
+//!    phases are timed one by one (snapping the start, the Dijkstra, the three areas, snapping
+//!    and walking to the facilities), and the answer with the coverage card and its JSON as
+//!    `GET /walk` sends it, so that what `cargo xtask bench circle` measures over HTTP can be
+//!    told apart from the routing.
 //!
 //! The routing code lives in `linli-domain`, which xtask does not otherwise need: it is an
-//! optional dependency (feature `walk-bench`), so that `cargo xtask run` on a fresh machine does
-//! not compile it. `cargo xtask bench walk` builds xtask again with that feature in the
-//! server's release profile (the code is measured as the server runs it) and runs that.
+//! optional dependency (feature `walk-bench`, which also brings the server's crate for the
+//! import), so that `cargo xtask run` on a fresh machine does not compile it. `cargo xtask
+//! bench walk` builds xtask again with that feature in the server's release profile (the code
+//! is measured as the server runs it) and runs that.
 
 use crate::{Result, root, step};
 use std::process::Command;
@@ -55,11 +65,15 @@ pub fn run(args: &[String]) -> Result<()> {
 
 #[cfg(feature = "walk-bench")]
 mod measure {
+    use super::super::{TempDir, target_dir};
     use crate::{Result, step};
     use linli_domain::api::GeoPoint;
+    use linli_domain::coverage::{Reached, coverage};
     use linli_domain::walk::{
-        Destination, WalkEdge, WalkGraph, WalkNode, WalkPlan, WalkSpeed, walk_answer,
+        Destination, SNAP_RADIUS_M, WalkEdge, WalkGraph, WalkNode, WalkPlan, WalkSpeed,
+        WalkingAreas, walk_answer, walking_areas,
     };
+    use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
     const BASE: GeoPoint = GeoPoint {
@@ -74,6 +88,8 @@ mod measure {
         starts: usize,
         destinations: usize,
         seed: u64,
+        /// A real extract to import and measure on as well (the cached Helsinki by default).
+        osm: Option<PathBuf>,
     }
 
     impl Options {
@@ -82,9 +98,18 @@ mod measure {
                 starts: 1000,
                 destinations: 200,
                 seed: 2026,
+                osm: None,
             };
+            let usage = "usage: cargo xtask bench walk [--starts N] [--destinations D] [--seed S] [--osm FILE.osm.pbf | --osm none]";
+            let mut osm_asked = false;
             let mut args = args.iter().filter(|a| *a != "--");
             while let Some(flag) = args.next() {
+                if flag == "--osm" {
+                    let file = args.next().ok_or(usage)?;
+                    osm_asked = true;
+                    options.osm = (file != "none").then(|| file.into());
+                    continue;
+                }
                 let value = args
                     .next()
                     .and_then(|v| v.parse::<u64>().ok())
@@ -93,12 +118,12 @@ mod measure {
                     "--starts" => options.starts = value.max(1) as usize,
                     "--destinations" => options.destinations = value as usize,
                     "--seed" => options.seed = value,
-                    other => {
-                        return Err(format!(
-                            "unknown flag {other}; usage: cargo xtask bench walk [--starts N] [--destinations D] [--seed S]"
-                        ));
-                    }
+                    other => return Err(format!("unknown flag {other}; {usage}")),
                 }
+            }
+            if !osm_asked {
+                let cached = target_dir().join("tmp/osm/Helsinki.osm.pbf");
+                options.osm = cached.exists().then_some(cached);
             }
             Ok(options)
         }
@@ -108,6 +133,12 @@ mod measure {
         let options = Options::parse(args)?;
         for (label, side) in [("city of 100k nodes", 316), ("district of 3.3k nodes", 58)] {
             measure_city(label, side, &options)?;
+        }
+        match &options.osm {
+            Some(file) => measure_extract(file, &options)?,
+            None => println!(
+                "No OpenStreetMap extract: pass --osm FILE, or run `cargo test -p linli-server --test osm_import` once to cache Helsinki's."
+            ),
         }
         Ok(())
     }
@@ -205,6 +236,183 @@ mod measure {
         println!(
             "| measured ({} starts) | p50 | p99 | max | best of {REPEATS}: p50 | p99 | |",
             starts.len()
+        );
+        println!("|---|---:|---:|---:|---:|---:|---|");
+        for row in rows {
+            println!("{row}");
+        }
+        Ok(())
+    }
+
+    /// The real thing: `file` imported by the server's own import into a temp database, the
+    /// graph and the facilities read back as the server reads them, and every facility on the
+    /// network taken in turn as the start. Besides the whole answer, its phases are timed one
+    /// by one, and the answer with the coverage card and its JSON as `GET /walk` sends it.
+    fn measure_extract(file: &Path, options: &Options) -> Result<()> {
+        let work = TempDir::new(false)?;
+        let url = format!("sqlite://{}", work.path.join("walk.db").display());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("no tokio runtime: {e}"))?;
+        let started = Instant::now();
+        let (graph, facilities) = runtime.block_on(async {
+            let db = linli_server::db::connect(&url)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            linli_server::import::import_osm(&db, file, None)
+                .await
+                .map_err(|e| format!("importing {}: {e:#}", file.display()))?;
+            let graph = linli_server::store::facilities::walk_graph(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            let facilities = linli_server::store::facilities::list(&db, &Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            Ok::<_, String>((graph, facilities))
+        })?;
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split('.').next())
+            .unwrap_or("extract");
+        step(&format!(
+            "{name}: {} nodes, {} edges, {} facilities; imported and read back in {:.1?}",
+            graph.node_count(),
+            graph.edge_count(),
+            facilities.len(),
+            started.elapsed()
+        ));
+        let destinations: Vec<Destination> = facilities
+            .iter()
+            .map(|f| Destination { id: f.id, at: f.at })
+            .collect();
+        // Starts a resident could stand at: each facility near the network, in turn, as many
+        // times as it takes to make `starts` walks.
+        let places: Vec<GeoPoint> = destinations
+            .iter()
+            .map(|d| d.at)
+            .filter(|&at| graph.snap(at, SNAP_RADIUS_M).is_some())
+            .collect();
+        if places.is_empty() {
+            return Err(format!("{name}: no facility is on the walking network"));
+        }
+        let starts: Vec<GeoPoint> = places
+            .iter()
+            .copied()
+            .cycle()
+            .take(options.starts)
+            .collect();
+
+        let plan = WalkPlan::life_circle(WalkSpeed::Planning);
+        for start in starts.iter().take(50) {
+            let _ = walk_answer(&graph, *start, &plan, &destinations);
+        }
+        let mut rows = Vec::new();
+        for speed in [WalkSpeed::Planning, WalkSpeed::Brisk] {
+            let plan = WalkPlan::life_circle(speed);
+            let mpm = speed.metres_per_minute();
+            let limits: Vec<f64> = plan.minutes().iter().map(|&m| f64::from(m * mpm)).collect();
+            let longest = limits.last().copied().unwrap_or(0.0);
+            let [
+                mut snap_t,
+                mut reach_t,
+                mut areas_t,
+                mut dest_t,
+                mut whole_t,
+                mut handler_t,
+            ] = std::array::from_fn(|_| Timings::default());
+            let (mut points, mut polygons, mut within, mut bytes, mut reached) =
+                (0usize, 0usize, 0usize, 0usize, 0usize);
+            for &start in &starts {
+                // The phases of `walk_answer`, one by one.
+                let snap = snap_t
+                    .time(|| graph.snap(start, SNAP_RADIUS_M))
+                    .ok_or("a start found no street")?;
+                let reach = reach_t.time(|| graph.reach(&snap, longest));
+                reached += reach.len();
+                areas_t.time(|| walking_areas(&reach, &limits));
+                dest_t.time(|| {
+                    destinations
+                        .iter()
+                        .map(|d| {
+                            graph
+                                .snap(d.at, SNAP_RADIUS_M)
+                                .and_then(|s| reach.metres_to(&s))
+                        })
+                        .collect::<Vec<_>>()
+                });
+                // The whole answer, and what the handler adds: the coverage card and the JSON.
+                let answer = whole_t
+                    .time(|| walk_answer(&graph, start, &plan, &destinations))
+                    .map_err(|e| format!("no answer for a start: {e}"))?;
+                let body = handler_t.time(|| {
+                    let walk = walk_answer(&graph, start, &plan, &destinations)
+                        .expect("answered just above");
+                    let reached: Vec<Reached> = walk
+                        .destinations
+                        .iter()
+                        .zip(&facilities)
+                        .filter_map(|(w, f)| {
+                            Some(Reached {
+                                facility_id: f.id,
+                                category: f.category,
+                                metres: f64::from(w.metres?),
+                            })
+                        })
+                        .collect();
+                    let coverage = coverage(&reached, walk.metres_per_minute);
+                    serde_json::to_vec(&WalkingAreas { walk, coverage }).expect("serialisable")
+                });
+                bytes += body.len();
+                for area in &answer.areas {
+                    polygons += area.coordinates.len();
+                    points += area
+                        .coordinates
+                        .iter()
+                        .flatten()
+                        .map(Vec::len)
+                        .sum::<usize>();
+                }
+                within += answer
+                    .destinations
+                    .iter()
+                    .filter(|d| d.metres.is_some())
+                    .count();
+            }
+            let n = starts.len();
+            let at = format!("at {mpm} m/min");
+            rows.push(snap_t.summary(&format!("snap the start, {at}"), String::new()));
+            rows.push(reach_t.summary(
+                &format!("Dijkstra to {longest} m, {at}"),
+                format!("{} nodes reached on average", reached / n),
+            ));
+            rows.push(areas_t.summary(
+                &format!("the three areas, {at}"),
+                format!(
+                    "{} points in {:.1} polygons",
+                    points / n,
+                    polygons as f64 / n as f64
+                ),
+            ));
+            rows.push(dest_t.summary(
+                &format!("snap and walk to {} facilities, {at}", destinations.len()),
+                format!("{} within 15 min", within / n),
+            ));
+            rows.push(whole_t.summary(
+                &format!("whole answer (`walk_answer`), {at}"),
+                String::new(),
+            ));
+            rows.push(handler_t.summary(
+                &format!("whole answer + coverage + JSON, {at}"),
+                format!("{:.0} KB of JSON", bytes as f64 / n as f64 / 1024.0),
+            ));
+        }
+        println!(
+            "| {name}, measured ({} walks from {} facilities) | p50 | p99 | max | best of {REPEATS}: p50 | p99 | |",
+            starts.len(),
+            places.len()
         );
         println!("|---|---:|---:|---:|---:|---:|---|");
         for row in rows {
