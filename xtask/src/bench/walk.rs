@@ -70,11 +70,37 @@ mod measure {
     use linli_domain::api::GeoPoint;
     use linli_domain::coverage::{Reached, coverage};
     use linli_domain::walk::{
-        Destination, SNAP_RADIUS_M, WalkEdge, WalkGraph, WalkNode, WalkPlan, WalkSpeed,
+        Destination, SNAP_RADIUS_M, WalkAnswer, WalkEdge, WalkGraph, WalkNode, WalkPlan, WalkSpeed,
         WalkingAreas, walk_answer, walking_areas,
     };
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
+
+    /// The size of one walking answer: polygons, their points, facilities within the walk.
+    struct Counted {
+        polygons: usize,
+        points: usize,
+        within: usize,
+    }
+
+    impl Counted {
+        fn of(answer: &WalkAnswer) -> Self {
+            Counted {
+                polygons: answer.areas.iter().map(|a| a.coordinates.len()).sum(),
+                points: answer
+                    .areas
+                    .iter()
+                    .flat_map(|a| a.coordinates.iter().flatten())
+                    .map(Vec::len)
+                    .sum(),
+                within: answer
+                    .destinations
+                    .iter()
+                    .filter(|d| d.metres.is_some())
+                    .count(),
+            }
+        }
+    }
 
     const BASE: GeoPoint = GeoPoint {
         lat: 30.27,
@@ -203,20 +229,10 @@ mod measure {
                 let answer = times
                     .time(|| walk_answer(&graph, *start, &plan, facilities))
                     .map_err(|e| format!("no answer for a start: {e}"))?;
-                for area in &answer.areas {
-                    polygons += area.coordinates.len();
-                    points += area
-                        .coordinates
-                        .iter()
-                        .flatten()
-                        .map(Vec::len)
-                        .sum::<usize>();
-                }
-                within += answer
-                    .destinations
-                    .iter()
-                    .filter(|d| d.metres.is_some())
-                    .count();
+                let counted = Counted::of(&answer);
+                polygons += counted.polygons;
+                points += counted.points;
+                within += counted.within;
             }
             let n = starts.len();
             rows.push(times.summary(
@@ -366,20 +382,10 @@ mod measure {
                     serde_json::to_vec(&WalkingAreas { walk, coverage }).expect("serialisable")
                 });
                 bytes += body.len();
-                for area in &answer.areas {
-                    polygons += area.coordinates.len();
-                    points += area
-                        .coordinates
-                        .iter()
-                        .flatten()
-                        .map(Vec::len)
-                        .sum::<usize>();
-                }
-                within += answer
-                    .destinations
-                    .iter()
-                    .filter(|d| d.metres.is_some())
-                    .count();
+                let counted = Counted::of(&answer);
+                polygons += counted.polygons;
+                points += counted.points;
+                within += counted.within;
             }
             let n = starts.len();
             let at = format!("at {mpm} m/min");
