@@ -107,6 +107,13 @@ pub async fn detail(
     Ok(Json(feature_at(&record, crate::db::now())))
 }
 
+/// A walking-network edge as a GeoJSON line, as both map layers draw it.
+fn edge_line(e: &NetworkEdge) -> Geometry {
+    Geometry::LineString {
+        coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
+    }
+}
+
 /// The properties of one way of the walking network on the map.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct WayProperties {
@@ -127,9 +134,7 @@ pub async fn network(State(state): State<AppState>) -> ApiResult<impl IntoRespon
         .map(|e: NetworkEdge| {
             Feature::new(
                 Some(e.id),
-                Geometry::LineString {
-                    coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
-                },
+                edge_line(&e),
                 WayProperties {
                     kind: e.kind,
                     name_zh: e.name_zh,
@@ -175,9 +180,7 @@ pub async fn base(State(state): State<AppState>) -> ApiResult<impl IntoResponse>
     let lines = edges.into_iter().map(|e| {
         Feature::new(
             Some(e.id),
-            Geometry::LineString {
-                coordinates: e.line.iter().map(|p| [p.lon, p.lat]).collect(),
-            },
+            edge_line(&e),
             BaseProperties {
                 kind: e.kind,
                 name_zh: e.name_zh,

@@ -156,25 +156,13 @@ pub fn read(path: &Path) -> anyhow::Result<OsmData> {
         }
         Element::Node(node) => {
             let tags: Vec<(&str, &str)> = node.tags().collect();
-            let at = || {
-                let at = PlaceAt::Point {
-                    lat: node.lat(),
-                    lon: node.lon(),
-                };
-                (format!("node/{}", node.id()), at)
-            };
-            data.places.extend(place(&tags, at));
+            data.places
+                .extend(point_place(&tags, node.id(), node.lat(), node.lon()));
         }
         Element::DenseNode(node) => {
             let tags: Vec<(&str, &str)> = node.tags().collect();
-            let at = || {
-                let at = PlaceAt::Point {
-                    lat: node.lat(),
-                    lon: node.lon(),
-                };
-                (format!("node/{}", node.id()), at)
-            };
-            data.places.extend(place(&tags, at));
+            data.places
+                .extend(point_place(&tags, node.id(), node.lat(), node.lon()));
         }
         // A place mapped as a multipolygon relation (a large park, a campus) is left out: its
         // outline needs the member ways' geometry, and such places usually also carry a node
@@ -217,6 +205,11 @@ fn lookup<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
 }
 
 /// The place an element's tags describe, if they map to a category and name it.
+/// The place a node maps, if it is one (plain and dense nodes are the same thing to us).
+fn point_place(tags: &[(&str, &str)], id: i64, lat: f64, lon: f64) -> Option<Place> {
+    place(tags, || (format!("node/{id}"), PlaceAt::Point { lat, lon }))
+}
+
 fn place(tags: &[(&str, &str)], at: impl FnOnce() -> (String, PlaceAt)) -> Option<Place> {
     if !tags.iter().any(|(k, _)| categories::is_candidate_key(k)) {
         return None;

@@ -158,31 +158,20 @@ async fn staff_add_edit_and_retire_facilities_and_nothing_else_gets_in() {
         "unauthorized",
     )
     .await;
-    let mut bad_hours = pharmacy.clone();
-    bad_hours["opening_hours"] = json!("8 to 9 daily");
-    assert_problem(
-        staff.post_json("/staff/facilities", &bad_hours).await,
-        422,
-        "opening_hours_invalid",
-    )
-    .await;
-    let mut far = pharmacy.clone();
-    far["lat"] = json!(39.9);
-    far["lon"] = json!(116.4);
-    assert_problem(
-        staff.post_json("/staff/facilities", &far).await,
-        422,
-        "outside_community",
-    )
-    .await;
-    let mut unknown = pharmacy.clone();
-    unknown["category"] = json!("casino");
-    assert_problem(
-        staff.post_json("/staff/facilities", &unknown).await,
-        422,
-        "category_unknown",
-    )
-    .await;
+    for (changes, code) in [
+        (
+            json!({"opening_hours": "8 to 9 daily"}),
+            "opening_hours_invalid",
+        ),
+        (json!({"lat": 39.9, "lon": 116.4}), "outside_community"),
+        (json!({"category": "casino"}), "category_unknown"),
+    ] {
+        let mut bad = pharmacy.clone();
+        for (field, value) in changes.as_object().unwrap() {
+            bad[field] = value.clone();
+        }
+        assert_problem(staff.post_json("/staff/facilities", &bad).await, 422, code).await;
+    }
     assert_eq!(
         app.count("facilities", "1 = 1").await,
         before,
