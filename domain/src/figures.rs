@@ -108,6 +108,27 @@ pub fn compute(facts: &[RequestFacts], now: i64) -> Figures {
     figures
 }
 
+/// The first moment after `now` from which [`compute`] may answer differently for the same
+/// facts, if any: with time, figures change only as a request's deadline passes without a
+/// response or a resolution (a second past it, as [`is_late`] has it). A report can be kept
+/// until then.
+pub fn next_change(facts: &[RequestFacts], now: i64) -> Option<i64> {
+    facts
+        .iter()
+        .filter(|f| f.status != RequestStatus::Withdrawn)
+        .flat_map(|f| {
+            let unanswered = f.responded_at.is_none().then_some(f.deadlines.respond_by);
+            let unresolved = (f.status != RequestStatus::Rejected
+                && !(f.status.is_completed() && f.resolved_at.is_some()))
+            .then_some(f.deadlines.resolve_by);
+            [unanswered, unresolved]
+        })
+        .flatten()
+        .filter(|deadline| *deadline >= now)
+        .map(|deadline| deadline + 1)
+        .min()
+}
+
 /// The middle value; for an even count, the mean of the two middle ones (rounded down).
 fn median(values: &mut [i64]) -> Option<i64> {
     if values.is_empty() {
@@ -151,6 +172,38 @@ pub struct FiguresReport {
 pub struct CategoryFigures {
     pub category: String,
     pub figures: Figures,
+}
+
+impl FiguresReport {
+    /// The report of `month` at `now` from the facts of the requests sent in it, each with its
+    /// category's code, with a line for every category of the catalogue (empty ones too).
+    pub fn of(
+        month: YearMonth,
+        facts: &[(String, RequestFacts)],
+        categories: impl IntoIterator<Item = String>,
+        now: i64,
+    ) -> Self {
+        let all: Vec<_> = facts.iter().map(|(_, f)| *f).collect();
+        let by_category = categories
+            .into_iter()
+            .map(|category| {
+                let of_category: Vec<_> = facts
+                    .iter()
+                    .filter(|(code, _)| *code == category)
+                    .map(|(_, f)| *f)
+                    .collect();
+                CategoryFigures {
+                    figures: compute(&of_category, now),
+                    category,
+                }
+            })
+            .collect();
+        FiguresReport {
+            month: month.to_string(),
+            total: compute(&all, now),
+            by_category,
+        }
+    }
 }
 
 /// China Standard Time is UTC+8 all year round.
@@ -338,6 +391,41 @@ mod tests {
             resolved_at: None,
             satisfied: None,
         }
+    }
+
+    #[test]
+    fn figures_stay_the_same_until_their_next_change_and_not_after() {
+        let limits = Deadlines::from_submission(T0, TimeLimits::ORDINARY);
+        let answered = RequestFacts {
+            responded_at: Some(T0 + HOUR),
+            ..req(S::Accepted)
+        };
+        let resolved = RequestFacts {
+            responded_at: Some(T0 + HOUR),
+            resolved_at: Some(T0 + 2 * HOUR),
+            ..req(S::Resolved)
+        };
+        let facts = [req(S::Submitted), answered, resolved, req(S::Withdrawn)];
+
+        // Inside the response window, the unanswered request's deadline comes first.
+        let now = T0 + 10;
+        let next = next_change(&facts, now).unwrap();
+        assert_eq!(next, limits.respond_by + 1);
+        assert_eq!(compute(&facts, now), compute(&facts, next - 1));
+        assert_ne!(compute(&facts, now), compute(&facts, next));
+
+        // Then the resolution deadline of the two still being handled.
+        let next = next_change(&facts, limits.respond_by + 1).unwrap();
+        assert_eq!(next, limits.resolve_by + 1);
+        assert_eq!(
+            compute(&facts, limits.respond_by + 1),
+            compute(&facts, next - 1)
+        );
+        assert_ne!(compute(&facts, next - 1), compute(&facts, next));
+
+        // Past every deadline, time changes nothing more.
+        assert_eq!(next_change(&facts, limits.resolve_by + 1), None);
+        assert_eq!(next_change(&[req(S::Withdrawn), resolved], T0), None);
     }
 
     #[test]

@@ -68,7 +68,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         db,
         settings: Arc::new(Settings::from(&args)),
-        figures: Default::default(),
+        sessions: Default::default(),
+        requests: Default::default(),
         ballots: Default::default(),
         walk: Default::default(),
         facilities: Default::default(),

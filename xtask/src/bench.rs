@@ -107,6 +107,9 @@ struct Scenario {
     cookie: Option<String>,
     expect_status: u16,
     target: Target,
+    /// Requests sent per second beside the load, each answered 201: every one changes what
+    /// the lists and figures show, so their kept pages must be read again.
+    sent_per_second: u32,
 }
 
 /// What wrk reported for one measured run (the line our Lua `done` writes).
@@ -200,10 +203,35 @@ pub fn run(args: &[String]) -> Result<()> {
             .join(format!("{}.lua", scenario.name.replace(' ', "_")));
         std::fs::write(&script, lua_script(scenario))
             .map_err(|e| format!("{}: {e}", script.display()))?;
-        if options.warmup_seconds > 0 {
-            wrk(&addr, &script, options.warmup_seconds)?;
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (measured, sending) = std::thread::scope(|scope| {
+            let sender = (scenario.sent_per_second > 0).then(|| {
+                scope.spawn(|| {
+                    send_requests_beside(&addr, &resident, scenario.sent_per_second, &stop)
+                })
+            });
+            let measured = (|| {
+                if options.warmup_seconds > 0 {
+                    wrk(&addr, &script, options.warmup_seconds)?;
+                }
+                wrk(&addr, &script, options.seconds)
+            })();
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            (
+                measured,
+                sender.map(|s| s.join().expect("the sender does not panic")),
+            )
+        });
+        let measured = measured?;
+        if let Some((sent, refused)) = sending {
+            println!("{sent} requests sent meanwhile");
+            if let Some(first) = refused.first() {
+                return Err(format!(
+                    "{} of the {sent} requests sent meanwhile were not answered 201, first: {first}",
+                    refused.len()
+                ));
+            }
         }
-        let measured = wrk(&addr, &script, options.seconds)?;
         println!(
             "{} requests, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, statuses {:?}",
             measured.requests,
@@ -288,6 +316,10 @@ fn scenarios(staff: &str, resident: &str, cursors: &[i64], months: &[String]) ->
         "?building=1",
         "?status=submitted&page=2",
     ];
+    let queue: Vec<_> = queue
+        .iter()
+        .map(|q| get(format!("/api/v1/staff/requests{q}")))
+        .collect();
     let mut public: Vec<String> = [
         "",
         "&category=repairs",
@@ -315,13 +347,11 @@ fn scenarios(staff: &str, resident: &str, cursors: &[i64], months: &[String]) ->
     vec![
         Scenario {
             name: "staff queue",
-            requests: queue
-                .iter()
-                .map(|q| get(format!("/api/v1/staff/requests{q}")))
-                .collect(),
+            requests: queue.clone(),
             cookie: Some(staff.to_owned()),
             expect_status: 200,
             target: Target::P99UnderMs(20.0),
+            sent_per_second: 0,
         },
         Scenario {
             name: "public list",
@@ -329,6 +359,7 @@ fn scenarios(staff: &str, resident: &str, cursors: &[i64], months: &[String]) ->
             cookie: None,
             expect_status: 200,
             target: Target::P99UnderMs(20.0),
+            sent_per_second: 0,
         },
         Scenario {
             name: "figures",
@@ -339,6 +370,7 @@ fn scenarios(staff: &str, resident: &str, cursors: &[i64], months: &[String]) ->
             cookie: None,
             expect_status: 200,
             target: Target::P99UnderMs(50.0),
+            sent_per_second: 0,
         },
         Scenario {
             name: "create",
@@ -349,8 +381,45 @@ fn scenarios(staff: &str, resident: &str, cursors: &[i64], months: &[String]) ->
             cookie: Some(resident.to_owned()),
             expect_status: 201,
             target: Target::RateAtLeast(500.0),
+            sent_per_second: 0,
+        },
+        Scenario {
+            name: "staff queue while requests are sent",
+            requests: queue.clone(),
+            cookie: Some(staff.to_owned()),
+            expect_status: 200,
+            target: Target::P99UnderMs(20.0),
+            sent_per_second: SENT_PER_SECOND,
         },
     ]
+}
+
+/// Requests sent per second beside the last scenario's reads: far more than any community
+/// sends (a busy street office gets a few hundred a day), so that most reads follow a change.
+const SENT_PER_SECOND: u32 = 20;
+
+/// Sends `per_second` requests a second as the resident, one connection each, until `stop`;
+/// answers how many were sent and which were not answered 201.
+fn send_requests_beside(
+    addr: &str,
+    cookie: &str,
+    per_second: u32,
+    stop: &std::sync::atomic::AtomicBool,
+) -> (u64, Vec<String>) {
+    let body = r#"{"category":"repairs","title":"楼道灯不亮","description":"","answers":{"where":"stairwell"}}"#;
+    let started = Instant::now();
+    let (mut sent, mut refused) = (0u64, Vec::new());
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let due = started + Duration::from_secs_f64(sent as f64 / f64::from(per_second));
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        match http(addr, "POST", "/api/v1/requests", Some(body), Some(cookie)) {
+            Ok(r) if r.status == 201 => {}
+            Ok(r) => refused.push(format!("{}: {}", r.status, r.body)),
+            Err(e) => refused.push(e),
+        }
+        sent += 1;
+    }
+    (sent, refused)
 }
 
 /// The wrk script for a scenario: rotate through its requests (each thread from its own
@@ -599,14 +668,21 @@ struct Response {
 }
 
 /// A plain HTTP/1.1 exchange, one connection each.
-fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> Result<Response> {
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<Response> {
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
     let body = body.unwrap_or("");
+    let cookie = cookie.map_or_else(String::new, |c| format!("Cookie: {c}\r\n"));
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{cookie}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
@@ -641,7 +717,7 @@ fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> Result<Resp
 /// Signs in and returns the `linli_session=…` cookie.
 fn login(addr: &str, phone: &str) -> Result<String> {
     let body = format!(r#"{{"phone":"{phone}","password":"{DEMO_PASSWORD}"}}"#);
-    let response = http(addr, "POST", "/api/v1/auth/login", Some(&body))?;
+    let response = http(addr, "POST", "/api/v1/auth/login", Some(&body), None)?;
     if response.status != 200 {
         return Err(format!(
             "signing in as {phone} answered {}: {}",
@@ -663,7 +739,7 @@ fn public_cursors(addr: &str, pages: usize) -> Result<Vec<i64>> {
     let mut cursors = Vec::new();
     let mut path = "/api/v1/requests/public?limit=20".to_owned();
     for _ in 0..pages {
-        let response = http(addr, "GET", &path, None)?;
+        let response = http(addr, "GET", &path, None, None)?;
         if response.status != 200 {
             return Err(format!(
                 "GET {path} answered {}: {}",

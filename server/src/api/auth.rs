@@ -129,7 +129,10 @@ pub async fn login(
     responses((status = 204, description = "Signed out; the session is ended on the server")))]
 pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> ApiResult<impl IntoResponse> {
     if let Some(cookie) = jar.get(session::COOKIE_NAME) {
-        store::sessions::delete(&state.db, &session::token_hash(cookie.value())).await?;
+        state
+            .sessions
+            .delete(&state.db, &session::token_hash(cookie.value()))
+            .await?;
     }
     let jar = jar.remove(Cookie::build(session::COOKIE_NAME).path("/"));
     Ok((StatusCode::NO_CONTENT, jar))
@@ -156,7 +159,10 @@ async fn rotate_session(
     now: i64,
 ) -> ApiResult<CookieJar> {
     if let Some(old) = jar.get(session::COOKIE_NAME) {
-        store::sessions::delete(&state.db, &session::token_hash(old.value())).await?;
+        state
+            .sessions
+            .delete(&state.db, &session::token_hash(old.value()))
+            .await?;
     }
     let token = session::new_token()?;
     store::sessions::create(

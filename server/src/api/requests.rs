@@ -16,7 +16,7 @@ use linli_domain::api::{
     RequestSummary,
 };
 use linli_domain::catalogue::{RequestCategory, validate_answers};
-use linli_domain::figures::{CategoryFigures, FiguresReport, YearMonth, compute};
+use linli_domain::figures::{FiguresReport, YearMonth};
 use linli_domain::request::{
     Actor, RequestAction, RequestDescription, RequestStatus, RequestTitle, TransitionError,
     check_point, short_text, transition,
@@ -234,28 +234,8 @@ pub async fn figures(
         Some(raw) => YearMonth::parse(raw)
             .ok_or_else(|| FieldError::new("month", ErrorCode::MonthInvalid))?,
     };
-    let facts = state.figures.month(&state.db, month).await?;
-    let all: Vec<_> = facts.iter().map(|(_, f)| *f).collect();
-    let by_category = store::requests::categories(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let of_category: Vec<_> = facts
-                .iter()
-                .filter(|(code, _)| *code == c.code)
-                .map(|(_, f)| *f)
-                .collect();
-            CategoryFigures {
-                category: c.code,
-                figures: compute(&of_category, now),
-            }
-        })
-        .collect();
-    Ok(Json(FiguresReport {
-        month: month.to_string(),
-        total: compute(&all, now),
-        by_category,
-    }))
+    let report = state.requests.figures(&state.db, month, now).await?;
+    Ok(Json(report))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -305,7 +285,10 @@ pub async fn queue(
         limit: QUEUE_PAGE,
         offset: i64::from(query.page.unwrap_or(1).max(1) - 1) * QUEUE_PAGE,
     };
-    let list = store::requests::queue(&state.db, &filter, crate::db::now()).await?;
+    let list = state
+        .requests
+        .queue(&state.db, &filter, crate::db::now())
+        .await?;
     Ok(([no_store()], Json(list)))
 }
 
@@ -444,7 +427,10 @@ pub async fn public_list(
         // One more than asked tells whether there is a next page.
         limit: limit + 1,
     };
-    let mut rows = store::follows::public_page(&state.db, &filter, crate::db::now()).await?;
+    let mut rows = state
+        .requests
+        .public_page(&state.db, &filter, crate::db::now())
+        .await?;
     let next_before = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|(id, _)| *id)

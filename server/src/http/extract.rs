@@ -4,7 +4,6 @@
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::session::{COOKIE_NAME, token_hash};
-use crate::store;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -72,7 +71,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map(|c| c.value().to_owned())
             .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
         let hash = token_hash(&token);
-        let session = store::sessions::find(&state.db, &hash, crate::db::now())
+        let session = state
+            .sessions
+            .find(&state.db, &hash, crate::db::now())
             .await?
             .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
         Ok(CurrentUser {

@@ -27,8 +27,10 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
-    /// The facts behind the published figures, read again only when a request changed.
-    pub figures: Arc<crate::store::facts_cache::FactsCache>,
+    /// Signed-in sessions, kept so that a request need not wait on the database for them.
+    pub sessions: Arc<crate::store::sessions::SessionCache>,
+    /// The queue, public list and figures, read again only when a request changed.
+    pub requests: Arc<crate::store::read_cache::RequestReads>,
     /// Casts ballots in groups, one commit for all those waiting.
     pub ballots: Arc<crate::store::ballots::BallotWriter>,
     /// The walking network, read from the database on first use.

@@ -2,6 +2,7 @@
 //! sending, and the public list. A request's place is its picked point, or else the building
 //! of the household it was sent for.
 
+use super::read_cache::requests_changed;
 use crate::db::Db;
 use linli_domain::api::{GeoPoint, PublicRequestItem, RequestSummary, SimilarRequest};
 use linli_domain::nearby::{
@@ -104,7 +105,7 @@ pub async fn similar_open(
 
 /// Follows a request; following twice is following once.
 pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO request_followers (request_id, user_id, followed_at) VALUES (?, ?, ?)
          ON CONFLICT (request_id, user_id) DO NOTHING",
     )
@@ -112,16 +113,20 @@ pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::R
     .bind(user_id)
     .bind(now)
     .execute(db)
-    .await?;
+    .await;
+    requests_changed();
+    inserted?;
     Ok(())
 }
 
 pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM request_followers WHERE request_id = ? AND user_id = ?")
+    let deleted = sqlx::query("DELETE FROM request_followers WHERE request_id = ? AND user_id = ?")
         .bind(request_id)
         .bind(user_id)
         .execute(db)
-        .await?;
+        .await;
+    requests_changed();
+    deleted?;
     Ok(())
 }
 
@@ -166,7 +171,7 @@ pub async fn followed_by(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<Re
 }
 
 /// Which public requests to list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct PublicFilter {
     pub category: Option<String>,
     /// `Some(true)`: still being handled; `Some(false)`: done or refused.
@@ -191,12 +196,27 @@ fn quoted(statuses: impl Iterator<Item = RequestStatus>) -> String {
         .join(", ")
 }
 
+/// A request of the public list as read; whether it is overdue is told at each listing.
+pub struct PublicRow {
+    pub id: i64,
+    item: PublicRequestItem,
+    resolve_by: i64,
+    /// When it was resolved, if it counts as done.
+    done_at: Option<i64>,
+}
+
+impl PublicRow {
+    /// The request as listed at `now`.
+    pub fn at(&self, now: i64) -> PublicRequestItem {
+        PublicRequestItem {
+            overdue: !self.item.status.is_final() && is_late(self.resolve_by, self.done_at, now),
+            ..self.item.clone()
+        }
+    }
+}
+
 /// One page of the public list, newest first; withdrawn requests are nobody's business.
-pub async fn public_page(
-    db: &Db,
-    filter: &PublicFilter,
-    now: i64,
-) -> sqlx::Result<Vec<(i64, PublicRequestItem)>> {
+pub async fn public_page(db: &Db, filter: &PublicFilter) -> sqlx::Result<Vec<PublicRow>> {
     let mut sql = format!(
         "SELECT r.id, r.tracking_year, r.tracking_seq, r.category_code, r.title, r.status,
                 r.submitted_at, r.resolve_by, r.resolved_at, r.lat, r.lon,
@@ -257,12 +277,7 @@ pub async fn public_page(
                 title: r.get("title"),
                 status,
                 submitted_at: r.get("submitted_at"),
-                overdue: !status.is_final()
-                    && is_late(
-                        r.get("resolve_by"),
-                        resolved_at.filter(|_| status.is_completed()),
-                        now,
-                    ),
+                overdue: false,
                 compound_zh: r.get("compound_zh"),
                 compound_en: r.get("compound_en"),
                 location: point.map(|(lat, lon)| GeoPoint {
@@ -271,7 +286,12 @@ pub async fn public_page(
                 }),
                 followers: r.get("followers"),
             };
-            (r.get("id"), item)
+            PublicRow {
+                id: r.get("id"),
+                item,
+                resolve_by: r.get("resolve_by"),
+                done_at: resolved_at.filter(|_| status.is_completed()),
+            }
         })
         .collect())
 }

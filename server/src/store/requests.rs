@@ -2,6 +2,7 @@
 //! applying lifecycle transitions. Each write is one transaction.
 
 use super::photos;
+use super::read_cache::{Fresh, requests_changed};
 use crate::db::Db;
 use crate::photos::StoredPhoto;
 use linli_domain::api::{
@@ -164,7 +165,9 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
+    let committed = tx.commit().await;
+    requests_changed();
+    committed?;
     Ok(Created {
         id,
         tracking_number: TrackingNumber {
@@ -239,7 +242,7 @@ pub(crate) fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
 
 /// [`SUMMARY_COLUMNS`] as read, in their order (a page read as one JSON array holds them so).
 #[derive(serde::Deserialize)]
-struct SummaryColumns {
+pub struct SummaryColumns {
     id: i64,
     tracking_year: i64,
     tracking_seq: i64,
@@ -253,7 +256,8 @@ struct SummaryColumns {
 }
 
 impl SummaryColumns {
-    fn summary(self, now: i64) -> RequestSummary {
+    /// The request as listed at `now` (what is overdue depends on it).
+    pub fn summary(&self, now: i64) -> RequestSummary {
         let status = RequestStatus::parse(&self.status).unwrap_or(RequestStatus::Submitted);
         let deadlines = Deadlines {
             respond_by: self.respond_by,
@@ -267,8 +271,8 @@ impl SummaryColumns {
                 seq: self.tracking_seq as u32,
             }
             .to_string(),
-            category: self.category_code,
-            title: self.title,
+            category: self.category_code.clone(),
+            title: self.title.clone(),
             status,
             submitted_at: self.submitted_at,
             deadlines,
@@ -460,7 +464,9 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
     )
     .await?;
     photos::insert(&mut tx, id, event_id, t.photos, now).await?;
-    tx.commit().await?;
+    let committed = tx.commit().await;
+    requests_changed();
+    committed?;
     Ok(true)
 }
 
@@ -499,7 +505,7 @@ pub async fn facts_between(
 }
 
 /// What the staff queue is filtered by; no status means every request still open.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct QueueFilter {
     pub status: Option<RequestStatus>,
     pub category: Option<String>,
@@ -510,56 +516,87 @@ pub struct QueueFilter {
     pub offset: i64,
 }
 
-/// The staff queue, the nearest resolution deadline first.
+/// The staff queue, the nearest resolution deadline first, to be listed at `now` or later.
 ///
 /// The page comes back from SQLite as one row holding a JSON array of rows: sqlx hands every
 /// row from its SQLite thread to the request's task, and with pages of 50 those hand-overs were
-/// most of the queue's time (see BENCHMARKS.md).
-pub async fn queue(db: &Db, filter: &QueueFilter, now: i64) -> sqlx::Result<Vec<RequestSummary>> {
-    let mut sql = format!(
-        "SELECT json_group_array(json_array({SUMMARY_COLUMNS}) ORDER BY resolve_by, id)
-         FROM (SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE 1 = 1"
-    );
+/// most of the queue's time (see BENCHMARKS.md). Only the overdue filter depends on the time:
+/// its page is right until the next request it leaves out falls overdue (a second past its
+/// deadline), which the same statement finds.
+pub async fn queue(
+    db: &Db,
+    filter: &QueueFilter,
+    now: i64,
+) -> sqlx::Result<Fresh<Vec<SummaryColumns>>> {
+    // The filters other than overdue, each with one parameter but the open-only one.
+    let mut matching = String::from("1 = 1");
     match filter.status {
-        Some(_) => sql.push_str(" AND status = ?"),
-        None => sql.push_str(" AND status NOT IN ('closed', 'rejected', 'withdrawn')"),
+        Some(_) => matching.push_str(" AND status = ?"),
+        None => matching.push_str(" AND status NOT IN ('closed', 'rejected', 'withdrawn')"),
     }
     if filter.category.is_some() {
-        sql.push_str(" AND category_code = ?");
-    }
-    if filter.overdue_only {
-        sql.push_str(
-            " AND status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn') AND resolve_by < ?",
-        );
+        matching.push_str(" AND category_code = ?");
     }
     if filter.building.is_some() {
-        sql.push_str(
+        matching.push_str(
             " AND household_id IN (SELECT h.id FROM households h
                 JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = ?)",
         );
     }
-    sql.push_str(" ORDER BY resolve_by, id LIMIT ? OFFSET ?)");
-    let mut query = sqlx::query_scalar::<_, String>(&sql);
-    if let Some(status) = filter.status {
-        query = query.bind(status.key());
+    const UNFINISHED: &str = "status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn')";
+    let (overdue, next_overdue) = if filter.overdue_only {
+        (
+            format!(" AND {UNFINISHED} AND resolve_by < ?"),
+            format!(
+                "(SELECT MIN(resolve_by) + 1 FROM service_requests
+                  WHERE {matching} AND {UNFINISHED} AND resolve_by >= ?)"
+            ),
+        )
+    } else {
+        (String::new(), "NULL".to_owned())
+    };
+    let sql = format!(
+        "SELECT json_group_array(json_array({SUMMARY_COLUMNS}) ORDER BY resolve_by, id), {next_overdue}
+         FROM (SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE {matching}{overdue}
+               ORDER BY resolve_by, id LIMIT ? OFFSET ?)"
+    );
+    type PageQuery<'q> = sqlx::query::QueryAs<
+        'q,
+        sqlx::Sqlite,
+        (String, Option<i64>),
+        sqlx::sqlite::SqliteArguments<'q>,
+    >;
+    fn bind_matching<'q>(query: PageQuery<'q>, filter: &'q QueueFilter) -> PageQuery<'q> {
+        let query = match filter.status {
+            Some(status) => query.bind(status.key()),
+            None => query,
+        };
+        let query = match &filter.category {
+            Some(category) => query.bind(category.as_str()),
+            None => query,
+        };
+        match filter.building {
+            Some(building) => query.bind(building),
+            None => query,
+        }
     }
-    if let Some(category) = &filter.category {
-        query = query.bind(category);
+    // Parameters in the order they appear: the next-overdue subquery's, then the page's.
+    let mut query = sqlx::query_as(&sql);
+    if filter.overdue_only {
+        query = bind_matching(query, filter).bind(now);
     }
+    query = bind_matching(query, filter);
     if filter.overdue_only {
         query = query.bind(now);
     }
-    if let Some(building) = filter.building {
-        query = query.bind(building);
-    }
-    let page = query
+    let (page, until) = query
         .bind(filter.limit)
         .bind(filter.offset)
         .fetch_one(db)
         .await?;
     let rows: Vec<SummaryColumns> =
         serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(rows.into_iter().map(|r| r.summary(now)).collect())
+    Ok(Fresh { value: rows, until })
 }
 
 /// A request as the public may see it: no author, no contact, the compound for a place.
@@ -686,7 +723,7 @@ pub async fn add_note(
     now: i64,
 ) -> sqlx::Result<()> {
     let mut conn = db.acquire().await?;
-    insert_event(
+    let inserted = insert_event(
         &mut conn,
         NewEvent {
             request_id: id,
@@ -701,6 +738,8 @@ pub async fn add_note(
             reason: None,
         },
     )
-    .await?;
+    .await;
+    requests_changed();
+    inserted?;
     Ok(())
 }

@@ -3,10 +3,16 @@
 use crate::db::Db;
 use linli_domain::Role;
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+#[derive(Debug, Clone, Copy)]
 pub struct Session {
     pub user_id: i64,
     pub role: Role,
+    /// Unix seconds from which the session is no longer honoured.
+    pub expires_at: i64,
 }
 
 pub async fn create(
@@ -31,7 +37,7 @@ pub async fn create(
 /// The live session with this token hash; expired ones are not found.
 pub async fn find(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Session>> {
     let row = sqlx::query(
-        "SELECT s.user_id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+        "SELECT s.user_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.expires_at > ?",
     )
     .bind(token_hash)
@@ -41,10 +47,12 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Se
     Ok(row.map(|r| Session {
         user_id: r.get("user_id"),
         role: Role::parse(r.get("role")).unwrap_or(Role::Resident),
+        expires_at: r.get("expires_at"),
     }))
 }
 
-pub async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
+/// Deleting goes through [`SessionCache::delete`], which forgets the session too.
+async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .execute(db)
@@ -59,4 +67,115 @@ pub async fn delete_expired(db: &Db, now: i64) -> sqlx::Result<u64> {
         .execute(db)
         .await?
         .rows_affected())
+}
+
+/// How long a session read from the database is believed without reading it again. Every
+/// sign-out of this process forgets its session at once; this bounds how long a session
+/// revoked behind the server's back (by hand, in the database) is still honoured.
+const SESSION_KEPT_FOR: Duration = Duration::from_secs(30);
+
+/// Sessions kept at most; past that the cache starts again empty.
+const SESSIONS_KEPT: usize = 10_000;
+
+/// Live sessions kept in memory, so that a signed-in request does not first wait on the
+/// database to learn who sent it: under load, that lookup was half of a staff page's database
+/// work (see BENCHMARKS.md). Only found sessions are kept; an unknown token is looked up
+/// every time.
+#[derive(Default)]
+pub struct SessionCache {
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// Sign-outs so far: a lookup that overlapped one is not kept, since it may have read the
+    /// session just before it was deleted.
+    sign_outs: u64,
+    sessions: HashMap<String, (Session, Instant)>,
+}
+
+impl SessionCache {
+    /// The live session with this token hash, as [`find`] reads it.
+    pub async fn find(&self, db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Session>> {
+        let sign_outs = {
+            let kept = self.lock();
+            if let Some((session, read_at)) = kept.sessions.get(token_hash)
+                && session.expires_at > now
+                && read_at.elapsed() < SESSION_KEPT_FOR
+            {
+                return Ok(Some(*session));
+            }
+            kept.sign_outs
+        };
+        let found = find(db, token_hash, now).await?;
+        if let Some(session) = found {
+            let mut kept = self.lock();
+            if kept.sign_outs == sign_outs {
+                if kept.sessions.len() >= SESSIONS_KEPT {
+                    kept.sessions.clear();
+                }
+                kept.sessions
+                    .insert(token_hash.to_owned(), (session, Instant::now()));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Ends a session: deleted from the database, then forgotten here.
+    pub async fn delete(&self, db: &Db, token_hash: &str) -> sqlx::Result<()> {
+        delete(db, token_hash).await?;
+        let mut kept = self.lock();
+        kept.sign_outs += 1;
+        kept.sessions.remove(token_hash);
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // Each change leaves the map whole, so a panic elsewhere cannot have broken it.
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_kept_session_ends_at_its_expiry_and_at_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = crate::db::connect(&url).await.unwrap();
+        let user_id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (phone, password_hash, display_name, role, created_at)
+             VALUES ('13812345678', 'x', '张三', 'resident', 0) RETURNING id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        create(&pool, "kept", user_id, 100, 200).await.unwrap();
+        create(&pool, "signed-out", user_id, 100, 200)
+            .await
+            .unwrap();
+        let cache = SessionCache::default();
+        for hash in ["kept", "signed-out"] {
+            let found = cache.find(&pool, hash, 150).await.unwrap().unwrap();
+            assert_eq!(found.user_id, user_id);
+        }
+
+        assert!(cache.find(&pool, "kept", 199).await.unwrap().is_some());
+        assert!(
+            cache.find(&pool, "kept", 200).await.unwrap().is_none(),
+            "expired"
+        );
+
+        cache.delete(&pool, "signed-out").await.unwrap();
+        assert!(
+            cache
+                .find(&pool, "signed-out", 150)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(cache.find(&pool, "unknown", 150).await.unwrap().is_none());
+    }
 }

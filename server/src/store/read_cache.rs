@@ -1,0 +1,393 @@
+//! Reads of requests kept between the HTTP requests that ask for them, until a request changes.
+//!
+//! A page of the staff queue or of the public list is little work for SQLite, but sqlx hands
+//! each query and its rows between the request's task and the connection's thread, and under
+//! load those hand-overs were most of a page's time (see BENCHMARKS.md). The pages change only
+//! when a request is sent, moves along its lifecycle, gets a note or gains or loses a follower,
+//! and each of those is committed by a `store` function of this process, which then counts it
+//! ([`requests_changed`]). The server is its database's only writer (imports and the
+//! benchmark's loading run with it stopped), so a kept read whose count is still current is
+//! what the database would answer.
+//!
+//! A read made at the same time as a change is safe either way: the count is taken before the
+//! read and bumped after the commit, so a read that may have missed the change is kept under
+//! the old count and read again by the next caller.
+
+use super::follows::{self, PublicFilter, PublicRow};
+use super::requests::{self, QueueFilter, SummaryColumns};
+use crate::db::Db;
+use linli_domain::api::{PublicRequestItem, RequestSummary};
+use linli_domain::figures::{FiguresReport, YearMonth, next_change};
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Commits of this process that changed a request, its timeline or its followers.
+static REQUEST_CHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a committed change to requests; called after the commit, never before it.
+pub(crate) fn requests_changed() {
+    REQUEST_CHANGES.fetch_add(1, Ordering::AcqRel);
+}
+
+/// A read and, when what it says depends on the time, the first moment (unix seconds) at
+/// which it may no longer be right (a request becoming overdue, say).
+pub struct Fresh<V> {
+    pub value: V,
+    pub until: Option<i64>,
+}
+
+impl<V> Fresh<V> {
+    /// A read that the passing of time does not change.
+    pub fn always(value: V) -> Self {
+        Fresh { value, until: None }
+    }
+}
+
+struct Kept<V> {
+    changes: u64,
+    until: Option<i64>,
+    value: Arc<V>,
+}
+
+/// One key's kept read, and the turn to read it again: when a change makes a popular page
+/// stale, the callers asking for it at that moment wait for one read instead of all reading
+/// it at once (under load, such a stampede held some answers for seconds).
+struct Slot<V> {
+    kept: Mutex<Option<Kept<V>>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl<V> Slot<V> {
+    fn fresh(&self, changes: u64, now: i64) -> Option<Arc<V>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|k| k.changes == changes && k.until.is_none_or(|until| now < until))
+            .map(|k| k.value.clone())
+    }
+}
+
+/// Reads by key, each kept until a request changes or its time runs out.
+pub struct ReadCache<K, V> {
+    /// What counts the changes that make a read stale: [`REQUEST_CHANGES`] but in tests.
+    changes: &'static AtomicU64,
+    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
+    /// Keys kept at most: any filter and page may be asked for, so it must not grow without end.
+    capacity: usize,
+}
+
+impl<K: Eq + Hash, V> ReadCache<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        ReadCache {
+            changes: &REQUEST_CHANGES,
+            slots: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    /// The kept read of `key` if it is still right at `now`; otherwise `read`'s, kept.
+    pub async fn get<F, Fut>(&self, key: K, now: i64, read: F) -> sqlx::Result<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<Fresh<V>>>,
+    {
+        let slot = self.slot(key);
+        if let Some(value) = slot.fresh(self.changes.load(Ordering::Acquire), now) {
+            return Ok(value);
+        }
+        let _turn = slot.reading.lock().await;
+        // Taken before reading: a change committed during the read makes this one stale.
+        let changes = self.changes.load(Ordering::Acquire);
+        // Whoever had the turn before may have just read it.
+        if let Some(value) = slot.fresh(changes, now) {
+            return Ok(value);
+        }
+        let fresh = read().await?;
+        let value = Arc::new(fresh.value);
+        *slot.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(Kept {
+            changes,
+            until: fresh.until,
+            value: value.clone(),
+        });
+        Ok(value)
+    }
+
+    fn slot(&self, key: K) -> Arc<Slot<V>> {
+        // The map is always left whole, so a panic elsewhere cannot have broken it.
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if slots.len() >= self.capacity && !slots.contains_key(&key) {
+            slots.clear();
+        }
+        slots
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Slot {
+                    kept: Mutex::new(None),
+                    reading: tokio::sync::Mutex::new(()),
+                })
+            })
+            .clone()
+    }
+}
+
+/// The reads of requests that the server answers most, each kept as above.
+pub struct RequestReads {
+    queue: ReadCache<QueueFilter, Vec<SummaryColumns>>,
+    public: ReadCache<PublicFilter, Vec<PublicRow>>,
+    /// By month, the published figures: a month is thousands of rows to read and sort. They
+    /// change with time too, as deadlines pass, and are kept only until the next one.
+    figures: ReadCache<YearMonth, FiguresReport>,
+}
+
+impl Default for RequestReads {
+    fn default() -> Self {
+        RequestReads {
+            queue: ReadCache::new(1024),
+            public: ReadCache::new(1024),
+            figures: ReadCache::new(36),
+        }
+    }
+}
+
+impl RequestReads {
+    /// A page of the staff queue (`requests::queue`) as listed at `now`.
+    pub async fn queue(
+        &self,
+        db: &Db,
+        filter: &QueueFilter,
+        now: i64,
+    ) -> sqlx::Result<Vec<RequestSummary>> {
+        let rows = self
+            .queue
+            .get(filter.clone(), now, || requests::queue(db, filter, now))
+            .await?;
+        Ok(rows.iter().map(|r| r.summary(now)).collect())
+    }
+
+    /// A page of the public list (`follows::public_page`) as listed at `now`, with each
+    /// request's id.
+    pub async fn public_page(
+        &self,
+        db: &Db,
+        filter: &PublicFilter,
+        now: i64,
+    ) -> sqlx::Result<Vec<(i64, PublicRequestItem)>> {
+        let rows = self
+            .public
+            .get(filter.clone(), now, || async {
+                follows::public_page(db, filter).await.map(Fresh::always)
+            })
+            .await?;
+        Ok(rows.iter().map(|r| (r.id, r.at(now))).collect())
+    }
+
+    /// The published figures of `month` at `now`.
+    pub async fn figures(
+        &self,
+        db: &Db,
+        month: YearMonth,
+        now: i64,
+    ) -> sqlx::Result<FiguresReport> {
+        let report = self
+            .figures
+            .get(month, now, || async {
+                let (start, end) = month.bounds();
+                let facts = requests::facts_between(db, start, end).await?;
+                let categories = requests::categories(db).await?;
+                let report =
+                    FiguresReport::of(month, &facts, categories.into_iter().map(|c| c.code), now);
+                let facts: Vec<_> = facts.into_iter().map(|(_, f)| f).collect();
+                Ok(Fresh {
+                    value: report,
+                    until: next_change(&facts, now),
+                })
+            })
+            .await?;
+        Ok(FiguresReport::clone(&report))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::requests::NewRequestRow;
+    use linli_domain::api::ContactPreference;
+    use linli_domain::catalogue::Answers;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A cache counting its own changes, so that other tests' writes do not touch it.
+    fn cache<K: Eq + Hash>(changes: &'static AtomicU64, capacity: usize) -> ReadCache<K, usize> {
+        ReadCache {
+            changes,
+            ..ReadCache::new(capacity)
+        }
+    }
+
+    /// Counts the reads `get` makes.
+    struct Reads(AtomicUsize);
+
+    impl Reads {
+        async fn read(&self, until: Option<i64>) -> sqlx::Result<Fresh<usize>> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(Fresh { value: n, until })
+        }
+    }
+
+    #[tokio::test]
+    async fn keeps_a_read_until_a_request_changes() {
+        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        let cache = cache(&CHANGES, 8);
+        let reads = Reads(AtomicUsize::new(0));
+        let first = cache.get("queue", 100, || reads.read(None)).await.unwrap();
+        let again = cache.get("queue", 100, || reads.read(None)).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(reads.0.load(Ordering::SeqCst), 1);
+
+        CHANGES.fetch_add(1, Ordering::AcqRel);
+        let after = cache.get("queue", 100, || reads.read(None)).await.unwrap();
+        assert_eq!(*after, 2, "read again after a change");
+    }
+
+    #[tokio::test]
+    async fn reads_again_from_the_moment_its_time_runs_out() {
+        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        let cache = cache(&CHANGES, 8);
+        let reads = Reads(AtomicUsize::new(0));
+        let first = cache
+            .get("overdue", 100, || reads.read(Some(160)))
+            .await
+            .unwrap();
+        let before = cache
+            .get("overdue", 159, || reads.read(Some(160)))
+            .await
+            .unwrap();
+        let at_the_moment = cache
+            .get("overdue", 160, || reads.read(Some(220)))
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &before));
+        assert_eq!(*at_the_moment, 2, "read again at `until`");
+    }
+
+    #[tokio::test]
+    async fn pages_are_read_again_once_a_request_changes_or_falls_overdue() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = crate::db::connect(&url).await.unwrap();
+        crate::seed::seed_demo_community(&pool).await.unwrap();
+        let reads = RequestReads::default();
+        let now = crate::db::now();
+        let every_open = QueueFilter {
+            limit: 1000,
+            ..QueueFilter::default()
+        };
+        let overdue = QueueFilter {
+            overdue_only: true,
+            ..every_open.clone()
+        };
+        let month = YearMonth::of(now);
+        let public = PublicFilter {
+            limit: 1000,
+            ..PublicFilter::default()
+        };
+        let queue_before = reads.queue(&pool, &every_open, now).await.unwrap();
+        let public_before = reads.public_page(&pool, &public, now).await.unwrap();
+        let figures_before = reads.figures(&pool, month, now).await.unwrap();
+
+        // The next request to fall overdue does so a second past its deadline, not before.
+        let overdue_now = reads.queue(&pool, &overdue, now).await.unwrap();
+        let next_deadline = queue_before
+            .iter()
+            .filter(|r| !r.overdue && !r.status.is_completed())
+            .map(|r| r.deadlines.resolve_by)
+            .min()
+            .expect("the demo has requests not yet overdue");
+        let just_before = reads.queue(&pool, &overdue, next_deadline).await.unwrap();
+        assert_eq!(just_before.len(), overdue_now.len());
+        let just_after = reads
+            .queue(&pool, &overdue, next_deadline + 1)
+            .await
+            .unwrap();
+        assert!(just_after.len() > overdue_now.len());
+
+        let author: i64 = sqlx::query_scalar("SELECT user_id FROM household_members LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let repairs = requests::category(&pool, "repairs").await.unwrap().unwrap();
+        let answers: Answers = serde_json::from_str(r#"{"where":"home"}"#).unwrap();
+        let created = requests::create(
+            &pool,
+            NewRequestRow {
+                category: &repairs,
+                author_id: Some(author),
+                household_id: None,
+                title: "水管漏水",
+                description: "",
+                answers: &answers,
+                location: None,
+                address: None,
+                contact: ContactPreference::App,
+                hide_name: true,
+                photos: &[],
+                open311: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let queue_after = reads.queue(&pool, &every_open, now).await.unwrap();
+        assert_eq!(queue_after.len(), queue_before.len() + 1);
+        assert!(queue_after.iter().any(|r| r.id == created.id));
+        let public_after = reads.public_page(&pool, &public, now).await.unwrap();
+        assert_eq!(public_after.len(), public_before.len() + 1);
+        let figures_after = reads.figures(&pool, month, now).await.unwrap();
+        assert_eq!(
+            figures_after.total.received,
+            figures_before.total.received + 1
+        );
+
+        follows::follow(&pool, created.id, author, now)
+            .await
+            .unwrap();
+        let followed = reads.public_page(&pool, &public, now).await.unwrap();
+        let (_, item) = followed.iter().find(|(id, _)| *id == created.id).unwrap();
+        assert_eq!(item.followers, 1);
+    }
+
+    #[tokio::test]
+    async fn callers_asking_at_once_share_one_read() {
+        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        let cache = Arc::new(cache(&CHANGES, 8));
+        let reads = Arc::new(AtomicUsize::new(0));
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            let (cache, reads) = (cache.clone(), reads.clone());
+            callers.spawn(async move {
+                let read = || async {
+                    reads.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    Ok(Fresh::always(7))
+                };
+                *cache.get("figures", 0, read).await.unwrap()
+            });
+        }
+        while let Some(answer) = callers.join_next().await {
+            assert_eq!(answer.unwrap(), 7);
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn forgets_everything_rather_than_grow_past_its_capacity() {
+        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        let cache = cache(&CHANGES, 2);
+        let reads = Reads(AtomicUsize::new(0));
+        for key in [1, 2, 3] {
+            cache.get(key, 0, || reads.read(None)).await.unwrap();
+        }
+        assert_eq!(cache.slots.lock().unwrap().len(), 1);
+    }
+}
