@@ -364,6 +364,31 @@ pub fn short_text(field: &'static str, raw: &str, max_chars: usize) -> Result<St
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestTitle(String);
 
+/// The longest `Idempotency-Key` accepted; a UUID is 36 characters.
+pub const IDEMPOTENCY_KEY_MAX: usize = 64;
+
+/// A client's name for one request it sends (the `Idempotency-Key` header): sent again with the
+/// same key, after a lost answer or from a queue kept while offline, it is created only once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 1 to [`IDEMPOTENCY_KEY_MAX`] ASCII letters, digits or `-_.:`; nothing else is trimmed
+    /// or changed, since the key is compared byte for byte.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let fits = (1..=IDEMPOTENCY_KEY_MAX).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        fits.then(|| IdempotencyKey(raw.to_owned()))
+            .ok_or_else(|| FieldError::new("Idempotency-Key", ErrorCode::IdempotencyKeyInvalid))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl RequestTitle {
     pub const MAX_CHARS: usize = 50;
 
@@ -430,6 +455,19 @@ pub fn chars_left(raw: &str, max: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_keys_are_short_plain_ascii_kept_as_sent() {
+        let uuid = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b";
+        assert_eq!(IdempotencyKey::parse(uuid).unwrap().as_str(), uuid);
+        assert!(IdempotencyKey::parse("offline:2026-11-21T08.30_1").is_ok());
+        assert!(IdempotencyKey::parse(&"k".repeat(IDEMPOTENCY_KEY_MAX)).is_ok());
+        for bad in ["", " key", "key ", "键", "a/b", "a\nb"] {
+            let e = IdempotencyKey::parse(bad).unwrap_err();
+            assert_eq!(e.code, ErrorCode::IdempotencyKeyInvalid, "{bad:?}");
+        }
+        assert!(IdempotencyKey::parse(&"k".repeat(IDEMPOTENCY_KEY_MAX + 1)).is_err());
+    }
 
     #[test]
     fn reject_reasons_round_trip() {

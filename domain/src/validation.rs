@@ -68,6 +68,10 @@ pub enum ErrorCode {
     CorrectionChangesNothing,
     ActionNotAllowedNow,
     MonthInvalid,
+    /// The `Idempotency-Key` header is not 1 to 64 letters, digits or `-_.:`.
+    IdempotencyKeyInvalid,
+    /// The same `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused,
     StatusUnknown,
     WrongCredentials,
     TooManyAttempts,
@@ -82,7 +86,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 68] = [
+    pub const ALL: [ErrorCode; 70] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -140,6 +144,8 @@ impl ErrorCode {
         ErrorCode::CorrectionChangesNothing,
         ErrorCode::ActionNotAllowedNow,
         ErrorCode::MonthInvalid,
+        ErrorCode::IdempotencyKeyInvalid,
+        ErrorCode::IdempotencyKeyReused,
         ErrorCode::StatusUnknown,
         ErrorCode::WrongCredentials,
         ErrorCode::TooManyAttempts,
@@ -213,6 +219,8 @@ impl ErrorCode {
             ErrorCode::CorrectionChangesNothing => "correction_changes_nothing",
             ErrorCode::ActionNotAllowedNow => "action_not_allowed_now",
             ErrorCode::MonthInvalid => "month_invalid",
+            ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::StatusUnknown => "status_unknown",
             ErrorCode::WrongCredentials => "wrong_credentials",
             ErrorCode::TooManyAttempts => "too_many_attempts",

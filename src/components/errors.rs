@@ -69,6 +69,8 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::CorrectionChangesNothing => t_string!(i18n, errors.correction_changes_nothing),
         ErrorCode::ActionNotAllowedNow => t_string!(i18n, errors.action_not_allowed_now),
         ErrorCode::MonthInvalid => t_string!(i18n, errors.month_invalid),
+        ErrorCode::IdempotencyKeyInvalid => t_string!(i18n, errors.idempotency_key_invalid),
+        ErrorCode::IdempotencyKeyReused => t_string!(i18n, errors.idempotency_key_reused),
         ErrorCode::StatusUnknown => t_string!(i18n, errors.status_unknown),
         ErrorCode::WrongCredentials => t_string!(i18n, errors.wrong_credentials),
         ErrorCode::TooManyAttempts => t_string!(i18n, errors.too_many_attempts),

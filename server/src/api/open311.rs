@@ -847,6 +847,7 @@ pub async fn submit(
         contact: ContactPreference::App,
         hide_name: true,
         photos: &[],
+        idempotency: None,
         open311: Some(Open311Source {
             client_id: client.id,
             client_name: &client.name,

@@ -5,12 +5,14 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::upload::WithPhotos;
 use crate::http::{AppState, no_store};
+use crate::photos::StoredPhoto;
 use crate::store::follows::PublicFilter;
-use crate::store::{self, requests::NewRequestRow, requests::QueueFilter, requests::Transition};
+use crate::store::requests::{Idempotency, NewRequestRow, QueueFilter, Transition};
+use crate::store::{self, is_unique_violation};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use linli_domain::api::{
     NewNote, NewRequest, Problem, PublicRequestPage, RequestActionBody, RequestDetail,
     RequestSummary,
@@ -18,10 +20,11 @@ use linli_domain::api::{
 use linli_domain::catalogue::{RequestCategory, validate_answers};
 use linli_domain::figures::{FiguresReport, YearMonth};
 use linli_domain::request::{
-    Actor, RequestAction, RequestDescription, RequestStatus, RequestTitle, TransitionError,
-    check_point, short_text, transition,
+    Actor, IdempotencyKey, RequestAction, RequestDescription, RequestStatus, RequestTitle,
+    TransitionError, check_point, short_text, transition,
 };
 use linli_domain::{ErrorCode, FieldError};
+use sha2::{Digest, Sha256};
 
 const ADDRESS_MAX_CHARS: usize = 200;
 const NOTE_MAX_CHARS: usize = 500;
@@ -33,10 +36,15 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Req
     Ok(Json(store::requests::categories(&state.db).await?))
 }
 
+/// Sent with a request's answer when it is the answer to an earlier sending with the same
+/// `Idempotency-Key`, as Stripe and others name it.
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
 #[utoipa::path(post, path = "/requests", tag = "requests", security(("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "The app's name for this sending (1 to 64 letters, digits or `-_.:`, a UUID say). Sent again with the same key and the same request, it is created once: the answer is the request as it is now, with `Idempotent-Replayed: true`. The same key with a different request is refused (422).")),
     request_body(content = NewRequest, description = "JSON; or, with photos, multipart/form-data with this JSON in a part named `body` and up to 3 parts named `photo` (JPEG, PNG or WebP, 5 MB each)"),
     responses(
-        (status = 201, body = RequestDetail, description = "Sent: the tracking number and deadlines are in the summary"),
+        (status = 201, body = RequestDetail, description = "Sent (or sent before with this `Idempotency-Key`): the tracking number and deadlines are in the summary"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "A photo over 5 MB"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "A photo that is not JPEG, PNG or WebP"),
@@ -45,10 +53,20 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Req
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     WithPhotos { body, photos }: WithPhotos<NewRequest>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     let category = store::requests::category(&state.db, body.category.trim()).await?;
     let mut errors: Vec<FieldError> = Vec::new();
+    let key = match headers.get("idempotency-key") {
+        Some(raw) => IdempotencyKey::parse(raw.to_str().unwrap_or("\u{0}"))
+            .map(Some)
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            }),
+        None => None,
+    };
     if category.is_none() {
         errors.push(FieldError::new("category", ErrorCode::CategoryUnknown));
     }
@@ -79,12 +97,25 @@ pub async fn create(
         return Err(ApiError::Unprocessable(errors));
     };
 
+    let now = crate::db::now();
+    let fingerprint = key.as_ref().map(|_| fingerprint(&body, &photos));
+    let idempotency = key
+        .as_ref()
+        .zip(fingerprint.as_deref())
+        .map(|(key, fingerprint)| Idempotency {
+            key: key.as_str(),
+            fingerprint,
+        });
+    if let Some(sent) = idempotency
+        && let Some(answer) = sent_before(&state, &user, sent, now).await?
+    {
+        return Ok(answer);
+    }
     // Without a point or an address, the request is about the resident's own household.
     let household_id = store::users::memberships(&state.db, user.id)
         .await?
         .first()
         .map(|m| m.household_id);
-    let now = crate::db::now();
     let row = NewRequestRow {
         category: &category,
         author_id: Some(user.id),
@@ -98,11 +129,59 @@ pub async fn create(
         hide_name: body.hide_name,
         photos: &photos,
         open311: None,
+        idempotency,
     };
-    let id = store::requests::create(&state.db, row, now).await?.id;
+    let id = match store::requests::create(&state.db, row, now).await {
+        Ok(created) => created.id,
+        // The same sending arrived twice at once, and the other one was created first.
+        Err(e) if is_unique_violation(&e) && idempotency.is_some() => {
+            let sent = idempotency.expect("checked");
+            return sent_before(&state, &user, sent, now).await?.ok_or(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(request_id = id, category = %category.code, photos = photos.len(), "request submitted");
     let detail = detail_for(&state, id, &user, now).await?;
-    Ok((StatusCode::CREATED, [no_store()], Json(detail)))
+    Ok((StatusCode::CREATED, [no_store()], Json(detail)).into_response())
+}
+
+/// The answer to a sending whose idempotency key the author used before: the request as it is
+/// now if the same request was sent, a refusal if it was another one, `None` if it was never used.
+async fn sent_before(
+    state: &AppState,
+    user: &CurrentUser,
+    sent: Idempotency<'_>,
+    now: i64,
+) -> ApiResult<Option<Response>> {
+    let Some((id, fingerprint)) =
+        store::requests::sent_before(&state.db, user.id, sent.key).await?
+    else {
+        return Ok(None);
+    };
+    if fingerprint != sent.fingerprint {
+        return Err(FieldError::new("Idempotency-Key", ErrorCode::IdempotencyKeyReused).into());
+    }
+    tracing::info!(
+        request_id = id,
+        "request sent again with its idempotency key"
+    );
+    let detail = detail_for(state, id, user, now).await?;
+    let replayed = (REPLAYED, HeaderValue::from_static("true"));
+    Ok(Some(
+        (StatusCode::CREATED, [no_store(), replayed], Json(detail)).into_response(),
+    ))
+}
+
+/// What identifies a sending: the request as read (answers are a sorted map, so the JSON is
+/// the same for the same request) and its photos as stored (re-encoded the same way each time).
+fn fingerprint(body: &NewRequest, photos: &[StoredPhoto]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(serde_json::to_vec(body).unwrap_or_default());
+    for photo in photos {
+        hash.update((photo.image.len() as u64).to_le_bytes());
+        hash.update(&photo.image);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[utoipa::path(get, path = "/me/requests", tag = "requests", security(("session" = [])),

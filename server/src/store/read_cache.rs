@@ -333,6 +333,7 @@ mod tests {
                 hide_name: true,
                 photos: &[],
                 open311: None,
+                idempotency: None,
             },
             now,
         )

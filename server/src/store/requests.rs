@@ -74,6 +74,33 @@ pub struct NewRequestRow<'a> {
     pub photos: &'a [StoredPhoto],
     /// The Open311 client it came through, if it did.
     pub open311: Option<Open311Source<'a>>,
+    /// The author's name for this sending, if the app gave one: a second request with the same
+    /// key is refused by the database (see [`sent_before`]).
+    pub idempotency: Option<Idempotency<'a>>,
+}
+
+/// An `Idempotency-Key` and the fingerprint of what was sent with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Idempotency<'a> {
+    pub key: &'a str,
+    /// SHA-256 of the request as sent, hex.
+    pub fingerprint: &'a str,
+}
+
+/// The request `author_id` sent with this idempotency key, if any: its id and fingerprint.
+pub async fn sent_before(
+    db: &Db,
+    author_id: i64,
+    key: &str,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, idempotency_fingerprint FROM service_requests
+         WHERE author_id = ? AND idempotency_key = ?",
+    )
+    .bind(author_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
 }
 
 /// An Open311 client sending a request, and the token handed back to it.
@@ -109,8 +136,9 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
         "INSERT INTO service_requests
             (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
              answers, lat, lon, address, contact_preference, hide_name, status,
-             submitted_at, respond_by, resolve_by, open311_client_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             submitted_at, respond_by, resolve_by, open311_client_id,
+             idempotency_key, idempotency_fingerprint)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING id",
     )
     .bind(year)
@@ -131,6 +159,8 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
     .bind(deadlines.respond_by)
     .bind(deadlines.resolve_by)
     .bind(new.open311.as_ref().map(|o| o.client_id))
+    .bind(new.idempotency.map(|i| i.key))
+    .bind(new.idempotency.map(|i| i.fingerprint))
     .fetch_one(&mut *tx)
     .await?
     .get(0);

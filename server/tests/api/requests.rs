@@ -635,3 +635,109 @@ async fn internal_notes_are_for_staff_and_public_notes_for_everyone_involved() {
     )
     .await;
 }
+
+/// Sends `body` as the owner would from the app, naming the sending `key`.
+async fn send_with_key(browser: &Browser, key: &str, body: &Value) -> reqwest::Response {
+    browser
+        .client
+        .post(format!("{}/api/v1/requests", browser.address))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_request_sent_again_with_its_key_is_created_once() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let before = app.count("service_requests", "").await;
+    let key = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b";
+
+    let first = send_with_key(&owner, key, &repair("楼道灯坏了")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    // The answer was lost on the way, say: the app sends the same request again.
+    let again = send_with_key(&owner, key, &repair("楼道灯坏了")).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["summary"]["id"], first["summary"]["id"]);
+    assert_eq!(
+        again["summary"]["tracking_number"],
+        first["summary"]["tracking_number"]
+    );
+    assert_eq!(app.count("service_requests", "").await, before + 1);
+
+    // The key names that request only: another one with it is refused, and nothing is written.
+    let other = send_with_key(&owner, key, &repair("电梯坏了")).await;
+    let problem = assert_problem(other, 422, "idempotency_key_reused").await;
+    assert_eq!(
+        field_errors(&problem),
+        [(
+            "Idempotency-Key".to_owned(),
+            "idempotency_key_reused".to_owned()
+        )]
+    );
+    assert_eq!(app.count("service_requests", "").await, before + 1);
+
+    // Keys are each resident's own: another resident's same key is another request.
+    let neighbour = signed_in(&app, "13900000002").await;
+    let theirs = send_with_key(&neighbour, key, &repair("楼道灯坏了")).await;
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+    assert!(theirs.headers().get("idempotent-replayed").is_none());
+    assert_eq!(app.count("service_requests", "").await, before + 2);
+}
+
+#[tokio::test]
+async fn the_same_sending_arriving_many_times_at_once_is_created_once() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let before = app.count("service_requests", "").await;
+    let mut sendings = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let owner = Browser {
+            address: owner.address.clone(),
+            client: owner.client.clone(),
+        };
+        sendings.spawn(async move {
+            let resp = send_with_key(&owner, "offline-queue-1", &repair("楼道灯坏了")).await;
+            assert_eq!(resp.status(), StatusCode::CREATED);
+            let detail: Value = resp.json().await.unwrap();
+            detail["summary"]["id"].as_i64().unwrap()
+        });
+    }
+    let mut ids = Vec::new();
+    while let Some(id) = sendings.join_next().await {
+        ids.push(id.unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every sending answered with the one request");
+    assert_eq!(app.count("service_requests", "").await, before + 1);
+}
+
+#[tokio::test]
+async fn a_malformed_idempotency_key_is_refused_with_the_other_fields() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, OWNER).await;
+    let before = app.count("service_requests", "").await;
+    let mut body = repair("楼道灯坏了");
+    body["title"] = json!("");
+    let resp = send_with_key(&owner, "has spaces", &body).await;
+    let problem = assert_problem(resp, 422, "idempotency_key_invalid").await;
+    let mut fields = field_errors(&problem);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            (
+                "Idempotency-Key".to_owned(),
+                "idempotency_key_invalid".to_owned()
+            ),
+            ("title".to_owned(), "required".to_owned()),
+        ]
+    );
+    assert_eq!(app.count("service_requests", "").await, before);
+}
