@@ -44,3 +44,9 @@ impl Session {
 pub fn use_session() -> Session {
     expect_context::<Session>()
 }
+
+/// Whether the signed-in account is staff (or an admin), as the server decides it.
+pub fn is_staff() -> Memo<bool> {
+    let session = use_session();
+    Memo::new(move |_| matches!(session.0.get(), SessionState::SignedIn(me) if me.role.is_staff()))
+}

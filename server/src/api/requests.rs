@@ -133,12 +133,13 @@ pub async fn create(
     };
     let id = match store::requests::create(&state.db, row, now).await {
         Ok(created) => created.id,
-        // The same sending arrived twice at once, and the other one was created first.
-        Err(e) if is_unique_violation(&e) && idempotency.is_some() => {
-            let sent = idempotency.expect("checked");
-            return sent_before(&state, &user, sent, now).await?.ok_or(e.into());
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => match idempotency {
+            // The same sending arrived twice at once, and the other one was created first.
+            Some(sent) if is_unique_violation(&e) => {
+                return sent_before(&state, &user, sent, now).await?.ok_or(e.into());
+            }
+            _ => return Err(e.into()),
+        },
     };
     tracing::info!(request_id = id, category = %category.code, photos = photos.len(), "request submitted");
     let detail = detail_for(&state, id, &user, now).await?;
@@ -181,7 +182,7 @@ fn fingerprint(body: &NewRequest, photos: &[StoredPhoto]) -> String {
         hash.update((photo.image.len() as u64).to_le_bytes());
         hash.update(&photo.image);
     }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::auth::session::hex(&hash.finalize())
 }
 
 #[utoipa::path(get, path = "/me/requests", tag = "requests", security(("session" = [])),

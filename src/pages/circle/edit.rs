@@ -3,13 +3,14 @@
 //! (`/circle/facilities/:id/edit`). The shared rules refuse what they can at once; the server
 //! adds whether the hours parse and whether the point lies in the community.
 
-use super::{is_staff, labels};
+use super::labels;
 use crate::api::{self, ApiError};
-use crate::components::errors::{FormErrors, show_errors};
+use crate::components::errors::{FieldMessage, FormErrors, show_errors};
 use crate::components::field::Field;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::pages::me::household::FormAlert;
+use crate::session::is_staff;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -235,7 +236,7 @@ fn FacilityForm(initial: FacilityDraft, id: Option<i64>) -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
-                {move || errors.get().field("category").map(|m| view! { <p class="field-error">{m}</p> })}
+                <FieldMessage errors field="category"/>
             </div>
             <Field id="name_zh" label=Signal::derive(move || t_string!(i18n, circle.f_name_zh).to_string()) value=name_zh error=field_error("name_zh") required=true/>
             <Field id="name_en" label=Signal::derive(move || t_string!(i18n, circle.f_name_en).to_string()) value=name_en error=field_error("name_en")/>
@@ -244,7 +245,7 @@ fn FacilityForm(initial: FacilityDraft, id: Option<i64>) -> impl IntoView {
             <fieldset id="location" tabindex="-1" class="coordinates">
                 <legend>{t!(i18n, circle.f_location)}</legend>
                 <p class="hint">{t!(i18n, circle.f_location_hint)}</p>
-                {move || errors.get().field("location").map(|m| view! { <p class="field-error">{m}</p> })}
+                <FieldMessage errors field="location"/>
                 <Field id="lat" label=Signal::derive(move || t_string!(i18n, circle.f_lat).to_string()) value=lat error=field_error("lat") inputmode="decimal" required=true/>
                 <Field id="lon" label=Signal::derive(move || t_string!(i18n, circle.f_lon).to_string()) value=lon error=field_error("lon") inputmode="decimal" required=true/>
             </fieldset>

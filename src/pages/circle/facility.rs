@@ -2,12 +2,11 @@
 //! start the map used (carried in the query) or from home. Staff edit or retire it here.
 
 use super::list::{FacilityFacts, walk_text};
-use super::{
-    Home, LONGEST_MINUTES, default_home, household_building, is_staff, labels, saved_speed,
-};
+use super::{Home, LONGEST_MINUTES, default_home, household_building, labels, saved_speed};
 use crate::api::{self, ApiError};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
+use crate::session::is_staff;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -18,12 +18,11 @@ use crate::components::errors::error_text;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::prefs;
-use crate::session::{SessionState, use_session};
+use crate::session::{SessionState, is_staff, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
-use linli_domain::Role;
 use linli_domain::api::{CommunityMap, GeoPoint};
 use linli_domain::facility::{FacilityGroup, FacilityProperties};
 use linli_domain::geojson::FeatureCollection;
@@ -135,13 +134,6 @@ pub fn household_building() -> Memo<Option<i64>> {
         SessionState::SignedIn(me) => me.households.first().map(|h| h.address.building_id),
         _ => None,
     })
-}
-
-pub fn is_staff() -> Memo<bool> {
-    let session = use_session();
-    Memo::new(
-        move |_| matches!(session.0.get(), SessionState::SignedIn(me) if me.role == Role::Staff),
-    )
 }
 
 /// The speed chosen on this device before, or the planners' 60 m/min.

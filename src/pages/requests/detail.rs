@@ -367,8 +367,7 @@ fn Answers(category: String, answers: linli_domain::catalogue::Answers) -> impl 
 #[component]
 fn NoteForm(id: i64, on_change: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    let session = crate::session::use_session();
-    let is_staff = move || matches!(session.0.get(), crate::session::SessionState::SignedIn(me) if me.role.is_staff());
+    let is_staff = crate::session::is_staff();
     let text = RwSignal::new(String::new());
     let internal = RwSignal::new(false);
     let errors = RwSignal::new(FormErrors::default());
@@ -406,7 +405,7 @@ fn NoteForm(id: i64, on_change: Callback<()>) -> impl IntoView {
                 ></textarea>
             </div>
             {move || {
-                is_staff()
+                is_staff.get()
                     .then(|| {
                         view! {
                             <label class="choice">
