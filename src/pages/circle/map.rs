@@ -11,6 +11,7 @@ use leptos_leaflet::prelude::*;
 use linli_domain::api::{GeoPoint, TileSource};
 use linli_domain::walk::WalkAnswer;
 use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
 
 /// Zoom at which a 15-minute walk (about 1 km each way) fits a phone's width.
 const START_ZOOM: f64 = 15.0;
@@ -138,6 +139,17 @@ pub fn CircleMap(layers: MapLayers) -> impl IntoView {
     }
 }
 
+fn drop_leaflet_credit(map: &leaflet::Map) {
+    let control = js_sys::Reflect::get(map, &"attributionControl".into()).ok();
+    let set_prefix = control
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"setPrefix".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(control), Some(set_prefix)) = (control, set_prefix) {
+        let _ = set_prefix.call1(&control, &false.into());
+    }
+}
+
 #[component]
 fn LoadedMap(layers: MapLayers) -> impl IntoView {
     let MapLayers {
@@ -163,6 +175,13 @@ fn LoadedMap(layers: MapLayers) -> impl IntoView {
     });
     // The first start known centres the map; later ones (a picked point) keep the view.
     let centred = StoredValue::new(false);
+    // Leaflet's own "Leaflet" credit is a tiny link that no finger (and no elder-mode target
+    // rule) can hit; the map data's attribution, which the licence requires, stays.
+    Effect::new(move || {
+        if let Some(map) = map.get() {
+            drop_leaflet_credit(&map);
+        }
+    });
     Effect::new(move || {
         if let (Some(map), Some(home)) = (map.get(), home.get())
             && !centred.get_value()

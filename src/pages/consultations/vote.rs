@@ -919,8 +919,15 @@ pub fn OptionsResultView(
                         }
                     })}
                 <p class="rule-explained">{t!(i18n, consultations.explain_ranked)}</p>
-                <div class="table-scroll">
+                // Focusable, so a keyboard user can scroll a table wider than the phone.
+                <div
+                    class="table-scroll"
+                    role="region"
+                    tabindex="0"
+                    aria-label=move || t_string!(i18n, consultations.rounds_table)
+                >
                     <table class="rounds">
+                        <caption class="visually-hidden">{t!(i18n, consultations.rounds_table)}</caption>
                         <thead>
                             <tr>
                                 <th scope="col">{t!(i18n, consultations.round_heading)}</th>

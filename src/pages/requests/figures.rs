@@ -118,8 +118,10 @@ fn Report(report: FiguresReport, categories: Vec<RequestCategory>) -> impl IntoV
                 <span class="legend-completed">{t!(i18n, figures.completed)}</span> ")"
             </figcaption>
         </figure>
-        <div class="table-scroll">
+        // Focusable, so a keyboard user can scroll a table wider than the phone.
+        <div class="table-scroll" role="region" tabindex="0" aria-labelledby="figures-table-caption">
             <table>
+                <caption id="figures-table-caption" class="visually-hidden">{t!(i18n, figures.table_caption)}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{t!(i18n, figures.category)}</th>
