@@ -101,6 +101,35 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('is installable: a manifest with its Chinese name, icons and theme colour, as Chromium reads it', async () => {
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
+    await shell.open('/requests');
+    const cdp = await page.context().newCDPSession(page);
+    const { url, errors, parsed } = await cdp.send('Page.getAppManifest');
+    assert.ok(url.endsWith('/manifest.webmanifest'), url);
+    assert.deepEqual(errors, []);
+    const served = await page.request.get(url);
+    assert.equal(served.status(), 200);
+    const manifest = await served.json();
+    assert.equal(manifest.short_name, '邻里');
+    assert.equal(manifest.lang, 'zh-CN');
+    assert.equal(manifest.theme_color, await page.locator('meta[name=theme-color]').getAttribute('content'));
+    assert.ok(parsed, 'Chromium parsed the manifest');
+    for (const icon of manifest.icons) {
+      const response = await page.request.get(new URL(icon.src, url).href);
+      assert.equal(response.status(), 200, icon.src);
+      assert.equal(response.headers()['content-type'], icon.type, icon.src);
+    }
+    const sizes = manifest.icons.map((i) => i.sizes);
+    assert.ok(sizes.includes('192x192') && sizes.includes('512x512'));
+    assert.ok(manifest.icons.some((i) => i.purpose === 'maskable'));
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    // A Playwright context is an incognito one, which Chromium never offers to install into.
+    assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== 'in-incognito'), []);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
   it('saves a screenshot of each main page in normal and elder mode', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);
