@@ -2,6 +2,7 @@
 //! Pages call these and never build URLs themselves.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::{ArcRwSignal, GetUntracked, Set};
 use linli_domain::Lang;
 use linli_domain::api::{
     BindHouseholdRequest, CommunityMap, CommunityOverview, GeoPoint, LoginRequest, Me, Membership,
@@ -26,6 +27,17 @@ const BASE: &str = "/api/v1";
 thread_local! {
     /// The language the server should answer in; follows the language switch.
     static LANG: Cell<Lang> = const { Cell::new(Lang::ZhCn) };
+    /// When the last read was saved, if the service worker (`public/sw.js`) answered it from
+    /// its cache because the network was down; `None` once the network answers again.
+    static OFFLINE_SAVED_AT: ArcRwSignal<Option<i64>> = ArcRwSignal::new(None);
+}
+
+/// The header `public/sw.js` puts on an answer it kept: when it was saved, in ms since the epoch.
+const SAVED_AT_HEADER: &str = "linli-offline-saved-at";
+
+/// When what is on screen was saved (unix seconds), while the app shows kept answers offline.
+pub fn offline_saved_at() -> ArcRwSignal<Option<i64>> {
+    OFFLINE_SAVED_AT.with(Clone::clone)
 }
 
 pub fn set_lang(lang: Lang) {
@@ -66,6 +78,16 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let response = send(with_lang(Request::get(&format!("{BASE}{path}"))).build()).await?;
+    let saved_at = response
+        .headers()
+        .get(SAVED_AT_HEADER)
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .map(|ms| ms / 1000);
+    OFFLINE_SAVED_AT.with(|offline| {
+        if offline.get_untracked() != saved_at {
+            offline.set(saved_at);
+        }
+    });
     response.json().await.map_err(|_| ApiError::Network)
 }
 
@@ -122,8 +144,23 @@ async fn post_with_photos<B: Serialize, T: DeserializeOwned>(
     body: &B,
     photos: &[web_sys::File],
 ) -> Result<T, ApiError> {
+    post_with_photos_once(path, body, photos, None).await
+}
+
+/// [`post_with_photos`], with an `Idempotency-Key` when the server is to create it only once.
+async fn post_with_photos_once<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    photos: &[web_sys::File],
+    idempotency_key: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut builder = with_lang(Request::post(&format!("{BASE}{path}")));
+    if let Some(key) = idempotency_key {
+        builder = builder.header("Idempotency-Key", key);
+    }
     if photos.is_empty() {
-        return post(path, body).await;
+        let response = send(builder.json(body)).await?;
+        return response.json().await.map_err(|_| ApiError::Network);
     }
     let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
     let json = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
@@ -133,15 +170,18 @@ async fn post_with_photos<B: Serialize, T: DeserializeOwned>(
         form.append_with_blob_and_filename("photo", photo, &photo.name())
             .map_err(|_| ApiError::Network)?;
     }
-    let response = send(with_lang(Request::post(&format!("{BASE}{path}"))).body(form)).await?;
+    let response = send(builder.body(form)).await?;
     response.json().await.map_err(|_| ApiError::Network)
 }
 
+/// Sends a request; sent again with the same `idempotency_key` (after a lost answer, or from
+/// the offline outbox), the server creates it only once and answers with the same request.
 pub async fn create_request(
     body: &NewRequest,
     photos: &[web_sys::File],
+    idempotency_key: &str,
 ) -> Result<RequestDetail, ApiError> {
-    post_with_photos("/requests", body, photos).await
+    post_with_photos_once("/requests", body, photos, Some(idempotency_key)).await
 }
 
 /// Open requests like the one being written; `at` is a picked point, else the household.

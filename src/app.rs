@@ -1,8 +1,10 @@
 //! The app shell: providers, header, the routed main area, and the bottom tab bar.
 
 use crate::components::header::{AppHeader, provide_preferences};
+use crate::components::status::OfflineNotice;
 use crate::components::tab_bar::TabBar;
 use crate::i18n::*;
+use crate::outbox::OutboxNotice;
 use crate::session::Session;
 use crate::{pages, prefs};
 use leptos::prelude::*;
@@ -43,6 +45,8 @@ fn Shell() -> impl IntoView {
                 {t!(i18n, app.skip_to_content)}
             </a>
             <AppHeader/>
+            <OfflineNotice/>
+            <OutboxNotice/>
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=|| view! { <Redirect path="/requests"/> }/>

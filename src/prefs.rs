@@ -56,6 +56,14 @@ pub fn save_json<T: serde::Serialize>(key: &str, value: &T) {
     }
 }
 
+/// [`save_json`] for what must not be lost: false when this device could not keep it.
+pub fn try_save_json<T: serde::Serialize>(key: &str, value: &T) -> bool {
+    match (storage(), serde_json::to_string(value)) {
+        (Some(s), Ok(json)) => s.set_item(key, &json).is_ok(),
+        _ => false,
+    }
+}
+
 pub fn load_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     let json = storage()?.get_item(key).ok().flatten()?;
     serde_json::from_str(&json).ok()

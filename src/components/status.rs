@@ -16,6 +16,26 @@ pub fn Loading() -> impl IntoView {
     }
 }
 
+/// Says so while the pages show what the service worker kept because the network is down.
+/// The live region is always there, so the message is announced when it appears.
+#[component]
+pub fn OfflineNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let saved_at = crate::api::offline_saved_at();
+    view! {
+        <div class="offline-notice" role="status" aria-live="polite">
+            {move || {
+                saved_at
+                    .get()
+                    .map(|seconds| {
+                        let time = linli_domain::figures::china_time_label(seconds);
+                        view! { <p>{t!(i18n, app.offline_shown, time)}</p> }
+                    })
+            }}
+        </div>
+    }
+}
+
 #[component]
 pub fn LoadError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();

@@ -71,7 +71,11 @@ fn Introduction() -> impl IntoView {
 #[component]
 fn MyRequests() -> impl IntoView {
     let i18n = use_i18n();
-    let list = LocalResource::new(api::my_requests);
+    // Loaded again when a request kept offline has been sent, so it shows up here.
+    let list = LocalResource::new(|| {
+        crate::outbox::track_deliveries();
+        api::my_requests()
+    });
     view! {
         <section aria-labelledby="my-requests-heading">
             <h2 id="my-requests-heading">{t!(i18n, requests.my_requests)}</h2>

@@ -1,12 +1,14 @@
 //! 提交诉求: the request form. The category comes from the server's catalogue, with its own
 //! extra questions; every rule is the shared crate's, so the form refuses what the server would.
 
+use crate::api::ApiError;
 use crate::components::community_map::CommunityMapView;
 use crate::components::errors::{FieldMessage, FormErrors, show_errors};
 use crate::components::field::{Field, RadioChoice, TextArea};
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
+use crate::outbox::{self, Queued};
 use crate::pages::me::household::FormAlert;
 use crate::session::{SessionState, use_session};
 use crate::{api, prefs};
@@ -93,6 +95,9 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     let has_home =
         move || matches!(session.0.get(), SessionState::SignedIn(me) if me.is_verified());
     let categories = StoredValue::new(categories);
+    // One key for this request however often it is sent, so a resend after a lost answer
+    // makes no second request.
+    let idempotency_key = StoredValue::new(outbox::new_key());
     // An unsent request is kept on the device: a closed page or a failed send loses nothing.
     let draft: Option<NewRequest> = prefilled().or_else(|| prefs::load_json(DRAFT_KEY));
     // An empty form is saved as a draft too; only words worth keeping make it a restored one.
@@ -177,14 +182,29 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         let body = untrack(current);
         let navigate = navigate.clone();
         let photos = files(&photos.get_untracked());
+        let key = idempotency_key.get_value();
+        let author = match session.0.get_untracked() {
+            SessionState::SignedIn(me) => Some(me.id),
+            _ => None,
+        };
         spawn_local(async move {
-            match api::create_request(&body, &photos).await {
+            match api::create_request(&body, &photos, &key).await {
                 Ok(detail) => {
                     prefs::forget(DRAFT_KEY);
                     navigate(
                         &format!("/requests/{}?sent=1", detail.summary.id),
                         Default::default(),
                     )
+                }
+                // Offline: words alone can wait on the phone (photos cannot be kept there), to
+                // be sent with the same key once the network is back.
+                Err(ApiError::Network)
+                    if photos.is_empty()
+                        && author
+                            .is_some_and(|author| outbox::keep(Queued { key, author, body })) =>
+                {
+                    prefs::forget(DRAFT_KEY);
+                    navigate("/requests", Default::default());
                 }
                 Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
             }

@@ -1,0 +1,109 @@
+// With no network the app still opens, through its service worker (public/sw.js), and shows
+// what it last loaded, marked as offline. A sign-out forgets what was kept.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { LoginPage, MePage, Shell } from './pages.mjs';
+
+const OWNER = { phone: '13900000001', password: 'linli2026' };
+
+/** Waits until the service worker controls the page, so later loads go through it. */
+async function controlledByServiceWorker(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+describe('offline', () => {
+  const linli = useServerAndBrowser();
+
+  it('opens with no network and shows my requests and the facilities it last loaded', async () => {
+    const page = await newPhonePage(linli.browser);
+    const shell = new Shell(page, linli.server.url);
+    await new LoginPage(page, linli.server.url).login(OWNER);
+    await page.waitForURL('**/me');
+    await controlledByServiceWorker(page);
+    await shell.open('/requests');
+    const firstRequest = await page.locator('main .request-link').first().innerText();
+    await shell.open('/circle');
+    await page.getByRole('button', { name: '列表' }).click();
+    const firstFacility = await page.locator('main .facility-name').first().innerText();
+    assert.equal(await page.locator('.offline-notice p').count(), 0, 'no offline notice while online');
+
+    await page.context().setOffline(true);
+    await shell.open('/requests');
+    await page.locator('main .request-link').first().waitFor();
+    assert.equal(await page.locator('main .request-link').first().innerText(), firstRequest);
+    const notice = page.getByRole('status').filter({ hasText: '网络不可用：显示的是' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /\d{4}-\d{2}-\d{2} \d{2}:\d{2} 保存的内容/);
+    await screenshot(page, 'offline-requests');
+    await shell.open('/circle');
+    await page.getByRole('button', { name: '列表' }).click();
+    assert.equal(await page.locator('main .facility-name').first().innerText(), firstFacility);
+
+    // Back online: fresh answers, and the notice goes.
+    await page.context().setOffline(false);
+    await shell.open('/requests');
+    await page.locator('main .request-link').first().waitFor();
+    await page.waitForFunction(() => !document.querySelector('.offline-notice p'));
+
+    // A sign-out forgets the kept answers: offline, nobody's requests are shown.
+    const me = new MePage(page, linli.server.url);
+    await me.open();
+    await me.logoutButton().click();
+    await me.logoutButton().waitFor({ state: 'detached' });
+    await page.context().setOffline(true);
+    await shell.open('/requests');
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('main .request-link').count(), 0, 'no kept requests after sign-out');
+    await page.context().setOffline(false);
+    // Offline loads log their failed fetches; nothing else may be in the console.
+    assert.deepEqual(page.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|ERR_FAILED/.test(e)), []);
+  });
+
+  it('keeps a request written offline and sends it once when the network is back', async () => {
+    const { url } = linli.server;
+    const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const shell = new Shell(page, url);
+    await new LoginPage(page, url).login({ phone: '13900000002', password: 'linli2026' });
+    await page.waitForURL('**/me');
+    await controlledByServiceWorker(page);
+    await shell.open('/requests/new');
+    await page.getByRole('radio', { name: '环境卫生' }).waitFor();
+
+    await context.setOffline(true);
+    await page.getByRole('radio', { name: '环境卫生' }).check();
+    await page.getByLabel('标题').fill('地下车库有积水');
+    await page.getByRole('checkbox', { name: '积水' }).check();
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    await page.waitForURL('**/requests');
+    const waiting = page.getByRole('status').filter({ hasText: '1 条诉求保存在手机上，恢复网络后会自动发送' });
+    await waiting.waitFor();
+    await screenshot(page, 'offline-request-kept');
+
+    // A second tab of the same phone holds the same outbox: when the network returns both
+    // send it, and the server's idempotency key makes one request of the two.
+    const second = await context.newPage();
+    await second.goto(`${url}/me`);
+    await second.getByRole('status').filter({ hasText: '1 条诉求保存在手机上' }).waitFor();
+    await context.setOffline(false);
+    const sent = (p) => p.getByRole('status').filter({ hasText: /你离线时写的诉求「地下车库有积水」已发送，受理编号 LL-\d{4}-\d{6}/ });
+    await sent(page).waitFor();
+    // The list of my requests loads again and has it.
+    await page.locator('main .request-link').filter({ hasText: '地下车库有积水' }).waitFor();
+    await screenshot(page, 'offline-request-sent');
+    await waiting.waitFor({ state: 'detached' });
+    await second.reload();
+    await second.getByRole('heading', { level: 1 }).waitFor();
+
+    const mine = await (await page.request.get(`${url}/api/v1/me/requests`)).json();
+    const list = Array.isArray(mine) ? mine : mine.items;
+    assert.equal(list.filter((r) => r.title === '地下车库有积水').length, 1, 'sent exactly once');
+    assert.equal(await page.evaluate(() => localStorage.getItem('linli.outbox')), null, 'the outbox is empty');
+    await page.getByRole('link', { name: '查看', exact: true }).click();
+    await page.locator('.tracking-number').waitFor();
+    await context.close();
+  });
+});
