@@ -149,9 +149,11 @@ pub fn OutboxNotice() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let (waiting, delivered) = (waiting(), delivered());
-    let author = Memo::new(move |_| match session.0.get() {
+    // Loading keeps the last answer, so a session reload does not look like a sign-out.
+    let author = Memo::new(move |last: Option<&Option<i64>>| match session.0.get() {
         SessionState::SignedIn(me) => Some(me.id),
-        _ => None,
+        SessionState::Loading | SessionState::Unreachable => last.copied().flatten(),
+        SessionState::Guest => None,
     });
     let try_now = move || {
         if let Some(author) = author.get_untracked() {
@@ -159,8 +161,17 @@ pub fn OutboxNotice() -> impl IntoView {
             deliver(author);
         }
     };
+    // Another account (or nobody) on the same phone sees none of the last one's requests:
+    // neither their count nor the titles of those just sent.
+    let shown_for = StoredValue::new(None::<i64>);
     Effect::new(move || {
-        if author.get().is_some() {
+        let now = author.get();
+        if shown_for.get_value() != now {
+            shown_for.set_value(now);
+            WAITING.with(|w| w.set(0));
+            DELIVERED.with(|d| d.set(Vec::new()));
+        }
+        if now.is_some() {
             try_now();
         }
     });

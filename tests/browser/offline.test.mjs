@@ -104,6 +104,13 @@ describe('offline', () => {
     assert.equal(await page.evaluate(() => localStorage.getItem('linli.outbox')), null, 'the outbox is empty');
     await page.getByRole('link', { name: '查看', exact: true }).click();
     await page.locator('.tracking-number').waitFor();
+    // Signed out (in the app, no reload), the phone no longer shows what that account sent.
+    assert.equal(await sent(page).count(), 1);
+    const me = new MePage(page, url);
+    await me.tab('我的').click();
+    await me.logoutButton().click();
+    await me.logoutButton().waitFor({ state: 'detached' });
+    await sent(page).waitFor({ state: 'detached', timeout: 5000 });
     await context.close();
   });
 });
