@@ -1,17 +1,24 @@
 // Linli's service worker: the app opens with no network and shows what it last loaded.
 //
-// - Pages (navigations): the network first, else the last index.html, so every route opens.
-// - Hashed assets (name-<16 hex>.ext, never changed once built) and Leaflet: the cache first.
+// - Pages (navigations that answer HTML): the network first, else the last index.html, so
+//   every route opens. A photo or document opened in a tab is not a page and is not kept.
+// - Hashed assets (name-<16 hex>.ext, never changed once built): the cache first. Leaflet and
+//   the icons keep their names, so they are served from the cache and refreshed behind it.
 // - API reads (GET /api/v1/…): the network first, else the last answer, marked with the
 //   `Linli-Offline-Saved-At` header (ms since the epoch) so the app can say it is offline.
-//   Photos (private to a request) and writes are never kept. A sign-out, a session the server
-//   no longer knows (a 401, or /auth/session answering nobody) empties the API cache, so the
-//   next person on a shared phone does not see the last one's requests or number.
+//   Photos and documents (files, some private) and writes are never kept.
+// - Kept API answers belong to one account. Signing in or out, any 401, and a session answer
+//   of nobody (after somebody) empty that cache, and an answer to a read that started before
+//   the emptying is not kept, so the next person on a shared phone sees none of it.
 // The version below changes with this file only; hashed assets need no version of their own.
 const SHELL = 'linli-shell-v1';
 const API = 'linli-api-v1';
 const HASHED = /-[0-9a-f]{16}(\.|_)/;
 const SAVED_AT = 'Linli-Offline-Saved-At';
+const ACCOUNT_CHANGES = ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/register'];
+
+/** Counts the emptyings of the API cache; a read that saw another count is not kept. */
+let apiGeneration = 0;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -35,45 +42,67 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.method !== 'GET') {
-    if (url.pathname === '/api/v1/auth/logout') event.waitUntil(caches.delete(API));
+    if (ACCOUNT_CHANGES.includes(url.pathname)) event.waitUntil(forgetAccount());
     return;
   }
-  if (request.mode === 'navigate') {
-    event.respondWith(networkFirst(request, SHELL, () => caches.match('/', { cacheName: SHELL })));
-  } else if (url.pathname.startsWith('/api/v1/')) {
-    if (url.pathname.startsWith('/api/v1/photos/')) return;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/open311/')) {
+    if (!url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/api/v1/photos/')
+      || url.pathname.startsWith('/api/v1/consultations/documents/')) return;
     // A kept answer carries its saved-at header, which is what marks it offline.
-    event.respondWith(networkFirst(request, API, () => caches.match(request, { cacheName: API })));
-  } else if (HASHED.test(url.pathname) || url.pathname.startsWith('/leaflet/') || url.pathname.startsWith('/icons/')) {
-    event.respondWith(cacheFirst(request));
+    event.respondWith(networkFirst(event, request, () => caches.match(request, { cacheName: API })));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(networkFirst(event, request, () => caches.match('/', { cacheName: SHELL })));
+  } else if (HASHED.test(url.pathname)) {
+    event.respondWith(cacheFirst(event, request));
+  } else if (url.pathname.startsWith('/leaflet/') || url.pathname.startsWith('/icons/')) {
+    event.respondWith(staleWhileRevalidate(event, request));
   }
 });
 
-/** The network's answer (kept when it is a success), else `fallback()`'s, else the error. */
-async function networkFirst(request, cacheName, fallback) {
+async function forgetAccount() {
+  apiGeneration += 1;
+  await caches.delete(API);
+}
+
+/** The network's answer, else `fallback()`'s, else the error. Keeping a copy never gets in
+ *  the way of the answer: a full disk only means nothing is kept. */
+async function networkFirst(event, request, fallback) {
+  const generation = apiGeneration;
+  let response;
   try {
-    const response = await fetch(request);
-    if (cacheName === API && await signedOut(request, response)) await caches.delete(API);
-    if (response.ok) {
-      const copy = response.clone();
-      const headers = new Headers(copy.headers);
-      headers.set(SAVED_AT, String(Date.now()));
-      const kept = new Response(await copy.blob(), { status: copy.status, statusText: copy.statusText, headers });
-      // A navigation is kept as the shell ("/"), whatever route it was.
-      if (request.mode === 'navigate') {
-        const html = await kept.clone().text();
-        await (await caches.open(cacheName)).put('/', kept);
-        await forgetOldBuilds(html);
-      } else {
-        await (await caches.open(cacheName)).put(request, kept);
-      }
-    }
-    return response;
+    response = await fetch(request);
   } catch (error) {
     const saved = await fallback();
     if (saved) return saved;
     throw error;
   }
+  event.waitUntil(keep(request, response.clone(), generation).catch(() => {}));
+  return response;
+}
+
+async function keep(request, response, generation) {
+  if (request.mode === 'navigate') {
+    const type = response.headers.get('Content-Type') || '';
+    if (response.status !== 200 || !type.startsWith('text/html')) return;
+    const html = await response.clone().text();
+    // A navigation is kept as the shell ("/"), whatever route it was.
+    await (await caches.open(SHELL)).put('/', await stamped(response));
+    await forgetOldBuilds(html);
+    return;
+  }
+  if (await signedOut(request, response)) await forgetAccount();
+  if (response.status !== 200 || generation !== apiGeneration) return;
+  await (await caches.open(API)).put(request, await stamped(response));
+}
+
+/** A copy of an answer with the time it was saved. The body is already decoded, so its
+ *  encoding and length headers would no longer be true. */
+async function stamped(response) {
+  const headers = new Headers(response.headers);
+  headers.delete('Content-Encoding');
+  headers.delete('Content-Length');
+  headers.set(SAVED_AT, String(Date.now()));
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
 }
 
 /** Whether this answer says that the account whose answers are kept is signed in no more. */
@@ -97,10 +126,26 @@ async function forgetOldBuilds(html) {
   }
 }
 
-async function cacheFirst(request) {
+async function cacheFirst(event, request) {
   const saved = await caches.match(request, { cacheName: SHELL });
   if (saved) return saved;
   const response = await fetch(request);
-  if (response.ok) await (await caches.open(SHELL)).put(request, response.clone());
+  if (response.status === 200) {
+    const copy = response.clone();
+    event.waitUntil(caches.open(SHELL).then((cache) => cache.put(request, copy)).catch(() => {}));
+  }
   return response;
+}
+
+async function staleWhileRevalidate(event, request) {
+  const saved = await caches.match(request, { cacheName: SHELL });
+  const fresh = fetch(request).then(async (response) => {
+    if (response.status === 200) await (await caches.open(SHELL)).put(request, response.clone());
+    return response;
+  });
+  if (saved) {
+    event.waitUntil(fresh.catch(() => {}));
+    return saved;
+  }
+  return fresh;
 }

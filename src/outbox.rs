@@ -30,20 +30,32 @@ enum Delivery {
         id: i64,
         number: String,
     },
+    /// The server refused it; `in_draft` when its words went back into the request form.
     Refused {
         title: String,
         reason: String,
+        in_draft: bool,
     },
 }
 
 thread_local! {
-    /// One delivery round at a time in this tab (the server's key covers other tabs).
+    /// The signed-in account, whose kept requests are sent (set by [`OutboxNotice`]).
+    static AUTHOR: Cell<Option<i64>> = const { Cell::new(None) };
+    /// One delivery round at a time in this tab (the server's key covers other tabs), and
+    /// whether another was asked for while it ran.
     static SENDING: Cell<bool> = const { Cell::new(false) };
+    static ASKED_AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// Whether a retry is already waiting on its timer.
+    static RETRY_SET: Cell<bool> = const { Cell::new(false) };
     /// How many kept requests the signed-in account has, for the notice.
     static WAITING: ArcRwSignal<usize> = ArcRwSignal::new(0);
     /// What became of the requests sent from the outbox since the app started.
     static DELIVERED: ArcRwSignal<Vec<Delivery>> = ArcRwSignal::new(Vec::new());
 }
+
+/// How long after a failed round the next one starts, for the phones whose browser says
+/// "online" before the network works (or never says it).
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn waiting() -> ArcRwSignal<usize> {
     WAITING.with(Clone::clone)
@@ -60,6 +72,10 @@ pub fn track_deliveries() {
 
 fn count_for(author: i64) -> usize {
     all().iter().filter(|q| q.author == author).count()
+}
+
+fn signed_in() -> Option<i64> {
+    AUTHOR.with(Cell::get)
 }
 
 /// A fresh key for one request: 128 random bits in hex.
@@ -107,16 +123,44 @@ fn forget(key: &str) {
     save(&rest);
 }
 
-/// Sends the signed-in account's kept requests, oldest first, stopping at the first network
-/// failure; and says what happened to each.
-fn deliver(author: i64) {
+/// Whether a refusal is the server's or the network's trouble, to be tried again later.
+fn try_again_later(status: u16) -> bool {
+    status >= 500 || matches!(status, 401 | 408 | 429)
+}
+
+/// Puts a refused request's words back into the request form, unless another draft is there.
+fn back_into_draft(body: &NewRequest) -> bool {
+    let free = prefs::load_json::<NewRequest>(prefs::REQUEST_DRAFT_KEY)
+        .is_none_or(|d| d.title.trim().is_empty() && d.description.trim().is_empty());
+    free && prefs::try_save_json(prefs::REQUEST_DRAFT_KEY, body)
+}
+
+/// Sends the signed-in account's kept requests, oldest first, and says what became of each.
+/// Network or server trouble ends the round and sets a retry; a request the server refused
+/// goes back into the draft. If the account changes during a send, its answer is not shown
+/// and the request stays kept: sent again later with its key, it is answered as a replay.
+fn deliver() {
     if SENDING.with(|s| s.replace(true)) {
+        ASKED_AGAIN.with(|a| a.set(true));
         return;
     }
     spawn_local(async move {
-        for item in all().into_iter().filter(|q| q.author == author) {
+        let mut tried: Vec<String> = Vec::new();
+        let mut troubled = false;
+        while let Some(author) = signed_in() {
+            let Some(item) = all()
+                .into_iter()
+                .find(|q| q.author == author && !tried.contains(&q.key))
+            else {
+                break;
+            };
+            tried.push(item.key.clone());
+            let answer = api::create_request(&item.body, &[], &item.key).await;
+            if signed_in() != Some(author) {
+                break;
+            }
             let title = item.body.title.clone();
-            match api::create_request(&item.body, &[], &item.key).await {
+            match answer {
                 Ok(detail) => {
                     forget(&item.key);
                     delivered().update(|d| {
@@ -127,18 +171,38 @@ fn deliver(author: i64) {
                         })
                     });
                 }
-                // Still offline, or signed out meanwhile: keep it for the next try.
-                Err(ApiError::Network) => break,
-                Err(ApiError::Problem(p)) if p.status == 401 => break,
+                Err(ApiError::Network) => troubled = true,
+                Err(ApiError::Problem(p)) if try_again_later(p.status) => troubled = true,
                 Err(ApiError::Problem(p)) => {
+                    let in_draft = back_into_draft(&item.body);
                     forget(&item.key);
                     let reason = p.detail.unwrap_or(p.title);
-                    delivered().update(|d| d.push(Delivery::Refused { title, reason }));
+                    delivered().update(|d| {
+                        d.push(Delivery::Refused {
+                            title,
+                            reason,
+                            in_draft,
+                        })
+                    });
                 }
             }
+            if troubled {
+                break;
+            }
         }
-        waiting().set(count_for(author));
+        waiting().set(signed_in().map_or(0, count_for));
         SENDING.with(|s| s.set(false));
+        if ASKED_AGAIN.with(|a| a.replace(false)) {
+            deliver();
+        } else if troubled && !RETRY_SET.with(|r| r.replace(true)) {
+            set_timeout(
+                || {
+                    RETRY_SET.with(|r| r.set(false));
+                    deliver();
+                },
+                RETRY_AFTER,
+            );
+        }
     });
 }
 
@@ -148,7 +212,8 @@ fn deliver(author: i64) {
 pub fn OutboxNotice() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let (waiting, delivered) = (waiting(), delivered());
+    let waiting = waiting();
+    let delivered: Signal<Vec<Delivery>> = Signal::from(delivered());
     // Loading keeps the last answer, so a session reload does not look like a sign-out.
     let author = Memo::new(move |last: Option<&Option<i64>>| match session.0.get() {
         SessionState::SignedIn(me) => Some(me.id),
@@ -158,7 +223,7 @@ pub fn OutboxNotice() -> impl IntoView {
     let try_now = move || {
         if let Some(author) = author.get_untracked() {
             WAITING.with(|w| w.set(count_for(author)));
-            deliver(author);
+            deliver();
         }
     };
     // Another account (or nobody) on the same phone sees none of the last one's requests:
@@ -166,6 +231,7 @@ pub fn OutboxNotice() -> impl IntoView {
     let shown_for = StoredValue::new(None::<i64>);
     Effect::new(move || {
         let now = author.get();
+        AUTHOR.with(|a| a.set(now));
         if shown_for.get_value() != now {
             shown_for.set_value(now);
             WAITING.with(|w| w.set(0));
@@ -178,32 +244,76 @@ pub fn OutboxNotice() -> impl IntoView {
     let handle = window_event_listener_untyped("online", move |_| try_now());
     on_cleanup(move || handle.remove());
 
+    let refused = move || {
+        delivered
+            .get()
+            .into_iter()
+            .filter(|d| matches!(d, Delivery::Refused { .. }))
+            .collect::<Vec<_>>()
+    };
+    let sent = move || {
+        delivered
+            .get()
+            .into_iter()
+            .filter(|d| matches!(d, Delivery::Sent { .. }))
+            .collect::<Vec<_>>()
+    };
     view! {
+        // A refusal is an alert; what waits and what was sent is said politely.
+        <div class="outbox-notice refused" role="alert">
+            {move || {
+                refused()
+                    .into_iter()
+                    .map(|d| match d {
+                        Delivery::Refused { title, reason, in_draft } => {
+                            view! {
+                                <p>
+                                    {t!(i18n, outbox.refused, title, reason)}
+                                    {in_draft
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <a class="button small" href="/requests/new">{t!(i18n, outbox.back_in_draft)}</a>
+                                            }
+                                        })}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Delivery::Sent { .. } => ().into_any(),
+                    })
+                    .collect_view()
+            }}
+        </div>
         <div class="outbox-notice" role="status" aria-live="polite">
             {move || {
                 let n = waiting.get();
                 (n > 0).then(|| view! { <p>{t!(i18n, outbox.waiting, n)}</p> })
             }}
-            <For
-                each=move || delivered.get().into_iter().enumerate()
-                key=|(i, _)| *i
-                let((_, delivery))
-            >
-                {match delivery {
-                    Delivery::Sent { title, id, number } => {
-                        view! {
-                            <p>
-                                {t!(i18n, outbox.sent, title, number)} " "
-                                <a class="button small" href=format!("/requests/{id}")>{t!(i18n, outbox.view)}</a>
-                            </p>
+            {move || {
+                sent()
+                    .into_iter()
+                    .map(|d| match d {
+                        Delivery::Sent { title, id, number } => {
+                            let name = title.clone();
+                            view! {
+                                <p>
+                                    {t!(i18n, outbox.sent, title, number)} " "
+                                    <a
+                                        class="button small"
+                                        href=format!("/requests/{id}")
+                                        aria-label=move || t_string!(i18n, outbox.view_named, title = name.clone())
+                                    >
+                                        {t!(i18n, outbox.view)}
+                                    </a>
+                                </p>
+                            }
+                                .into_any()
                         }
-                            .into_any()
-                    }
-                    Delivery::Refused { title, reason } => {
-                        view! { <p class="refused">{t!(i18n, outbox.refused, title, reason)}</p> }.into_any()
-                    }
-                }}
-            </For>
+                        Delivery::Refused { .. } => ().into_any(),
+                    })
+                    .collect_view()
+            }}
         </div>
     }
 }

@@ -48,6 +48,9 @@ pub fn save_elder_mode(on: bool) {
     }
 }
 
+/// The request form's unsent words (a draft), also where a refused offline request goes back.
+pub const REQUEST_DRAFT_KEY: &str = "linli.request_draft";
+
 /// Saves a value on this device (a draft, say); storage that is full or disabled only means
 /// the value is not kept.
 pub fn save_json<T: serde::Serialize>(key: &str, value: &T) {

@@ -29,6 +29,8 @@ describe('offline', () => {
     await page.getByRole('button', { name: '列表' }).click();
     const firstFacility = await page.locator('main .facility-name').first().innerText();
     assert.equal(await page.locator('.offline-notice p').count(), 0, 'no offline notice while online');
+    // A file opened as a page (a photo, a document, here the icon) is not kept as the app.
+    await page.goto(`${linli.server.url}/icons/icon-192.png`);
 
     await page.context().setOffline(true);
     await shell.open('/requests');
@@ -102,7 +104,7 @@ describe('offline', () => {
     const list = Array.isArray(mine) ? mine : mine.items;
     assert.equal(list.filter((r) => r.title === '地下车库有积水').length, 1, 'sent exactly once');
     assert.equal(await page.evaluate(() => localStorage.getItem('linli.outbox')), null, 'the outbox is empty');
-    await page.getByRole('link', { name: '查看', exact: true }).click();
+    await page.getByRole('link', { name: '查看诉求「地下车库有积水」' }).click();
     await page.locator('.tracking-number').waitFor();
     // Signed out (in the app, no reload), the phone no longer shows what that account sent.
     assert.equal(await sent(page).count(), 1);

@@ -23,8 +23,6 @@ use linli_domain::catalogue::{
 use linli_domain::request::{RequestDescription, RequestTitle};
 use linli_domain::{ErrorCode, FieldError};
 
-const DRAFT_KEY: &str = "linli.request_draft";
-
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -99,7 +97,8 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
     // makes no second request.
     let idempotency_key = StoredValue::new(outbox::new_key());
     // An unsent request is kept on the device: a closed page or a failed send loses nothing.
-    let draft: Option<NewRequest> = prefilled().or_else(|| prefs::load_json(DRAFT_KEY));
+    let draft: Option<NewRequest> =
+        prefilled().or_else(|| prefs::load_json(prefs::REQUEST_DRAFT_KEY));
     // An empty form is saved as a draft too; only words worth keeping make it a restored one.
     let restored_draft = draft
         .as_ref()
@@ -149,7 +148,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         contact: contact.get(),
         hide_name: hide_name.get(),
     };
-    Effect::new(move || prefs::save_json(DRAFT_KEY, &current()));
+    Effect::new(move || prefs::save_json(prefs::REQUEST_DRAFT_KEY, &current()));
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
     let selected =
@@ -190,7 +189,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         spawn_local(async move {
             match api::create_request(&body, &photos, &key).await {
                 Ok(detail) => {
-                    prefs::forget(DRAFT_KEY);
+                    prefs::forget(prefs::REQUEST_DRAFT_KEY);
                     navigate(
                         &format!("/requests/{}?sent=1", detail.summary.id),
                         Default::default(),
@@ -203,7 +202,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                         && author
                             .is_some_and(|author| outbox::keep(Queued { key, author, body })) =>
                 {
-                    prefs::forget(DRAFT_KEY);
+                    prefs::forget(prefs::REQUEST_DRAFT_KEY);
                     navigate("/requests", Default::default());
                 }
                 Err(e) => show_errors(errors, FormErrors::from_api(i18n, &e)),
@@ -509,7 +508,7 @@ fn Similar(
         let navigate = navigate.clone();
         spawn_local(async move {
             if api::follow_request(id).await.is_ok() {
-                prefs::forget(DRAFT_KEY);
+                prefs::forget(prefs::REQUEST_DRAFT_KEY);
                 navigate(&format!("/requests/{id}?followed=1"), Default::default());
             }
         });
