@@ -22,20 +22,20 @@ pub struct Queued {
     pub body: NewRequest,
 }
 
-/// What became of a kept request once the network was back.
+/// A kept request the server took, once the network was back.
 #[derive(Debug, Clone, PartialEq)]
-enum Delivery {
-    Sent {
-        title: String,
-        id: i64,
-        number: String,
-    },
-    /// The server refused it; `in_draft` when its words went back into the request form.
-    Refused {
-        title: String,
-        reason: String,
-        in_draft: bool,
-    },
+struct Sent {
+    title: String,
+    id: i64,
+    number: String,
+}
+
+/// A kept request the server refused; `in_draft` when its words went back into the form.
+#[derive(Debug, Clone, PartialEq)]
+struct Refused {
+    title: String,
+    reason: String,
+    in_draft: bool,
 }
 
 thread_local! {
@@ -50,7 +50,8 @@ thread_local! {
     /// How many kept requests the signed-in account has, for the notice.
     static WAITING: ArcRwSignal<usize> = ArcRwSignal::new(0);
     /// What became of the requests sent from the outbox since the app started.
-    static DELIVERED: ArcRwSignal<Vec<Delivery>> = ArcRwSignal::new(Vec::new());
+    static SENT: ArcRwSignal<Vec<Sent>> = ArcRwSignal::new(Vec::new());
+    static REFUSED: ArcRwSignal<Vec<Refused>> = ArcRwSignal::new(Vec::new());
 }
 
 /// How long after a failed round the next one starts, for the phones whose browser says
@@ -61,13 +62,17 @@ fn waiting() -> ArcRwSignal<usize> {
     WAITING.with(Clone::clone)
 }
 
-fn delivered() -> ArcRwSignal<Vec<Delivery>> {
-    DELIVERED.with(Clone::clone)
+fn sent() -> ArcRwSignal<Vec<Sent>> {
+    SENT.with(Clone::clone)
+}
+
+fn refused() -> ArcRwSignal<Vec<Refused>> {
+    REFUSED.with(Clone::clone)
 }
 
 /// Subscribes the caller to deliveries: a list of the account's requests reloads after one.
 pub fn track_deliveries() {
-    DELIVERED.with(|d| d.track());
+    SENT.with(|d| d.track());
 }
 
 fn count_for(author: i64) -> usize {
@@ -90,7 +95,7 @@ pub fn new_key() -> String {
             js_sys::Date::now().to_bits() ^ (js_sys::Math::random() * u64::MAX as f64) as u64;
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    linli_domain::hex(&bytes)
 }
 
 fn all() -> Vec<Queued> {
@@ -163,8 +168,8 @@ fn deliver() {
             match answer {
                 Ok(detail) => {
                     forget(&item.key);
-                    delivered().update(|d| {
-                        d.push(Delivery::Sent {
+                    sent().update(|d| {
+                        d.push(Sent {
                             title,
                             id: detail.summary.id,
                             number: detail.summary.tracking_number,
@@ -177,8 +182,8 @@ fn deliver() {
                     let in_draft = back_into_draft(&item.body);
                     forget(&item.key);
                     let reason = p.detail.unwrap_or(p.title);
-                    delivered().update(|d| {
-                        d.push(Delivery::Refused {
+                    refused().update(|d| {
+                        d.push(Refused {
                             title,
                             reason,
                             in_draft,
@@ -213,7 +218,7 @@ pub fn OutboxNotice() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let waiting = waiting();
-    let delivered: Signal<Vec<Delivery>> = Signal::from(delivered());
+    let (sent, refused) = (sent(), refused());
     // Loading keeps the last answer, so a session reload does not look like a sign-out.
     let author = Memo::new(move |last: Option<&Option<i64>>| match session.0.get() {
         SessionState::SignedIn(me) => Some(me.id),
@@ -235,7 +240,8 @@ pub fn OutboxNotice() -> impl IntoView {
         if shown_for.get_value() != now {
             shown_for.set_value(now);
             WAITING.with(|w| w.set(0));
-            DELIVERED.with(|d| d.set(Vec::new()));
+            SENT.with(|d| d.set(Vec::new()));
+            REFUSED.with(|d| d.set(Vec::new()));
         }
         if now.is_some() {
             try_now();
@@ -244,43 +250,26 @@ pub fn OutboxNotice() -> impl IntoView {
     let handle = window_event_listener_untyped("online", move |_| try_now());
     on_cleanup(move || handle.remove());
 
-    let refused = move || {
-        delivered
-            .get()
-            .into_iter()
-            .filter(|d| matches!(d, Delivery::Refused { .. }))
-            .collect::<Vec<_>>()
-    };
-    let sent = move || {
-        delivered
-            .get()
-            .into_iter()
-            .filter(|d| matches!(d, Delivery::Sent { .. }))
-            .collect::<Vec<_>>()
-    };
     view! {
         // A refusal is an alert; what waits and what was sent is said politely.
         <div class="outbox-notice refused" role="alert">
             {move || {
-                refused()
+                refused
+                    .get()
                     .into_iter()
-                    .map(|d| match d {
-                        Delivery::Refused { title, reason, in_draft } => {
-                            view! {
-                                <p>
-                                    {t!(i18n, outbox.refused, title, reason)}
-                                    {in_draft
-                                        .then(|| {
-                                            view! {
-                                                " "
-                                                <a class="button small" href="/requests/new">{t!(i18n, outbox.back_in_draft)}</a>
-                                            }
-                                        })}
-                                </p>
-                            }
-                                .into_any()
+                    .map(|Refused { title, reason, in_draft }| {
+                        view! {
+                            <p>
+                                {t!(i18n, outbox.refused, title, reason)}
+                                {in_draft
+                                    .then(|| {
+                                        view! {
+                                            " "
+                                            <a class="button small" href="/requests/new">{t!(i18n, outbox.back_in_draft)}</a>
+                                        }
+                                    })}
+                            </p>
                         }
-                        Delivery::Sent { .. } => ().into_any(),
                     })
                     .collect_view()
             }}
@@ -291,26 +280,22 @@ pub fn OutboxNotice() -> impl IntoView {
                 (n > 0).then(|| view! { <p>{t!(i18n, outbox.waiting, n)}</p> })
             }}
             {move || {
-                sent()
+                sent.get()
                     .into_iter()
-                    .map(|d| match d {
-                        Delivery::Sent { title, id, number } => {
-                            let name = title.clone();
-                            view! {
-                                <p>
-                                    {t!(i18n, outbox.sent, title, number)} " "
-                                    <a
-                                        class="button small"
-                                        href=format!("/requests/{id}")
-                                        aria-label=move || t_string!(i18n, outbox.view_named, title = name.clone())
-                                    >
-                                        {t!(i18n, outbox.view)}
-                                    </a>
-                                </p>
-                            }
-                                .into_any()
+                    .map(|Sent { title, id, number }| {
+                        let name = title.clone();
+                        view! {
+                            <p>
+                                {t!(i18n, outbox.sent, title, number)} " "
+                                <a
+                                    class="button small"
+                                    href=format!("/requests/{id}")
+                                    aria-label=move || t_string!(i18n, outbox.view_named, title = name.clone())
+                                >
+                                    {t!(i18n, outbox.view)}
+                                </a>
+                            </p>
                         }
-                        Delivery::Refused { .. } => ().into_any(),
                     })
                     .collect_view()
             }}

@@ -54,9 +54,7 @@ pub const REQUEST_DRAFT_KEY: &str = "linli.request_draft";
 /// Saves a value on this device (a draft, say); storage that is full or disabled only means
 /// the value is not kept.
 pub fn save_json<T: serde::Serialize>(key: &str, value: &T) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(value)) {
-        let _ = s.set_item(key, &json);
-    }
+    try_save_json(key, value);
 }
 
 /// [`save_json`] for what must not be lost: false when this device could not keep it.

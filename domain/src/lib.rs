@@ -24,3 +24,17 @@ pub use account::{DisplayName, Password, PhoneNumber, Role};
 pub use household::{BindingCode, FloorArea, HouseholdRelation};
 pub use lang::Lang;
 pub use validation::{ErrorCode, FieldError};
+
+/// Bytes as lower-case hex: digests, session tokens, idempotency keys.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(super::hex(&[]), "");
+    }
+}

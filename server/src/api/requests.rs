@@ -182,7 +182,7 @@ fn fingerprint(body: &NewRequest, photos: &[StoredPhoto]) -> String {
         hash.update((photo.image.len() as u64).to_le_bytes());
         hash.update(&photo.image);
     }
-    crate::auth::session::hex(&hash.finalize())
+    linli_domain::hex(&hash.finalize())
 }
 
 #[utoipa::path(get, path = "/me/requests", tag = "requests", security(("session" = [])),

@@ -1,6 +1,7 @@
 //! Session tokens: 256 random bits in the cookie, only their SHA-256 in the database, so a
 //! leaked database does not hand out live sessions.
 
+use linli_domain::hex;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "linli_session";
@@ -15,11 +16,6 @@ pub fn new_token() -> anyhow::Result<String> {
 
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lower-case hex, as every digest the server stores is written.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1058,7 +1058,7 @@ async fn receipt_hash(receipt: &str) -> Option<String> {
         .ok()?;
     let digest = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let bytes = js_sys::Uint8Array::new(&digest).to_vec();
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Some(linli_domain::hex(&bytes))
 }
 
 #[derive(Clone, Copy, PartialEq)]
