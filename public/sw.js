@@ -2,7 +2,7 @@
 //
 // - Pages (navigations that answer HTML): the network first, else the last index.html, so
 //   every route opens. A photo or document opened in a tab is not a page and is not kept.
-// - Hashed assets (name-<16 hex>.ext, never changed once built): the cache first. Leaflet and
+// - Hashed assets (name-<hash>.ext, never changed once built): the cache first. Leaflet and
 //   the icons keep their names, so they are served from the cache and refreshed behind it.
 // - API reads (GET /api/v1/…): the network first, else the last answer, marked with the
 //   `Linli-Offline-Saved-At` header (ms since the epoch) so the app can say it is offline.
@@ -13,7 +13,9 @@
 // The version below changes with this file only; hashed assets need no version of their own.
 const SHELL = 'linli-shell-v1';
 const API = 'linli-api-v1';
-const HASHED = /-[0-9a-f]{16}(\.|_)/;
+// Trunk's hash is a 64-bit `{:x}` without leading zeros: 16 digits, or 15 one build in 16.
+// The server's `is_hashed_asset` has the same rule.
+const HASHED = /-[0-9a-f]{8,16}[._]/;
 const SAVED_AT = 'Linli-Offline-Saved-At';
 const ACCOUNT_CHANGES = ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/register'];
 

@@ -70,14 +70,16 @@ fn names_a_file(path: &str) -> bool {
         .is_some_and(|last| last.contains('.'))
 }
 
-/// Trunk's hashed names: `linli-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`.
+/// Trunk's hashed names: `linli-0123456789abcdef_bg.wasm`, `main-123456789abcdef.css`.
+/// Trunk writes its 64-bit hash with `{:x}`, without leading zeros, so one build in sixteen
+/// has 15 digits; fewer than 8 (one in four billion) is only revalidated, which is safe.
+/// `public/sw.js` has the same rule (`HASHED`).
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.match_indices('-').any(|(i, _)| {
-        let rest = &name[i + 1..];
-        rest.len() > 17
-            && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
-            && matches!(rest.as_bytes()[16], b'.' | b'_')
+        let rest = &name.as_bytes()[i + 1..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        (8..=16).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -94,8 +96,12 @@ mod tests {
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/leaflet/leaflet.js"));
         assert!(!is_hashed_asset("/requests/new"));
-        assert!(!is_hashed_asset("/main-1a1ead61be5a04e.css"));
+        // Trunk drops the hash's leading zeros.
+        assert!(is_hashed_asset("/linli-9d66220ee8c3381_bg.wasm"));
+        assert!(is_hashed_asset("/main-1a1ead61be5a04e.css"));
         assert!(!is_hashed_asset("/main-1a1ead61be5a04ez.css"));
+        assert!(!is_hashed_asset("/main-1a1ead61be5a04e5a.css"));
+        assert!(!is_hashed_asset("/icons/icon-192.png"));
     }
 
     #[test]
