@@ -2,6 +2,7 @@
 //
 // - Pages (navigations that answer HTML): the network first, else the last index.html, so
 //   every route opens. A photo or document opened in a tab is not a page and is not kept.
+//   Each new shell also fetches the wasm modules of all its routes, not only those opened.
 // - Hashed assets (name-<hash>.ext, never changed once built): the cache first. Leaflet and
 //   the icons keep their names, so they are served from the cache and refreshed behind it.
 // - API reads (GET /api/v1/…): the network first, else the last answer, marked with the
@@ -13,9 +14,10 @@
 // The version below changes with this file only; hashed assets need no version of their own.
 const SHELL = 'linli-shell-v1';
 const API = 'linli-api-v1';
-// Trunk's hash is a 64-bit `{:x}` without leading zeros: 16 digits, or 15 one build in 16.
-// The server's `is_hashed_asset` has the same rule.
+// The build's names carry 16 hex digits; like the server's `is_hashed_asset`, 8 to 16 are taken.
 const HASHED = /-[0-9a-f]{8,16}[._]/;
+/** The hashed files an index.html names: its scripts, styles and every route's wasm modules. */
+const NAMED = /\/[\w.-]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css|svg)/g;
 const SAVED_AT = 'Linli-Offline-Saved-At';
 const ACCOUNT_CHANGES = ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/register'];
 
@@ -26,6 +28,7 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL);
     await cache.add(new Request('/', { cache: 'reload' }));
+    await keepModules(await (await cache.match('/')).text());
     await self.skipWaiting();
   })());
 });
@@ -90,6 +93,7 @@ async function keep(request, response, generation) {
     // A navigation is kept as the shell ("/"), whatever route it was.
     await (await caches.open(SHELL)).put('/', await stamped(response));
     await forgetOldBuilds(html);
+    await keepModules(html);
     return;
   }
   if (await signedOut(request, response)) await forgetAccount();
@@ -125,6 +129,21 @@ async function forgetOldBuilds(html) {
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
     if (HASHED.test(path) && !html.includes(path.slice(1))) await cache.delete(request);
+  }
+}
+
+/** Fetches what the shell names and the cache lacks, so that a route never opened before still
+ *  opens offline: its wasm module would otherwise be missing. */
+async function keepModules(html) {
+  const cache = await caches.open(SHELL);
+  for (const path of new Set(html.match(NAMED) || [])) {
+    if (await cache.match(path)) continue;
+    try {
+      const response = await fetch(path);
+      if (response.status === 200) await cache.put(path, response);
+    } catch {
+      return; // offline again: the next shell tries the rest
+    }
   }
 }
 

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -50,30 +51,110 @@ fn Shell() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=|| view! { <Redirect path="/requests"/> }/>
-                    <Route path=path!("/requests") view=pages::requests::RequestsPage/>
-                    <Route path=path!("/requests/new") view=pages::requests::new::NewRequestPage/>
-                    <Route path=path!("/requests/figures") view=pages::requests::figures::FiguresPage/>
-                    <Route path=path!("/requests/public") view=pages::requests::public::PublicRequestsPage/>
-                    <Route path=path!("/requests/:id") view=pages::requests::detail::RequestDetailPage/>
-                    <Route path=path!("/consultations") view=pages::consultations::ConsultationsPage/>
-                    <Route path=path!("/consultations/new") view=pages::consultations::propose::ProposeTopicPage/>
-                    <Route path=path!("/consultations/:id") view=pages::consultations::detail::TopicPage/>
-                    <Route path=path!("/consultations/:id/notice") view=pages::consultations::notice::NoticePage/>
-                    <Route path=path!("/circle") view=pages::circle::CirclePage/>
-                    <Route path=path!("/circle/facilities/new") view=pages::circle::edit::NewFacilityPage/>
-                    <Route path=path!("/circle/facilities/:id") view=pages::circle::facility::FacilityPage/>
-                    <Route path=path!("/circle/facilities/:id/edit") view=pages::circle::edit::EditFacilityPage/>
-                    <Route path=path!("/me") view=pages::me::MePage/>
-                    <Route path=path!("/me/household") view=pages::me::household::BindHouseholdPage/>
-                    <Route path=path!("/staff") view=pages::staff::StaffPage/>
-                    <Route path=path!("/login") view=pages::auth::login::LoginPage/>
-                    <Route path=path!("/register") view=pages::auth::register::RegisterPage/>
+                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()}/>
+                    <Route path=path!("/requests/new") view={Lazy::<NewRequestRoute>::new()}/>
+                    <Route path=path!("/requests/figures") view={Lazy::<FiguresRoute>::new()}/>
+                    <Route path=path!("/requests/public") view={Lazy::<PublicRequestsRoute>::new()}/>
+                    <Route path=path!("/requests/:id") view={Lazy::<RequestDetailRoute>::new()}/>
+                    <Route path=path!("/consultations") view={Lazy::<ConsultationsRoute>::new()}/>
+                    <Route path=path!("/consultations/new") view={Lazy::<ProposeTopicRoute>::new()}/>
+                    <Route path=path!("/consultations/:id") view={Lazy::<TopicRoute>::new()}/>
+                    <Route path=path!("/consultations/:id/notice") view={Lazy::<NoticeRoute>::new()}/>
+                    <Route path=path!("/circle") view={Lazy::<CircleRoute>::new()}/>
+                    <Route path=path!("/circle/facilities/new") view={Lazy::<NewFacilityRoute>::new()}/>
+                    <Route path=path!("/circle/facilities/:id") view={Lazy::<FacilityRoute>::new()}/>
+                    <Route path=path!("/circle/facilities/:id/edit") view={Lazy::<EditFacilityRoute>::new()}/>
+                    <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
+                    <Route path=path!("/me/household") view={Lazy::<BindHouseholdRoute>::new()}/>
+                    <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()}/>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
         </Router>
     }
 }
+
+/// Groups of pages, each compiled into a wasm module of its own (`cargo xtask dist` splits the
+/// wasm at each `#[lazy]` fn), fetched the first time one of its routes is opened: the first
+/// load of a tab carries the shell and that tab's page, not the whole app. Each tab's first
+/// page is a group alone; the pages behind it share one. Not one group per page: code shared
+/// by several groups becomes a module of its own for each combination of them, and 18 groups
+/// made about 300 files (60 to open 办事), which a slow phone pays for in round trips.
+macro_rules! lazy_area {
+    ($area:ident, $preload:ident, $pages:ident { $($route:ident => $page:path),+ $(,)? }) => {
+        // The variants are the route types' names, so they end alike.
+        #[allow(clippy::enum_variant_names)]
+        #[derive(Clone, Copy)]
+        enum $pages {
+            $($route),+
+        }
+
+        #[leptos::lazy]
+        fn $area(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => $page().into_any()),+
+            }
+        }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_route: Self) -> AnyView {
+                    $area($pages::$route).await
+                }
+
+                // Called by the router as navigation starts, so the module downloads at once.
+                async fn preload() {
+                    $preload().await;
+                }
+            }
+        )+
+    };
+}
+
+lazy_area!(requests_tab, __preload_requests_tab, RequestsTab {
+    RequestsRoute => pages::requests::RequestsPage,
+});
+lazy_area!(requests_pages, __preload_requests_pages, RequestsPages {
+    NewRequestRoute => pages::requests::new::NewRequestPage,
+    FiguresRoute => pages::requests::figures::FiguresPage,
+    PublicRequestsRoute => pages::requests::public::PublicRequestsPage,
+    RequestDetailRoute => pages::requests::detail::RequestDetailPage,
+});
+lazy_area!(consultations_tab, __preload_consultations_tab, ConsultationsTab {
+    ConsultationsRoute => pages::consultations::ConsultationsPage,
+});
+lazy_area!(consultations_pages, __preload_consultations_pages, ConsultationsPages {
+    ProposeTopicRoute => pages::consultations::propose::ProposeTopicPage,
+    TopicRoute => pages::consultations::detail::TopicPage,
+    NoticeRoute => pages::consultations::notice::NoticePage,
+});
+lazy_area!(circle_tab, __preload_circle_tab, CircleTab {
+    CircleRoute => pages::circle::CirclePage,
+});
+lazy_area!(circle_pages, __preload_circle_pages, CirclePages {
+    NewFacilityRoute => pages::circle::edit::NewFacilityPage,
+    FacilityRoute => pages::circle::facility::FacilityPage,
+    EditFacilityRoute => pages::circle::edit::EditFacilityPage,
+});
+lazy_area!(me_tab, __preload_me_tab, MeTab {
+    MeRoute => pages::me::MePage,
+});
+lazy_area!(account_pages, __preload_account_pages, AccountPages {
+    LoginRoute => pages::auth::login::LoginPage,
+    RegisterRoute => pages::auth::register::RegisterPage,
+    BindHouseholdRoute => pages::me::household::BindHouseholdPage,
+});
+lazy_area!(staff_pages, __preload_staff_pages, StaffPages {
+    StaffRoute => pages::staff::StaffPage,
+});
 
 /// What a screen-reader user needs on each in-app navigation: a page title naming where they
 /// are, and focus moved to the new content (as a full page load would do).

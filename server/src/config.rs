@@ -89,7 +89,7 @@ pub struct ServeArgs {
     /// Database URL: a SQLite file, created and migrated if missing.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
     pub database_url: String,
-    /// Folder holding the built SPA (Trunk's `dist/`).
+    /// Folder holding the built SPA (`dist/`, from `cargo xtask dist`).
     #[arg(long, env = "LINLI_DIST", default_value = "dist")]
     pub dist: PathBuf,
     /// Seed the demo community (with its public demo passwords) when the database is empty.

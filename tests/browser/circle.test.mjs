@@ -137,7 +137,7 @@ describe('the service circle', () => {
     const nearest = listed[0];
     await page.locator('.facility-list').getByRole('link', { name: nearest.name }).click();
     await page.waitForURL(/\/circle\/facilities\/\d+\?from=/);
-    assert.equal(await circle.heading().innerText(), nearest.name);
+    await circle.headingNamed(nearest.name).waitFor();
     await page.locator('.facts .walk').filter({ hasText: /步行/ }).waitFor();
     assert.match(await page.locator('.facts .walk').innerText(), new RegExp(nearest.walk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await page.reload();
@@ -257,7 +257,7 @@ describe('the service circle', () => {
     await page.getByLabel('纬度').fill(String(centre.lat));
     await page.getByRole('button', { name: '保存' }).click();
     await page.waitForURL(/\/circle\/facilities\/\d+$/);
-    assert.equal(await circle.heading().innerText(), '青樟大药房');
+    await circle.headingNamed('青樟大药房').waitFor();
     const id = Number(page.url().match(/facilities\/(\d+)/)[1]);
     assert.equal((await circle.api(`/facilities/${id}`)).body.properties.category, 'pharmacy');
 
@@ -267,7 +267,7 @@ describe('the service circle', () => {
     await page.getByLabel('中文名称').fill('青樟惠民药房');
     await page.getByRole('button', { name: '保存' }).click();
     await page.waitForURL(/\/circle\/facilities\/\d+$/);
-    assert.equal(await circle.heading().innerText(), '青樟惠民药房');
+    await circle.headingNamed('青樟惠民药房').waitFor();
 
     await page.getByRole('button', { name: '停用这处设施' }).click();
     await page.getByRole('button', { name: '确定停用' }).click();

@@ -16,6 +16,12 @@ export class Shell {
     return this.page.getByRole('heading', { level: 1 });
   }
 
+  /** The page's heading once it names `name` (text, exact, or a RegExp). A page loads after
+   *  its URL is set (its wasm module may still be on the way), so wait for it by name. */
+  headingNamed(name) {
+    return this.page.getByRole('heading', { level: 1, name, exact: typeof name === 'string' });
+  }
+
   tab(name) {
     return this.page.getByRole('navigation', { name: /主导航|Main navigation/ }).getByRole('link', { name });
   }

@@ -26,7 +26,7 @@ describe('the app shell', () => {
     for (const { path, tab, heading } of [...TABS.slice(1), TABS[0]]) {
       await shell.tab(tab).click();
       await page.waitForURL(`**${path}`);
-      assert.match(await shell.heading().innerText(), new RegExp(heading));
+      await shell.headingNamed(new RegExp(heading)).waitFor();
       assert.equal(await shell.tab(tab).getAttribute('aria-current'), 'page');
       // Where am I: the document title names the page, and focus moved to the new content.
       assert.match(await page.title(), new RegExp(`^${tab} · 邻里$`));

@@ -10,6 +10,7 @@
 
 mod bench;
 mod size;
+mod spa;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run(&rest),
         "test" => test(),
-        "dist" => Toolchain::ensure(&root()).and_then(|t| build_spa(&t)),
+        "dist" => Toolchain::ensure(&root()).and_then(|t| spa::build(&t)),
         "setup" => Toolchain::ensure(&root()).map(|_| ()),
         "size" => size::report(&root().join("dist")),
         "bench" => bench::run(&rest),
@@ -80,7 +81,7 @@ pub fn step(label: &str) {
 fn run(server_args: &[String]) -> Result<()> {
     let started = Instant::now();
     let tools = Toolchain::ensure(&root())?;
-    build_spa(&tools)?;
+    spa::build(&tools)?;
     step("Building the server (release; the first time takes a few minutes)");
     tools.run(
         tools
@@ -107,17 +108,6 @@ fn run(server_args: &[String]) -> Result<()> {
     } else {
         Err(format!("the server stopped with {status}"))
     }
-}
-
-pub(crate) fn build_spa(tools: &Toolchain) -> Result<()> {
-    step(
-        "Building the SPA with Trunk (release, wasm-opt -Oz; the first time takes several minutes)",
-    );
-    tools.run(
-        tools.command("trunk").args(["build", "--release"]),
-        "building the SPA",
-    )?;
-    size::precompress(&root().join("dist"))
 }
 
 /// The outcome of the whole test command.
@@ -220,7 +210,8 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     step(
         "[5/7] Release build of the SPA, and the server binary (debug) for the Open311 and browser tests",
     );
-    build_spa(&tools)?;
+    spa::build(&tools)?;
+    first_load_report()?;
     tools.run(
         tools.cargo().args(["build", "-p", "linli-server"]),
         "building the server",
@@ -244,6 +235,28 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     tally.failed += failed;
     if !ok && failed == 0 {
         tally.broken.push("browser tests (runner)".into());
+    }
+    Ok(())
+}
+
+/// Each tab's first load, compressed as the server sends it, against the budget. Printed, not
+/// yet counted as a test: every tab is still over it (see BENCHMARKS.md), and a test that is
+/// known to fail would keep every other change from landing. Making it count is one line here
+/// once the budget is met.
+fn first_load_report() -> Result<()> {
+    for load in size::first_loads(&root().join("dist"))? {
+        println!(
+            "first load of {}: {} B brotli, {} B gzip ({} the {} B budget)",
+            load.tab,
+            load.brotli,
+            load.gzip,
+            if load.brotli <= size::FIRST_LOAD_BUDGET {
+                "within"
+            } else {
+                "OVER"
+            },
+            size::FIRST_LOAD_BUDGET
+        );
     }
     Ok(())
 }

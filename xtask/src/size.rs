@@ -1,7 +1,6 @@
 //! The SPA's assets compressed at build time, and `cargo xtask size`: the raw, gzip and brotli
-//! size of each asset in `dist/`, and of what a first visit downloads (the HTML, scripts, wasm
-//! and styles at the top of `dist/`; Leaflet under `dist/leaflet/` loads only with a map). A
-//! benchmark: it prints figures for BENCHMARKS.md and asserts nothing.
+//! size of each asset in `dist/`, and of what a first visit to each tab downloads. The test
+//! command checks the same first loads against the budget.
 
 use crate::Result;
 use flate2::Compression;
@@ -33,9 +32,13 @@ pub fn precompress(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The first-load budget of a tab, compressed as the server sends it (issue: "at most 200 KB").
+pub const FIRST_LOAD_BUDGET: usize = 200_000;
+/// The four tabs whose first load is measured.
+pub const TABS: [&str; 4] = ["/requests", "/consultations", "/circle", "/me"];
+
 pub fn report(dist: &Path) -> Result<()> {
     let files = files(dist).map_err(|e| format!("{e} (build it first: cargo xtask dist)"))?;
-    let (mut first_raw, mut first_gzip, mut first_br) = (0, 0, 0);
     println!(
         "{:<52} {:>10} {:>10} {:>10}",
         "asset", "raw B", "gzip B", "brotli B"
@@ -53,17 +56,103 @@ pub fn report(dist: &Path) -> Result<()> {
         let gzip = gzip_bytes(&bytes)?.len();
         let br = brotli_bytes(&bytes)?.len();
         println!("{name:<52} {:>10} {gzip:>10} {br:>10}", bytes.len());
-        if is_first_load(&name) {
-            first_raw += bytes.len();
-            first_gzip += gzip;
-            first_br += br;
+    }
+    println!("\nFirst load of each tab (what the server sends; budget {FIRST_LOAD_BUDGET} B):");
+    println!(
+        "{:<16} {:>10} {:>10} {:>10}",
+        "tab", "raw B", "gzip B", "brotli B"
+    );
+    for load in first_loads(dist)? {
+        println!(
+            "{:<16} {:>10} {:>10} {:>10}  {}",
+            load.tab,
+            load.raw,
+            load.gzip,
+            load.brotli,
+            if load.brotli <= FIRST_LOAD_BUDGET {
+                "within budget"
+            } else {
+                "OVER BUDGET"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// What a first visit to one tab downloads.
+pub struct FirstLoad {
+    pub tab: &'static str,
+    pub raw: usize,
+    /// The precompressed files the server sends (`.gz` / `.br` beside each asset).
+    pub gzip: usize,
+    pub brotli: usize,
+}
+
+/// The first load of each tab: the HTML, the stylesheet, the scripts (the service worker too)
+/// and the main wasm module at the top of `dist/`, and the wasm modules of that tab's route,
+/// as `index.html` lists them for preloading. Other routes' modules, and Leaflet under
+/// `dist/leaflet/`, load only when their page is opened.
+pub fn first_loads(dist: &Path) -> Result<Vec<FirstLoad>> {
+    let html = String::from_utf8(read(&dist.join("index.html"))?).map_err(|e| e.to_string())?;
+    let routes = route_files(&html)?;
+    let mut shell = Vec::new();
+    for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let name = entry.map_err(|e| e.to_string())?.file_name();
+        let name = name.to_string_lossy();
+        let module = name.starts_with("split_") || name.starts_with("chunk_");
+        if !module && is_first_load(&name) {
+            shell.push(name.into_owned());
         }
     }
-    println!(
-        "{:<52} {first_raw:>10} {first_gzip:>10} {first_br:>10}",
-        "first load (html + js + wasm + css)"
-    );
-    Ok(())
+    TABS.iter()
+        .map(|tab| {
+            let own = routes
+                .iter()
+                .find(|(pattern, _)| pattern == tab)
+                .map(|(_, files)| files.clone())
+                .ok_or_else(|| format!("index.html lists no modules for {tab}"))?;
+            let mut load = FirstLoad {
+                tab,
+                raw: 0,
+                gzip: 0,
+                brotli: 0,
+            };
+            for name in shell.iter().chain(&own) {
+                let path = dist.join(name.trim_start_matches('/'));
+                let size = |ext: &str| {
+                    let mut compressed = path.clone().into_os_string();
+                    compressed.push(ext);
+                    std::fs::metadata(&compressed)
+                        .map(|m| m.len() as usize)
+                        .map_err(|e| format!("{}: {e}", PathBuf::from(compressed).display()))
+                };
+                load.raw += read(&path)?.len();
+                load.gzip += size(".gz")?;
+                load.brotli += size(".br")?;
+            }
+            Ok(load)
+        })
+        .collect()
+}
+
+/// The `[[pattern, [file, ...]], ...]` list that `index.html` preloads from (see xtask/src/spa.rs).
+fn route_files(html: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let start = html
+        .find("})([[")
+        .ok_or("index.html has no list of route modules (built by cargo xtask dist?)")?
+        + 3;
+    let end = start
+        + html[start..]
+            .find(");")
+            .ok_or("an unterminated route list")?;
+    let mut routes = Vec::new();
+    // Each row is ["pattern",["file",...]]: every quoted string after the pattern is a file.
+    for row in html[start + 1..end - 1].split("],[") {
+        let mut strings = row.split('"').skip(1).step_by(2).map(str::to_string);
+        let pattern = strings.next().ok_or("an empty route row")?;
+        routes.push((pattern, strings.collect()));
+    }
+    Ok(routes)
 }
 
 fn is_first_load(name: &str) -> bool {

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
-pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
 pub struct Toolchain {
@@ -34,12 +33,6 @@ impl Toolchain {
         };
         tools.ensure_wasm_target()?;
         tools.ensure_components()?;
-        tools.ensure_cargo_tool(
-            "trunk",
-            TRUNK_VERSION,
-            &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")],
-            "about 11 minutes",
-        )?;
         // Without --locked: the CLI's own lock file names a crate version the registry lacks.
         tools.ensure_cargo_tool(
             "wasm-bindgen",

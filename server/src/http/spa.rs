@@ -70,10 +70,10 @@ fn names_a_file(path: &str) -> bool {
         .is_some_and(|last| last.contains('.'))
 }
 
-/// Trunk's hashed names: `linli-0123456789abcdef_bg.wasm`, `main-123456789abcdef.css`.
-/// Trunk writes its 64-bit hash with `{:x}`, without leading zeros, so one build in sixteen
-/// has 15 digits; fewer than 8 (one in four billion) is only revalidated, which is safe.
-/// `public/sw.js` has the same rule (`HASHED`).
+/// The build's hashed names: `linli-0123456789abcdef_bg.wasm`, `main-0123456789abcdef.css`,
+/// `split_circle_tab_123-0123456789abcdef.wasm` (xtask/src/spa.rs). It writes 16 digits; 8 to 16
+/// are taken, as builds made before it (with Trunk) dropped leading zeros. A name with fewer is
+/// only revalidated, which is safe. `public/sw.js` has the same rule (`HASHED`).
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.match_indices('-').any(|(i, _)| {
@@ -96,7 +96,11 @@ mod tests {
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/leaflet/leaflet.js"));
         assert!(!is_hashed_asset("/requests/new"));
-        // Trunk drops the hash's leading zeros.
+        assert!(is_hashed_asset(
+            "/split_circle_tab_4877066484612709101-d654ffa9fb1dbc35.wasm"
+        ));
+        assert!(is_hashed_asset("/chunk_12-d654ffa9fb1dbc35.wasm"));
+        // Older builds dropped the hash's leading zeros.
         assert!(is_hashed_asset("/linli-9d66220ee8c3381_bg.wasm"));
         assert!(is_hashed_asset("/main-1a1ead61be5a04e.css"));
         assert!(!is_hashed_asset("/main-1a1ead61be5a04ez.css"));

@@ -5,7 +5,7 @@
 
 use super::{build_server, target_dir};
 use crate::tools::{self, Toolchain};
-use crate::{Result, build_spa, root, step};
+use crate::{Result, root, spa, step};
 
 pub fn run(args: &[String]) -> Result<()> {
     let loads = match args {
@@ -17,7 +17,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let tools = Toolchain::ensure(&root())?;
     let chromium = tools::ensure_chromium()?;
-    build_spa(&tools)?;
+    spa::build(&tools)?;
     build_server()?;
     step("Loading the 服务圈 page in headless Chromium");
     tools.run(

@@ -1,0 +1,392 @@
+//! `cargo xtask dist`: the SPA built into `dist/`, its wasm split by route so that the first
+//! load of a tab carries the app shell and that tab's page, not every page of the app.
+//!
+//! 1. cargo builds the `linli` binary for wasm32 in release, keeping the link relocations
+//!    (`--emit-relocs`) that the splitter reads;
+//! 2. `wasm_split_cli_support` moves each area's pages (`lazy_area!` in `src/app.rs`) into a
+//!    module of its own, and code that several pages share into chunks, and writes the JS that
+//!    fetches them the first time a route is opened;
+//! 3. the wasm-bindgen CLI (pinned: it must equal the crate) writes the JS glue of the main module;
+//! 4. wasm-opt -Oz (npm binaryen 132) shrinks every module;
+//! 5. each file gets a content hash in its name (the server caches such names for a year),
+//!    `index.html` names them and preloads the modules of the route a visit opens at, and every
+//!    file is written compressed beside itself.
+//!
+//! Trunk cannot split a wasm module (the split must happen before wasm-bindgen), so this is the
+//! whole build; `index.html` at the root is its template.
+
+use crate::tools::{Toolchain, WASM_BINDGEN_VERSION, WASM_TARGET};
+use crate::{Result, root, size, step};
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hasher};
+use std::path::{Path, PathBuf};
+
+/// The build's own target directory: its flags differ from the clippy and test builds', which
+/// would otherwise rebuild each other's dependencies every time.
+const TARGET_DIR: &str = "target/split";
+/// `--cfg erase_components` as in `.cargo/config.toml` (an explicit RUSTFLAGS replaces it).
+const RUSTFLAGS: &str = "--cfg erase_components -Clink-arg=--emit-relocs";
+// Quiet: the split modules' name sections use a subsection binaryen does not know, and it
+// warns about each (the names are dropped anyway).
+const WASM_OPT_FLAGS: [&str; 4] = [
+    "-Oz",
+    "--quiet",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+];
+
+/// Files copied under their own names: the service worker must keep its URL (a new name would be
+/// a new worker), and the manifest, icons and Leaflet are named by URL elsewhere.
+const COPIED: [(&str, &str); 6] = [
+    ("public/favicon.ico", "favicon.ico"),
+    ("public/manifest.webmanifest", "manifest.webmanifest"),
+    ("public/sw.js", "sw.js"),
+    ("public/icons", "icons"),
+    ("node_modules/leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    (
+        "node_modules/leaflet/dist/leaflet.css",
+        "leaflet/leaflet.css",
+    ),
+];
+const LEAFLET_IMAGES: (&str, &str) = ("node_modules/leaflet/dist/images", "leaflet/images");
+
+/// Files that get a content hash: the template names them by their plain URL.
+const HASHED: [(&str, &str); 3] = [
+    ("public/favicon.svg", "/favicon.svg"),
+    ("style/main.css", "/main.css"),
+    ("public/prefs.js", "/prefs.js"),
+];
+
+/// Where the template wants the app's scripts and preloads.
+const APP_MARKER: &str = "<!-- linli:app -->";
+
+pub fn build(tools: &Toolchain) -> Result<()> {
+    let root = root();
+    let work = root.join(TARGET_DIR);
+    step("Building the SPA (release wasm; the first time takes several minutes)");
+    tools.run(
+        tools
+            .cargo()
+            .args(["build", "--release", "--bin", "linli", "-p", "linli"])
+            .args(["--target", WASM_TARGET, "--target-dir"])
+            .arg(&work)
+            .env("RUSTFLAGS", RUSTFLAGS),
+        "building the SPA's wasm",
+    )?;
+    let input = read(&work.join(WASM_TARGET).join("release/linli.wasm"))?;
+    // One name for the build's JS and wasm files: the main JS and the split loader import each
+    // other, so their names must be known before either is written.
+    let build_id = content_hash(&[
+        &input,
+        WASM_BINDGEN_VERSION.as_bytes(),
+        wasm_split_version().as_bytes(),
+        WASM_OPT_FLAGS.join(" ").as_bytes(),
+    ]);
+
+    step("Splitting the wasm by route, then wasm-bindgen and wasm-opt");
+    let out = fresh_dir(&work.join("out"))?;
+    let main_js = format!("linli-{build_id}.js");
+    let loader_js = format!("linli_split-{build_id}.js");
+    let unbound_main = out.join("linli_split.wasm");
+    let (link_name, main_module) = (format!("./{loader_js}"), format!("./{main_js}"));
+    let split = {
+        let mut options = wasm_split_cli_support::Options::new(&input);
+        options.output_dir = &out;
+        options.main_out_path = &unbound_main;
+        options.link_name = &link_name;
+        options.main_module = &main_module;
+        wasm_split_cli_support::transform(options).map_err(|e| format!("splitting: {e:?}"))?
+    };
+    tools.run(
+        tools
+            .command("wasm-bindgen")
+            .args(["--target", "web", "--keep-lld-exports", "--no-demangle"])
+            .args([
+                "--no-typescript",
+                "--out-name",
+                &format!("linli-{build_id}"),
+            ])
+            .arg("--out-dir")
+            .arg(&out)
+            .arg(&unbound_main),
+        "wasm-bindgen",
+    )?;
+
+    let dist = fresh_dir(&root.join("dist"))?;
+    let main_wasm = format!("linli-{build_id}_bg.wasm");
+    wasm_opt(tools, &out.join(&main_wasm), &dist.join(&main_wasm))?;
+    copy(&out.join(&main_js), &dist.join(&main_js))?;
+    // The split modules keep the build's name; the loader names them relative to itself.
+    let mut loader = std::fs::read_to_string(out.join(&loader_js)).map_err(|e| e.to_string())?;
+    let mut renamed = BTreeMap::new();
+    for module in &split.split_modules {
+        let stem = module
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("a split module without a name")?;
+        let name = format!("{stem}-{build_id}.wasm");
+        let quoted = format!("\"./{stem}.wasm\"");
+        if loader.matches(&quoted).count() != 1 {
+            return Err(format!("the split loader does not name {stem}.wasm once"));
+        }
+        loader = loader.replace(&quoted, &format!("\"./{name}\""));
+        wasm_opt(tools, module, &dist.join(&name))?;
+        renamed.insert(stem.to_string(), name);
+    }
+    std::fs::write(dist.join(&loader_js), loader).map_err(|e| e.to_string())?;
+    if out.join("snippets").exists() {
+        copy_dir(&out.join("snippets"), &dist.join("snippets"))?;
+    }
+
+    step("Writing index.html and the assets");
+    for (from, to) in COPIED.iter().chain([&LEAFLET_IMAGES]) {
+        let from = root.join(from);
+        if from.is_dir() {
+            copy_dir(&from, &dist.join(to))?;
+        } else {
+            copy(&from, &dist.join(to))?;
+        }
+    }
+    let mut html = std::fs::read_to_string(root.join("index.html")).map_err(|e| e.to_string())?;
+    for (source, url) in HASHED {
+        let bytes = read(&root.join(source))?;
+        let (stem, ext) = url[1..]
+            .rsplit_once('.')
+            .ok_or("an asset without extension")?;
+        let name = format!("{stem}-{}.{ext}", content_hash(&[&bytes]));
+        std::fs::write(dist.join(&name), &bytes).map_err(|e| e.to_string())?;
+        html = replace_once(&html, &format!("\"{url}\""), &format!("\"/{name}\""))?;
+    }
+    let routes = route_modules(&read_routes(&root)?, &split.prefetch_map, &renamed)?;
+    html = replace_once(
+        &html,
+        APP_MARKER,
+        &app_scripts(&main_js, &main_wasm, &loader_js, &routes)?,
+    )?;
+    std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
+    size::precompress(&dist)
+}
+
+/// The scripts that start the app, and the preloads that fetch in parallel what it will ask
+/// for: its JS, the split loader, the main wasm, and the modules of the route being opened
+/// (which the app would only ask for once the main module runs).
+fn app_scripts(
+    main_js: &str,
+    main_wasm: &str,
+    loader_js: &str,
+    routes: &[(String, Vec<String>)],
+) -> Result<String> {
+    let routes_json = serde_json_like(routes);
+    Ok(format!(
+        r#"<link rel="modulepreload" href="/{main_js}" crossorigin="anonymous">
+    <link rel="modulepreload" href="/{loader_js}" crossorigin="anonymous">
+    <link rel="preload" href="/{main_wasm}" crossorigin="anonymous" as="fetch" type="application/wasm">
+    <script>
+    // The wasm modules of each route (their path pattern first): those of the route opened now
+    // are preloaded. The service worker also reads this list to keep every module offline.
+    (function (routes) {{
+      var path = location.pathname.replace(/\/+$/, '') || '/';
+      var match = function (pattern) {{
+        return new RegExp('^' + pattern.replace(/:[^/]+/g, '[^/]+') + '$').test(path);
+      }};
+      // Fixed segments win over parameters, as in the router.
+      var route = routes.filter(function (r) {{ return r[0].indexOf(':') < 0 && match(r[0]); }})[0]
+        || routes.filter(function (r) {{ return match(r[0]); }})[0];
+      (route ? route[1] : []).forEach(function (file) {{
+        var link = document.createElement('link');
+        link.rel = 'preload';
+        link.as = 'fetch';
+        link.type = 'application/wasm';
+        link.crossOrigin = 'anonymous';
+        link.href = file;
+        document.head.appendChild(link);
+      }});
+    }})({routes_json});
+    </script>
+    <script type="module">
+    import init from '/{main_js}';
+    await init({{ module_or_path: '/{main_wasm}' }});
+    </script>"#
+    ))
+}
+
+/// `[["/path", ["file.wasm", ...]], ...]` without a JSON dependency in xtask: the strings are
+/// route patterns and file names, which need no escaping (checked).
+fn serde_json_like(routes: &[(String, Vec<String>)]) -> String {
+    let quote = |s: &String| {
+        assert!(
+            !s.contains(['"', '\\', '<']),
+            "a route or file name that would need escaping: {s}"
+        );
+        format!("\"{s}\"")
+    };
+    let rows: Vec<String> = routes
+        .iter()
+        .map(|(pattern, files)| {
+            let files: Vec<String> = files.iter().map(quote).collect();
+            format!("[{},[{}]]", quote(pattern), files.join(","))
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
+}
+
+/// The app's lazy routes, read from `src/app.rs`: (path pattern, the `lazy_area!` whose module
+/// holds its page). `/` redirects to `/requests`, so it opens that route's modules.
+pub fn read_routes(root: &Path) -> Result<Vec<(String, String)>> {
+    let app = std::fs::read_to_string(root.join("src/app.rs")).map_err(|e| e.to_string())?;
+    let mut area_of = BTreeMap::new();
+    let mut area = None;
+    let mut routes = Vec::new();
+    for line in app.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("lazy_area!(") {
+            area = rest.split(',').next().map(str::to_string);
+        } else if line == "});" {
+            area = None;
+        } else if let (Some(area), Some((route, _))) = (&area, line.split_once(" => ")) {
+            area_of.insert(route.to_string(), area.clone());
+        } else if let Some(rest) = line.strip_prefix("<Route path=path!(\"") {
+            let lazy = rest.split_once("\")").and_then(|(pattern, rest)| {
+                Some((pattern, rest.trim().strip_prefix("view={Lazy::<")?))
+            });
+            if let Some((pattern, rest)) = lazy {
+                let route = rest.split('>').next().unwrap_or_default();
+                routes.push((pattern.to_string(), route.to_string()));
+            }
+        }
+    }
+    let mut areas = Vec::new();
+    for (pattern, route) in routes {
+        let area = area_of
+            .get(&route)
+            .ok_or_else(|| format!("route {route} is in no lazy_area! of src/app.rs"))?;
+        if pattern == "/requests" {
+            areas.push(("/".to_string(), area.clone()));
+        }
+        areas.push((pattern, area.clone()));
+    }
+    if areas.is_empty() {
+        return Err("no lazy routes found in src/app.rs".into());
+    }
+    Ok(areas)
+}
+
+/// The wasm files each route needs, from the splitter's map of split point → files. The split
+/// point of a `#[lazy]` fn `foo_area` is named `foo_area_<hash>`.
+fn route_modules(
+    routes: &[(String, String)],
+    prefetch: &std::collections::HashMap<String, Vec<String>>,
+    renamed: &BTreeMap<String, String>,
+) -> Result<Vec<(String, Vec<String>)>> {
+    routes
+        .iter()
+        .map(|(pattern, area)| {
+            let prefix = format!("{area}_");
+            let mut found = prefetch
+                .iter()
+                .filter(|(split, _)| split.trim_start_matches('_').starts_with(&prefix));
+            let (Some((_, stems)), None) = (found.next(), found.next()) else {
+                return Err(format!(
+                    "route {pattern}: not exactly one split module named {prefix}…"
+                ));
+            };
+            let files = stems
+                .iter()
+                .map(|stem| {
+                    renamed
+                        .get(stem)
+                        .map(|name| format!("/{name}"))
+                        .ok_or_else(|| format!("route {pattern}: no module file {stem}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((pattern.clone(), files))
+        })
+        .collect()
+}
+
+fn wasm_opt(tools: &Toolchain, from: &Path, to: &Path) -> Result<()> {
+    tools.run(
+        tools
+            .command("wasm-opt")
+            .args(WASM_OPT_FLAGS)
+            .arg(from)
+            .arg("-o")
+            .arg(to),
+        &format!("wasm-opt {}", from.display()),
+    )
+}
+
+/// The version of the splitter, part of the build's name: another splitter makes other files.
+fn wasm_split_version() -> String {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap_or_default();
+    lock.split("[[package]]")
+        .find(|p| p.contains("name = \"wasm_split_cli_support\""))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// 16 hex digits of a 64-bit hash of the parts: enough to tell builds apart in a file name.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut hasher = DefaultHasher::new();
+    for part in parts {
+        hasher.write_usize(part.len());
+        hasher.write(part);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => Err(format!(
+            "index.html names {from} {n} times; the build expects it once"
+        )),
+    }
+}
+
+fn fresh_dir(dir: &Path) -> Result<PathBuf> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir.to_path_buf())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copying {}: {e}", from.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().ok_or("a nameless file")?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_read_from_the_router() {
+        let routes = read_routes(&root()).unwrap();
+        assert!(routes.contains(&("/circle/facilities/:id".into(), "circle_pages".into())));
+        assert!(routes.contains(&("/".into(), "requests_tab".into())));
+        assert_eq!(routes.len(), 19, "18 lazy routes and /");
+    }
+}
