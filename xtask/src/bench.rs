@@ -15,10 +15,12 @@
 //!
 //! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`), and
 //! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`), `bench circle`
-//! its API over HTTP (`circle.rs`), and `bench map` the map page's first render (`map.rs`).
+//! its API over HTTP (`circle.rs`), `bench map` the map page's first render (`map.rs`), and
+//! `bench lighthouse` Lighthouse's scores on the four tabs (`lighthouse.rs`).
 
 mod ballots;
 mod circle;
+mod lighthouse;
 mod map;
 mod walk;
 
@@ -156,6 +158,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == "map") {
         return map::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "lighthouse") {
+        return lighthouse::run(&args[1..]);
     }
     if args.first().is_some_and(|a| a == "walk") {
         return walk::run(&args[1..]);
@@ -616,13 +621,27 @@ struct Server {
 }
 
 impl Server {
+    /// The API alone: no demo seeding (the database is loaded beforehand), no SPA to serve.
     fn start(binary: &Path, database_url: &str, work: &Path) -> Result<Self> {
+        Self::start_serving(binary, database_url, work, false, &work.join("dist"))
+    }
+
+    /// The server as `cargo xtask run` starts it: `seed_demo` seeds the demo community into
+    /// an empty database, and `dist` is the SPA it serves.
+    fn start_serving(
+        binary: &Path,
+        database_url: &str,
+        work: &Path,
+        seed_demo: bool,
+        dist: &Path,
+    ) -> Result<Self> {
         let log = work.join("server.log");
         let log_file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
         let mut child = Command::new(binary)
             .args(["--addr", "127.0.0.1:0", "--database-url", database_url])
-            .args(["--seed-demo", "false", "--dist"])
-            .arg(work.join("dist"))
+            .args(["--seed-demo", if seed_demo { "true" } else { "false" }])
+            .arg("--dist")
+            .arg(dist)
             .stdout(Stdio::piped())
             .stderr(log_file.try_clone().map_err(|e| e.to_string())?)
             .spawn()

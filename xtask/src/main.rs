@@ -51,6 +51,9 @@ fn main() -> ExitCode {
             eprintln!(
                 "  bench map              the 服务圈 page's first render in headless Chromium (release build)"
             );
+            eprintln!(
+                "  bench lighthouse       Lighthouse (mobile, simulated throttling) on the four tabs: scores, FCP, LCP, TBT"
+            );
             return ExitCode::from(2);
         }
     };

@@ -150,7 +150,9 @@ impl Toolchain {
         if fresh && self.root.join("node_modules/.bin/wasm-opt").exists() {
             return Ok(());
         }
-        step("Installing npm packages from package-lock.json (binaryen's wasm-opt, Playwright)");
+        step(
+            "Installing npm packages from package-lock.json (binaryen's wasm-opt, Playwright, Lighthouse)",
+        );
         self.run(
             self.command("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]),
