@@ -337,3 +337,65 @@ describe('an owner of two units', () => {
     assert.deepEqual(staff.consoleErrors, []);
   });
 });
+
+describe('optimistic co-signature and comment', () => {
+  const linli = useServerAndBrowser();
+
+  it('shows each at once, and takes it back with the reason when the connection fails', async () => {
+    const { url } = linli.server;
+    const proposer = await loggedIn(linli.browser, url, '13900000001');
+    const created = await proposer.request.post(`${url}/api/v1/consultations`, { data: {
+      title: '小区东门增设快递柜', background: '快递经常堆在门岗，老人取件不便。', options: [], scope: { kind: 'community' } } });
+    assert.equal(created.status(), 201, await created.text());
+    const id = (await created.json()).summary.id;
+
+    const page = await loggedIn(linli.browser, url, '13900000002');
+    await page.goto(`${url}/consultations/${id}`);
+    await page.getByText(/附议 1\/\d+ 户/).waitFor();
+
+    // The connection drops: the co-signature shows, then goes back with the reason.
+    await page.route('**/api/v1/consultations/*/cosign', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('button', { name: '我家附议', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '连不上服务器' }).waitFor();
+    await page.getByRole('button', { name: '我家附议', exact: true }).waitFor();
+    await page.getByText(/附议 1\/\d+ 户/).waitFor();
+    await page.unroute('**/api/v1/consultations/*/cosign');
+
+    // The server is slow: the co-signature shows before it answers, and stays.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/api/v1/consultations/*/cosign', async (route) => { await held; await route.continue(); });
+    await page.getByRole('button', { name: '我家附议', exact: true }).click();
+    await page.getByText('你家已附议。').waitFor();
+    await page.getByText(/附议 2\/\d+ 户/).waitFor();
+    release();
+    await page.waitForResponse('**/api/v1/consultations/*/cosign');
+    await page.getByText('你家已附议。').waitFor();
+    const afterCosign = await (await page.request.get(`${url}/api/v1/consultations/${id}`)).json();
+    assert.equal(afterCosign.summary.cosigns, 2, 'counted once, by the server');
+    await page.unroute('**/api/v1/consultations/*/cosign');
+
+    // A comment shows at once as being sent; the connection fails, so it leaves the list and
+    // its text comes back into the box.
+    const text = '建议放在东门岗亭旁边，晚上有灯。';
+    const box = page.getByRole('textbox', { name: '发表意见' });
+    await page.route('**/api/v1/consultations/*/comments', async (route) => {
+      await page.locator('.comment.pending', { hasText: text }).waitFor();
+      await screenshot(page, 'consultation-comment-sending-normal');
+      await route.abort('internetdisconnected');
+    });
+    await box.fill(text);
+    await page.getByRole('button', { name: '发表', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '连不上服务器' }).waitFor();
+    assert.equal(await page.locator('.comment', { hasText: text }).count(), 0, 'taken back');
+    assert.equal(await box.inputValue(), text, 'nothing typed is lost');
+    await page.unroute('**/api/v1/consultations/*/comments');
+
+    // Sent again with the connection back: posted once.
+    await page.getByRole('button', { name: '发表', exact: true }).click();
+    await page.locator('.comment:not(.pending) .comment-body', { hasText: text }).waitFor();
+    assert.equal(await box.inputValue(), '');
+    const afterComment = await (await page.request.get(`${url}/api/v1/consultations/${id}`)).json();
+    assert.equal(afterComment.comments.filter((c) => c.body === text).length, 1);
+  });
+});

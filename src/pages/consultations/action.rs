@@ -44,9 +44,24 @@ impl TopicAction {
         call: impl Future<Output = Result<TopicDetail, ApiError>> + 'static,
         done: impl FnOnce() + 'static,
     ) {
+        self.send_optimistic(call, || (), done, || ());
+    }
+
+    /// An optimistic send: `show` puts the expected outcome on the page at once; on success
+    /// `done` runs and the server's topic replaces the page's (the truth, which includes it);
+    /// on a refusal or a network failure `undo` takes it back before the message is shown.
+    /// Nothing is shown when a call is already out.
+    pub fn send_optimistic(
+        self,
+        call: impl Future<Output = Result<TopicDetail, ApiError>> + 'static,
+        show: impl FnOnce(),
+        done: impl FnOnce() + 'static,
+        undo: impl FnOnce() + 'static,
+    ) {
         if self.sending.get_untracked() {
             return;
         }
+        show();
         let i18n = self.i18n;
         self.sending.set(true);
         self.errors.set(FormErrors::default());
@@ -57,6 +72,7 @@ impl TopicAction {
                     self.on_change.run(detail);
                 }
                 Err(e) => {
+                    undo();
                     let mut refusal = FormErrors::from_api(i18n, &e);
                     for (field, _) in refusal.fields.iter_mut() {
                         if let Some((_, to)) = self.rename.iter().find(|(from, _)| field == from) {

@@ -112,7 +112,8 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
         let s = s.clone();
         move || scope_name(i18n, &s)
     };
-    let (count, threshold) = (s.cosigns, s.cosign_threshold);
+    // A signal, so that a co-signature shows at once (see `Cosign`).
+    let (count, threshold) = (RwSignal::new(s.cosigns), s.cosign_threshold);
     let option_count = detail.options.len();
     view! {
         <h1 id="page-title">{s.title.clone()}</h1>
@@ -135,7 +136,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
             <dt>{t!(i18n, consultations.proposed_at)}</dt>
             <dd>{china_time_label(s.created_at)}</dd>
             <dt>{t!(i18n, consultations.cosign_heading)}</dt>
-            <dd>{move || t_string!(i18n, consultations.cosign_count, count, threshold)}</dd>
+            <dd>{move || t_string!(i18n, consultations.cosign_count, count = count.get(), threshold)}</dd>
         </dl>
         {(!detail.background.is_empty())
             .then(|| {
@@ -201,7 +202,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
 #[component]
 fn Cosign(
     id: i64,
-    count: u32,
+    count: RwSignal<u32>,
     threshold: u32,
     cosigned: bool,
     on_change: Callback<TopicDetail>,
@@ -212,17 +213,32 @@ fn Cosign(
     let TopicAction {
         sending, errors, ..
     } = action;
-    let sign = move |_| action.send(api::cosign_topic(id), || ());
+    // Optimistic: the household counts at once; a refusal or a lost connection takes it back.
+    let cosigned = RwSignal::new(cosigned);
+    let sign = move |_| {
+        action.send_optimistic(
+            api::cosign_topic(id),
+            move || {
+                cosigned.set(true);
+                count.update(|c| *c += 1);
+            },
+            || (),
+            move || {
+                cosigned.set(false);
+                count.update(|c| *c = c.saturating_sub(1));
+            },
+        )
+    };
     view! {
         <section class="card" aria-labelledby="cosign-heading">
             <h2 id="cosign-heading">{t!(i18n, consultations.cosign_heading)}</h2>
-            <p>{move || t_string!(i18n, consultations.cosign_progress, count, threshold)}</p>
-            <progress max=threshold value=count.min(threshold)></progress>
+            <p>{move || t_string!(i18n, consultations.cosign_progress, count = count.get(), threshold)}</p>
+            <progress max=threshold value=move || count.get().min(threshold)></progress>
             <FormAlert errors/>
             {move || {
                 let who = who.get();
-                if cosigned {
-                    view! { <p class="success">{t!(i18n, consultations.cosigned)}</p> }.into_any()
+                if cosigned.get() {
+                    view! { <p class="success" role="status">{t!(i18n, consultations.cosigned)}</p> }.into_any()
                 } else if who.verified {
                     view! {
                         <button type="button" class="button primary" disabled=move || sending.get() on:click=sign>
@@ -334,6 +350,16 @@ fn Comments(
         .cloned()
         .collect();
     let replying_to = RwSignal::new(None::<i64>);
+    // A comment on its way: shown at once, replaced by the server's topic, or taken back.
+    let pending = RwSignal::new(None::<NewComment>);
+    let pending_under = move |parent: Option<i64>| {
+        move || {
+            pending
+                .get()
+                .filter(|p| p.parent_id == parent)
+                .map(|p| view! { <li><PendingComment body=p.body/></li> })
+        }
+    };
     view! {
         <section aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, consultations.comments_heading)}</h2>
@@ -351,22 +377,26 @@ fn Comments(
                         view! {
                             <li>
                                 <CommentBody topic=id comment=c on_change/>
-                                {(!replies.is_empty())
-                                    .then(|| {
-                                        view! {
-                                            <ol class="replies">
-                                                {replies
-                                                    .into_iter()
-                                                    .map(|r| view! { <li><CommentBody topic=id comment=r on_change/></li> })
-                                                    .collect_view()}
-                                            </ol>
-                                        }
-                                    })}
+                                {move || {
+                                    (!replies.is_empty() || pending.with(|p| p.as_ref().is_some_and(|p| p.parent_id == Some(parent))))
+                                        .then(|| {
+                                            view! {
+                                                <ol class="replies">
+                                                    {replies
+                                                        .iter()
+                                                        .cloned()
+                                                        .map(|r| view! { <li><CommentBody topic=id comment=r on_change/></li> })
+                                                        .collect_view()}
+                                                    {pending_under(Some(parent))}
+                                                </ol>
+                                            }
+                                        })
+                                }}
                                 {move || {
                                     let who = who.get();
                                     let can_write = open && (who.verified || who.staff);
                                     if replying_to.get() == Some(parent) {
-                                        view! { <CommentForm id parent=Some(parent) replying_to on_change/> }.into_any()
+                                        view! { <CommentForm id parent=Some(parent) replying_to pending on_change/> }.into_any()
                                     } else if can_write {
                                         view! {
                                             <button type="button" class="link-button" on:click=move |_| replying_to.set(Some(parent))>
@@ -382,18 +412,31 @@ fn Comments(
                         }
                     })
                     .collect_view()}
+                {pending_under(None)}
             </ol>
             {move || {
                 let who = who.get();
                 if !open {
                     view! { <p class="meta">{t!(i18n, consultations.comments_closed)}</p> }.into_any()
                 } else if who.verified || who.staff {
-                    view! { <CommentForm id parent=None replying_to on_change/> }.into_any()
+                    view! { <CommentForm id parent=None replying_to pending on_change/> }.into_any()
                 } else {
                     view! { <p class="meta">{t!(i18n, consultations.verify_to_comment)}</p> }.into_any()
                 }
             }}
         </section>
+    }
+}
+
+/// A comment being sent, as it will look, marked as not yet posted.
+#[component]
+fn PendingComment(body: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <article class="comment pending" aria-busy="true">
+            <p class="meta">{t!(i18n, consultations.comment_sending)}</p>
+            <p class="comment-body">{body}</p>
+        </article>
     }
 }
 
@@ -516,6 +559,7 @@ fn CommentForm(
     id: i64,
     parent: Option<i64>,
     replying_to: RwSignal<Option<i64>>,
+    pending: RwSignal<Option<NewComment>>,
     on_change: Callback<TopicDetail>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -537,11 +581,21 @@ fn CommentForm(
             body: body.get_untracked(),
             parent_id: parent,
         };
-        action.send(
+        // Optimistic: the comment shows in the list at once and the box empties; the server's
+        // topic then replaces the page. If it is refused or the connection fails, the comment
+        // leaves the list and its text comes back into the box, with the reason.
+        let shown = comment.clone();
+        let typed = comment.body.clone();
+        action.send_optimistic(
             async move { api::comment_on_topic(id, &comment).await },
             move || {
+                pending.set(Some(shown));
                 body.set(String::new());
-                replying_to.set(None);
+            },
+            move || replying_to.set(None),
+            move || {
+                pending.set(None);
+                body.set(typed);
             },
         );
     };
