@@ -52,10 +52,8 @@ pub fn report(dist: &Path) -> Result<()> {
         if name.ends_with(".br") || name.ends_with(".gz") {
             continue;
         }
-        let bytes = read(&path)?;
-        let gzip = gzip_bytes(&bytes)?.len();
-        let br = brotli_bytes(&bytes)?.len();
-        println!("{name:<52} {:>10} {gzip:>10} {br:>10}", bytes.len());
+        let (raw, gzip, br) = sizes(&path)?;
+        println!("{name:<52} {raw:>10} {gzip:>10} {br:>10}");
     }
     println!("\nFirst load of each tab (what the server sends; budget {FIRST_LOAD_BUDGET} B):");
     println!(
@@ -118,41 +116,28 @@ pub fn first_loads(dist: &Path) -> Result<Vec<FirstLoad>> {
                 brotli: 0,
             };
             for name in shell.iter().chain(&own) {
-                let path = dist.join(name.trim_start_matches('/'));
-                let size = |ext: &str| {
-                    let mut compressed = path.clone().into_os_string();
-                    compressed.push(ext);
-                    std::fs::metadata(&compressed)
-                        .map(|m| m.len() as usize)
-                        .map_err(|e| format!("{}: {e}", PathBuf::from(compressed).display()))
-                };
-                load.raw += read(&path)?.len();
-                load.gzip += size(".gz")?;
-                load.brotli += size(".br")?;
+                let (raw, gzip, brotli) = sizes(&dist.join(name.trim_start_matches('/')))?;
+                load.raw += raw;
+                load.gzip += gzip;
+                load.brotli += brotli;
             }
             Ok(load)
         })
         .collect()
 }
 
-/// The `[[pattern, [file, ...]], ...]` list that `index.html` preloads from (see xtask/src/spa.rs).
+/// Each route's modules, as `index.html` lists them for its preload script (xtask/src/spa.rs).
 fn route_files(html: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let open = format!("id=\"{}\">", crate::spa::ROUTES_ID);
     let start = html
-        .find("})([[")
+        .find(&open)
         .ok_or("index.html has no list of route modules (built by cargo xtask dist?)")?
-        + 3;
+        + open.len();
     let end = start
         + html[start..]
-            .find(");")
+            .find("</script>")
             .ok_or("an unterminated route list")?;
-    let mut routes = Vec::new();
-    // Each row is ["pattern",["file",...]]: every quoted string after the pattern is a file.
-    for row in html[start + 1..end - 1].split("],[") {
-        let mut strings = row.split('"').skip(1).step_by(2).map(str::to_string);
-        let pattern = strings.next().ok_or("an empty route row")?;
-        routes.push((pattern, strings.collect()));
-    }
-    Ok(routes)
+    serde_json::from_str(&html[start..end]).map_err(|e| format!("index.html's route list: {e}"))
 }
 
 fn is_first_load(name: &str) -> bool {
@@ -160,6 +145,26 @@ fn is_first_load(name: &str) -> bool {
         && [".html", ".js", ".wasm", ".css"]
             .iter()
             .any(|ext| name.ends_with(ext))
+}
+
+/// A file's raw, gzip and brotli sizes: those of the `.gz` and `.br` files written beside it by
+/// `precompress`, which are what the server sends, else compressed now the same way.
+fn sizes(path: &Path) -> Result<(usize, usize, usize)> {
+    let raw = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len() as usize;
+    let beside = |ext: &str| {
+        let mut compressed = path.to_path_buf().into_os_string();
+        compressed.push(ext);
+        std::fs::metadata(compressed).ok().map(|m| m.len() as usize)
+    };
+    match (beside(".gz"), beside(".br")) {
+        (Some(gzip), Some(br)) => Ok((raw, gzip, br)),
+        _ => {
+            let bytes = read(path)?;
+            Ok((raw, gzip_bytes(&bytes)?.len(), brotli_bytes(&bytes)?.len()))
+        }
+    }
 }
 
 /// Every file under `dir`, sorted.

@@ -59,6 +59,10 @@ const HASHED: [(&str, &str); 3] = [
 
 /// Where the template wants the app's scripts and preloads.
 const APP_MARKER: &str = "<!-- linli:app -->";
+/// The element of `dist/index.html` that holds each route's modules, as JSON
+/// (`[["/path/:id", ["/module.wasm", ...]], ...]`): read by its preload script and by
+/// `cargo xtask size`.
+pub const ROUTES_ID: &str = "linli-routes";
 
 pub fn build(tools: &Toolchain) -> Result<()> {
     let root = root();
@@ -176,14 +180,15 @@ fn app_scripts(
     loader_js: &str,
     routes: &[(String, Vec<String>)],
 ) -> Result<String> {
-    let routes_json = serde_json_like(routes);
+    let routes_json = serde_json::to_string(routes).map_err(|e| e.to_string())?;
     Ok(format!(
         r#"<link rel="modulepreload" href="/{main_js}" crossorigin="anonymous">
     <link rel="modulepreload" href="/{loader_js}" crossorigin="anonymous">
     <link rel="preload" href="/{main_wasm}" crossorigin="anonymous" as="fetch" type="application/wasm">
+    <script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
     <script>
     // The wasm modules of each route (their path pattern first): those of the route opened now
-    // are preloaded. The service worker also reads this list to keep every module offline.
+    // are preloaded. The service worker also fetches every module this page names.
     (function (routes) {{
       var path = location.pathname.replace(/\/+$/, '') || '/';
       var match = function (pattern) {{
@@ -201,33 +206,13 @@ fn app_scripts(
         link.href = file;
         document.head.appendChild(link);
       }});
-    }})({routes_json});
+    }})(JSON.parse(document.getElementById('{ROUTES_ID}').textContent));
     </script>
     <script type="module">
     import init from '/{main_js}';
     await init({{ module_or_path: '/{main_wasm}' }});
     </script>"#
     ))
-}
-
-/// `[["/path", ["file.wasm", ...]], ...]` without a JSON dependency in xtask: the strings are
-/// route patterns and file names, which need no escaping (checked).
-fn serde_json_like(routes: &[(String, Vec<String>)]) -> String {
-    let quote = |s: &String| {
-        assert!(
-            !s.contains(['"', '\\', '<']),
-            "a route or file name that would need escaping: {s}"
-        );
-        format!("\"{s}\"")
-    };
-    let rows: Vec<String> = routes
-        .iter()
-        .map(|(pattern, files)| {
-            let files: Vec<String> = files.iter().map(quote).collect();
-            format!("[{},[{}]]", quote(pattern), files.join(","))
-        })
-        .collect();
-    format!("[{}]", rows.join(","))
 }
 
 /// The app's lazy routes, read from `src/app.rs`: (path pattern, the `lazy_area!` whose module

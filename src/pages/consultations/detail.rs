@@ -352,13 +352,12 @@ fn Comments(
     let replying_to = RwSignal::new(None::<i64>);
     // A comment on its way: shown at once, replaced by the server's topic, or taken back.
     let pending = RwSignal::new(None::<NewComment>);
+    // The comment on its way under `parent` (`None`: the topic itself), if there is one.
     let pending_under = move |parent: Option<i64>| {
-        move || {
-            pending
-                .get()
-                .filter(|p| p.parent_id == parent)
-                .map(|p| view! { <li><PendingComment body=p.body/></li> })
-        }
+        pending
+            .get()
+            .filter(|p| p.parent_id == parent)
+            .map(|p| view! { <li><PendingComment body=p.body/></li> })
     };
     view! {
         <section aria-labelledby="comments-heading">
@@ -378,7 +377,8 @@ fn Comments(
                             <li>
                                 <CommentBody topic=id comment=c on_change/>
                                 {move || {
-                                    (!replies.is_empty() || pending.with(|p| p.as_ref().is_some_and(|p| p.parent_id == Some(parent))))
+                                    let waiting = pending_under(Some(parent));
+                                    (!replies.is_empty() || waiting.is_some())
                                         .then(|| {
                                             view! {
                                                 <ol class="replies">
@@ -387,7 +387,7 @@ fn Comments(
                                                         .cloned()
                                                         .map(|r| view! { <li><CommentBody topic=id comment=r on_change/></li> })
                                                         .collect_view()}
-                                                    {pending_under(Some(parent))}
+                                                    {waiting}
                                                 </ol>
                                             }
                                         })
@@ -412,7 +412,7 @@ fn Comments(
                         }
                     })
                     .collect_view()}
-                {pending_under(None)}
+                {move || pending_under(None)}
             </ol>
             {move || {
                 let who = who.get();
