@@ -381,6 +381,7 @@ describe('optimistic co-signature and comment', () => {
     const box = page.getByRole('textbox', { name: '发表意见' });
     await page.route('**/api/v1/consultations/*/comments', async (route) => {
       await page.locator('.comment.pending', { hasText: text }).waitFor();
+      assert.equal(await page.getByText('还没有意见。').count(), 0, 'not "no comments" above it');
       await screenshot(page, 'consultation-comment-sending-normal');
       await route.abort('internetdisconnected');
     });

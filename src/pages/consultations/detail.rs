@@ -362,7 +362,14 @@ fn Comments(
     view! {
         <section aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, consultations.comments_heading)}</h2>
-            {roots.is_empty().then(|| view! { <p class="empty">{t!(i18n, consultations.no_comments)}</p> })}
+            {
+                let none_yet = roots.is_empty();
+                // A first comment on its way is shown below: "no comments yet" would contradict it.
+                move || {
+                    (none_yet && pending.with(Option::is_none))
+                        .then(|| view! { <p class="empty">{t!(i18n, consultations.no_comments)}</p> })
+                }
+            }
             <ol class="comments">
                 {roots
                     .into_iter()
