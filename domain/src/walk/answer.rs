@@ -130,6 +130,29 @@ pub struct Destination {
     pub at: GeoPoint,
 }
 
+/// A destination already put on the network (or found too far from it): what a server keeps
+/// for its facilities, so that an answer does not snap them all again (see
+/// [`snap_destinations`] and [`walk_answer_snapped`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SnappedDestination {
+    pub id: i64,
+    snap: Option<Snap>,
+}
+
+/// Puts each destination on `graph`, in the order given.
+pub fn snap_destinations(
+    graph: &WalkGraph,
+    destinations: &[Destination],
+) -> Vec<SnappedDestination> {
+    destinations
+        .iter()
+        .map(|d| SnappedDestination {
+            id: d.id,
+            snap: graph.snap(d.at, SNAP_RADIUS_M),
+        })
+        .collect()
+}
+
 /// The area walkable within one time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -184,6 +207,16 @@ pub fn walk_answer(
     plan: &WalkPlan,
     destinations: &[Destination],
 ) -> Result<WalkAnswer, WalkError> {
+    walk_answer_snapped(graph, from, plan, &snap_destinations(graph, destinations))
+}
+
+/// [`walk_answer`] to destinations snapped beforehand on the same `graph`.
+pub fn walk_answer_snapped(
+    graph: &WalkGraph,
+    from: GeoPoint,
+    plan: &WalkPlan,
+    destinations: &[SnappedDestination],
+) -> Result<WalkAnswer, WalkError> {
     let start = graph
         .snap(from, SNAP_RADIUS_M)
         .ok_or(WalkError::StartOffNetwork)?;
@@ -210,9 +243,9 @@ pub fn walk_answer(
     let destinations = destinations
         .iter()
         .map(|d| {
-            let metres = graph
-                .snap(d.at, SNAP_RADIUS_M)
-                .and_then(|snap: Snap| reach.metres_to(&snap))
+            let metres = d
+                .snap
+                .and_then(|snap| reach.metres_to(&snap))
                 .map(|m| m.round() as u32);
             DestinationWalk {
                 id: d.id,

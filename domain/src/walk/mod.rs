@@ -17,8 +17,9 @@ mod area;
 mod index;
 
 pub use answer::{
-    Destination, DestinationWalk, MAX_MINUTES, SNAP_RADIUS_M, WalkAnswer, WalkArea, WalkError,
-    WalkPlan, WalkSpeed, WalkingAreas, walk_answer,
+    Destination, DestinationWalk, MAX_MINUTES, SNAP_RADIUS_M, SnappedDestination, WalkAnswer,
+    WalkArea, WalkError, WalkPlan, WalkSpeed, WalkingAreas, snap_destinations, walk_answer,
+    walk_answer_snapped,
 };
 pub use area::{AREA_BUFFER_M, AREA_CELL_M, walking_areas};
 
@@ -27,7 +28,6 @@ use crate::nearby::distance_metres;
 use index::SegmentIndex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A point of the walking network (a junction, a gate, a door, a facility's entrance).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -342,22 +342,22 @@ impl WalkGraph {
         } else {
             0.0
         };
-        let mut metres: NodeMetres = HashMap::default();
+        let mut metres = NodeMetres::for_nodes(self.ids.len());
         let mut queue = BinaryHeap::new();
         let edge = &self.edges[start.edge as usize];
         for (node, m) in [
             (edge.from, start.along_m),
             (edge.to, edge.length_m - start.along_m),
         ] {
-            if m <= limit_m && metres.get(&node).is_none_or(|&known| m < known) {
-                metres.insert(node, m);
+            if m <= limit_m && m < metres.get(node) {
+                metres.set(node, m);
                 queue.push(Reverse((MetreKey::of(m), node)));
             }
         }
         let mut settled = Vec::new();
         while let Some(Reverse((key, node))) = queue.pop() {
             let m = key.metres();
-            if metres.get(&node).is_some_and(|&best| m > best) {
+            if m > metres.get(node) {
                 continue; // a stale entry: the node was reached shorter since
             }
             settled.push(node);
@@ -365,8 +365,8 @@ impl WalkGraph {
                 self.arc_start[node as usize] as usize..self.arc_start[node as usize + 1] as usize;
             for arc in &self.arcs[arcs] {
                 let next = m + arc.length_m;
-                if next <= limit_m && metres.get(&arc.to).is_none_or(|&known| next < known) {
-                    metres.insert(arc.to, next);
+                if next <= limit_m && next < metres.get(arc.to) {
+                    metres.set(arc.to, next);
                     queue.push(Reverse((MetreKey::of(next), arc.to)));
                 }
             }
@@ -421,24 +421,24 @@ impl Reach<'_> {
 
     /// How many nodes were reached.
     pub fn len(&self) -> usize {
-        self.metres.len()
+        self.settled.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.metres.is_empty()
+        self.settled.is_empty()
     }
 
     /// Walking metres to a node, if it is within the limit.
     pub fn metres_to_node(&self, id: i64) -> Option<f64> {
-        let index = self.graph.index_of.get(&id)?;
-        self.metres.get(index).copied()
+        let &index = self.graph.index_of.get(&id)?;
+        self.node_metres(index)
     }
 
     /// Every reached node's id and walking metres, in no particular order.
     pub fn reached_nodes(&self) -> impl Iterator<Item = (i64, f64)> + '_ {
-        self.metres
+        self.settled
             .iter()
-            .map(|(&node, &m)| (self.graph.ids[node as usize], m))
+            .map(|&node| (self.graph.ids[node as usize], self.metres.get(node)))
     }
 
     /// Walking metres to a snapped point (a facility's place on the network), if it is within
@@ -457,38 +457,92 @@ impl Reach<'_> {
     /// this edge.
     fn sources_on(&self, edge: u32) -> impl Iterator<Item = (f64, f64)> + '_ {
         let e = &self.graph.edges[edge as usize];
-        let from = self.metres.get(&e.from).map(|&m| (0.0, m));
-        let to = self.metres.get(&e.to).map(|&m| (e.length_m, m));
+        let from = self.node_metres(e.from).map(|m| (0.0, m));
+        let to = self.node_metres(e.to).map(|m| (e.length_m, m));
         let start = (self.start.edge == edge).then_some((self.start.along_m, 0.0));
         from.into_iter().chain(to).chain(start)
     }
 
     fn node_metres(&self, node: u32) -> Option<f64> {
-        self.metres.get(&node).copied()
+        let m = self.metres.get(node);
+        m.is_finite().then_some(m)
     }
 }
 
-/// Walking metres per dense node index. Node indices are small integers the graph hands out
-/// itself, so a multiplicative hash is enough and much cheaper than SipHash on this hot path.
-type NodeMetres = HashMap<u32, f64, BuildHasherDefault<NodeHasher>>;
+impl Drop for Reach<'_> {
+    fn drop(&mut self) {
+        self.metres.give_back(&self.settled);
+    }
+}
 
-#[derive(Default, Clone, Copy)]
-struct NodeHasher(u64);
+/// Walking metres per node, by the graph's dense node index; `f64::INFINITY` where the walk
+/// did not get. A dense array instead of a hash map: the Dijkstra and the drawing of the areas
+/// look a node up some twenty thousand times an answer on a city centre's graph. So that a
+/// walk still touches only what it reaches however large the city, the array is kept per
+/// thread between walks and only the reached entries are put back to infinity after each
+/// (see [`NodeMetres::give_back`]): it is allocated once per thread, not once per walk.
+#[derive(Debug, Clone)]
+struct NodeMetres {
+    metres: Vec<f64>,
+    /// How many entries are finite: what `give_back` must find in the list it is given.
+    reached: usize,
+}
 
-impl Hasher for NodeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u32(u32::from(b));
+thread_local! {
+    /// Arrays given back by finished walks, ready for the next one on this thread.
+    static SPARE_METRES: std::cell::RefCell<Vec<Vec<f64>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Spare arrays kept per thread: one per graph size in use (a server walks one graph).
+const MAX_SPARE_METRES: usize = 2;
+
+impl NodeMetres {
+    /// All unreached, for a graph of `nodes` nodes.
+    fn for_nodes(nodes: usize) -> NodeMetres {
+        let spare = SPARE_METRES.with(|spare| {
+            let mut spare = spare.borrow_mut();
+            let at = spare.iter().position(|m| m.len() == nodes)?;
+            Some(spare.swap_remove(at))
+        });
+        NodeMetres {
+            metres: spare.unwrap_or_else(|| vec![f64::INFINITY; nodes]),
+            reached: 0,
         }
     }
 
-    fn write_u32(&mut self, n: u32) {
-        let h = (u64::from(n) ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 29);
+    fn get(&self, node: u32) -> f64 {
+        self.metres[node as usize]
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn set(&mut self, node: u32, metres: f64) {
+        let entry = &mut self.metres[node as usize];
+        self.reached += usize::from(entry.is_infinite());
+        *entry = metres;
+    }
+
+    /// Resets the entries of `reached` (every node ever set) and keeps the array for the
+    /// thread's next walk.
+    fn give_back(&mut self, reached: &[u32]) {
+        // A node left out would stay "reached" in every later walk on this thread: such an
+        // array is dropped, not kept (and a debug build says so).
+        debug_assert_eq!(
+            reached.len(),
+            self.reached,
+            "every node set must be given back"
+        );
+        if reached.len() != self.reached {
+            return;
+        }
+        let mut metres = std::mem::take(&mut self.metres);
+        for &node in reached {
+            metres[node as usize] = f64::INFINITY;
+        }
+        SPARE_METRES.with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < MAX_SPARE_METRES {
+                spare.push(metres);
+            }
+        });
     }
 }
 

@@ -15,7 +15,7 @@ use linli_domain::coverage::{Reached, coverage};
 use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, check_facility};
 use linli_domain::geojson::{Feature, FeatureCollection, Geometry};
 use linli_domain::nearby::bounding_box;
-use linli_domain::walk::{Destination, WalkError, WalkPlan, WalkSpeed, WalkingAreas, walk_answer};
+use linli_domain::walk::{WalkError, WalkPlan, WalkSpeed, WalkingAreas, walk_answer_snapped};
 use linli_domain::{ErrorCode, FieldError};
 
 /// How far outside its walking network a facility may be placed: a building set back from
@@ -350,18 +350,12 @@ pub async fn walk(
     };
     let graph = state.walk.graph(&state.db).await?;
     let facilities = state.facilities.all(&state.db).await?;
-    let destinations: Vec<Destination> = facilities
-        .iter()
-        .map(|f| Destination {
-            id: f.record.id,
-            at: f.record.at,
-        })
-        .collect();
+    let destinations = state.walk.snapped(&graph, &facilities);
     let from = GeoPoint {
         lat: query.lat,
         lon: query.lon,
     };
-    let answer = walk_answer(&graph, from, &plan, &destinations).map_err(|e| match e {
+    let answer = walk_answer_snapped(&graph, from, &plan, &destinations).map_err(|e| match e {
         WalkError::StartOffNetwork => {
             ApiError::from(FieldError::new("location", ErrorCode::OutsideCommunity))
         }

@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use error::{ApiError, PROBLEM_JSON, REQUEST_LANG};
+use linli_domain::walk::{Destination, SnappedDestination, WalkGraph, snap_destinations};
 use linli_domain::{ErrorCode, Lang};
 use std::sync::Arc;
 use tower_http::CompressionLevel;
@@ -42,16 +43,48 @@ pub struct AppState {
 /// The walking network of the process, read once: it changes only by an import, run with the
 /// server stopped.
 #[derive(Default)]
-pub struct WalkNetwork(tokio::sync::OnceCell<Arc<linli_domain::walk::WalkGraph>>);
+pub struct WalkNetwork {
+    graph: tokio::sync::OnceCell<Arc<WalkGraph>>,
+    /// The facilities put on the network, with the facility list they were made from: an
+    /// answer then walks to them without snapping each again (a tenth of a city answer).
+    snapped: std::sync::Mutex<Option<(FacilityList, Arc<Vec<SnappedDestination>>)>>,
+}
+
+type FacilityList = Arc<Vec<crate::store::facilities::KeptFacility>>;
 
 impl WalkNetwork {
-    pub async fn graph(&self, db: &Db) -> sqlx::Result<Arc<linli_domain::walk::WalkGraph>> {
-        self.0
+    pub async fn graph(&self, db: &Db) -> sqlx::Result<Arc<WalkGraph>> {
+        self.graph
             .get_or_try_init(|| async {
                 crate::store::facilities::walk_graph(db).await.map(Arc::new)
             })
             .await
             .cloned()
+    }
+
+    /// `facilities` put on `graph`, in their order: worked out again only when staff have
+    /// changed the list (the facility cache then hands out a new one).
+    pub fn snapped(
+        &self,
+        graph: &WalkGraph,
+        facilities: &FacilityList,
+    ) -> Arc<Vec<SnappedDestination>> {
+        let mut kept = self.snapped.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((list, snapped)) = kept.as_ref()
+            && Arc::ptr_eq(list, facilities)
+        {
+            return snapped.clone();
+        }
+        let destinations: Vec<Destination> = facilities
+            .iter()
+            .map(|f| Destination {
+                id: f.record.id,
+                at: f.record.at,
+            })
+            .collect();
+        let snapped = Arc::new(snap_destinations(graph, &destinations));
+        *kept = Some((facilities.clone(), snapped.clone()));
+        snapped
     }
 }
 

@@ -351,6 +351,57 @@ async fn walking_areas_follow_the_network_and_the_coverage_card_follows_the_walk
     assert!(slow["coverage"]["met"].as_i64() <= card["met"].as_i64());
     assert!(area(&slow["walk"]["areas"][2]["coordinates"]) < sizes[2]);
 
+    // The server keeps the facilities put on the network; a facility staff add is walked to
+    // in the next answer, one they retire is gone from it.
+    let staff = signed_in(&app, STAFF).await;
+    let mut pharmacy = new_pharmacy(&app).await;
+    pharmacy["lat"] = json!(lat + 0.0002);
+    pharmacy["lon"] = json!(lon);
+    let added: Value = staff
+        .post_json("/staff/facilities", &pharmacy)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = added["id"].clone();
+    let walk_to = |answer: &Value| {
+        answer["walk"]["destinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["id"] == id)
+            .cloned()
+    };
+    let after: Value = public
+        .get(&format!("/walk?lat={lat}&lon={lon}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["walk"]["destinations"].as_array().unwrap().len(),
+        walks.len() + 1
+    );
+    let new_walk = walk_to(&after).expect("the new pharmacy is walked to");
+    assert!(
+        new_walk["minutes"].as_i64().is_some_and(|m| m <= 5),
+        "{new_walk}"
+    );
+    staff
+        .post_json(&format!("/staff/facilities/{id}/retire"), &json!({}))
+        .await;
+    let retired: Value = public
+        .get(&format!("/walk?lat={lat}&lon={lon}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        retired["walk"]["destinations"].as_array().unwrap().len(),
+        walks.len()
+    );
+    assert_eq!(walk_to(&retired), None);
+
     // Refusals.
     let ask = |q: String| {
         let public = app.new_browser();
