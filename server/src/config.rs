@@ -31,6 +31,32 @@ pub enum Command {
     /// Import the walking network and the places of the service circle from an OpenStreetMap
     /// extract (.osm.pbf), replacing the network and what an earlier import brought.
     ImportOsm(ImportOsmArgs),
+    /// Write a consistent copy of the database (photos included) to a new file, while the
+    /// server runs, and check it.
+    Backup(BackupArgs),
+    /// Replace the database with a backup, after checking it. The server must be stopped; the
+    /// database replaced is kept beside it as `<file>.before-restore-<time>`.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    pub to: PathBuf,
+    /// Database URL: the SQLite file to copy.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (a file `backup` wrote).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Database URL: the SQLite file to replace.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
 }
 
 #[derive(Debug, Clone, Args)]

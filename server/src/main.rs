@@ -4,11 +4,13 @@
 use clap::Parser;
 use linli_domain::request::short_text;
 use linli_server::auth::session::{new_token, token_hash};
+use linli_server::backup::{BackupSummary, DatabaseLock};
 use linli_server::config::{
-    BenchLoadArgs, Cli, Command, ImportOsmArgs, LogFormat, Open311KeyArgs, ServeArgs, Settings,
+    BackupArgs, BenchLoadArgs, Cli, Command, ImportOsmArgs, LogFormat, Open311KeyArgs, RestoreArgs,
+    ServeArgs, Settings,
 };
 use linli_server::http::{AppState, app};
-use linli_server::{db, import, seed, store};
+use linli_server::{backup, db, import, seed, store};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -27,6 +29,8 @@ async fn main() -> anyhow::Result<()> {
             init_tracing(LogFormat::Pretty);
             return import_osm(args).await;
         }
+        Some(Command::Backup(args)) => return backup_command(args).await,
+        Some(Command::Restore(args)) => return restore_command(args).await,
         None => cli.serve,
     };
     init_tracing(args.log_format);
@@ -45,6 +49,8 @@ fn init_tracing(format: LogFormat) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     args.tiles().map_err(anyhow::Error::msg)?;
+    // Held until the process ends: one server per database file, and no restore under it.
+    let _lock = DatabaseLock::acquire(&args.database_url)?;
     let db = db::connect(&args.database_url).await?;
     let now = db::now();
     store::sessions::delete_expired(&db, now).await?;
@@ -162,6 +168,40 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
 }
 
 /// `linli-server import-osm --file <extract.osm.pbf>`: imports, then prints what it imported.
+async fn backup_command(args: BackupArgs) -> anyhow::Result<()> {
+    if let Some(file) = backup::database_file(&args.database_url)?
+        && !file.is_file()
+    {
+        anyhow::bail!("there is no database at {}", file.display());
+    }
+    let db = db::connect(&args.database_url).await?;
+    let summary = backup::backup(&db, &args.to).await?;
+    println!("backed up to {}", args.to.display());
+    print_backup(&summary);
+    Ok(())
+}
+
+async fn restore_command(args: RestoreArgs) -> anyhow::Result<()> {
+    let (summary, kept) = backup::restore(&args.from, &args.database_url).await?;
+    println!(
+        "restored {} into {}",
+        args.from.display(),
+        args.database_url
+    );
+    print_backup(&summary);
+    if let Some(kept) = kept {
+        println!("the database it replaced is kept as {}", kept.display());
+    }
+    Ok(())
+}
+
+fn print_backup(s: &BackupSummary) {
+    println!(
+        "  integrity ok, schema {}, {} bytes: {} accounts, {} requests ({} photos), {} ballots",
+        s.schema_version, s.bytes, s.users, s.requests, s.photos, s.ballots
+    );
+}
+
 async fn import_osm(args: ImportOsmArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.database_url).await?;
     let report = import::import_osm(&db, &args.file, args.community).await?;

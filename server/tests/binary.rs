@@ -230,3 +230,161 @@ async fn open311_keys_are_created_printed_once_and_revoked() {
     assert!(!key_command(&["--revoke"]).status.success());
     db.close().await;
 }
+
+/// Starts the server on `db_file` with the demo community and returns it with its base URL and
+/// its output, which must be kept open: the banner goes on after the address.
+fn serve_demo(
+    db_file: &std::path::Path,
+    dist: &std::path::Path,
+) -> (KillOnDrop, String, Receiver<String>) {
+    let (server, lines) = spawn_server(db_file, dist, &["--seed-demo", "true"]);
+    let mut banner = Vec::new();
+    read_until(
+        &lines,
+        &mut banner,
+        Instant::now() + STARTUP_TIMEOUT,
+        |seen| seen.iter().any(|l| l.contains(RUNNING_AT)),
+    );
+    let running = banner.iter().find(|l| l.contains(RUNNING_AT)).unwrap();
+    let base = running[running.find("http://").unwrap()..]
+        .trim()
+        .to_owned();
+    (server, base, lines)
+}
+
+/// Signs in as the demo owner and submits a request titled `title`; its tracking number.
+async fn submit_request(base: &str, title: &str) -> String {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "phone": "13900000001", "password": "linli2026" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), reqwest::StatusCode::OK);
+    let created = client
+        .post(format!("{base}/api/v1/requests"))
+        .json(&serde_json::json!({ "category": "repairs", "title": title,
+            "description": "三楼楼道灯不亮", "answers": { "where": "stairwell", "floor": "3" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
+    let body: serde_json::Value = created.json().await.unwrap();
+    body["summary"]["tracking_number"]
+        .as_str()
+        .expect("a tracking number")
+        .to_owned()
+}
+
+async fn titles(db_file: &std::path::Path) -> Vec<String> {
+    let db = linli_server::db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let titles = sqlx::query_scalar("SELECT title FROM service_requests ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    titles
+}
+
+fn server_command(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_linli-server"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run linli-server")
+}
+
+/// `backup` copies the database while the server runs; `restore` puts it back only with the
+/// server stopped, and keeps what it replaced.
+#[tokio::test]
+async fn backup_while_serving_and_restore_with_the_server_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_file = dir.path().join("linli.db");
+    let url = format!("sqlite://{}", db_file.display());
+    let copy = dir.path().join("backups").join("monday.db");
+    let copy_arg = copy.to_str().unwrap();
+
+    let (server, base, _output) = serve_demo(&db_file, dir.path());
+    submit_request(&base, "备份之前的诉求").await;
+    let backed_up = server_command(&["backup", "--database-url", &url, "--to", copy_arg]);
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    let said = String::from_utf8_lossy(&backed_up.stdout);
+    assert!(said.contains("integrity ok"), "{said}");
+    submit_request(&base, "备份之后的诉求").await;
+
+    // Never over an existing file; never under a running server.
+    let again = server_command(&["backup", "--database-url", &url, "--to", copy_arg]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let refused = server_command(&["restore", "--database-url", &url, "--from", copy_arg]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("stop it first"),
+        "{refused:?}"
+    );
+    // Nor a second server on the same file.
+    let second = Command::new(env!("CARGO_BIN_EXE_linli-server"))
+        .args(["--addr", "127.0.0.1:0", "--database-url", &url])
+        .arg("--dist")
+        .arg(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+        .wait_with_output()
+        .unwrap();
+    assert!(
+        !second.status.success(),
+        "a second server on one database must not start"
+    );
+    assert!(String::from_utf8_lossy(&second.stderr).contains("stop it first"));
+
+    // A damaged file is refused before anything is replaced.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let junk_restore = server_command(&[
+        "restore",
+        "--database-url",
+        &url,
+        "--from",
+        junk.to_str().unwrap(),
+    ]);
+    assert!(!junk_restore.status.success());
+
+    drop(server);
+    let before_restore = titles(&db_file).await;
+    assert!(before_restore.iter().any(|t| t == "备份之后的诉求"));
+    let restored = server_command(&["restore", "--database-url", &url, "--from", copy_arg]);
+    assert!(restored.status.success(), "{restored:?}");
+    let after = titles(&db_file).await;
+    assert!(after.iter().any(|t| t == "备份之前的诉求"), "{after:?}");
+    assert!(!after.iter().any(|t| t == "备份之后的诉求"), "{after:?}");
+    assert_eq!(after.len() + 1, before_restore.len());
+
+    // What the restore replaced is kept, whole.
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("linli.db.before-restore-")
+                && !name.ends_with("-wal")
+                && !name.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(titles(&kept[0]).await, before_restore);
+
+    // The restored database serves again.
+    let (_server, base, _output) = serve_demo(&db_file, dir.path());
+    submit_request(&base, "恢复之后的诉求").await;
+}
