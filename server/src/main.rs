@@ -203,6 +203,8 @@ fn print_backup(s: &BackupSummary) {
 }
 
 async fn import_osm(args: ImportOsmArgs) -> anyhow::Result<()> {
+    // A running server keeps the walking network it read at start: import with it stopped.
+    let _lock = DatabaseLock::acquire(&args.database_url)?;
     let db = db::connect(&args.database_url).await?;
     let report = import::import_osm(&db, &args.file, args.community).await?;
     if report.created_community {
