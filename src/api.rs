@@ -27,8 +27,8 @@ const BASE: &str = "/api/v1";
 thread_local! {
     /// The language the server should answer in; follows the language switch.
     static LANG: Cell<Lang> = const { Cell::new(Lang::ZhCn) };
-    /// When the last read was saved, if the service worker (`public/sw.js`) answered it from
-    /// its cache because the network was down; `None` once the network answers again.
+    /// When the oldest read since the network went down was saved, if the service worker
+    /// (`public/sw.js`) answered it from its cache; `None` once the network answers again.
     static OFFLINE_SAVED_AT: ArcRwSignal<Option<i64>> = ArcRwSignal::new(None);
 }
 
@@ -84,8 +84,14 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
         .and_then(|ms| ms.parse::<i64>().ok())
         .map(|ms| ms / 1000);
     OFFLINE_SAVED_AT.with(|offline| {
-        if offline.get_untracked() != saved_at {
-            offline.set(saved_at);
+        // A page reads several answers; offline, the notice gives the oldest of them, so it
+        // never says the screen is newer than it is.
+        let shown = match (offline.get_untracked(), saved_at) {
+            (Some(before), Some(now)) => Some(before.min(now)),
+            (_, now) => now,
+        };
+        if offline.get_untracked() != shown {
+            offline.set(shown);
         }
     });
     response.json().await.map_err(|_| ApiError::Network)

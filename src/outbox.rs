@@ -12,14 +12,22 @@ use linli_domain::api::NewRequest;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 
-const OUTBOX_KEY: &str = "linli.outbox";
+/// Each kept request is its own localStorage entry, `linli.outbox.<idempotency key>`: adding
+/// or removing one never rewrites the others, so two tabs keeping and sending at once cannot
+/// drop each other's requests (localStorage has no transactions across tabs).
+const OUTBOX_PREFIX: &str = "linli.outbox.";
+/// Where earlier versions kept the whole list in one entry; moved to the entries on reading.
+const OLD_OUTBOX_KEY: &str = "linli.outbox";
 
 /// A request waiting for the network, for the account that wrote it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Queued {
-    pub key: String,
-    pub author: i64,
-    pub body: NewRequest,
+struct Queued {
+    key: String,
+    author: i64,
+    body: NewRequest,
+    /// When it was kept (ms since the epoch), so they are sent oldest first.
+    #[serde(default)]
+    kept_at: f64,
 }
 
 /// A kept request the server took, once the network was back.
@@ -98,25 +106,35 @@ pub fn new_key() -> String {
     linli_domain::hex(&bytes)
 }
 
+/// Every kept request on this device, oldest first.
 fn all() -> Vec<Queued> {
-    prefs::load_json(OUTBOX_KEY).unwrap_or_default()
+    if let Some(old) = prefs::load_json::<Vec<Queued>>(OLD_OUTBOX_KEY) {
+        // Each moved entry is written before the old list goes, so nothing is lost halfway.
+        if old.iter().all(save) {
+            prefs::forget(OLD_OUTBOX_KEY);
+        }
+    }
+    let mut items: Vec<Queued> = prefs::keys_starting_with(OUTBOX_PREFIX)
+        .iter()
+        .filter_map(|key| prefs::load_json(key))
+        .collect();
+    items.sort_by(|a, b| a.kept_at.total_cmp(&b.kept_at).then(a.key.cmp(&b.key)));
+    items
 }
 
-fn save(items: &[Queued]) -> bool {
-    if items.is_empty() {
-        prefs::forget(OUTBOX_KEY);
-        true
-    } else {
-        prefs::try_save_json(OUTBOX_KEY, &items)
-    }
+fn save(item: &Queued) -> bool {
+    prefs::try_save_json(&format!("{OUTBOX_PREFIX}{}", item.key), item)
 }
 
 /// Keeps a request to send when the network is back; false when this device cannot keep it
 /// (storage full or turned off), so the form can say the request was not saved.
-pub fn keep(item: Queued) -> bool {
-    let mut items = all();
-    items.push(item);
-    let kept = save(&items);
+pub fn keep(key: String, author: i64, body: NewRequest) -> bool {
+    let kept = save(&Queued {
+        key,
+        author,
+        body,
+        kept_at: js_sys::Date::now(),
+    });
     if kept {
         waiting().update(|n| *n += 1);
     }
@@ -124,8 +142,7 @@ pub fn keep(item: Queued) -> bool {
 }
 
 fn forget(key: &str) {
-    let rest: Vec<Queued> = all().into_iter().filter(|q| q.key != key).collect();
-    save(&rest);
+    prefs::forget(&format!("{OUTBOX_PREFIX}{key}"));
 }
 
 /// Whether a refusal is the server's or the network's trouble, to be tried again later.

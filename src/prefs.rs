@@ -70,6 +70,17 @@ pub fn load_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_str(&json).ok()
 }
 
+/// The keys of this device's saved values that start with `prefix`.
+pub fn keys_starting_with(prefix: &str) -> Vec<String> {
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|key| key.starts_with(prefix))
+        .collect()
+}
+
 pub fn forget(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);

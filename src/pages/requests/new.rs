@@ -8,7 +8,7 @@ use crate::components::field::{Field, RadioChoice, TextArea};
 use crate::components::photo_picker::{ChosenPhoto, PhotoPicker, files};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
-use crate::outbox::{self, Queued};
+use crate::outbox;
 use crate::pages::me::household::FormAlert;
 use crate::session::{SessionState, use_session};
 use crate::{api, prefs};
@@ -199,8 +199,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                 // be sent with the same key once the network is back.
                 Err(ApiError::Network)
                     if photos.is_empty()
-                        && author
-                            .is_some_and(|author| outbox::keep(Queued { key, author, body })) =>
+                        && author.is_some_and(|author| outbox::keep(key, author, body)) =>
                 {
                     prefs::forget(prefs::REQUEST_DRAFT_KEY);
                     navigate("/requests", Default::default());
