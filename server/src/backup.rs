@@ -85,9 +85,16 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes a consistent copy of the running database to `to`, a file that must not exist yet,
-/// and checks it.
-pub async fn backup(db: &crate::db::Db, to: &Path) -> anyhow::Result<BackupSummary> {
+/// Writes a consistent copy of the database `url` names (a server may be running on it) to
+/// `to`, a file that must not exist yet, and checks it. The database is only read: no
+/// migration runs, so a newer binary backing up under an older running server changes nothing.
+pub async fn backup(url: &str, to: &Path) -> anyhow::Result<BackupSummary> {
+    let Some(database) = database_file(url)? else {
+        bail!("{url} is an in-memory database: there is nothing to back up");
+    };
+    if !database.is_file() {
+        bail!("there is no database at {}", database.display());
+    }
     if to.exists() {
         bail!(
             "{} already exists; a backup never overwrites a file, give a new name",
@@ -103,11 +110,18 @@ pub async fn backup(db: &crate::db::Db, to: &Path) -> anyhow::Result<BackupSumma
     let target = to
         .to_str()
         .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&database)
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("cannot open {}", database.display()))?;
     sqlx::query("VACUUM INTO ?")
         .bind(target)
-        .execute(db)
+        .execute(&mut conn)
         .await
         .with_context(|| format!("cannot write the copy to {}", to.display()))?;
+    conn.close().await?;
     check(to).await
 }
 
@@ -166,8 +180,13 @@ pub async fn check(file: &Path) -> anyhow::Result<BackupSummary> {
 }
 
 /// Replaces the database `url` names with the backup `from`, after checking it, while no
-/// server runs on it. The database replaced is renamed `<database>.before-restore-<unix time>`
-/// (with its WAL, which may hold its latest writes); the path of that is returned.
+/// server runs on it. The database replaced is kept as `<database>.before-restore-<unix time>`;
+/// its path is returned.
+///
+/// The steps are ordered so that an interruption at any point leaves a whole database at the
+/// path (the old one or the new one) and the old one kept: the old database's WAL is first
+/// checkpointed into it, the kept copy is a hard link made before anything is removed, and the
+/// new file replaces the old by one rename.
 pub async fn restore(from: &Path, url: &str) -> anyhow::Result<(BackupSummary, Option<PathBuf>)> {
     let Some(database) = database_file(url)? else {
         bail!("{url} is an in-memory database: there is nothing to restore into");
@@ -181,16 +200,65 @@ pub async fn restore(from: &Path, url: &str) -> anyhow::Result<(BackupSummary, O
     File::open(&incoming)?.sync_all()?;
     let mut kept = None;
     if database.exists() {
-        let aside = with_suffix(&database, &format!(".before-restore-{}", crate::db::now()));
+        let wal = with_suffix(&database, "-wal");
+        if wal.exists() {
+            checkpoint(&database).await?;
+        }
+        let aside = free_name(&with_suffix(
+            &database,
+            &format!(".before-restore-{}", crate::db::now()),
+        ));
+        std::fs::hard_link(&database, &aside)
+            .with_context(|| format!("cannot keep the old database as {}", aside.display()))?;
+        kept = Some(aside);
+        // Checkpointed, the old WAL holds nothing the kept file lacks; left beside the new
+        // file it would be replayed onto it.
         for suffix in ["-wal", "-shm"] {
             let side = with_suffix(&database, suffix);
             if side.exists() {
-                std::fs::rename(&side, with_suffix(&aside, suffix))?;
+                std::fs::remove_file(&side)?;
             }
         }
-        std::fs::rename(&database, &aside)?;
-        kept = Some(aside);
     }
     std::fs::rename(&incoming, &database)?;
+    if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir)?.sync_all()?;
+    }
     Ok((summary, kept))
+}
+
+/// Moves everything in `database`'s WAL into the file itself and empties the WAL, so that the
+/// file alone is the whole database.
+async fn checkpoint(database: &Path) -> anyhow::Result<()> {
+    let mut conn = SqliteConnectOptions::new()
+        .filename(database)
+        .connect()
+        .await
+        .with_context(|| format!("cannot open {}", database.display()))?;
+    let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&mut conn)
+        .await
+        .with_context(|| format!("cannot checkpoint {}", database.display()))?;
+    conn.close().await?;
+    if busy != 0 {
+        bail!(
+            "{} is still in use by another program; stop it first",
+            database.display()
+        );
+    }
+    Ok(())
+}
+
+/// `path`, or `path.2`, `path.3`… whichever does not exist yet.
+fn free_name(path: &Path) -> PathBuf {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                path.to_path_buf()
+            } else {
+                with_suffix(path, &format!(".{n}"))
+            }
+        })
+        .find(|p| !p.exists())
+        .expect("some name is free")
 }

@@ -167,20 +167,15 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `linli-server import-osm --file <extract.osm.pbf>`: imports, then prints what it imported.
+/// `linli-server backup --to <file>`: a checked copy of the database, the server running or not.
 async fn backup_command(args: BackupArgs) -> anyhow::Result<()> {
-    if let Some(file) = backup::database_file(&args.database_url)?
-        && !file.is_file()
-    {
-        anyhow::bail!("there is no database at {}", file.display());
-    }
-    let db = db::connect(&args.database_url).await?;
-    let summary = backup::backup(&db, &args.to).await?;
+    let summary = backup::backup(&args.database_url, &args.to).await?;
     println!("backed up to {}", args.to.display());
     print_backup(&summary);
     Ok(())
 }
 
+/// `linli-server restore --from <file>`: the database replaced by a checked copy, the server stopped.
 async fn restore_command(args: RestoreArgs) -> anyhow::Result<()> {
     let (summary, kept) = backup::restore(&args.from, &args.database_url).await?;
     println!(
@@ -202,6 +197,7 @@ fn print_backup(s: &BackupSummary) {
     );
 }
 
+/// `linli-server import-osm --file <extract.osm.pbf>`: imports, then prints what it imported.
 async fn import_osm(args: ImportOsmArgs) -> anyhow::Result<()> {
     // A running server keeps the walking network it read at start: import with it stopped.
     let _lock = DatabaseLock::acquire(&args.database_url)?;

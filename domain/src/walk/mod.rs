@@ -334,8 +334,9 @@ impl WalkGraph {
     }
 
     /// Everything walkable within `limit_m` metres of `start`: a Dijkstra over the open edges
-    /// that leaves the snapped edge by both ends and never goes past the limit. Its work and
-    /// memory grow with what it reaches, not with the size of the network.
+    /// that leaves the snapped edge by both ends and never goes past the limit. Its work grows
+    /// with what it reaches, not with the size of the network (its array of metres per node is
+    /// allocated once per thread, see [`NodeMetres`]).
     pub fn reach(&self, start: &Snap, limit_m: f64) -> Reach<'_> {
         let limit_m = if limit_m.is_finite() {
             limit_m.max(0.0)
@@ -537,7 +538,8 @@ impl NodeMetres {
         for &node in reached {
             metres[node as usize] = f64::INFINITY;
         }
-        SPARE_METRES.with(|spare| {
+        // A walk dropped while its thread ends finds the pool gone: the array is then freed.
+        let _ = SPARE_METRES.try_with(|spare| {
             let mut spare = spare.borrow_mut();
             if spare.len() < MAX_SPARE_METRES {
                 spare.push(metres);
