@@ -108,18 +108,46 @@ pub fn new_key() -> String {
 
 /// Every kept request on this device, oldest first.
 fn all() -> Vec<Queued> {
-    if let Some(old) = prefs::load_json::<Vec<Queued>>(OLD_OUTBOX_KEY) {
-        // Each moved entry is written before the old list goes, so nothing is lost halfway.
-        if old.iter().all(save) {
-            prefs::forget(OLD_OUTBOX_KEY);
-        }
-    }
+    move_old_list();
     let mut items: Vec<Queued> = prefs::keys_starting_with(OUTBOX_PREFIX)
         .iter()
         .filter_map(|key| prefs::load_json(key))
         .collect();
     items.sort_by(|a, b| a.kept_at.total_cmp(&b.kept_at).then(a.key.cmp(&b.key)));
     items
+}
+
+/// Moves a list an earlier version kept into one entry per request, one request at a time:
+/// each is written as an entry, then taken off the list, so a full storage stops the move
+/// with every request in exactly one of the two places (and [`forget`] looks in both).
+fn move_old_list() {
+    let Some(mut old) = prefs::load_json::<Vec<Queued>>(OLD_OUTBOX_KEY) else {
+        return;
+    };
+    // Before anything kept since: the old list was in the order the requests were written.
+    let first_kept_at = old.len() as f64;
+    while let Some(item) = old.first() {
+        let item = Queued {
+            kept_at: first_kept_at - old.len() as f64,
+            ..item.clone()
+        };
+        if !save(&item) {
+            return;
+        }
+        old.remove(0);
+        if !save_old_list(&old) {
+            return;
+        }
+    }
+}
+
+fn save_old_list(items: &[Queued]) -> bool {
+    if items.is_empty() {
+        prefs::forget(OLD_OUTBOX_KEY);
+        true
+    } else {
+        prefs::try_save_json(OLD_OUTBOX_KEY, &items)
+    }
 }
 
 fn save(item: &Queued) -> bool {
@@ -143,6 +171,12 @@ pub fn keep(key: String, author: i64, body: NewRequest) -> bool {
 
 fn forget(key: &str) {
     prefs::forget(&format!("{OUTBOX_PREFIX}{key}"));
+    if let Some(mut old) = prefs::load_json::<Vec<Queued>>(OLD_OUTBOX_KEY)
+        && old.iter().any(|q| q.key == key)
+    {
+        old.retain(|q| q.key != key);
+        save_old_list(&old);
+    }
 }
 
 /// Whether a refusal is the server's or the network's trouble, to be tried again later.

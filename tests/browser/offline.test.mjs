@@ -128,4 +128,27 @@ describe('offline', () => {
     await sent(page).waitFor({ state: 'detached', timeout: 5000 });
     await context.close();
   });
+
+  it('sends, once, a request an earlier version kept in its one-list outbox', async () => {
+    const { url } = linli.server;
+    const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await new LoginPage(page, url).login(OWNER);
+    await page.waitForURL('**/me');
+    const me = await (await page.request.get(`${url}/api/v1/me`)).json();
+    const body = { category: 'repairs', title: '旧版本保存的诉求', description: '三楼楼道灯不亮',
+      answers: { where: 'stairwell', floor: '3' } };
+    await page.evaluate(([author, body]) => localStorage.setItem('linli.outbox',
+      JSON.stringify([{ key: '0123456789abcdef0123456789abcdef', author, body }])), [me.id, body]);
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: /「旧版本保存的诉求」已发送/ }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const mine = await (await page.request.get(`${url}/api/v1/me/requests`)).json();
+    const list = Array.isArray(mine) ? mine : mine.items;
+    assert.equal(list.filter((r) => r.title === '旧版本保存的诉求').length, 1, 'sent exactly once');
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('linli.outbox')));
+    assert.deepEqual(kept, [], 'the old list is gone and nothing is left to send');
+    await context.close();
+  });
 });
