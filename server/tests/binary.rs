@@ -101,13 +101,7 @@ async fn without_seed_demo_a_new_database_gets_no_demo_accounts() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_file = dir.path().join("x.db");
     let (_server, lines) = spawn_server(&db_file, dir.path(), &[]);
-    let mut banner = Vec::new();
-    read_until(
-        &lines,
-        &mut banner,
-        Instant::now() + STARTUP_TIMEOUT,
-        |seen| seen.iter().any(|l| l.contains(RUNNING_AT)),
-    );
+    let (_, banner) = running_at(&lines);
     let db = linli_server::db::connect(&format!("sqlite://{}", db_file.display()))
         .await
         .unwrap();
@@ -238,9 +232,15 @@ fn serve_demo(
     dist: &std::path::Path,
 ) -> (KillOnDrop, String, Receiver<String>) {
     let (server, lines) = spawn_server(db_file, dist, &["--seed-demo", "true"]);
+    let (base, _) = running_at(&lines);
+    (server, base, lines)
+}
+
+/// Waits for the banner line with the address: the base URL it gives, and the banner so far.
+fn running_at(lines: &Receiver<String>) -> (String, Vec<String>) {
     let mut banner = Vec::new();
     read_until(
-        &lines,
+        lines,
         &mut banner,
         Instant::now() + STARTUP_TIMEOUT,
         |seen| seen.iter().any(|l| l.contains(RUNNING_AT)),
@@ -249,7 +249,7 @@ fn serve_demo(
     let base = running[running.find("http://").unwrap()..]
         .trim()
         .to_owned();
-    (server, base, lines)
+    (base, banner)
 }
 
 /// Signs in as the demo owner and submits a request titled `title`; its tracking number.

@@ -372,12 +372,11 @@ async fn walking_areas_follow_the_network_and_the_coverage_card_follows_the_walk
             .find(|w| w["id"] == id)
             .cloned()
     };
-    let after: Value = public
-        .get(&format!("/walk?lat={lat}&lon={lon}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let walk_from_the_door = || async {
+        let answer = public.get(&format!("/walk?lat={lat}&lon={lon}")).await;
+        answer.json::<Value>().await.unwrap()
+    };
+    let after = walk_from_the_door().await;
     assert_eq!(
         after["walk"]["destinations"].as_array().unwrap().len(),
         walks.len() + 1
@@ -390,12 +389,7 @@ async fn walking_areas_follow_the_network_and_the_coverage_card_follows_the_walk
     staff
         .post_json(&format!("/staff/facilities/{id}/retire"), &json!({}))
         .await;
-    let retired: Value = public
-        .get(&format!("/walk?lat={lat}&lon={lon}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let retired = walk_from_the_door().await;
     assert_eq!(
         retired["walk"]["destinations"].as_array().unwrap().len(),
         walks.len()
