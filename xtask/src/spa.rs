@@ -15,8 +15,9 @@
 //! Trunk cannot split a wasm module (the split must happen before wasm-bindgen), so this is the
 //! whole build; `index.html` at the root is its template.
 
+use crate::size::{self, read};
 use crate::tools::{Toolchain, WASM_BINDGEN_VERSION, WASM_TARGET};
-use crate::{Result, root, size, step};
+use crate::{Result, root, step};
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
@@ -337,10 +338,6 @@ fn fresh_dir(dir: &Path) -> Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn copy(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -351,14 +348,9 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let target = to.join(path.file_name().ok_or("a nameless file")?);
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            copy(&path, &target)?;
-        }
+    for path in size::files(from)? {
+        let relative = path.strip_prefix(from).map_err(|e| e.to_string())?;
+        copy(&path, &to.join(relative))?;
     }
     Ok(())
 }

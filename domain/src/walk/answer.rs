@@ -142,10 +142,10 @@ pub struct SnappedDestination {
 /// Puts each destination on `graph`, in the order given.
 pub fn snap_destinations(
     graph: &WalkGraph,
-    destinations: &[Destination],
+    destinations: impl IntoIterator<Item = Destination>,
 ) -> Vec<SnappedDestination> {
     destinations
-        .iter()
+        .into_iter()
         .map(|d| SnappedDestination {
             id: d.id,
             snap: graph.snap(d.at, SNAP_RADIUS_M),
@@ -207,7 +207,12 @@ pub fn walk_answer(
     plan: &WalkPlan,
     destinations: &[Destination],
 ) -> Result<WalkAnswer, WalkError> {
-    walk_answer_snapped(graph, from, plan, &snap_destinations(graph, destinations))
+    walk_answer_snapped(
+        graph,
+        from,
+        plan,
+        &snap_destinations(graph, destinations.iter().copied()),
+    )
 }
 
 /// [`walk_answer`] to destinations snapped beforehand on the same `graph`.

@@ -75,14 +75,13 @@ impl WalkNetwork {
         {
             return snapped.clone();
         }
-        let destinations: Vec<Destination> = facilities
-            .iter()
-            .map(|f| Destination {
+        let snapped = Arc::new(snap_destinations(
+            graph,
+            facilities.iter().map(|f| Destination {
                 id: f.record.id,
                 at: f.record.at,
-            })
-            .collect();
-        let snapped = Arc::new(snap_destinations(graph, &destinations));
+            }),
+        ));
         *kept = Some((facilities.clone(), snapped.clone()));
         snapped
     }

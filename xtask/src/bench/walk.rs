@@ -322,7 +322,7 @@ mod measure {
             .collect();
 
         // What the server keeps between answers (see `http::WalkNetwork::snapped`).
-        let snapped = snap_destinations(&graph, &destinations);
+        let snapped = snap_destinations(&graph, destinations.iter().copied());
         let plan = WalkPlan::life_circle(WalkSpeed::Planning);
         for start in starts.iter().take(50) {
             let _ = walk_answer(&graph, *start, &plan, &destinations);
