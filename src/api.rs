@@ -126,6 +126,13 @@ pub async fn logout() -> Result<(), ApiError> {
         .map(|_| ())
 }
 
+/// Ends every session of the account, on every phone and computer, this one included.
+pub async fn logout_everywhere() -> Result<(), ApiError> {
+    send(with_lang(Request::post(&format!("{BASE}/auth/logout-everywhere"))).build())
+        .await
+        .map(|_| ())
+}
+
 pub async fn bind_household(code: &str) -> Result<Membership, ApiError> {
     post(
         "/me/households",

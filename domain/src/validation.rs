@@ -82,11 +82,13 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Unauthorized,
     Forbidden,
+    /// A state-changing request sent from another site's page (cross-site request forgery).
+    CrossOrigin,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 70] = [
+    pub const ALL: [ErrorCode; 71] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -156,6 +158,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
+        ErrorCode::CrossOrigin,
         ErrorCode::Internal,
     ];
 
@@ -231,6 +234,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::Internal => "internal",
         }
     }

@@ -130,6 +130,11 @@ pub struct ServeArgs {
     /// is then its last address, not the proxy's. Leave off unless such a proxy always sets it.
     #[arg(long, env = "LINLI_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
+    /// The address residents open Linli at (`https://linli.example.cn`), when a reverse proxy
+    /// in front of Linli does not pass the original `Host` on: a state-changing request whose
+    /// `Origin` is not this is refused. Without it, the `Host` the request was sent to is ours.
+    #[arg(long, env = "LINLI_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
     /// Co-signing households a consultation proposal needs before staff review it.
     #[arg(long, env = "LINLI_COSIGN_THRESHOLD", default_value_t = linli_domain::consultation::DEFAULT_COSIGN_THRESHOLD)]
     pub cosign_threshold: u32,
@@ -159,6 +164,7 @@ pub struct Settings {
     pub dist: PathBuf,
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    pub public_origin: Option<String>,
     pub throttle: ThrottleLimits,
     pub cosign_threshold: u32,
     pub tiles: Option<TileSource>,
@@ -192,20 +198,63 @@ impl ServeArgs {
     }
 }
 
-/// How many failures within a window lock an account or a client address out for a while.
+/// How many times an account, and a client address, may do one thing within a window before
+/// they are told to wait (429 with `Retry-After`).
 #[derive(Debug, Clone, Copy)]
-pub struct ThrottleLimits {
+pub struct Limit {
     pub window_seconds: i64,
     pub per_account: i64,
     pub per_address: i64,
 }
 
+/// The limits against guessing and flooding. Staff and admins are not limited in what they
+/// write: their accounts are made by an admin, and a busy morning's notes must not stop.
+///
+/// Address limits are higher than account ones because a community centre's Wi-Fi, where staff
+/// help elders sign up, puts many residents behind one address.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleLimits {
+    /// Failed guesses: wrong passwords, unknown or used binding codes.
+    pub failures: Limit,
+    /// New accounts, by address only (a new account has no history).
+    pub registrations: Limit,
+    /// Service requests sent (Open311 clients have keys of their own and are not counted).
+    pub requests: Limit,
+    /// Comments on consultations and residents' notes on requests.
+    pub comments: Limit,
+    /// Photos uploaded with requests, each one counted.
+    pub photos: Limit,
+}
+
 impl Default for ThrottleLimits {
     fn default() -> Self {
+        const HOUR: i64 = 3600;
         Self {
-            window_seconds: 15 * 60,
-            per_account: 5,
-            per_address: 20,
+            failures: Limit {
+                window_seconds: 15 * 60,
+                per_account: 5,
+                per_address: 20,
+            },
+            registrations: Limit {
+                window_seconds: HOUR,
+                per_account: 1,
+                per_address: 30,
+            },
+            requests: Limit {
+                window_seconds: HOUR,
+                per_account: 10,
+                per_address: 60,
+            },
+            comments: Limit {
+                window_seconds: 10 * 60,
+                per_account: 20,
+                per_address: 120,
+            },
+            photos: Limit {
+                window_seconds: HOUR,
+                per_account: 20,
+                per_address: 120,
+            },
         }
     }
 }
@@ -216,6 +265,7 @@ impl From<&ServeArgs> for Settings {
             dist: args.dist.clone(),
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            public_origin: args.public_origin.clone(),
             throttle: ThrottleLimits::default(),
             cosign_threshold: args.cosign_threshold,
             // `main` refuses to start with a bad tile setting before it gets here.

@@ -40,6 +40,31 @@ describe('a new resident', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('logs out on every device at once', async () => {
+    const phone = '13712340000';
+    const password = 'neighbour2026';
+    const home = await newPhonePage(linli.browser);
+    await new RegisterPage(home, linli.server.url).register({ phone, password });
+    await home.waitForURL('**/me/household');
+    // The same account on a second phone.
+    const lost = await newPhonePage(linli.browser);
+    await new LoginPage(lost, linli.server.url).login({ phone, password });
+    await lost.waitForURL('**/me');
+    const lostMe = new MePage(lost, linli.server.url);
+    await lostMe.logoutButton().waitFor();
+
+    const me = new MePage(home, linli.server.url);
+    await me.open();
+    await me.logoutEverywhereButton().click();
+    await home.getByRole('link', { name: '登录' }).first().waitFor();
+
+    // The other phone is signed out too, once it asks the server again.
+    await lostMe.open();
+    await lost.getByRole('link', { name: '登录' }).first().waitFor();
+    assert.equal(await lostMe.logoutButton().count(), 0);
+    assert.deepEqual(home.consoleErrors.filter((e) => !/status of 401/.test(e)), []);
+  });
+
   it('shows the rule that was broken, in Chinese, before anything is sent', async () => {
     const page = await newPhonePage(linli.browser);
     const register = new RegisterPage(page, linli.server.url);

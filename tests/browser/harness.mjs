@@ -84,11 +84,14 @@ export async function launchBrowser() {
 }
 
 /**
- * A phone-sized page that records console errors and uncaught exceptions.
- * `page.consoleErrors` lists them; tests assert it is empty.
+ * A phone-sized page that records console errors, uncaught exceptions and anything the
+ * Content-Security-Policy blocked. `page.consoleErrors` lists them; tests assert it is empty.
  */
 export async function newPhonePage(browser) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  // The app must run under its own policy: every blocked script, style or fetch is an error.
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`CSP blocked ${e.blockedURI || 'inline'} (${e.violatedDirective})`)));
   const page = await context.newPage();
   page.consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });

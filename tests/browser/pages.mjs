@@ -78,6 +78,10 @@ export class MePage extends Shell {
     return this.page.getByRole('button', { name: '退出登录' });
   }
 
+  logoutEverywhereButton() {
+    return this.page.getByRole('button', { name: '退出所有设备' });
+  }
+
   households() {
     return this.page.getByRole('region', { name: '我的房屋' });
   }

@@ -77,6 +77,28 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('runs under a Content-Security-Policy that allows only its own scripts', async () => {
+    const page = await newPhonePage(linli.browser);
+    const response = await page.goto(`${linli.server.url}/requests`);
+    const policy = response.headers()['content-security-policy'];
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+')+;/);
+    assert.doesNotMatch(policy, /'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
+    await page.getByRole('navigation').first().waitFor();
+    await page.getByRole('link', { name: '办事' }).first().waitFor();
+    // A script slipped into the page (as an injection would be) is not run.
+    const ran = await page.evaluate(() => new Promise((resolve) => {
+      window.injected = false;
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.addEventListener('securitypolicyviolation', () => resolve(window.injected), { once: true });
+      document.body.append(script);
+    }));
+    assert.equal(ran, false);
+    const blocked = page.consoleErrors.filter((e) => /CSP blocked|Content Security Policy/.test(e));
+    assert.ok(blocked.length >= 1, 'the injected script was reported');
+    assert.deepEqual(page.consoleErrors.filter((e) => !blocked.includes(e)), []);
+  });
+
   it('has a skip link that moves keyboard focus to the content', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);

@@ -23,9 +23,11 @@ use linli_domain::{DisplayName, ErrorCode, FieldError, Password, PhoneNumber, Ro
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The number already has an account"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "A field was refused"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many within the hour (or minutes): see Retry-After"),
     ))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<RegisterRequest>,
 ) -> ApiResult<impl IntoResponse> {
@@ -49,8 +51,9 @@ pub async fn register(
         .map(|n| n.as_str().to_owned())
         .unwrap_or_else(|| phone.masked());
 
-    let hash = password::hash_password_async(password.expose().to_owned()).await?;
     let now = crate::db::now();
+    super::count_actions(&state, None, &addr, &[super::Action::Register], now).await?;
+    let hash = password::hash_password_async(password.expose().to_owned()).await?;
     let user_id =
         match store::users::insert(&state.db, &phone, &hash, &display_name, Role::Resident, now)
             .await
@@ -90,17 +93,21 @@ pub async fn login(
         return Err(FieldError::new("password", ErrorCode::Required).into());
     }
     let now = crate::db::now();
-    let limits = state.settings.throttle;
+    let limits = state.settings.throttle.failures;
     let guards = [
         Guard {
             scope: Scope::LoginAccount,
             subject: phone.as_str(),
             limit: limits.per_account,
+            window: limits.window_seconds,
+            cost: 1,
         },
         Guard {
             scope: Scope::LoginAddress,
             subject: &addr,
             limit: limits.per_address,
+            window: limits.window_seconds,
+            cost: 1,
         },
     ];
     // Counted before the (slow) check, so parallel guesses cannot slip under the limit.
@@ -134,6 +141,22 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> ApiResult<
             .delete(&state.db, &session::token_hash(cookie.value()))
             .await?;
     }
+    let jar = jar.remove(Cookie::build(session::COOKIE_NAME).path("/"));
+    Ok((StatusCode::NO_CONTENT, jar))
+}
+
+#[utoipa::path(post, path = "/auth/logout-everywhere", tag = "auth",
+    responses(
+        (status = 204, description = "Every session of the account is ended, on every device, this one included"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
+    let ended = state.sessions.delete_all_of(&state.db, user.id).await?;
+    tracing::info!(user_id = user.id, ended, "signed out everywhere");
     let jar = jar.remove(Cookie::build(session::COOKIE_NAME).path("/"));
     Ok((StatusCode::NO_CONTENT, jar))
 }

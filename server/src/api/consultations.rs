@@ -3,7 +3,7 @@
 //! tallies hidden until the close unless shown live, receipts, and the published result.
 
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store;
 use crate::store::consultations::{CastOutcome, CosignOutcome, RateOutcome, TopicFacts};
@@ -309,10 +309,12 @@ pub async fn review(
         (status = 201, body = TopicDetail, description = "Staff comments are official answers"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "No verified home, or the topic is closed to comments"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many within the hour (or minutes): see Retry-After"),
     ))]
 pub async fn comment(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewComment>,
 ) -> ApiResult<impl IntoResponse> {
@@ -333,16 +335,10 @@ pub async fn comment(
     {
         return Err(FieldError::new("parent_id", ErrorCode::NotFound).into());
     }
-    store::consultations::add_comment(
-        &state.db,
-        id,
-        body.parent_id,
-        user.id,
-        staff,
-        &text,
-        crate::db::now(),
-    )
-    .await?;
+    let now = crate::db::now();
+    super::count_actions(&state, Some(&user), &addr, &[super::Action::Comment], now).await?;
+    store::consultations::add_comment(&state.db, id, body.parent_id, user.id, staff, &text, now)
+        .await?;
     Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
 }
 

@@ -46,18 +46,22 @@ pub async fn bind_household(
     // so it does not count as a failed attempt.
     let code = BindingCode::parse(&body.code)?;
     let now = crate::db::now();
-    let limits = state.settings.throttle;
+    let limits = state.settings.throttle.failures;
     let account = user.id.to_string();
     let guards = [
         Guard {
             scope: Scope::BindingAccount,
             subject: &account,
             limit: limits.per_account,
+            window: limits.window_seconds,
+            cost: 1,
         },
         Guard {
             scope: Scope::BindingAddress,
             subject: &addr,
             limit: limits.per_address,
+            window: limits.window_seconds,
+            cost: 1,
         },
     ];
     // Counted before the lookup, so parallel guesses cannot slip under the limit.

@@ -1,8 +1,9 @@
 //! Service requests (办事): the catalogue, submitting, the resident's own list, the detail with
 //! its timeline, and the lifecycle actions of staff and authors.
 
+use super::Action;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{ApiJson, CurrentUser};
+use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::upload::WithPhotos;
 use crate::http::{AppState, no_store};
 use crate::photos::StoredPhoto;
@@ -49,10 +50,12 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
         (status = 413, body = Problem, content_type = "application/problem+json", description = "A photo over 5 MB"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "A photo that is not JPEG, PNG or WebP"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Every refused field at once"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many within the hour (or minutes): see Retry-After"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     WithPhotos { body, photos }: WithPhotos<NewRequest>,
 ) -> ApiResult<Response> {
@@ -111,6 +114,8 @@ pub async fn create(
     {
         return Ok(answer);
     }
+    let actions = [Action::SendRequest, Action::UploadPhotos(photos.len())];
+    super::count_actions(&state, Some(&user), &addr, &actions, now).await?;
     // Without a point or an address, the request is about the resident's own household.
     let household_id = store::users::memberships(&state.db, user.id)
         .await?
@@ -380,10 +385,12 @@ pub async fn queue(
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Residents cannot add internal notes"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many within the hour (or minutes): see Retry-After"),
     ))]
 pub async fn add_note(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewNote>,
 ) -> ApiResult<impl IntoResponse> {
@@ -401,6 +408,7 @@ pub async fn add_note(
         "resident"
     };
     let now = crate::db::now();
+    super::count_actions(&state, Some(&user), &addr, &[Action::Comment], now).await?;
     store::requests::add_note(&state.db, id, role, user.id, &note, body.public, now).await?;
     let detail = detail_as(&state, id, actor, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))

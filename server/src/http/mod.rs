@@ -1,5 +1,6 @@
 //! The HTTP surface: the router, its middleware, and the SPA it serves beside the API.
 
+pub mod defences;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -127,11 +128,21 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(compression());
+    let security_headers = Arc::new(defences::SecurityHeaders::new(&state.settings));
+    let public_origin: Option<Arc<str>> = state.settings.public_origin.as_deref().map(Arc::from);
     Router::new()
         .merge(api)
         .merge(open311)
         .fallback_service(spa::service(&state.settings.dist))
+        .layer(middleware::from_fn_with_state(
+            public_origin,
+            defences::refuse_cross_site_writes,
+        ))
         .layer(middleware::from_fn(negotiate_language))
+        .layer(middleware::from_fn_with_state(
+            security_headers,
+            defences::add_security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -50,6 +50,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::auth::register))
         .routes(routes!(api::auth::login))
         .routes(routes!(api::auth::logout))
+        .routes(routes!(api::auth::logout_everywhere))
         .routes(routes!(api::auth::session))
         .routes(routes!(api::me::me))
         .routes(routes!(api::me::bind_household))

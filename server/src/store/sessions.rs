@@ -60,6 +60,15 @@ async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
     Ok(())
 }
 
+/// Deleting goes through [`SessionCache::delete_all_of`], which forgets them too.
+async fn delete_all_of(db: &Db, user_id: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
 /// Removes sessions past their expiry; run at start-up so the table does not grow forever.
 pub async fn delete_expired(db: &Db, now: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
@@ -128,6 +137,17 @@ impl SessionCache {
         kept.sign_outs += 1;
         kept.sessions.remove(token_hash);
         Ok(())
+    }
+
+    /// Ends every session of an account ("log out everywhere"), this browser's included;
+    /// answers how many there were.
+    pub async fn delete_all_of(&self, db: &Db, user_id: i64) -> sqlx::Result<u64> {
+        let ended = delete_all_of(db, user_id).await?;
+        let mut kept = self.lock();
+        kept.sign_outs += 1;
+        kept.sessions
+            .retain(|_, (session, _)| session.user_id != user_id);
+        Ok(ended)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {

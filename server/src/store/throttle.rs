@@ -1,4 +1,6 @@
-//! Failed attempts (logins, binding codes) by account and by address, for throttling.
+//! Attempts counted by account and by address, for throttling: failed guesses (logins,
+//! binding codes), and actions that could flood the community (sign-ups, requests, comments,
+//! photos). They share one table, `throttle_events`.
 
 use crate::db::Db;
 use sqlx::Row;
@@ -10,6 +12,13 @@ pub enum Scope {
     LoginAddress,
     BindingAccount,
     BindingAddress,
+    RegisterAddress,
+    RequestAccount,
+    RequestAddress,
+    CommentAccount,
+    CommentAddress,
+    PhotoAccount,
+    PhotoAddress,
 }
 
 impl Scope {
@@ -19,15 +28,25 @@ impl Scope {
             Scope::LoginAddress => "login_address",
             Scope::BindingAccount => "binding_account",
             Scope::BindingAddress => "binding_address",
+            Scope::RegisterAddress => "register_address",
+            Scope::RequestAccount => "request_account",
+            Scope::RequestAddress => "request_address",
+            Scope::CommentAccount => "comment_account",
+            Scope::CommentAddress => "comment_address",
+            Scope::PhotoAccount => "photo_account",
+            Scope::PhotoAddress => "photo_address",
         }
     }
 }
 
-/// One throttled subject of an attempt: what, who, and how many failures it may have.
+/// One throttled subject of an attempt: what, who, how many it may have within how many
+/// seconds, and how many this attempt counts for (a request with three photos is three photos).
 pub struct Guard<'a> {
     pub scope: Scope,
     pub subject: &'a str,
     pub limit: i64,
+    pub window: i64,
+    pub cost: i64,
 }
 
 /// An attempt counted as a failure in advance; `forgive` it when it turns out not to be one.
@@ -42,38 +61,40 @@ pub async fn begin_attempt(
     db: &Db,
     guards: &[Guard<'_>],
     now: i64,
-    window: i64,
 ) -> sqlx::Result<Result<Attempt, i64>> {
     let mut tx = super::begin_immediate(db).await?;
     for guard in guards {
-        // The failure that must age out of the window before the subject drops below the limit.
+        // The attempt that must age out of the window before this one fits under the limit.
+        let cost = guard.cost.clamp(1, guard.limit.max(1));
         let oldest_blocking = sqlx::query(
-            "SELECT at FROM auth_failures WHERE scope = ? AND subject = ? AND at > ?
+            "SELECT at FROM throttle_events WHERE scope = ? AND subject = ? AND at > ?
              ORDER BY at DESC LIMIT 1 OFFSET ?",
         )
         .bind(guard.scope.as_str())
         .bind(guard.subject)
-        .bind(now - window)
-        .bind(guard.limit - 1)
+        .bind(now - guard.window)
+        .bind(guard.limit - cost)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(row) = oldest_blocking {
             tx.rollback().await?;
-            return Ok(Err((row.get::<i64, _>("at") + window - now).max(1)));
+            return Ok(Err((row.get::<i64, _>("at") + guard.window - now).max(1)));
         }
     }
     let mut ids = Vec::with_capacity(guards.len());
     for guard in guards {
-        let id: i64 = sqlx::query(
-            "INSERT INTO auth_failures (scope, subject, at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(guard.scope.as_str())
-        .bind(guard.subject)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
-        ids.push(id);
+        for _ in 0..guard.cost.max(1) {
+            let id: i64 = sqlx::query(
+                "INSERT INTO throttle_events (scope, subject, at) VALUES (?, ?, ?) RETURNING id",
+            )
+            .bind(guard.scope.as_str())
+            .bind(guard.subject)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            ids.push(id);
+        }
     }
     tx.commit().await?;
     Ok(Ok(Attempt { ids }))
@@ -82,7 +103,7 @@ pub async fn begin_attempt(
 /// Takes back an attempt counted by `begin_attempt`: it was not a failed guess.
 pub async fn forgive(db: &Db, attempt: Attempt) -> sqlx::Result<()> {
     for id in attempt.ids {
-        sqlx::query("DELETE FROM auth_failures WHERE id = ?")
+        sqlx::query("DELETE FROM throttle_events WHERE id = ?")
             .bind(id)
             .execute(db)
             .await?;
@@ -91,7 +112,7 @@ pub async fn forgive(db: &Db, attempt: Attempt) -> sqlx::Result<()> {
 }
 
 pub async fn clear(db: &Db, scope: Scope, subject: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM auth_failures WHERE scope = ? AND subject = ?")
+    sqlx::query("DELETE FROM throttle_events WHERE scope = ? AND subject = ?")
         .bind(scope.as_str())
         .bind(subject)
         .execute(db)
@@ -100,7 +121,7 @@ pub async fn clear(db: &Db, scope: Scope, subject: &str) -> sqlx::Result<()> {
 }
 
 pub async fn delete_older_than(db: &Db, cutoff: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM auth_failures WHERE at <= ?")
+    Ok(sqlx::query("DELETE FROM throttle_events WHERE at <= ?")
         .bind(cutoff)
         .execute(db)
         .await?

@@ -190,7 +190,7 @@ async fn login_with_the_right_password_signs_in() {
         .await,
         1
     );
-    assert_eq!(app.count("auth_failures", "").await, 0);
+    assert_eq!(app.failed_guesses().await, 0);
 }
 
 #[tokio::test]
@@ -267,6 +267,45 @@ async fn logout_ends_the_session_on_the_server() {
 
     // Logging out without a session is harmless.
     assert_eq!(app.logout().await.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_session_of_the_account_and_no_other() {
+    let app = spawn_app_unseeded().await;
+    app.register_ok("13812345678").await;
+    // The same account signed in on a second phone, and somebody else on a third.
+    let other_phone = app.new_browser();
+    let token = session_cookie(
+        other_phone
+            .login("13812345678", GOOD_PASSWORD)
+            .await
+            .headers(),
+    )
+    .expect("cookie");
+    let neighbour = app.new_browser();
+    neighbour.register_ok("13812345679").await;
+    assert_eq!(me_with_token(&app, &token).await.status(), StatusCode::OK);
+
+    let resp = app.post_json("/auth/logout-everywhere", &json!({})).await;
+
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert!(
+        set_cookie_header(resp.headers()).is_some(),
+        "this browser's cookie is cleared"
+    );
+    assert_problem(app.me().await, 401, "unauthorized").await;
+    assert_problem(me_with_token(&app, &token).await, 401, "unauthorized").await;
+    assert_problem(other_phone.me().await, 401, "unauthorized").await;
+    assert_eq!(
+        neighbour.me().await.status(),
+        StatusCode::OK,
+        "others stay signed in"
+    );
+    assert_eq!(app.count("sessions", "").await, 1);
+
+    // Without a session there is nothing to end.
+    let resp = app.post_json("/auth/logout-everywhere", &json!({})).await;
+    assert_problem(resp, 401, "unauthorized").await;
 }
 
 #[tokio::test]
@@ -424,7 +463,7 @@ async fn login_input_errors_are_422_and_not_counted_as_guesses() {
         vec![("password".to_owned(), "required".to_owned())]
     );
 
-    assert_eq!(app.count("auth_failures", "").await, 0);
+    assert_eq!(app.failed_guesses().await, 0);
 }
 
 #[tokio::test]

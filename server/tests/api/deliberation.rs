@@ -106,7 +106,11 @@ async fn staff_attach_documents_that_everyone_can_read() {
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
-    assert_eq!(resp.headers()["content-security-policy"], "sandbox");
+    let policy = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("default-src 'none'") && policy.ends_with("sandbox"),
+        "{policy}"
+    );
     assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf.as_slice());
     let audit: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM consultation_audit WHERE action = 'attach_document'",

@@ -62,7 +62,16 @@ pub async fn spawn_app_unseeded() -> TestApp {
     spawn(false).await
 }
 
+/// A server over the demo community with limits of the test's own.
+pub async fn spawn_app_with_limits(throttle: ThrottleLimits) -> TestApp {
+    spawn_with(true, throttle).await
+}
+
 async fn spawn(seeded: bool) -> TestApp {
+    spawn_with(seeded, ThrottleLimits::default()).await
+}
+
+async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("linli.db");
     let db = db::connect(&format!("sqlite://{}", db_path.display()))
@@ -83,7 +92,8 @@ async fn spawn(seeded: bool) -> TestApp {
             dist,
             secure_cookies: false,
             trust_proxy: false,
-            throttle: ThrottleLimits::default(),
+            public_origin: None,
+            throttle,
             cosign_threshold: 3,
             tiles: None,
         }),
@@ -117,6 +127,18 @@ async fn spawn(seeded: bool) -> TestApp {
 }
 
 /// A client without a cookie jar: it sends exactly the headers it is given.
+/// A tiny valid PNG, as a phone might send.
+pub fn tiny_png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::RgbImage::new(4, 4)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("encode a png");
+    bytes
+}
+
 pub fn bare_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
@@ -194,9 +216,18 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Failed guesses (logins and binding codes) recorded for throttling, of any subject.
+    pub async fn failed_guesses(&self) -> i64 {
+        self.count(
+            "throttle_events",
+            "scope LIKE 'login%' OR scope LIKE 'binding%'",
+        )
+        .await
+    }
+
     /// Recorded failures of a throttle scope for a subject.
     pub async fn failures(&self, scope: &str, subject: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM auth_failures WHERE scope = ? AND subject = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM throttle_events WHERE scope = ? AND subject = ?")
             .bind(scope)
             .bind(subject)
             .fetch_one(&self.db)

@@ -59,13 +59,18 @@ fn Account(me: Me) -> impl IntoView {
     let session = use_session();
     let logging_out = RwSignal::new(false);
     let logout_failed = RwSignal::new(false);
-    let logout = move |_| {
+    let log_out = move |everywhere: bool| {
         logging_out.set(true);
         logout_failed.set(false);
         spawn_local(async move {
             // Only the server can end the session: on a shared phone, showing "logged out" while
             // the cookie still works would be worse than saying it failed.
-            match api::logout().await {
+            let ended = if everywhere {
+                api::logout_everywhere().await
+            } else {
+                api::logout().await
+            };
+            match ended {
                 Ok(()) => session.0.set(SessionState::Guest),
                 Err(_) => logout_failed.set(true),
             }
@@ -112,11 +117,16 @@ fn Account(me: Me) -> impl IntoView {
                     .into_any()
             }}
         </section>
-        <p>
-            <button type="button" class="button secondary" on:click=logout disabled=move || logging_out.get()>
+        <p class="actions">
+            <button type="button" class="button secondary" on:click=move |_| log_out(false) disabled=move || logging_out.get()>
                 {move || if logging_out.get() { t_string!(i18n, me.logging_out) } else { t_string!(i18n, me.logout) }}
             </button>
+            <button type="button" class="button secondary" on:click=move |_| log_out(true) disabled=move || logging_out.get()
+                aria-describedby="logout-everywhere-hint">
+                {t!(i18n, me.logout_everywhere)}
+            </button>
         </p>
+        <p class="hint" id="logout-everywhere-hint">{t!(i18n, me.logout_everywhere_hint)}</p>
         <div role="alert">
             {move || logout_failed.get().then(|| view! { <p class="form-alert">{t!(i18n, errors.network)}</p> })}
         </div>
