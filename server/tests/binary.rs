@@ -1,6 +1,7 @@
 //! The real `linli-server` binary: it starts on a free port, creates and seeds its database,
 //! prints the banner the harnesses parse, and answers health checks.
 
+use linli_domain::request::TrackingNumber;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -390,4 +391,286 @@ async fn backup_while_serving_and_restore_with_the_server_stopped() {
     // The restored database serves again.
     let (_server, base, _output) = serve_demo(&db_file, dir.path());
     submit_request(&base, "恢复之后的诉求").await;
+}
+
+/// A client that sends this session cookie with every request (a voter of `bench-load`).
+fn client_with_session(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("linli_session={token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .no_proxy()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// POSTs JSON and answers the body when the status is the one expected, `None` otherwise
+/// (a refusal, or no answer at all because the server is gone).
+async fn post_expecting(
+    client: &reqwest::Client,
+    url: &str,
+    body: serde_json::Value,
+    status: u16,
+) -> Option<serde_json::Value> {
+    let resp = client.post(url).json(&body).send().await.ok()?;
+    if resp.status().as_u16() != status {
+        return None;
+    }
+    resp.json().await.ok()
+}
+
+/// What the load saw the server acknowledge, and what it sent without an answer.
+#[derive(Default)]
+struct Acknowledged {
+    /// Tracking number → title of each request answered 201.
+    requests: Vec<(String, String)>,
+    comments: Vec<String>,
+    /// Per voter: the choices answered 200, in order, and a choice sent but never answered.
+    ballots: Vec<(Vec<&'static str>, Option<&'static str>)>,
+}
+
+/// SIGKILL in the middle of a write load (requests, comments, ballots): after a restart,
+/// every write the server acknowledged is there, nothing is half-written, and the database
+/// passes its integrity check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_load_keeps_every_write_it_acknowledged() {
+    const VOTERS: usize = 40;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_file = dir.path().join("linli.db");
+    let url = format!("sqlite://{}", db_file.display());
+    let voters_file = dir.path().join("voters.txt");
+    let loaded = server_command(&[
+        "bench-load",
+        "--database-url",
+        &url,
+        "--requests",
+        "0",
+        "--voters",
+        &VOTERS.to_string(),
+        "--voters-out",
+        voters_file.to_str().unwrap(),
+    ]);
+    assert!(loaded.status.success(), "{loaded:?}");
+    let voters_text = std::fs::read_to_string(&voters_file).unwrap();
+    let mut voter_lines = voters_text.lines();
+    let compound: i64 = voter_lines
+        .next()
+        .and_then(|l| l.strip_prefix("compound "))
+        .and_then(|id| id.trim().parse().ok())
+        .expect("a compound line");
+    let tokens: Vec<String> = voter_lines.map(str::to_owned).collect();
+    assert_eq!(tokens.len(), VOTERS);
+
+    let (server, lines) = spawn_server(&db_file, dir.path(), &[]);
+    let (base, _) = running_at(&lines);
+    let api = |path: &str| format!("{base}/api/v1{path}");
+    let staff = reqwest::Client::builder()
+        .no_proxy()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let login = json_body("13800000002", "linli2026");
+    post_expecting(&staff, &api("/auth/login"), login, 200)
+        .await
+        .expect("staff signs in");
+    // A named vote of the compound, so that a voter may change a ballot again and again.
+    let proposal = serde_json::json!({ "title": "西门改为人脸识别门禁", "background": "",
+        "options": [], "scope": { "kind": "compound", "id": compound } });
+    let topic = post_expecting(
+        &client_with_session(&tokens[0]),
+        &api("/consultations"),
+        proposal,
+        201,
+    )
+    .await
+    .expect("proposed")["summary"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("topic id"));
+    let topic_path = |p: &str| api(&format!("/consultations/{topic}{p}"));
+    let review = serde_json::json!({ "accept": true, "note": "同意表决" });
+    post_expecting(&staff, &topic_path("/review"), review, 200)
+        .await
+        .expect("accepted");
+    let vote = serde_json::json!({ "question": "是否同意？", "electorate": "households",
+        "rule": { "kind": "simple_majority" }, "secret": false, "live_tally": false,
+        "closes_at": linli_server::db::now() + 86_400 });
+    post_expecting(&staff, &topic_path("/vote"), vote, 201)
+        .await
+        .expect("vote opened");
+
+    // The load: staff send requests and comments, every voter votes and changes the vote,
+    // each in a loop that ends when the server stops answering.
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Acknowledged {
+        ballots: vec![(Vec::new(), None); VOTERS],
+        ..Default::default()
+    }));
+    let mut load = tokio::task::JoinSet::new();
+    {
+        let (staff, acked, url) = (staff.clone(), acked.clone(), api("/requests"));
+        load.spawn(async move {
+            for n in 0.. {
+                let title = format!("压力测试第{n}号诉求");
+                let body = serde_json::json!({ "category": "repairs", "title": title,
+                    "description": "楼道灯不亮", "answers": { "where": "stairwell" } });
+                let Some(created) = post_expecting(&staff, &url, body, 201).await else {
+                    break;
+                };
+                let number = created["summary"]["tracking_number"].as_str().unwrap();
+                acked
+                    .lock()
+                    .unwrap()
+                    .requests
+                    .push((number.to_owned(), title));
+            }
+        });
+    }
+    {
+        let (staff, acked, url) = (staff.clone(), acked.clone(), topic_path("/comments"));
+        load.spawn(async move {
+            for n in 0.. {
+                let text = format!("压力测试第{n}条评论");
+                let body = serde_json::json!({ "body": text });
+                if post_expecting(&staff, &url, body, 201).await.is_none() {
+                    break;
+                }
+                acked.lock().unwrap().comments.push(text);
+            }
+        });
+    }
+    for (voter, token) in tokens.iter().enumerate() {
+        let (client, acked, url) = (
+            client_with_session(token),
+            acked.clone(),
+            topic_path("/ballots"),
+        );
+        load.spawn(async move {
+            for round in 0.. {
+                let choice = if (voter + round) % 2 == 0 {
+                    "yes"
+                } else {
+                    "no"
+                };
+                acked.lock().unwrap().ballots[voter].1 = Some(choice);
+                let body = serde_json::json!({ "choice": choice });
+                if post_expecting(&client, &url, body, 200).await.is_none() {
+                    break;
+                }
+                let mut acked = acked.lock().unwrap();
+                acked.ballots[voter].0.push(choice);
+                acked.ballots[voter].1 = None;
+            }
+        });
+    }
+    // Killed once every kind of write has been acknowledged a few times, loads still running.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let enough = {
+            let acked = acked.lock().unwrap();
+            acked.requests.len() >= 20
+                && acked.comments.len() >= 20
+                && acked.ballots.iter().all(|(choices, _)| choices.len() >= 2)
+        };
+        assert!(
+            Instant::now() < deadline,
+            "the load made too little progress"
+        );
+        if enough {
+            break;
+        }
+    }
+    let mut server = server;
+    server.0.kill().expect("SIGKILL the server");
+    server.0.wait().unwrap();
+    while let Some(task) = load.join_next().await {
+        task.expect("a load task ended cleanly");
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+
+    // Restarted on the same file, it serves again.
+    let (_server, lines) = spawn_server(&db_file, dir.path(), &[]);
+    let (base, _) = running_at(&lines);
+    let health = reqwest::get(format!("{base}/api/v1/health")).await.unwrap();
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+
+    let db = linli_server::db::connect(&url).await.unwrap();
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let broken_links = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(broken_links.is_empty(), "rows pointing at nothing");
+
+    let stored: Vec<(String, String)> = sqlx::query_as::<_, (u16, u32, String)>(
+        "SELECT tracking_year, tracking_seq, title FROM service_requests",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(year, seq, title)| (TrackingNumber { year, seq }.to_string(), title))
+    .collect();
+    for request in &acked.requests {
+        assert!(stored.contains(request), "acknowledged {request:?} is lost");
+    }
+    // Nothing half-written: every request has the event that created it.
+    let without_events: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM service_requests r
+         WHERE NOT EXISTS (SELECT 1 FROM request_events e WHERE e.request_id = r.id)",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(without_events, 0);
+
+    let comments: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM topic_comments WHERE topic_id = ?")
+            .bind(topic)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    for comment in &acked.comments {
+        assert!(
+            comments.contains(comment),
+            "acknowledged {comment:?} is lost"
+        );
+    }
+
+    // Each voter's ballot is the last one acknowledged, or the one sent when the server died.
+    for (voter, (choices, unanswered)) in acked.ballots.iter().enumerate() {
+        let user_id: i64 = sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = ?")
+            .bind(linli_server::auth::session::token_hash(&tokens[voter]))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT b.choice FROM ballots b JOIN votes v ON v.id = b.vote_id
+             WHERE v.topic_id = ? AND b.voter_id = ?",
+        )
+        .bind(topic)
+        .bind(user_id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(stored.len(), 1, "voter {voter}: one ballot per household");
+        let last = choices.last().copied();
+        assert!(
+            Some(stored[0].as_str()) == last || Some(stored[0].as_str()) == *unanswered,
+            "voter {voter}: stored {stored:?}, acknowledged {choices:?}, unanswered {unanswered:?}"
+        );
+    }
+    db.close().await;
+}
+
+fn json_body(phone: &str, password: &str) -> serde_json::Value {
+    serde_json::json!({ "phone": phone, "password": password })
 }
