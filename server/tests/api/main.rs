@@ -13,6 +13,7 @@ mod helpers;
 mod households;
 mod limits;
 mod open311;
+mod permissions;
 mod photos;
 mod requests;
 mod results;
