@@ -36,6 +36,9 @@ pub struct Question {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from a vote's `consultation::QuestionKind` in the OpenAPI document, where schema
+// names share one namespace.
+#[cfg_attr(feature = "openapi", schema(as = CategoryQuestionKind))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum QuestionKind {
     Text,

@@ -10,13 +10,8 @@ the demo API key, and georeport reads the new request back.
 Run: python3 -m unittest discover -s tests/open311 -v   (or through `cargo xtask test`)
 """
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
-import time
+import sys
 import unittest
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,74 +20,15 @@ import requests
 from georeport import GeoReport
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests/support"))
+from linli_server import Server  # noqa: E402
+
 DEMO_KEY = "linli-demo-open311-key"
 # A point inside the demo community (its centre is 30.3128, 120.1386).
 LAT, LONG = "30.3131", "120.1391"
 CLOSED_STATUSES = {"resolved", "closed", "rejected", "withdrawn"}
 
 server = None
-
-
-class Server:
-    """The linli-server binary on port 0 with its own database and the demo community."""
-
-    def __init__(self):
-        binary = Path(os.environ.get("LINLI_SERVER_BIN", ROOT / "target/debug/linli-server"))
-        if not binary.is_file():
-            raise RuntimeError(f"{binary} is missing: build it with `cargo build -p linli-server`")
-        self.dir = tempfile.mkdtemp(prefix="linli-open311-")
-        dist = Path(self.dir, "dist")
-        dist.mkdir()
-        self.process = subprocess.Popen(
-            [
-                str(binary),
-                "--addr", "127.0.0.1:0",
-                "--database-url", f"sqlite://{self.dir}/linli.db",
-                "--dist", str(dist),
-                "--seed-demo", "true",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "RUST_LOG": "warn"},
-            text=True,
-        )
-        self.output = []
-        found = threading.Event()
-
-        def read():
-            for line in self.process.stdout:
-                self.output.append(line)
-                match = re.search(r"is running at (http://\S+)", line)
-                if match:
-                    self.url = match.group(1)
-                    found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(60):
-            self.stop()
-            raise RuntimeError("the server did not start in 60 s:\n" + "".join(self.output))
-        self.wait_healthy()
-        self.open311 = f"{self.url}/open311/v2"
-
-    def wait_healthy(self):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the server never answered /api/v1/health")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def setUpModule():

@@ -3,7 +3,8 @@
 //! - `cargo xtask run`  — install missing tools, build the SPA in release, build the server,
 //!   and serve everything (with the demo community) at http://127.0.0.1:3000;
 //! - `cargo xtask test` — format check, clippy, unit and API tests, the release build, the
-//!   Open311 client test and the browser tests, ending with one `N passed, N failed` line.
+//!   Python tests (the Open311 client, the API fuzzer) and the browser tests, ending with one
+//!   `N passed, N failed` line.
 //!
 //! Also `cargo xtask dist` (only build the SPA), `cargo xtask setup` (only install tools) and
 //! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
@@ -220,16 +221,20 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         "building the server",
     )?;
 
-    step("[6/7] Open311 client test (the PyPI georeport client against the server binary)");
-    match open311_client_tests() {
-        Ok((passed, failed, ok)) => {
-            tally.passed += passed;
-            tally.failed += failed;
-            if !ok && failed == 0 {
-                tally.broken.push("Open311 client test (runner)".into());
+    step(
+        "[6/7] Python tests against the server binary: the Open311 client (georeport) and the API fuzzer (schemathesis)",
+    );
+    for suite in PYTHON_SUITES {
+        match python_tests(suite) {
+            Ok((passed, failed, ok)) => {
+                tally.passed += passed;
+                tally.failed += failed;
+                if !ok && failed == 0 {
+                    tally.broken.push(format!("tests/{suite} (runner)"));
+                }
             }
+            Err(e) => tally.broken.push(e),
         }
-        Err(e) => tally.broken.push(e),
     }
 
     step("[7/7] Browser tests (headless Chromium against the server binary and the release SPA)");
@@ -309,16 +314,20 @@ fn browser_tests(tools: &Toolchain, chromium: &Path) -> Result<(u64, u64, bool)>
     ))
 }
 
-/// `tests/open311/`: the pinned `georeport` client, in a venv at `target/open311-venv`, run with
-/// `python3 -m unittest` against the debug server binary. Returns (passed, failed, ran cleanly).
-fn open311_client_tests() -> Result<(u64, u64, bool)> {
-    let venv = root().join("target/open311-venv");
+/// The Python test suites, each a folder of `tests/` with its own pinned `requirements.txt`:
+/// the Open311 client `georeport`, and the API fuzzer `schemathesis`.
+const PYTHON_SUITES: [&str; 2] = ["open311", "fuzz"];
+
+/// `tests/<suite>/`, in a venv of its own at `target/<suite>-venv` with its pinned
+/// requirements, run with `python3 -m unittest` against the debug server binary. Returns
+/// (passed, failed, ran cleanly).
+fn python_tests(suite: &str) -> Result<(u64, u64, bool)> {
+    let venv = root().join(format!("target/{suite}-venv"));
     let python = venv.join("bin/python");
-    let hint =
-        "the Open311 client test needs Python 3 with venv (`apt-get install -y python3-venv`)";
+    let hint = "the Python tests need Python 3 with venv (`apt-get install -y python3-venv`)";
     if !python.is_file() {
         println!(
-            "Creating {} and installing the pinned client",
+            "Creating {} and installing its pinned requirements",
             venv.display()
         );
         let created = Command::new("python3")
@@ -340,11 +349,11 @@ fn open311_client_tests() -> Result<(u64, u64, bool)> {
             "--disable-pip-version-check",
             "-r",
         ])
-        .arg(root().join("tests/open311/requirements.txt"))
+        .arg(root().join(format!("tests/{suite}/requirements.txt")))
         .status()
         .map_err(|e| format!("pip: {e}"))?;
     if !installed.success() {
-        return Err("installing tests/open311/requirements.txt failed".into());
+        return Err(format!("installing tests/{suite}/requirements.txt failed"));
     }
     // Where `cargo build -p linli-server` (stage 5) put the binary.
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -352,10 +361,11 @@ fn open311_client_tests() -> Result<(u64, u64, bool)> {
         .unwrap_or_else(|| root().join("target"));
     let output = Command::new(&python)
         .current_dir(root())
-        .args(["-m", "unittest", "discover", "-v", "-s", "tests/open311"])
+        .args(["-m", "unittest", "discover", "-v", "-s"])
+        .arg(format!("tests/{suite}"))
         .env("LINLI_SERVER_BIN", target.join("debug/linli-server"))
         .output()
-        .map_err(|e| format!("could not run the Open311 client test: {e}"))?;
+        .map_err(|e| format!("could not run tests/{suite}: {e}"))?;
     // unittest reports on stderr.
     let report = String::from_utf8_lossy(&output.stderr);
     print!("{}{report}", String::from_utf8_lossy(&output.stdout));

@@ -90,7 +90,8 @@ impl WalkNetwork {
 
 /// The whole application as a router, testable without a socket.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = openapi::api_router().split_for_parts();
+    let (api, mut openapi) = openapi::api_router().split_for_parts();
+    openapi::document_common_answers(&mut openapi);
     let openapi = Arc::new(openapi);
     let api = api
         .route(

@@ -5,7 +5,9 @@ use super::AppState;
 use super::upload::UPLOAD_BODY_LIMIT;
 use crate::api;
 use axum::extract::DefaultBodyLimit;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -42,6 +44,84 @@ impl Modify for SessionCookie {
             ))),
         );
     }
+}
+
+/// The answers any operation can give before its handler runs, added to every operation
+/// that can give them, so that the document lists every status a client may see: 401 where a
+/// session is required, 400 for a path or query parameter that is not of its type, 404 for a
+/// path naming nothing there, 400 and 415 for a body that is not JSON or not well-formed.
+pub fn document_common_answers(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let needs_session = operation.security.as_ref().is_some_and(|requirements| {
+                // `security(("session" = []))` requires one; `security((), ("session" = []))`
+                // (an empty requirement among them) makes it optional.
+                let requirements = serde_json::to_value(requirements).unwrap_or_default();
+                requirements.as_array().is_some_and(|all| {
+                    !all.is_empty()
+                        && all
+                            .iter()
+                            .all(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+                })
+            });
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let has_parameters = !parameters.is_empty();
+            let names_a_thing = parameters
+                .iter()
+                .any(|p| p.parameter_in == ParameterIn::Path);
+            let takes_json = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| body.content.contains_key("application/json"));
+            let answers = &mut operation.responses.responses;
+            if needs_session {
+                add_problem(answers, "401", "Not signed in, or the session has ended");
+            }
+            if has_parameters || takes_json {
+                add_problem(
+                    answers,
+                    "400",
+                    "A parameter that is not of its type, or a body that is not well-formed JSON",
+                );
+            }
+            if names_a_thing {
+                add_problem(answers, "404", "Nothing of that kind has this number");
+            }
+            if takes_json {
+                add_problem(
+                    answers,
+                    "415",
+                    "A body that is not sent as application/json",
+                );
+            }
+        }
+    }
+}
+
+fn add_problem(
+    answers: &mut std::collections::BTreeMap<String, RefOr<Response>>,
+    status: &str,
+    description: &str,
+) {
+    answers.entry(status.to_owned()).or_insert_with(|| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+            .into()
+    });
 }
 
 pub fn api_router() -> OpenApiRouter<AppState> {
