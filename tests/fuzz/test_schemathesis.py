@@ -93,7 +93,10 @@ def fuzz(*extra):
         str(report),
         *extra,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # Run in the server's temporary folder: schemathesis keeps a cache where it runs.
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, cwd=server.dir
+    )
     return done.returncode, done.stdout + done.stderr
 
 
