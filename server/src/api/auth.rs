@@ -145,7 +145,7 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> ApiResult<
     Ok((StatusCode::NO_CONTENT, jar))
 }
 
-#[utoipa::path(post, path = "/auth/logout-everywhere", tag = "auth",
+#[utoipa::path(post, path = "/auth/logout-everywhere", tag = "auth", security(("session" = [])),
     responses(
         (status = 204, description = "Every session of the account is ended, on every device, this one included"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
