@@ -17,6 +17,7 @@ use linli_domain::consultation::{
 use linli_domain::facility::{FacilityProperties, NewFacility};
 use linli_domain::figures::FiguresReport;
 use linli_domain::geojson::{Feature, FeatureCollection};
+use linli_domain::personal::{AccountCorrection, AccountDeletion};
 use linli_domain::walk::WalkingAreas;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -129,6 +130,22 @@ pub async fn logout() -> Result<(), ApiError> {
 /// Ends every session of the account, on every phone and computer, this one included.
 pub async fn logout_everywhere() -> Result<(), ApiError> {
     send(with_lang(Request::post(&format!("{BASE}/auth/logout-everywhere"))).build())
+        .await
+        .map(|_| ())
+}
+
+/// The address of the download of everything Linli holds about the signed-in account.
+pub const MY_DATA_URL: &str = "/api/v1/me/data";
+
+/// Corrects the account's name.
+pub async fn correct_account(body: &AccountCorrection) -> Result<Me, ApiError> {
+    let response = send(with_lang(Request::patch(&format!("{BASE}/me"))).json(body)).await?;
+    response.json().await.map_err(|_| ApiError::Network)
+}
+
+/// Deletes the account, confirmed with its password; the session ends with it.
+pub async fn delete_account(body: &AccountDeletion) -> Result<(), ApiError> {
+    send(with_lang(Request::post(&format!("{BASE}/me/deletion"))).json(body))
         .await
         .map(|_| ())
 }

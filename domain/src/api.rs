@@ -53,6 +53,9 @@ pub struct RegisterRequest {
     /// How the app greets the resident; optional, private.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// Agreed to the privacy notice (`personal::PRIVACY_NOTICE_VERSION`); required.
+    #[serde(default)]
+    pub privacy_consent: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ pub mod geojson;
 pub mod household;
 pub mod lang;
 pub mod nearby;
+pub mod personal;
 pub mod photo;
 pub mod request;
 pub mod revision;

@@ -84,11 +84,13 @@ pub enum ErrorCode {
     Forbidden,
     /// A state-changing request sent from another site's page (cross-site request forgery).
     CrossOrigin,
+    /// Sign-up without agreeing to the privacy notice.
+    ConsentRequired,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 71] = [
+    pub const ALL: [ErrorCode; 72] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -159,6 +161,7 @@ impl ErrorCode {
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::CrossOrigin,
+        ErrorCode::ConsentRequired,
         ErrorCode::Internal,
     ];
 
@@ -235,6 +238,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CrossOrigin => "cross_origin",
+            ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::Internal => "internal",
         }
     }

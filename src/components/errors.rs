@@ -82,6 +82,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::Unauthorized => t_string!(i18n, errors.unauthorized),
         ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
         ErrorCode::CrossOrigin => t_string!(i18n, errors.cross_origin),
+        ErrorCode::ConsentRequired => t_string!(i18n, errors.consent_required),
         ErrorCode::Internal => t_string!(i18n, errors.internal),
     };
     text.to_string()

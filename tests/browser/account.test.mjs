@@ -68,14 +68,47 @@ describe('a new resident', () => {
   it('shows the rule that was broken, in Chinese, before anything is sent', async () => {
     const page = await newPhonePage(linli.browser);
     const register = new RegisterPage(page, linli.server.url);
-    await register.register({ phone: '12345', password: 'short' });
+    await register.register({ phone: '12345', password: 'short', consent: false });
     await page.getByText('请输入11位中国大陆手机号').waitFor();
     await page.getByText('密码至少需要8位').waitFor();
+    await page.getByText('请先阅读并同意隐私说明。').waitFor();
+    assert.equal(await page.getByLabel('我已阅读并同意以上隐私说明').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.getByLabel('手机号').getAttribute('aria-invalid'), 'true');
     // Focus lands on the first field to fix.
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'phone');
     assert.ok(page.url().endsWith('/register'));
     await screenshot(page, 'register-errors-normal');
+  });
+
+  it('downloads my data, corrects my name, and deletes my account', async () => {
+    const page = await newPhonePage(linli.browser);
+    const phone = '13700000077';
+    const password = 'mydata2026';
+    await new RegisterPage(page, linli.server.url).register({ phone, password, name: '钱阿姨' });
+    await page.waitForURL('**/me/household');
+    const me = new MePage(page, linli.server.url);
+    await me.open();
+
+    const { name, data } = await me.downloadMyData();
+    assert.equal(name, 'linli-my-data.json');
+    assert.equal(data.account.phone, phone);
+    assert.equal(data.account.display_name, '钱阿姨');
+    assert.ok(data.privacy_consent_at > 0);
+
+    await me.correctName('钱阿姨（302）');
+    await page.getByRole('status').filter({ hasText: '称呼已更正' }).waitFor();
+    await page.getByText('钱阿姨（302）', { exact: true }).waitFor();
+    await screenshot(page, 'me-own-data-normal');
+
+    await me.deleteAccount('not-my-password1');
+    await page.getByText('手机号或密码不对').first().waitFor();
+    await me.deleteAccount(password);
+    await page.getByRole('link', { name: '登录' }).first().waitFor();
+    assert.equal(await me.logoutButton().count(), 0);
+
+    await new LoginPage(page, linli.server.url).login({ phone, password });
+    await new Shell(page, linli.server.url).alert().getByText('手机号或密码不对').waitFor();
+    assert.deepEqual(page.consoleErrors.filter((e) => !/status of (401|422)/.test(e)), []);
   });
 
   it('says the number is taken, and that a password is wrong', async () => {

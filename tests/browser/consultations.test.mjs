@@ -28,7 +28,7 @@ async function loggedIn(browser, url, phone) {
 async function newOwner(browser, url, phone, code) {
   const page = await newPhonePage(browser);
   await page.goto(url);
-  const register = await page.request.post(`${url}/api/v1/auth/register`, { data: { phone, password: PASSWORD } });
+  const register = await page.request.post(`${url}/api/v1/auth/register`, { data: { phone, password: PASSWORD, privacy_consent: true } });
   assert.equal(register.status(), 201, await register.text());
   const bind = await page.request.post(`${url}/api/v1/me/households`, { data: { code } });
   assert.equal(bind.status(), 201, await bind.text());

@@ -40,11 +40,12 @@ export class Shell {
 }
 
 export class RegisterPage extends Shell {
-  async register({ phone, password, name }) {
+  async register({ phone, password, name, consent = true }) {
     await this.open('/register');
     await this.page.getByLabel('手机号').fill(phone);
     await this.page.getByLabel('密码', { exact: true }).fill(password);
     if (name) await this.page.getByLabel('称呼（选填）').fill(name);
+    if (consent) await this.page.getByLabel('我已阅读并同意以上隐私说明').check();
     await this.page.getByRole('button', { name: '注册', exact: true }).click();
   }
 }
@@ -84,6 +85,27 @@ export class MePage extends Shell {
 
   households() {
     return this.page.getByRole('region', { name: '我的房屋' });
+  }
+
+  /** Saves the download of my data and returns it parsed. */
+  async downloadMyData() {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('link', { name: '下载我的数据' }).click(),
+    ]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    return { name: download.suggestedFilename(), data: JSON.parse(await readFile(path, 'utf8')) };
+  }
+
+  async correctName(name) {
+    await this.page.getByLabel('更正称呼').fill(name);
+    await this.page.getByRole('button', { name: '保存称呼' }).click();
+  }
+
+  async deleteAccount(password) {
+    await this.page.getByLabel('输入密码以确认注销').fill(password);
+    await this.page.getByRole('button', { name: '注销我的账号' }).click();
   }
 }
 

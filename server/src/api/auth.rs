@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use linli_domain::api::{LoginRequest, Me, Problem, RegisterRequest, SessionInfo};
+use linli_domain::personal::{PRIVACY_NOTICE_VERSION, check_consent};
 use linli_domain::{DisplayName, ErrorCode, FieldError, Password, PhoneNumber, Role};
 
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
@@ -38,11 +39,14 @@ pub async fn register(
         None | Some("") => Ok(None),
         Some(raw) => DisplayName::parse(raw).map(Some),
     };
-    let (phone, password, name) = match (phone, password, name) {
-        (Ok(p), Ok(pw), Ok(n)) => (p, pw, n),
-        (p, pw, n) => {
-            let errors: Vec<FieldError> =
-                [p.err(), pw.err(), n.err()].into_iter().flatten().collect();
+    let consent = check_consent(body.privacy_consent);
+    let (phone, password, name) = match (phone, password, name, consent) {
+        (Ok(p), Ok(pw), Ok(n), Ok(())) => (p, pw, n),
+        (p, pw, n, consent) => {
+            let errors: Vec<FieldError> = [p.err(), pw.err(), n.err(), consent.err()]
+                .into_iter()
+                .flatten()
+                .collect();
             return Err(ApiError::Unprocessable(errors));
         }
     };
@@ -54,19 +58,26 @@ pub async fn register(
     let now = crate::db::now();
     super::count_actions(&state, None, &addr, &[super::Action::Register], now).await?;
     let hash = password::hash_password_async(password.expose().to_owned()).await?;
-    let user_id =
-        match store::users::insert(&state.db, &phone, &hash, &display_name, Role::Resident, now)
-            .await
-        {
-            Ok(id) => id,
-            Err(store::users::InsertError::PhoneTaken) => {
-                return Err(ApiError::Conflict(FieldError::new(
-                    "phone",
-                    ErrorCode::PhoneTaken,
-                )));
-            }
-            Err(store::users::InsertError::Db(e)) => return Err(e.into()),
-        };
+    let user_id = match store::users::insert(
+        &state.db,
+        &phone,
+        &hash,
+        &display_name,
+        Role::Resident,
+        PRIVACY_NOTICE_VERSION,
+        now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(store::users::InsertError::PhoneTaken) => {
+            return Err(ApiError::Conflict(FieldError::new(
+                "phone",
+                ErrorCode::PhoneTaken,
+            )));
+        }
+        Err(store::users::InsertError::Db(e)) => return Err(e.into()),
+    };
     tracing::info!(user_id, "account registered");
     let jar = rotate_session(&state, jar, user_id, now).await?;
     let me = store::users::me(&state.db, user_id)
@@ -93,23 +104,7 @@ pub async fn login(
         return Err(FieldError::new("password", ErrorCode::Required).into());
     }
     let now = crate::db::now();
-    let limits = state.settings.throttle.failures;
-    let guards = [
-        Guard {
-            scope: Scope::LoginAccount,
-            subject: phone.as_str(),
-            limit: limits.per_account,
-            window: limits.window_seconds,
-            cost: 1,
-        },
-        Guard {
-            scope: Scope::LoginAddress,
-            subject: &addr,
-            limit: limits.per_address,
-            window: limits.window_seconds,
-            cost: 1,
-        },
-    ];
+    let guards = password_guards(&state, phone.as_str(), &addr);
     // Counted before the (slow) check, so parallel guesses cannot slip under the limit.
     let attempt = super::count_attempt(&state, &guards, now).await?;
 
@@ -130,6 +125,32 @@ pub async fn login(
         .ok_or(ApiError::NotFound)?;
     tracing::info!(user_id, "signed in");
     Ok(([no_store()], jar, Json(me)))
+}
+
+/// The limits on wrong passwords for an account (by its number) and for an address: a login,
+/// and the password that confirms an account's deletion, count against the same ones.
+pub(super) fn password_guards<'a>(
+    state: &AppState,
+    phone: &'a str,
+    addr: &'a str,
+) -> [Guard<'a>; 2] {
+    let limits = state.settings.throttle.failures;
+    [
+        Guard {
+            scope: Scope::LoginAccount,
+            subject: phone,
+            limit: limits.per_account,
+            window: limits.window_seconds,
+            cost: 1,
+        },
+        Guard {
+            scope: Scope::LoginAddress,
+            subject: addr,
+            limit: limits.per_address,
+            window: limits.window_seconds,
+            cost: 1,
+        },
+    ]
 }
 
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",

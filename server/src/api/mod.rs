@@ -10,6 +10,7 @@ pub mod follows;
 pub mod health;
 pub mod me;
 pub mod open311;
+pub mod personal;
 pub mod photos;
 pub mod requests;
 pub mod results;

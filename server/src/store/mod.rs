@@ -9,6 +9,7 @@ pub mod facilities;
 pub mod follows;
 pub mod households;
 pub mod open311;
+pub mod personal;
 pub mod photos;
 pub mod read_cache;
 pub mod requests;

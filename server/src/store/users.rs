@@ -22,17 +22,21 @@ pub async fn insert(
     password_hash: &str,
     display_name: &str,
     role: Role,
+    privacy_notice: &str,
     now: i64,
 ) -> Result<i64, InsertError> {
     sqlx::query(
-        "INSERT INTO users (phone, password_hash, display_name, role, created_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO users (phone, password_hash, display_name, role, created_at,
+                            privacy_consent_at, privacy_notice)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(phone.as_str())
     .bind(password_hash)
     .bind(display_name)
     .bind(role.as_str())
     .bind(now)
+    .bind(now)
+    .bind(privacy_notice)
     .fetch_one(db)
     .await
     .map(|row| row.get::<i64, _>(0))

@@ -15,7 +15,8 @@ async fn register_creates_a_resident_signs_in_and_sets_a_safe_cookie() {
     let resp = app
         .post_json(
             "/auth/register",
-            &json!({ "phone": "+86 138 1234 5678", "password": GOOD_PASSWORD }),
+            &json!({ "phone": "+86 138 1234 5678", "password": GOOD_PASSWORD,
+                     "privacy_consent": true }),
         )
         .await;
 
@@ -111,6 +112,7 @@ async fn register_lists_every_refused_field_at_once_and_writes_nothing() {
             ("display_name".to_owned(), "display_name_invalid".to_owned()),
             ("password".to_owned(), "password_too_short".to_owned()),
             ("phone".to_owned(), "phone_invalid".to_owned()),
+            ("privacy_consent".to_owned(), "consent_required".to_owned()),
         ],
         "{body}"
     );

@@ -139,7 +139,7 @@ async fn a_body_over_64_kib_is_a_413_problem() {
 async fn messages_are_chinese_by_default_and_english_on_request() {
     let app = spawn_app_unseeded().await;
     let (zh, en) = (locale(ZH_CN), locale(EN));
-    let bad = json!({ "phone": "12345", "password": "abc12" });
+    let bad = json!({ "phone": "12345", "password": "abc12", "privacy_consent": true });
     let send = |lang: Option<&'static str>| {
         let mut request = app.client.post(app.api("/auth/register")).json(&bad);
         if let Some(lang) = lang {

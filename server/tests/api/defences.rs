@@ -51,7 +51,8 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn a_write_from_another_site_is_refused_and_changes_nothing() {
     let app = spawn_app_unseeded().await;
-    let register = json!({ "phone": "13812345678", "password": GOOD_PASSWORD });
+    let register =
+        json!({ "phone": "13812345678", "password": GOOD_PASSWORD, "privacy_consent": true });
 
     for (name, value) in [
         ("origin", "https://evil.example"),

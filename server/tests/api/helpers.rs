@@ -310,7 +310,7 @@ impl Browser {
     pub async fn register(&self, phone: &str, password: &str) -> Response {
         self.post_json(
             "/auth/register",
-            &json!({ "phone": phone, "password": password }),
+            &json!({ "phone": phone, "password": password, "privacy_consent": true }),
         )
         .await
     }

@@ -14,6 +14,7 @@ mod households;
 mod limits;
 mod open311;
 mod permissions;
+mod personal;
 mod photos;
 mod requests;
 mod results;

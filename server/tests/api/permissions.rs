@@ -223,6 +223,20 @@ fn table(facility: Value, closes_at: i64) -> Vec<Row> {
         // The signed-in resident's own.
         row(M::GET, "/me", "U + + + +"),
         row(M::GET, "/me/requests", "U + + + +"),
+        row(M::GET, "/me/data", "U + + + +"),
+        with(
+            M::PATCH,
+            "/me",
+            json!({ "display_name": "邻里用户" }),
+            "U + + + +",
+        ),
+        // A wrong password: everyone signed in may ask, and nobody is deleted.
+        with(
+            M::POST,
+            "/me/deletion",
+            json!({ "password": "不是这个密码2026" }),
+            "U V V V V",
+        ),
         with(
             M::POST,
             "/me/households",
@@ -344,7 +358,7 @@ fn table(facility: Value, closes_at: i64) -> Vec<Row> {
         with(
             M::POST,
             "/auth/register",
-            json!({ "phone": "13712345678", "password": "长期有效的密码2026" }),
+            json!({ "phone": "13712345678", "password": "长期有效的密码2026", "privacy_consent": true }),
             "+ C C C C",
         ),
         // The visitor is signed in by the sign-up just above; the others by their own login.

@@ -1,5 +1,6 @@
-//! 注册: a mainland mobile number, a password, and an optional name. The same rules as the
-//! server (linli-domain), so the form and the API refuse with the same sentences.
+//! 注册: a mainland mobile number, a password, an optional name, and consent to the privacy
+//! notice shown above the button. The same rules as the server (linli-domain), so the form and
+//! the API refuse with the same sentences.
 
 use crate::api;
 use crate::components::errors::{FormErrors, show_errors};
@@ -12,10 +13,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use linli_domain::api::RegisterRequest;
+use linli_domain::personal::check_consent;
 use linli_domain::{DisplayName, FieldError, Password, PhoneNumber};
 
 /// Every refused field of the form, as the server would refuse them.
-fn check(phone: &str, password: &str, name: &str) -> Vec<FieldError> {
+fn check(phone: &str, password: &str, name: &str, consent: bool) -> Vec<FieldError> {
     let phone = PhoneNumber::parse(phone);
     let password = Password::parse(password, phone.as_ref().ok()).err();
     let name = if name.trim().is_empty() {
@@ -23,7 +25,7 @@ fn check(phone: &str, password: &str, name: &str) -> Vec<FieldError> {
     } else {
         DisplayName::parse(name).err()
     };
-    [phone.err(), password, name]
+    [phone.err(), password, name, check_consent(consent).err()]
         .into_iter()
         .flatten()
         .collect()
@@ -37,6 +39,7 @@ pub fn RegisterPage() -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
+    let consent = RwSignal::new(false);
     let errors = RwSignal::new(FormErrors::default());
     let sending = RwSignal::new(false);
 
@@ -46,6 +49,7 @@ pub fn RegisterPage() -> impl IntoView {
             &phone.get_untracked(),
             &password.get_untracked(),
             &name.get_untracked(),
+            consent.get_untracked(),
         );
         if !refused.is_empty() {
             show_errors(errors, FormErrors::from_fields(i18n, &refused));
@@ -58,6 +62,7 @@ pub fn RegisterPage() -> impl IntoView {
             phone: phone.get_untracked(),
             password: password.get_untracked(),
             display_name,
+            privacy_consent: consent.get_untracked(),
         };
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -106,6 +111,30 @@ pub fn RegisterPage() -> impl IntoView {
                     error=Signal::derive(move || errors.get().field("display_name"))
                     autocomplete="nickname"
                 />
+                <section class="privacy-notice" aria-labelledby="privacy-title">
+                    <h2 id="privacy-title">{t!(i18n, auth.privacy_title)}</h2>
+                    <p id="privacy-notice">{t!(i18n, auth.privacy_notice)}</p>
+                </section>
+                <div class="field" class:field-invalid=move || errors.get().field("privacy_consent").is_some()>
+                    <label class="choice">
+                        <input
+                            type="checkbox"
+                            id="privacy_consent"
+                            name="privacy_consent"
+                            aria-describedby="privacy-notice privacy_consent-error"
+                            aria-invalid=move || if errors.get().field("privacy_consent").is_some() { "true" } else { "false" }
+                            prop:checked=move || consent.get()
+                            on:change=move |ev| consent.set(event_target_checked(&ev))
+                        />
+                        <span>{t!(i18n, auth.privacy_consent_label)}</span>
+                    </label>
+                    {move || errors.get().field("privacy_consent").map(|message| view! {
+                        <p class="field-error" id="privacy_consent-error">
+                            <span aria-hidden="true">"⚠ "</span>
+                            {message}
+                        </p>
+                    })}
+                </div>
                 <button type="submit" class="button primary" disabled=move || sending.get()>
                     {move || if sending.get() { t_string!(i18n, auth.submitting) } else { t_string!(i18n, auth.submit_register) }}
                 </button>

@@ -1,5 +1,6 @@
-//! 我的: the account, its households, and the settings (language, elder mode).
+//! 我的: the account, its households, its own data, and the settings (language, elder mode).
 
+pub mod data;
 pub mod household;
 
 use crate::api;
@@ -82,6 +83,7 @@ fn Account(me: Me) -> impl IntoView {
         Role::Staff => t_string!(i18n, me.role_staff),
         Role::Admin => t_string!(i18n, me.role_admin),
     };
+    let display_name = RwSignal::new(me.display_name.clone());
     let has_households = !me.households.is_empty();
     let is_staff = me.role.is_staff();
     view! {
@@ -89,7 +91,7 @@ fn Account(me: Me) -> impl IntoView {
             <h2 id="account-heading">{t!(i18n, me.account_heading)}</h2>
             <dl class="facts">
                 <dt>{t!(i18n, me.display_name)}</dt>
-                <dd>{me.display_name.clone()}</dd>
+                <dd>{move || display_name.get()}</dd>
                 <dt>{t!(i18n, me.phone)}</dt>
                 <dd>{me.phone.clone()}</dd>
                 <dt>{t!(i18n, me.role)}</dt>
@@ -130,6 +132,7 @@ fn Account(me: Me) -> impl IntoView {
         <div role="alert">
             {move || logout_failed.get().then(|| view! { <p class="form-alert">{t!(i18n, errors.network)}</p> })}
         </div>
+        <data::OwnData display_name/>
     }
 }
 
