@@ -15,13 +15,15 @@
 //!
 //! `cargo xtask bench ballots` measures a consultation's vote instead (see `ballots.rs`), and
 //! `cargo xtask bench walk` the service circle's walking answer (see `walk.rs`), `bench circle`
-//! its API over HTTP (`circle.rs`), `bench map` the map page's first render (`map.rs`), and
-//! `bench lighthouse` Lighthouse's scores on the four tabs (`lighthouse.rs`).
+//! its API over HTTP (`circle.rs`), `bench map` the map page's first render (`map.rs`),
+//! `bench lighthouse` Lighthouse's scores on the four tabs (`lighthouse.rs`), and `bench soak`
+//! ten minutes of mixed load at a fixed rate, with latency and memory over time (`soak.rs`).
 
 mod ballots;
 mod circle;
 mod lighthouse;
 mod map;
+mod soak;
 mod walk;
 
 use crate::{Result, root, step};
@@ -164,6 +166,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == "walk") {
         return walk::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "soak") {
+        return soak::run(&args[1..]);
     }
     let options = Options::parse(args)?;
     ensure_wrk()?;
@@ -623,7 +628,7 @@ struct Server {
 impl Server {
     /// The API alone: no demo seeding (the database is loaded beforehand), no SPA to serve.
     fn start(binary: &Path, database_url: &str, work: &Path) -> Result<Self> {
-        Self::start_serving(binary, database_url, work, false, &work.join("dist"))
+        Self::start_serving(binary, database_url, work, false, &work.join("dist"), &[])
     }
 
     /// The server as `cargo xtask run` starts it: `seed_demo` seeds the demo community into
@@ -634,6 +639,7 @@ impl Server {
         work: &Path,
         seed_demo: bool,
         dist: &Path,
+        more_flags: &[&str],
     ) -> Result<Self> {
         let log = work.join("server.log");
         let log_file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
@@ -642,6 +648,7 @@ impl Server {
             .args(["--seed-demo", if seed_demo { "true" } else { "false" }])
             .arg("--dist")
             .arg(dist)
+            .args(more_flags)
             .stdout(Stdio::piped())
             .stderr(log_file.try_clone().map_err(|e| e.to_string())?)
             .spawn()

@@ -285,7 +285,7 @@ fn c_index(choice: &str) -> usize {
 }
 
 /// The compound id and the tokens `bench-load --voters-out` wrote.
-fn read_voters(file: &std::path::Path) -> Result<(i64, Vec<String>)> {
+pub(super) fn read_voters(file: &std::path::Path) -> Result<(i64, Vec<String>)> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut lines = text.lines();
     let compound = lines
@@ -417,6 +417,9 @@ pub(super) fn percentile(us: &[u64], p: f64) -> f64 {
 pub(super) struct Conn {
     addr: String,
     stream: Option<BufReader<TcpStream>>,
+    /// Sent as `X-Forwarded-For`, for a server behind a proxy (`--trust-proxy`): the client
+    /// address this connection stands for.
+    pub(super) forwarded_for: Option<String>,
 }
 
 impl Conn {
@@ -424,6 +427,7 @@ impl Conn {
         Conn {
             addr: addr.to_owned(),
             stream: None,
+            forwarded_for: None,
         }
     }
 
@@ -493,6 +497,9 @@ impl Conn {
         }
         if let Some(cookie) = cookie {
             let _ = write!(request, "Cookie: {cookie}\r\n");
+        }
+        if let Some(client) = &self.forwarded_for {
+            let _ = write!(request, "X-Forwarded-For: {client}\r\n");
         }
         request.push_str("\r\n");
         request.push_str(body);

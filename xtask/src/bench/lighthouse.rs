@@ -159,7 +159,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let work = TempDir::new(options.keep)?;
     let database_url = format!("sqlite://{}", work.path.join("lighthouse.db").display());
     step("Starting the server with the demo community on a free loopback port");
-    let server = Server::start_serving(&binary, &database_url, &work.path, true, &dist)?;
+    let server = Server::start_serving(&binary, &database_url, &work.path, true, &dist, &[])?;
     println!(
         "Serving at http://{} (log: {})",
         server.addr,
