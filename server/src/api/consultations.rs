@@ -431,6 +431,7 @@ pub async fn open_vote(
         (status = 200, body = BallotReceipt, description = "Cast, or changed; keep the receipt to check it was counted (and, for a secret ballot, to change it)"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not on the roll"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Closed, or a secret ballot changed without its receipt"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A choice that is not one of the question's answers"),
     ))]
 pub async fn vote(
     State(state): State<AppState>,
