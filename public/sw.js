@@ -7,8 +7,8 @@
 //   the icons keep their names, so they are served from the cache and refreshed behind it.
 // - API reads (GET /api/v1/…): the network first, else the last answer, marked with the
 //   `Linli-Offline-Saved-At` header (ms since the epoch) so the app can say it is offline.
-//   Photos and documents (files, some private), the download of a resident's own data, and
-//   writes are never kept.
+//   Photos and documents (files, some private), the download of a resident's own data, the
+//   admins' access log, and writes are never kept.
 // - Kept API answers belong to one account. Signing in or out, any 401, and a session answer
 //   of nobody (after somebody) empty that cache, and an answer to a read that started before
 //   the emptying is not kept, so the next person on a shared phone sees none of it.
@@ -55,7 +55,7 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/open311/')) {
     if (!url.pathname.startsWith('/api/v1/') || url.pathname.startsWith('/api/v1/photos/')
       || url.pathname.startsWith('/api/v1/consultations/documents/')
-      || url.pathname === '/api/v1/me/data') return;
+      || url.pathname === '/api/v1/me/data' || url.pathname.startsWith('/api/v1/admin/')) return;
     // A kept answer carries its saved-at header, which is what marks it offline.
     event.respondWith(networkFirst(event, request, () => caches.match(request, { cacheName: API })));
   } else if (request.mode === 'navigate') {

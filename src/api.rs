@@ -281,6 +281,23 @@ pub async fn staff_queue(query: &str) -> Result<Vec<RequestSummary>, ApiError> {
     get(&format!("/staff/requests?{query}")).await
 }
 
+/// Opens the full number of a request's sender, for staff; the opening is written to the
+/// access log with its purpose.
+pub async fn open_contact(
+    id: i64,
+    body: &linli_domain::contact::ContactOpening,
+) -> Result<linli_domain::contact::OpenedContact, ApiError> {
+    post(&format!("/staff/requests/{id}/contact"), body).await
+}
+
+/// A page of the access log (admins only), newest first, from before the entry `before`.
+pub async fn access_log(
+    before: Option<i64>,
+) -> Result<linli_domain::contact::AccessLogPage, ApiError> {
+    let query = before.map(|b| format!("?before={b}")).unwrap_or_default();
+    get(&format!("/admin/access-log{query}")).await
+}
+
 pub async fn add_request_note(id: i64, body: &NewNote) -> Result<RequestDetail, ApiError> {
     post(&format!("/requests/{id}/notes"), body).await
 }

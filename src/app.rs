@@ -67,6 +67,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
                     <Route path=path!("/me/household") view={Lazy::<BindHouseholdRoute>::new()}/>
                     <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()}/>
+                    <Route path=path!("/staff/access-log") view={Lazy::<AccessLogRoute>::new()}/>
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                     <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
                 </Routes>
@@ -154,6 +155,7 @@ lazy_area!(account_pages, __preload_account_pages, AccountPages {
 });
 lazy_area!(staff_pages, __preload_staff_pages, StaffPages {
     StaffRoute => pages::staff::StaffPage,
+    AccessLogRoute => pages::staff::access_log::AccessLogPage,
 });
 
 /// What a screen-reader user needs on each in-app navigation: a page title naming where they
@@ -163,7 +165,11 @@ fn NavigationEffects() -> impl IntoView {
     let i18n = use_i18n();
     let pathname = use_location().pathname;
     Effect::new(move || {
-        let area = match pathname.get().split('/').nth(1).unwrap_or_default() {
+        let path = pathname.get();
+        let area = match path.split('/').nth(1).unwrap_or_default() {
+            "staff" if path.starts_with("/staff/access-log") => {
+                t_string!(i18n, staff.access_log_title)
+            }
             "" | "requests" => t_string!(i18n, nav.requests),
             "consultations" => t_string!(i18n, nav.consultations),
             "circle" => t_string!(i18n, nav.circle),

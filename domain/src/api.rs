@@ -282,6 +282,10 @@ pub struct RequestDetail {
     /// Whether the asking account follows it (and did not send it).
     #[serde(default)]
     pub following: bool,
+    /// Who sent it, for staff only: the name and the masked number. None for anyone else, and
+    /// once the account is deleted.
+    #[serde(default)]
+    pub requester: Option<crate::contact::Requester>,
 }
 
 impl RequestDetail {
@@ -313,6 +317,7 @@ impl RequestDetail {
             timeline,
             allowed_actions: Vec::new(),
             following: true,
+            requester: None,
             ..self
         }
     }
@@ -485,6 +490,11 @@ mod tests {
             allowed_actions: vec![crate::request::RequestAction::Withdraw],
             followers: 2,
             following: false,
+            requester: Some(crate::contact::Requester {
+                display_name: "王建国".into(),
+                phone_masked: "139****0001".into(),
+                may_call: true,
+            }),
         };
         let seen = detail.for_follower();
         assert_eq!(seen.description, "");
@@ -493,6 +503,7 @@ mod tests {
         assert_eq!(seen.contact, ContactPreference::App);
         assert!(seen.allowed_actions.is_empty());
         assert!(seen.following);
+        assert_eq!(seen.requester, None);
         let actions: Vec<_> = seen.timeline.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["submit", "accept", "rate_unsatisfied"]);
         assert_eq!(seen.timeline[1].note, "已受理，明天上门");

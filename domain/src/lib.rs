@@ -6,6 +6,7 @@ pub mod api;
 pub mod ballot;
 pub mod catalogue;
 pub mod consultation;
+pub mod contact;
 pub mod coverage;
 pub mod deliberation;
 pub mod facility;

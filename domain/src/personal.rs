@@ -69,6 +69,8 @@ pub struct MyData {
     pub ratings: Vec<MyRating>,
     /// The account's signed-in devices.
     pub sessions: Vec<MySession>,
+    /// Each time staff opened the account's phone number from one of its requests, and why.
+    pub contact_openings: Vec<crate::contact::MyContactOpening>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -86,11 +86,14 @@ pub enum ErrorCode {
     CrossOrigin,
     /// Sign-up without agreeing to the privacy notice.
     ConsentRequired,
+    /// Staff asked for the number of a resident who did not agree to be called, or whose
+    /// account is deleted.
+    ContactNotShared,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 72] = [
+    pub const ALL: [ErrorCode; 73] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -162,6 +165,7 @@ impl ErrorCode {
         ErrorCode::Forbidden,
         ErrorCode::CrossOrigin,
         ErrorCode::ConsentRequired,
+        ErrorCode::ContactNotShared,
         ErrorCode::Internal,
     ];
 
@@ -239,6 +243,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::ContactNotShared => "contact_not_shared",
             ErrorCode::Internal => "internal",
         }
     }

@@ -224,6 +224,9 @@ pub struct ThrottleLimits {
     pub comments: Limit,
     /// Photos uploaded with requests, each one counted.
     pub photos: Limit,
+    /// Residents' numbers opened by one staff member: a day's calls fit, a harvest of the
+    /// community's numbers does not. Only the account limit applies.
+    pub contact_openings: Limit,
 }
 
 impl Default for ThrottleLimits {
@@ -254,6 +257,12 @@ impl Default for ThrottleLimits {
                 window_seconds: HOUR,
                 per_account: 20,
                 per_address: 120,
+            },
+            contact_openings: Limit {
+                // The longest window: main.rs forgets throttle events after a day.
+                window_seconds: 24 * HOUR,
+                per_account: 60,
+                per_address: 60,
             },
         }
     }

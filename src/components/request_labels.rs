@@ -3,6 +3,7 @@
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
+use linli_domain::contact::ContactPurpose;
 use linli_domain::figures::split_duration;
 use linli_domain::request::RequestStatus;
 use linli_domain::request::seconds_left;
@@ -90,5 +91,14 @@ pub fn CategoryFilter(#[prop(into)] id: String, value: RwSignal<String>) -> impl
                 }}
             </select>
         </div>
+    }
+}
+
+/// Why staff opened a resident's number.
+pub fn contact_purpose_text(i18n: I18nContext<Locale>, purpose: ContactPurpose) -> &'static str {
+    match purpose {
+        ContactPurpose::ArrangeVisit => t_string!(i18n, requests.purpose_arrange_visit),
+        ContactPurpose::ClarifyRequest => t_string!(i18n, requests.purpose_clarify_request),
+        ContactPurpose::ReportBack => t_string!(i18n, requests.purpose_report_back),
     }
 }

@@ -1,5 +1,5 @@
 // Accessibility on every route: axe-core finds no violations, logged out and logged in (a
-// resident and a staff member), in normal and in elder mode. Elder mode is also measured:
+// resident, a staff member and an admin), in normal and in elder mode. Elder mode is also measured:
 // body text at least 18 px and every visible interactive target at least 60×60 px.
 
 import assert from 'node:assert/strict';
@@ -27,7 +27,13 @@ const WHO = [
     who: 'staff',
     account: { phone: '13800000002', password: 'linli2026' },
     requestsList: '/staff',
-    routes: [...PUBLIC_ROUTES, '/staff', '/requests/:request', '/circle/facilities/new', '/circle/facilities/:facility/edit'],
+    routes: [...PUBLIC_ROUTES, '/staff', '/staff/access-log', '/requests/:request', '/circle/facilities/new', '/circle/facilities/:facility/edit'],
+  },
+  {
+    who: 'an admin',
+    account: { phone: '13800000001', password: 'linli2026' },
+    requestsList: '/staff',
+    routes: ['/staff', '/staff/access-log', '/requests/:request', '/me'],
   },
 ];
 

@@ -110,9 +110,10 @@ export class MePage extends Shell {
 }
 
 export class RequestFormPage extends Shell {
-  async submit({ category, title, description, choices = [], texts = {}, photos = [] }) {
+  async submit({ category, title, description, choices = [], texts = {}, photos = [], contact }) {
     await this.open('/requests/new');
     await this.page.getByRole('radio', { name: category }).check();
+    if (contact) await this.page.getByRole('radio', { name: contact }).check();
     await this.page.getByLabel('标题').fill(title);
     if (description) await this.page.getByLabel('详细描述（选填）').fill(description);
     for (const choice of choices) await this.page.getByRole('radio', { name: choice, exact: true }).check();

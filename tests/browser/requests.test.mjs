@@ -183,4 +183,53 @@ describe('a service request', () => {
     await screenshot(visitor, 'requests-public-normal');
     for (const page of [owner, tenant, visitor]) assert.deepEqual(page.consoleErrors, []);
   });
+
+  it('shows staff the number masked, opens it for a stated reason, and logs it for admins', async () => {
+    const resident = await newPhonePage(linli.browser);
+    const staff = await newPhonePage(linli.browser);
+    const admin = await newPhonePage(linli.browser);
+    for (const [page, phone] of [[resident, '13900000001'], [staff, '13800000002'], [admin, '13800000001']]) {
+      await new LoginPage(page, linli.server.url).login({ phone, password: 'linli2026' });
+      await page.waitForURL('**/me');
+    }
+    const title = '厨房水管漏水，需要上门';
+    await new RequestFormPage(resident, linli.server.url).submit({
+      category: '物业维修', title, choices: ['楼道'], contact: '可以打电话给我',
+    });
+    await resident.waitForURL(/\/requests\/\d+\?sent=1/);
+    const path = new URL(resident.url()).pathname;
+    const number = await new RequestDetailPage(resident, linli.server.url).trackingNumber().innerText();
+    // The resident sees no contact card about themselves.
+    assert.equal(await resident.getByRole('heading', { name: '联系居民' }).count(), 0);
+
+    const desk = new RequestDetailPage(staff, linli.server.url);
+    await desk.open(path);
+    const card = staff.getByRole('region', { name: '联系居民' });
+    await card.getByText('139****0001').waitFor();
+    assert.equal(await staff.getByText('13900000001').count(), 0, 'the number is masked until opened');
+    // A reason first: nothing is opened without one.
+    await card.getByRole('button', { name: '查看完整号码' }).click();
+    await card.getByText('此项必填').waitFor();
+    assert.equal(await staff.getByText('13900000001').count(), 0);
+    await card.getByRole('radio', { name: '预约上门' }).check();
+    await card.getByRole('button', { name: '查看完整号码' }).click();
+    await card.getByRole('status').filter({ hasText: '已记入访问日志' }).waitFor();
+    const call = card.getByRole('link', { name: '拨打 13900000001' });
+    assert.equal(await call.getAttribute('href'), 'tel:13900000001');
+    await screenshot(staff, 'staff-contact-opened-normal');
+
+    // The admin finds the opening at the top of the access log.
+    await admin.goto(`${linli.server.url}/staff`);
+    await admin.getByRole('link', { name: '个人信息访问日志' }).click();
+    await admin.waitForURL('**/staff/access-log');
+    const newest = admin.getByRole('list', { name: '访问记录，最新的在前' }).getByRole('listitem').first();
+    await newest.getByRole('link', { name: number }).waitFor();
+    assert.match(await newest.innerText(), /预约上门/);
+    assert.equal(await admin.getByText('13900000001').count(), 0, 'the log does not show the number');
+    await screenshot(admin, 'access-log-normal');
+    // Staff who are not admins are told the log is not theirs.
+    await staff.goto(`${linli.server.url}/staff/access-log`);
+    await staff.getByText('只有管理员可以查看访问日志。').waitFor();
+    for (const page of [resident, staff, admin]) assert.deepEqual(page.consoleErrors, []);
+  });
 });

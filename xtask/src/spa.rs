@@ -364,6 +364,6 @@ mod tests {
         let routes = read_routes(&root()).unwrap();
         assert!(routes.contains(&("/circle/facilities/:id".into(), "circle_pages".into())));
         assert!(routes.contains(&("/".into(), "requests_tab".into())));
-        assert_eq!(routes.len(), 19, "18 lazy routes and /");
+        assert_eq!(routes.len(), 20, "19 lazy routes and /");
     }
 }

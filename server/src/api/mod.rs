@@ -1,6 +1,7 @@
 //! The `/api/v1` handlers, one module per resource. Handlers stay thin: parse the input into
 //! domain types, call the store, shape the answer.
 
+pub mod access;
 pub mod auth;
 pub mod community;
 pub mod consultations;

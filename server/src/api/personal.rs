@@ -50,6 +50,7 @@ pub async fn my_data(
         named_ballots: own.named_ballots,
         ratings: own.ratings,
         sessions: own.sessions,
+        contact_openings: store::access_log::openings_of(&state.db, user.id).await?,
     };
     tracing::info!(user_id = user.id, "personal data exported");
     Ok((

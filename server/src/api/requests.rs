@@ -474,6 +474,9 @@ pub(crate) async fn detail_as(
         .ok_or(ApiError::NotFound)?;
     detail.allowed_actions = RequestAction::allowed(detail.summary.status, actor);
     detail.followers = store::follows::follower_count(&state.db, id).await?;
+    if actor == Actor::Staff {
+        detail.requester = store::access_log::requester(&state.db, id).await?;
+    }
     Ok(detail)
 }
 

@@ -28,6 +28,7 @@ use utoipa_axum::routes;
         (name = "requests", description = "Service requests (办事): the catalogue, submitting, tracking, handling"),
         (name = "consultations", description = "Consultations (议事): proposals, co-signatures, deliberation, votes, results"),
         (name = "service circle", description = "The 15-minute service circle (服务圈): facilities, the walking network, walking areas"),
+        (name = "administration", description = "For admins: the access log of residents' personal data"),
     )
 )]
 struct ApiDoc;
@@ -145,6 +146,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::requests::detail))
         .routes(routes!(api::requests::add_note))
         .routes(routes!(api::requests::queue))
+        .routes(routes!(api::access::open_contact))
+        .routes(routes!(api::access::access_log))
         .routes(routes!(api::follows::similar))
         .routes(routes!(api::follows::follow, api::follows::unfollow))
         .routes(routes!(api::photos::photo))

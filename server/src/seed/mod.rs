@@ -130,6 +130,7 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
     let users = people::insert_people(&mut tx, &password_hash, &households, &codes, now).await?;
     let facilities = facilities::insert_facilities(&mut tx, community_id, &walk, &node_ids).await?;
     let service_requests = requests::insert_demo_requests(&mut tx, now).await?;
+    requests::insert_demo_contact_openings(&mut tx, now).await?;
     let consultations = consultations::insert_demo_consultations(&mut tx, now).await?;
     crate::store::open311::create_client(
         &mut tx,

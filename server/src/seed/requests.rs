@@ -127,6 +127,36 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
 
 /// The bound residents with their households (who send requests), and the first staff
 /// account (who handles them).
+/// Every third demo request's sender agreed to be called, and for the first few of those that
+/// staff took on, the staff member opened the number to arrange a visit an hour after
+/// answering: the staff view shows both kinds of requester, and the access log is not empty.
+pub async fn insert_demo_contact_openings(
+    conn: &mut SqliteConnection,
+    now: i64,
+) -> anyhow::Result<usize> {
+    sqlx::query("UPDATE service_requests SET contact_preference = 'phone' WHERE id % 3 = 0")
+        .execute(&mut *conn)
+        .await?;
+    // Inserted in time order: the log's ids follow time, as they do when staff write them.
+    let opened = sqlx::query(
+        "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
+         SELECT * FROM (
+             SELECT MIN(r.responded_at + 3600, ?) AS at, u.id, 'open_contact', 'arrange_visit',
+                    r.id, r.author_id
+             FROM service_requests r,
+                  (SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1) u
+             WHERE r.contact_preference = 'phone' AND r.responded_at IS NOT NULL
+                   AND r.author_id IS NOT NULL
+             ORDER BY r.id LIMIT 6
+         ) ORDER BY at",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(opened as usize)
+}
+
 pub(super) async fn authors_and_handler(
     conn: &mut SqliteConnection,
 ) -> sqlx::Result<(Vec<(i64, i64)>, Option<i64>)> {

@@ -1,6 +1,7 @@
 //! Storage: every SQL statement of the server, as plain async functions over the pool.
 //! Handlers call these; nothing else talks to the database.
 
+pub mod access_log;
 pub mod ballots;
 pub mod community;
 pub mod consultations;

@@ -426,6 +426,7 @@ pub async fn detail(
         allowed_actions: Vec::new(),
         followers: 0,
         following: false,
+        requester: None,
     }))
 }
 

@@ -19,6 +19,7 @@ pub enum Scope {
     CommentAddress,
     PhotoAccount,
     PhotoAddress,
+    ContactAccount,
 }
 
 impl Scope {
@@ -35,6 +36,7 @@ impl Scope {
             Scope::CommentAddress => "comment_address",
             Scope::PhotoAccount => "photo_account",
             Scope::PhotoAddress => "photo_address",
+            Scope::ContactAccount => "contact_account",
         }
     }
 }

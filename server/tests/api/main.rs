@@ -1,6 +1,7 @@
 //! The API end to end over real HTTP: one server and one SQLite file per test.
 //! One test binary (one file per resource) so the suite links once.
 
+mod access;
 mod auth;
 mod community;
 mod consultations;

@@ -2,7 +2,8 @@
 //! another resident, the resident who owns the objects, staff and an admin, against a table of
 //! expected outcomes. An operation missing from the table fails the test, as does a row for an
 //! operation that no longer exists. Every answer is then searched for what its reader must not
-//! see: the resident's phone number and name, a secret ballot's receipt, a hidden tally.
+//! see: the resident's phone number and name (staff see the number only where they open it on
+//! purpose), a secret ballot's receipt, a hidden tally.
 //!
 //! The rows run in order, each role in turn, through a consultation's whole life (proposal,
 //! review, an open secret vote, the close), so that each call is one the role could really
@@ -85,7 +86,7 @@ struct Fixture {
 
 impl Fixture {
     fn path(&self, template: &str) -> String {
-        let id = if template.starts_with("/requests/") {
+        let id = if template.starts_with("/requests/") || template.starts_with("/staff/requests/") {
             self.request
         } else if template.starts_with("/photos/") {
             self.photo
@@ -128,6 +129,8 @@ async fn call(browser: &Browser, row: &Row, path: &str) -> (u16, String) {
 async fn fixture(app: &TestApp, resident: &Browser, staff: &Browser) -> Fixture {
     let mut hidden = repair("楼道灯坏了");
     hidden["hide_name"] = json!(true);
+    // Staff may open the number: the resident agreed to be called.
+    hidden["contact"] = json!("phone");
     let resp = resident
         .post_with_photos("/requests", &hidden, &[("image/png", tiny_png())])
         .await;
@@ -259,6 +262,13 @@ fn table(facility: Value, closes_at: i64) -> Vec<Row> {
         with(M::POST, "/requests/{id}/follow", json!({}), "U + C C C"),
         row(M::DELETE, "/requests/{id}/follow", "U + + + +"),
         row(M::GET, "/staff/requests", "U F F + +"),
+        with(
+            M::POST,
+            "/staff/requests/{id}/contact",
+            json!({ "purpose": "arrange_visit" }),
+            "U F F + +",
+        ),
+        row(M::GET, "/admin/access-log", "U F F F +"),
         with(
             M::POST,
             "/requests/{id}/actions",
@@ -471,6 +481,13 @@ async fn every_operation_answers_each_role_as_the_table_says_and_leaks_nothing()
                     "{call} as {role} names the requester who asked to stay hidden"
                 );
             }
+        }
+        // Staff see the number in full only where they open it on purpose (and it is logged).
+        if matches!(*role, "staff" | "admin") && !call.ends_with("/contact") {
+            assert!(
+                !body.contains(OWNER),
+                "{call} as {role} shows the owner's full number"
+            );
         }
         if !(*role == "resident" && call.ends_with("/ballots")) {
             assert!(

@@ -107,6 +107,10 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
             {(detail.followers > 0)
                 .then(|| view! { <dt>{t!(i18n, requests.followers_count)}</dt><dd>{detail.followers}</dd> })}
         </dl>
+        {detail
+            .requester
+            .clone()
+            .map(|requester| view! { <super::contact::RequesterContact id=s.id requester/> })}
         {detail.following.then(|| view! { <Unfollow id=s.id/> })}
         {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
         {(!detail.answers.is_empty()).then(|| view! { <Answers category=s.category.clone() answers=detail.answers.clone()/> })}

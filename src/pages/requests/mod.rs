@@ -1,6 +1,7 @@
 //! 办事: the service-requests tab. Signed in: "new request" and my requests; a visitor sees
 //! what the tab offers and a way to log in.
 
+pub mod contact;
 pub mod detail;
 pub mod figures;
 pub mod new;

@@ -9,7 +9,10 @@ use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
+use linli_domain::Role;
 use linli_domain::request::RequestStatus;
+
+pub mod access_log;
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
@@ -20,6 +23,9 @@ pub fn StaffPage() -> impl IntoView {
         SessionState::Loading => None,
         _ => Some(false),
     });
+    let is_admin = Memo::new(
+        move |_| matches!(session.0.get(), SessionState::SignedIn(me) if me.role == Role::Admin),
+    );
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t!(i18n, staff.title)}</h1>
@@ -27,6 +33,17 @@ pub fn StaffPage() -> impl IntoView {
                 None => view! { <Loading/> }.into_any(),
                 Some(false) => view! { <p class="notice">{t!(i18n, staff.only)}</p> }.into_any(),
                 Some(true) => view! { <Queue/> }.into_any(),
+            }}
+            {move || {
+                is_admin
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p>
+                                <a href="/staff/access-log">{t!(i18n, staff.access_log_link)}</a>
+                            </p>
+                        }
+                    })
             }}
         </section>
     }
