@@ -16,9 +16,10 @@
 //!    public lists, figures, topics, facilities, a walking area, a resident's own requests,
 //!    the staff queue), 3 send a service request, 2 comment on a topic and 1 casts or changes a
 //!    ballot. Each must answer 200 or 201; anything else is an error.
-//! 5. Every 30 s: the requests answered, the errors, p50 and p99, and the server's RSS (read
-//!    from `/proc`). At the end: the error rate, and the RSS before the load, after the first
-//!    window (caches filled) and at the end.
+//! 5. Every 30 s: the requests answered, the errors, p50 and p99, the server's RSS and what it
+//!    is made of (its own allocations, mapped files, shared memory; read from `/proc`), and
+//!    the size of the write-ahead log. At the end: the error rate, and the RSS before the
+//!    load, after the first window (caches filled) and at the end.
 //!
 //! `--minutes M` (default 10), `--rate R` requests a second (default 50), `--keep`, and
 //! `--heap-profile`, which runs the server under heaptrack (Debian's `heaptrack`) and keeps the
@@ -195,6 +196,19 @@ struct Window {
     statuses: BTreeMap<u16, u64>,
     first_error: Option<String>,
     rss_kib: Option<u64>,
+    memory: Option<Memory>,
+    /// The size of the database's write-ahead log at the end of the window.
+    wal_bytes: u64,
+}
+
+/// What the server's resident memory is made of, from `/proc/<pid>/status`, in KiB: its own
+/// allocations (anonymous), and the pages of files it maps (the binary, libraries) and of
+/// shared memory (SQLite's WAL index).
+#[derive(Clone, Copy, Default)]
+struct Memory {
+    anon: u64,
+    file: u64,
+    shmem: u64,
 }
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -264,7 +278,13 @@ pub fn run(args: &[String]) -> Result<()> {
                 let end = started + WINDOW * (i as u32 + 1);
                 std::thread::sleep(end.saturating_duration_since(Instant::now()));
                 let rss = rss_kib(pid);
-                window.lock().expect("window lock").rss_kib = rss;
+                let mut window = window.lock().expect("window lock");
+                window.rss_kib = rss;
+                window.memory = memory(pid);
+                window.wal_bytes = std::fs::metadata(work.path.join("bench.db-wal"))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+                drop(window);
                 println!(
                     "{:>5} s: {} requests started, RSS {:.1} MiB",
                     (i as u64 + 1) * WINDOW.as_secs(),
@@ -410,26 +430,42 @@ fn send(
     }
 }
 
-/// VmRSS of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
+/// A `Name:  1234 kB` line of a process's `/proc/<pid>/status`, in KiB.
+fn status_kib(pid: u32, name: &str) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()?
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))?
         .split_whitespace()
         .next()?
         .parse()
         .ok()
 }
 
+/// VmRSS of a process, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS")
+}
+
+fn memory(pid: u32) -> Option<Memory> {
+    Some(Memory {
+        anon: status_kib(pid, "RssAnon")?,
+        file: status_kib(pid, "RssFile")?,
+        shmem: status_kib(pid, "RssShmem")?,
+    })
+}
+
 fn report(windows: &[Window], rss_before: u64, wall: Duration, database_bytes: u64) {
     let mib = |kib: u64| kib as f64 / 1024.0;
-    println!("\n| window | answered | errors | p50 ms | p99 ms | max ms | RSS MiB |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "\n| window | answered | errors | p50 ms | p99 ms | max ms | RSS MiB | anon | file | shmem | WAL MiB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (i, w) in windows.iter().enumerate() {
         let from = i as u64 * WINDOW.as_secs();
+        let m = w.memory.unwrap_or_default();
         println!(
-            "| {}–{} s | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            "| {}–{} s | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
             from,
             from + WINDOW.as_secs(),
             w.latencies_us.len(),
@@ -437,7 +473,11 @@ fn report(windows: &[Window], rss_before: u64, wall: Duration, database_bytes: u
             percentile(&w.latencies_us, 50.0),
             percentile(&w.latencies_us, 99.0),
             percentile(&w.latencies_us, 100.0),
-            mib(w.rss_kib.unwrap_or(0))
+            mib(w.rss_kib.unwrap_or(0)),
+            mib(m.anon),
+            mib(m.file),
+            mib(m.shmem),
+            w.wal_bytes as f64 / (1024.0 * 1024.0)
         );
     }
     let all: Vec<u64> = windows
