@@ -2,7 +2,9 @@
 //! purpose and only if the resident agreed to be called, each opening in the append-only
 //! access log that admins browse and the resident finds in their own data.
 
-use crate::helpers::{TestApp, assert_problem, retry_after, spawn_app, spawn_app_with_limits};
+use crate::helpers::{
+    Browser, TestApp, assert_problem, retry_after, spawn_app, spawn_app_with_limits,
+};
 use crate::requests::{STAFF, repair, signed_in, submit};
 use linli_server::config::{Limit, ThrottleLimits};
 use serde_json::{Value, json};
@@ -26,6 +28,23 @@ fn opening(purpose: &str) -> Value {
     json!({ "purpose": purpose })
 }
 
+/// Asks to open the number behind request `id` for `purpose`.
+async fn open(browser: &Browser, id: i64, purpose: &str) -> reqwest::Response {
+    browser
+        .post_json(&format!("/staff/requests/{id}/contact"), &opening(purpose))
+        .await
+}
+
+/// The request as `browser` reads it.
+async fn read(browser: &Browser, id: i64) -> Value {
+    browser
+        .get(&format!("/requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn openings_logged(app: &TestApp) -> i64 {
     app.count("access_log", "").await
 }
@@ -36,12 +55,7 @@ async fn staff_see_the_number_masked_until_they_open_it_with_a_purpose() {
     let id = request_from_resident(&app, true).await;
     let staff = signed_in(&app, STAFF).await;
 
-    let detail: Value = staff
-        .get(&format!("/requests/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = read(&staff, id).await;
     assert_eq!(
         detail["requester"],
         json!({ "display_name": RESIDENT_NAME, "phone_masked": "139****0001", "may_call": true })
@@ -52,12 +66,7 @@ async fn staff_see_the_number_masked_until_they_open_it_with_a_purpose() {
     }
     // The author sees their own request without a requester block.
     let resident = signed_in(&app, RESIDENT).await;
-    let own: Value = resident
-        .get(&format!("/requests/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let own = read(&resident, id).await;
     assert!(own["requester"].is_null(), "{own}");
 
     let before = openings_logged(&app).await;
@@ -69,7 +78,7 @@ async fn staff_see_the_number_masked_until_they_open_it_with_a_purpose() {
     }
     assert_eq!(openings_logged(&app).await, before);
 
-    let resp = staff.post_json(&path, &opening("arrange_visit")).await;
+    let resp = open(&staff, id, "arrange_visit").await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.headers()["cache-control"].to_str().unwrap(),
@@ -95,22 +104,12 @@ async fn a_resident_who_asked_for_the_app_only_cannot_be_opened() {
     let app = spawn_app().await;
     let id = request_from_resident(&app, false).await;
     let staff = signed_in(&app, STAFF).await;
-    let detail: Value = staff
-        .get(&format!("/requests/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = read(&staff, id).await;
     assert_eq!(detail["requester"]["may_call"], false);
     assert_eq!(detail["requester"]["phone_masked"], "139****0001");
 
     let before = openings_logged(&app).await;
-    let resp = staff
-        .post_json(
-            &format!("/staff/requests/{id}/contact"),
-            &opening("clarify_request"),
-        )
-        .await;
+    let resp = open(&staff, id, "clarify_request").await;
     let problem = assert_problem(resp, 409, "contact_not_shared").await;
     assert!(!problem.to_string().contains(RESIDENT), "{problem}");
     assert_eq!(openings_logged(&app).await, before);
@@ -120,22 +119,15 @@ async fn a_resident_who_asked_for_the_app_only_cannot_be_opened() {
 async fn only_staff_open_numbers_and_only_admins_read_the_log() {
     let app = spawn_app().await;
     let id = request_from_resident(&app, true).await;
-    let path = format!("/staff/requests/{id}/contact");
     let before = openings_logged(&app).await;
     for (phone, status) in [(RESIDENT, 403), (OTHER, 403)] {
         let browser = signed_in(&app, phone).await;
-        let resp = browser.post_json(&path, &opening("report_back")).await;
+        let resp = open(&browser, id, "report_back").await;
         assert_eq!(resp.status(), status, "{phone}");
         assert_eq!(browser.get("/admin/access-log").await.status(), 403);
     }
     let visitor = app.new_browser();
-    assert_eq!(
-        visitor
-            .post_json(&path, &opening("report_back"))
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(open(&visitor, id, "report_back").await.status(), 401);
     assert_eq!(visitor.get("/admin/access-log").await.status(), 401);
     let staff = signed_in(&app, STAFF).await;
     assert_eq!(staff.get("/admin/access-log").await.status(), 403);
@@ -151,12 +143,8 @@ async fn admins_browse_the_log_newest_first_page_by_page_without_residents_numbe
     let app = spawn_app().await;
     let id = request_from_resident(&app, true).await;
     let staff = signed_in(&app, STAFF).await;
-    let path = format!("/staff/requests/{id}/contact");
     for purpose in ["arrange_visit", "clarify_request", "report_back"] {
-        assert_eq!(
-            staff.post_json(&path, &opening(purpose)).await.status(),
-            200
-        );
+        assert_eq!(open(&staff, id, purpose).await.status(), 200);
     }
     let admin = signed_in(&app, ADMIN).await;
 
@@ -226,12 +214,7 @@ async fn the_resident_finds_each_opening_in_their_data_and_the_log_cannot_be_rew
     let app = spawn_app().await;
     let id = request_from_resident(&app, true).await;
     let staff = signed_in(&app, STAFF).await;
-    let opened = staff
-        .post_json(
-            &format!("/staff/requests/{id}/contact"),
-            &opening("report_back"),
-        )
-        .await;
+    let opened = open(&staff, id, "report_back").await;
     assert_eq!(opened.status(), 200);
     let resident = signed_in(&app, RESIDENT).await;
     let data: Value = resident.get("/me/data").await.json().await.unwrap();
@@ -273,19 +256,9 @@ async fn a_deleted_account_has_no_number_to_open() {
     assert_eq!(resp.status(), 204);
 
     let staff = signed_in(&app, STAFF).await;
-    let detail: Value = staff
-        .get(&format!("/requests/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = read(&staff, id).await;
     assert!(detail["requester"].is_null(), "{detail}");
-    let resp = staff
-        .post_json(
-            &format!("/staff/requests/{id}/contact"),
-            &opening("report_back"),
-        )
-        .await;
+    let resp = open(&staff, id, "report_back").await;
     assert_problem(resp, 409, "contact_not_shared").await;
 }
 
@@ -302,29 +275,16 @@ async fn a_staff_member_opening_number_after_number_is_stopped() {
     .await;
     let id = request_from_resident(&app, true).await;
     let staff = signed_in(&app, STAFF).await;
-    let path = format!("/staff/requests/{id}/contact");
     for _ in 0..2 {
-        assert_eq!(
-            staff
-                .post_json(&path, &opening("arrange_visit"))
-                .await
-                .status(),
-            200
-        );
+        assert_eq!(open(&staff, id, "arrange_visit").await.status(), 200);
     }
     let before = openings_logged(&app).await;
-    let resp = staff.post_json(&path, &opening("arrange_visit")).await;
+    let resp = open(&staff, id, "arrange_visit").await;
     let wait = retry_after(resp.headers());
     assert!((86_000..=86_400).contains(&wait), "{wait}");
     assert_problem(resp, 429, "too_many_attempts").await;
     assert_eq!(openings_logged(&app).await, before);
     // Another staff member is not held back by the first one's count.
     let admin = signed_in(&app, ADMIN).await;
-    assert_eq!(
-        admin
-            .post_json(&path, &opening("arrange_visit"))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(open(&admin, id, "arrange_visit").await.status(), 200);
 }
