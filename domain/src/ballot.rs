@@ -306,6 +306,28 @@ pub fn instant_runoff(options: usize, ballots: &[Vec<usize>]) -> RunoffResult {
     }
 }
 
+/// What the published receipt hashes say about one ballot's receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptStanding {
+    /// Published and counted in the current result.
+    Counted,
+    /// Published at the close, then voided by a correction: not counted any more.
+    Voided,
+    /// Not among the published hashes: a mistyped code, or another vote's.
+    NotFound,
+}
+
+/// Looks up a receipt's hash among a closed vote's published hashes and those voided since.
+pub fn receipt_standing(hash: &str, published: &[String], voided: &[String]) -> ReceiptStanding {
+    if !published.iter().any(|h| h == hash) {
+        ReceiptStanding::NotFound
+    } else if voided.iter().any(|h| h == hash) {
+        ReceiptStanding::Voided
+    } else {
+        ReceiptStanding::Counted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,5 +571,28 @@ mod tests {
         // Invalid preferences are skipped; no valid ballot means no winner.
         assert_eq!(instant_runoff(2, &[vec![5, 5]]).winner, None);
         assert_eq!(instant_runoff(2, &[vec![1, 1, 0]]).winner, Some(1));
+    }
+
+    #[test]
+    fn a_receipt_voided_by_a_correction_is_not_counted() {
+        let published = vec!["aa".to_owned(), "bb".to_owned()];
+        let voided = vec!["bb".to_owned()];
+        assert_eq!(
+            receipt_standing("aa", &published, &voided),
+            ReceiptStanding::Counted
+        );
+        assert_eq!(
+            receipt_standing("bb", &published, &voided),
+            ReceiptStanding::Voided
+        );
+        assert_eq!(
+            receipt_standing("cc", &published, &voided),
+            ReceiptStanding::NotFound
+        );
+        // A hash said to be voided but never published is not found: nothing to stand on.
+        assert_eq!(
+            receipt_standing("dd", &published, &["dd".to_owned()]),
+            ReceiptStanding::NotFound
+        );
     }
 }

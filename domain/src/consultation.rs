@@ -687,6 +687,10 @@ pub struct TopicDetail {
     pub cosigned: bool,
     /// After the close: the SHA-256 of every receipt, so anyone can check theirs was counted.
     pub receipt_hashes: Vec<String>,
+    /// Those of `receipt_hashes` whose ballots a later correction voided (named ballots only:
+    /// a secret one is never voided alone), so that a check of one says it no longer counts.
+    #[serde(default)]
+    pub voided_receipt_hashes: Vec<String>,
     /// Plans, quotes and other documents staff attached for the discussion.
     #[serde(default)]
     pub documents: Vec<crate::deliberation::TopicDocument>,

@@ -146,6 +146,7 @@ pub(crate) async fn detail_for(
     let cosigned = store::consultations::has_cosigned(&state.db, id, &home_ids).await?;
     let mut vote = store::consultations::vote_view(&state.db, id).await?;
     let mut receipt_hashes = Vec::new();
+    let mut voided_receipt_hashes = Vec::new();
     if let Some(v) = vote.as_mut() {
         let now = crate::db::now();
         let mine = store::consultations::roll_entries(
@@ -169,6 +170,8 @@ pub(crate) async fn detail_for(
             .collect();
         if v.closed_at.is_some() {
             receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
+            voided_receipt_hashes =
+                store::consultations::voided_receipt_hashes(&state.db, v.id).await?;
         }
     }
     // 民事民评: the ratings once decided; whether this account's household may rate.
@@ -200,6 +203,7 @@ pub(crate) async fn detail_for(
         vote,
         cosigned,
         receipt_hashes,
+        voided_receipt_hashes,
         documents: store::deliberation::documents(&state.db, id).await?,
         rating,
         my_rating,
@@ -541,8 +545,12 @@ pub async fn result_csv(
             ErrorCode::TallyHidden,
         )));
     };
+    // The receipts that count: a ballot voided by a correction is not counted any more.
     let hashes = if vote.closed_at.is_some() {
-        store::consultations::receipt_hashes(&state.db, vote.id).await?
+        let voided = store::consultations::voided_receipt_hashes(&state.db, vote.id).await?;
+        let mut hashes = store::consultations::receipt_hashes(&state.db, vote.id).await?;
+        hashes.retain(|h| voided.binary_search(h).is_err());
+        hashes
     } else {
         Vec::new()
     };

@@ -840,6 +840,17 @@ pub async fn close_vote_on(
     Ok(true)
 }
 
+/// The receipt hashes of a vote's ballots that a correction voided after the close, sorted.
+pub async fn voided_receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT receipt_hash FROM ballots
+         WHERE vote_id = ? AND voided_in_revision IS NOT NULL ORDER BY receipt_hash",
+    )
+    .bind(vote_id)
+    .fetch_all(db)
+    .await
+}
+
 /// The receipt hashes of a vote, sorted (so their order says nothing about who voted when):
 /// those published at the close, or, for a vote still open, its ballots' so far.
 pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {

@@ -5,6 +5,7 @@ use crate::consultations::{OWNER, building_of_owner, csv_row, lift, new_owner_in
 use crate::helpers::{TestApp, assert_problem, spawn_app};
 use crate::requests::{STAFF, signed_in};
 use serde_json::{Value, json};
+use sha2::Digest;
 
 /// Rows of the tables a correction writes, so a refusal can be shown to write nothing.
 async fn written(app: &TestApp) -> Vec<i64> {
@@ -51,8 +52,11 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
     )
     .await;
     let vote_id = opened["vote"]["id"].as_i64().unwrap();
+    let mut receipts = Vec::new();
     for (voter, choice) in [(&owner, "yes"), (&a, "yes"), (&b, "no")] {
-        ok(voter, &path("/ballots"), json!({ "choice": choice })).await;
+        let ballot = ok(voter, &path("/ballots"), json!({ "choice": choice })).await;
+        let receipt = ballot["receipt"].as_str().expect("a receipt");
+        receipts.push(linli_domain::hex(&sha2::Sha256::digest(receipt.as_bytes())));
     }
     let home_of = |phone: &'static str| {
         let db = app.db.clone();
@@ -178,6 +182,17 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
     assert_eq!(revisions[1]["reason"], "经核实，该户投票人不是业主本人。");
     assert_eq!(revisions[1]["change"], "void_ballot");
     assert_eq!(revisions[1]["result"]["verdict"], vote["verdict"]);
+    // a's receipt is still among those published at the close, and now marked voided, so a
+    // check of it does not say it counts; the CSV lists only the receipts that count.
+    let published = corrected["receipt_hashes"].as_array().unwrap();
+    assert!(receipts.iter().all(|r| published.contains(&json!(r))));
+    assert_eq!(corrected["voided_receipt_hashes"], json!([receipts[1]]));
+    let csv = staff.get(&path("/result.csv")).await.text().await.unwrap();
+    assert!(!csv.contains(&receipts[1]), "{csv}");
+    assert!(
+        csv.contains(&receipts[0]) && csv.contains(&receipts[2]),
+        "{csv}"
+    );
     let last_event = corrected["events"]
         .as_array()
         .unwrap()

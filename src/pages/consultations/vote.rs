@@ -22,7 +22,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use linli_domain::ErrorCode;
-use linli_domain::ballot::{DecisionRule, Threshold, Verdict, YesNoTally};
+use linli_domain::ballot::{
+    DecisionRule, ReceiptStanding, Threshold, Verdict, YesNoTally, receipt_standing,
+};
 use linli_domain::consultation::{
     BallotChoice, Electorate, NewVote, OptionsResult, QuestionKind, TopicDetail, VoteView,
     VoterUnit, YesNo,
@@ -280,6 +282,7 @@ pub fn VoteSection(
                         <ReceiptCheck
                             topic=id
                             hashes=topic.receipt_hashes.clone()
+                            voided=topic.voided_receipt_hashes.clone()
                             households=vote.my_units.iter().map(|u| u.household_id).collect()
                         />
                     }
@@ -1064,13 +1067,17 @@ async fn receipt_hash(receipt: &str) -> Option<String> {
 #[derive(Clone, Copy, PartialEq)]
 enum Check {
     NotYet,
-    Found,
-    NotFound,
+    Done(ReceiptStanding),
     Unavailable,
 }
 
 #[component]
-fn ReceiptCheck(topic: i64, hashes: Vec<String>, households: Vec<i64>) -> impl IntoView {
+fn ReceiptCheck(
+    topic: i64,
+    hashes: Vec<String>,
+    voided: Vec<String>,
+    households: Vec<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     // Filled in with the receipt this device kept for one of the account's units, if any.
     let kept = households
@@ -1080,14 +1087,16 @@ fn ReceiptCheck(topic: i64, hashes: Vec<String>, households: Vec<i64>) -> impl I
     let outcome = RwSignal::new(Check::NotYet);
     let count = hashes.len();
     let list = StoredValue::new(hashes);
+    let voided = StoredValue::new(voided);
     let check = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let receipt = code.get_untracked();
         spawn_local(async move {
             let result = match receipt_hash(&receipt).await {
                 None => Check::Unavailable,
-                Some(hash) if list.with_value(|l| l.contains(&hash)) => Check::Found,
-                Some(_) => Check::NotFound,
+                Some(hash) => Check::Done(list.with_value(|published| {
+                    voided.with_value(|voided| receipt_standing(&hash, published, voided))
+                })),
             };
             outcome.set(result);
         });
@@ -1104,8 +1113,9 @@ fn ReceiptCheck(topic: i64, hashes: Vec<String>, households: Vec<i64>) -> impl I
             <p role="status" class="receipt-outcome">
                 {move || match outcome.get() {
                     Check::NotYet => String::new(),
-                    Check::Found => format!("✓ {}", t_string!(i18n, consultations.receipt_found)),
-                    Check::NotFound => format!("✗ {}", t_string!(i18n, consultations.receipt_not_found)),
+                    Check::Done(ReceiptStanding::Counted) => format!("✓ {}", t_string!(i18n, consultations.receipt_found)),
+                    Check::Done(ReceiptStanding::Voided) => format!("✗ {}", t_string!(i18n, consultations.receipt_voided)),
+                    Check::Done(ReceiptStanding::NotFound) => format!("✗ {}", t_string!(i18n, consultations.receipt_not_found)),
                     Check::Unavailable => t_string!(i18n, consultations.receipt_unavailable).to_string(),
                 }}
             </p>
