@@ -89,11 +89,14 @@ pub enum ErrorCode {
     /// Staff asked for the number of a resident who did not agree to be called, or whose
     /// account is deleted.
     ContactNotShared,
+    /// The signed-in account's own password, asked again to confirm (deleting the account),
+    /// is not right. Unlike a login, the number is not in question.
+    WrongPassword,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 73] = [
+    pub const ALL: [ErrorCode; 74] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -166,6 +169,7 @@ impl ErrorCode {
         ErrorCode::CrossOrigin,
         ErrorCode::ConsentRequired,
         ErrorCode::ContactNotShared,
+        ErrorCode::WrongPassword,
         ErrorCode::Internal,
     ];
 
@@ -244,6 +248,7 @@ impl ErrorCode {
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::ContactNotShared => "contact_not_shared",
+            ErrorCode::WrongPassword => "wrong_password",
             ErrorCode::Internal => "internal",
         }
     }

@@ -84,6 +84,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::CrossOrigin => t_string!(i18n, errors.cross_origin),
         ErrorCode::ConsentRequired => t_string!(i18n, errors.consent_required),
         ErrorCode::ContactNotShared => t_string!(i18n, errors.contact_not_shared),
+        ErrorCode::WrongPassword => t_string!(i18n, errors.wrong_password),
         ErrorCode::Internal => t_string!(i18n, errors.internal),
     };
     text.to_string()

@@ -101,7 +101,7 @@ describe('a new resident', () => {
     await screenshot(page, 'me-own-data-normal');
 
     await me.deleteAccount('not-my-password1');
-    await page.getByText('手机号或密码不对').first().waitFor();
+    await page.getByText('密码不对，请重新输入。').first().waitFor();
     await me.deleteAccount(password);
     await page.getByRole('link', { name: '登录' }).first().waitFor();
     assert.equal(await me.logoutButton().count(), 0);

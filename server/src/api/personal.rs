@@ -120,7 +120,7 @@ pub async fn delete_account(
     let credentials = store::users::credentials(&state.db, &phone).await?;
     if !password::verify_password_async(body.password, credentials.map(|c| c.password_hash)).await?
     {
-        return Err(FieldError::new("password", ErrorCode::WrongCredentials).into());
+        return Err(FieldError::new("password", ErrorCode::WrongPassword).into());
     }
     store::throttle::forgive(&state.db, attempt).await?;
     let kept_ballots = store::personal::delete_account(&state.db, user.id, now).await?;

@@ -163,7 +163,7 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
     let resp = owner
         .post_json("/me/deletion", &json!({ "password": "不是这个密码2026" }))
         .await;
-    assert_problem(resp, 422, "wrong_credentials").await;
+    assert_problem(resp, 422, "wrong_password").await;
     assert_eq!(owner.me().await.status(), StatusCode::OK);
 
     let resp = owner
