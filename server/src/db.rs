@@ -15,7 +15,12 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         // FULL: a write the server acknowledged survives a power cut, not only a crash.
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(Duration::from_secs(5))
+        // Pages are read through a shared mapping of the file, as the system caches it, instead
+        // of being copied into each connection's page cache: with eight connections those copies
+        // filled the heap a little more with every page the load touched (BENCHMARKS.md, soak).
+        // Writes still go through the WAL as before; the mapping only serves reads.
+        .pragma("mmap_size", MMAP_BYTES.to_string());
     if let Some(parent) = options.get_filename().parent()
         && !parent.as_os_str().is_empty()
     {
@@ -33,6 +38,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     crate::store::results::publish_missing(&pool).await?;
     Ok(pool)
 }
+
+/// How much of the file is mapped: far more than a community's database (tens of MiB), and a
+/// bound on the address space it can take, not on memory.
+const MMAP_BYTES: u64 = 1 << 30;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

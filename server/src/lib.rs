@@ -1,5 +1,6 @@
 //! Linli's server: the REST API under `/api/v1`, backed by SQLite, which also serves the SPA.
 
+pub mod allocator;
 pub mod api;
 pub mod auth;
 pub mod backup;
