@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod consultation;
 pub mod contact;
 pub mod coverage;
+pub mod declutter;
 pub mod deliberation;
 pub mod facility;
 pub mod figures;

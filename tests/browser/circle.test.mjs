@@ -43,6 +43,51 @@ class CirclePage extends Shell {
     return body;
   }
 
+  /**
+   * The markers on the map: a place alone (count 1) or a group drawn as one (its count), each
+   * with its box on screen.
+   */
+  async markers() {
+    return this.page.locator('.facility-marker, .facility-group').evaluateAll((icons) => icons.map((icon) => {
+      const box = icon.getBoundingClientRect();
+      return {
+        count: icon.classList.contains('facility-group') ? Number(icon.textContent) : 1,
+        title: icon.getAttribute('title'),
+        box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+      };
+    }));
+  }
+
+  /** The zoom the map has come to rest at (and grouped its markers for). */
+  async zoom() {
+    await this.page.waitForFunction(() => !document.querySelector('.leaflet-zoom-anim'));
+    return Number(await this.page.locator('.circle-map').getAttribute('data-zoom'));
+  }
+
+  /** Waits until the map rests at `zoom` with its markers drawn for it. */
+  async settleAt(zoom) {
+    await this.page.waitForFunction((z) => document.querySelector('.circle-map')?.dataset.zoom === String(z)
+      && !document.querySelector('.leaflet-zoom-anim'), zoom);
+  }
+
+  /** Asserts that no marker covers any part of another (each is a whole target for a finger). */
+  async assertNoMarkerCovers() {
+    const markers = await this.markers();
+    for (const [i, a] of markers.entries()) {
+      for (const b of markers.slice(i + 1)) {
+        const apart = a.box.right <= b.box.left || b.box.right <= a.box.left
+          || a.box.bottom <= b.box.top || b.box.bottom <= a.box.top;
+        assert.ok(apart, `"${a.title}" and "${b.title}" overlap: ${JSON.stringify([a.box, b.box])}`);
+      }
+    }
+    return markers;
+  }
+
+  /** How many places the map shows, counting each group's members. */
+  async placesOnMap() {
+    return (await this.markers()).reduce((n, m) => n + m.count, 0);
+  }
+
   /** The coverage card as shown: its score, and per category met or not and the minutes. */
   async coverageShown() {
     const score = await this.page.locator('.coverage-score').innerText();
@@ -115,7 +160,9 @@ describe('the service circle', () => {
     assert.ok(elderly.length >= 2, 'the demo has elderly care');
     await circle.chip('养老').click();
     assert.equal(await circle.chip('养老').getAttribute('aria-pressed'), 'true');
-    await page.waitForFunction((n) => document.querySelectorAll('.facility-marker').length === n, elderly.length);
+    await page.waitForFunction((n) => [...document.querySelectorAll('.facility-marker, .facility-group')]
+      .reduce((sum, icon) => sum + (icon.classList.contains('facility-group') ? Number(icon.textContent) : 1), 0) === n,
+    elderly.length);
     await page.getByRole('button', { name: '列表', exact: true }).click();
     const listed = await circle.listed();
     assert.equal(listed.length, elderly.length);
@@ -205,6 +252,57 @@ describe('the service circle', () => {
     await page.waitForURL('**/consultations/new?**');
     await page.getByLabel('议题').or(page.locator('#title')).first().waitFor();
     assert.equal(await page.locator('#title').inputValue(), title);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it('draws places too close to tell apart as one marker that a tap or Enter opens up, and no marker covers another', async () => {
+    const page = await newPhonePage(linli.browser);
+    const circle = new CirclePage(page, linli.server.url);
+    await circle.open();
+    const { body: all } = await circle.api('/facilities');
+    const everyPlace = all.features.length;
+    await page.waitForFunction(() => document.querySelectorAll('.facility-marker, .facility-group').length > 0);
+    const start = await circle.zoom();
+    await circle.assertNoMarkerCovers();
+    assert.equal(await circle.placesOnMap(), everyPlace);
+
+    // Zoomed out, neighbours gather into groups; every place is still counted once.
+    const zoomOut = page.locator('.leaflet-control-zoom-out');
+    await zoomOut.click();
+    await circle.settleAt(start - 1);
+    await zoomOut.click();
+    await circle.settleAt(start - 2);
+    await page.locator('.facility-group').first().waitFor();
+    const before = await circle.assertNoMarkerCovers();
+    assert.equal(await circle.placesOnMap(), everyPlace);
+    const group = page.locator('.facility-group').first();
+    assert.match(await group.getAttribute('title'), /^这里有 \d+ 处设施：.+。点按放大查看$/);
+    await screenshot(page, 'circle-map-grouped');
+
+    // Enter on a group (as a tap would) zooms in until it comes apart.
+    await group.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((z) => Number(document.querySelector('.circle-map').dataset.zoom) > z, start - 2);
+    await circle.settleAt(await circle.zoom());
+    const after = await circle.assertNoMarkerCovers();
+    assert.ok(after.length > before.length, `${before.length} markers before, ${after.length} after`);
+    assert.equal(await circle.placesOnMap(), everyPlace);
+
+    // Enter on a place's marker chooses it, as a tap does: it is marked, alone or as the first
+    // place of a group that now gathers round it.
+    const place = page.locator('.facility-marker').first();
+    const name = (await place.getAttribute('title')).split(' · ')[0];
+    await place.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => [...document.querySelectorAll('.facility-marker.selected, .facility-group.selected')]
+      .some((m) => m.getAttribute('title').startsWith(n) || m.getAttribute('title').includes(`：${n}`)), name);
+    await circle.assertNoMarkerCovers();
+
+    // Elder mode's 60 px markers need more room: still none covers another.
+    await circle.elderSwitch().click();
+    await page.waitForFunction(() => document.querySelector('.facility-marker, .facility-group').getBoundingClientRect().width >= 59.5);
+    await circle.assertNoMarkerCovers();
+    assert.equal(await circle.placesOnMap(), everyPlace);
     assert.deepEqual(page.consoleErrors, []);
   });
 

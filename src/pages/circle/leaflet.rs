@@ -130,9 +130,14 @@ pub fn GeoJsonLayer(
 }
 
 /// Gives the surrounding `Marker` a CSS-drawn icon (`L.divIcon`) of `size` pixels, centred on
-/// the point, whose class follows `class` (for the selected facility, say).
+/// the point, whose class follows `class` (for the selected facility, say), showing `count`
+/// when given (a group of places).
 #[component]
-pub fn MarkerIcon(#[prop(into)] class: Signal<String>, size: f64) -> impl IntoView {
+pub fn MarkerIcon(
+    #[prop(into)] class: Signal<String>,
+    size: f64,
+    #[prop(optional)] count: Option<usize>,
+) -> impl IntoView {
     let overlay = use_overlay_context().expect("MarkerIcon inside a Marker");
     Effect::new(move |_| {
         let Some(marker) = overlay.container::<leaflet::Marker>() else {
@@ -143,6 +148,46 @@ pub fn MarkerIcon(#[prop(into)] class: Signal<String>, size: f64) -> impl IntoVi
         let _ = Reflect::set(&options, &"className".into(), &class.get().into());
         let _ = Reflect::set(&options, &"iconSize".into(), &pair(size));
         let _ = Reflect::set(&options, &"iconAnchor".into(), &pair(size / 2.0));
+        if let Some(count) = count {
+            // A number only: nothing here is read as markup that came from elsewhere.
+            let _ = Reflect::set(&options, &"html".into(), &count.to_string().into());
+        }
         marker.set_icon(&div_icon(&options));
+    });
+}
+
+/// Makes Enter on the surrounding `Marker` (with `keyboard`, a focusable `role="button"`) do
+/// what a tap does: Leaflet itself answers Enter only by opening a popup.
+#[component]
+pub fn EnterActivates(on_enter: Callback<()>) -> impl IntoView {
+    let overlay = use_overlay_context().expect("EnterActivates inside a Marker");
+    let bound = StoredValue::new_local(None::<(leaflet::Marker, Closure<dyn Fn(JsValue)>)>);
+    Effect::new(move |_| {
+        let Some(marker) = overlay.container::<leaflet::Marker>() else {
+            return;
+        };
+        if bound.with_value(Option::is_some) {
+            return;
+        }
+        let handler = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let key = Reflect::get(&event, &"originalEvent".into())
+                .and_then(|original| Reflect::get(&original, &"key".into()))
+                .ok()
+                .and_then(|key| key.as_string());
+            if key.as_deref() == Some("Enter") {
+                on_enter.run(());
+            }
+        });
+        marker
+            .unchecked_ref::<leaflet::Evented>()
+            .on("keypress", handler.as_ref());
+        bound.set_value(Some((marker, handler)));
+    });
+    on_cleanup(move || {
+        if let Some((marker, handler)) = bound.try_update_value(Option::take).flatten() {
+            marker
+                .unchecked_ref::<leaflet::Evented>()
+                .off("keypress", handler.as_ref());
+        }
     });
 }

@@ -2,19 +2,30 @@
 //! server, so it works offline), the walking areas the server computed along them, the start,
 //! and the facilities as markers. Everything on it is also in the list beside it.
 
-use super::leaflet::{GeoJsonLayer, MarkerIcon, load_leaflet};
+use super::leaflet::{EnterActivates, GeoJsonLayer, MarkerIcon, load_leaflet};
 use super::{Home, Nearby, labels};
+use crate::components::header::ElderMode;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_leaflet::leaflet;
 use leptos_leaflet::prelude::*;
 use linli_domain::api::{GeoPoint, TileSource};
+use linli_domain::declutter::{declutter, separating_zoom};
 use linli_domain::walk::WalkAnswer;
 use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
 /// Zoom at which a 15-minute walk (about 1 km each way) fits a phone's width.
 const START_ZOOM: f64 = 15.0;
+
+/// The closest zoom the map goes to; there every place has a marker of its own.
+const MAX_ZOOM: f64 = 19.0;
+
+/// How far apart, in pixels, two markers must be drawn to stand alone: a 30 px marker and a
+/// little gap, or elder mode's 60 px target. Closer ones are drawn as one group with a count
+/// (`linli_domain::declutter`), so no marker hides part of another from a finger.
+const MARKER_SPACING: f64 = 34.0;
+const ELDER_MARKER_SPACING: f64 = 62.0;
 
 /// The colour of the area walkable within `minutes` (the legend uses the same).
 fn area_colour(minutes: u32) -> &'static str {
@@ -164,14 +175,64 @@ fn LoadedMap(layers: MapLayers) -> impl IntoView {
     } = layers;
     let i18n = use_i18n();
     let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
-    let events = MapEvents::new().mouse_click(move |event: leaflet::MouseEvent| {
-        if picking.get_untracked() {
-            let at = event.lat_lng();
-            on_pick.run(GeoPoint {
-                lat: at.lat(),
-                lon: at.lng(),
-            });
+    let zoom = RwSignal::new(START_ZOOM);
+    let events = MapEvents::new()
+        .mouse_click(move |event: leaflet::MouseEvent| {
+            if picking.get_untracked() {
+                let at = event.lat_lng();
+                on_pick.run(GeoPoint {
+                    lat: at.lat(),
+                    lon: at.lng(),
+                });
+            }
+        })
+        .zoom_end(move |_| {
+            if let Some(map) = map.get_untracked() {
+                zoom.set(map.get_zoom());
+            }
+        });
+    let elder = use_context::<ElderMode>().map(|ElderMode(on)| on);
+    let spacing = Signal::derive(move || {
+        if elder.is_some_and(|on| on.get()) {
+            ELDER_MARKER_SPACING
+        } else {
+            MARKER_SPACING
         }
+    });
+    // The facilities as the map draws them at this zoom: alone where there is room, grouped
+    // where there is not. The selected one goes first, so that it is drawn where it is, alone
+    // or as the place of the group that holds it (marked as holding it).
+    let groups = Memo::new(move |_| {
+        let chosen = selected.get();
+        let (mut order, rest): (Vec<_>, Vec<_>) = facilities
+            .get()
+            .into_iter()
+            .partition(|n| Some(n.id) == chosen);
+        order.extend(rest);
+        let zoom = zoom.get();
+        if zoom >= MAX_ZOOM {
+            return order.into_iter().map(|n| vec![n]).collect::<Vec<_>>();
+        }
+        let points: Vec<GeoPoint> = order.iter().map(|n| n.at).collect();
+        declutter(&points, zoom, spacing.get())
+            .into_iter()
+            .map(|members| members.into_iter().map(|i| order[i].clone()).collect())
+            .collect()
+    });
+    let zoom_into = Callback::new(move |members: Vec<GeoPoint>| {
+        let Some(map) = map.get_untracked() else {
+            return;
+        };
+        let to = separating_zoom(
+            &members,
+            zoom.get_untracked(),
+            spacing.get_untracked(),
+            MAX_ZOOM,
+        );
+        let n = members.len() as f64;
+        let lat = members.iter().map(|p| p.lat).sum::<f64>() / n;
+        let lon = members.iter().map(|p| p.lon).sum::<f64>() / n;
+        map.set_view(&leaflet::LatLng::new(lat, lon), to);
     });
     // The first start known centres the map; later ones (a picked point) keep the view.
     let centred = StoredValue::new(false);
@@ -202,6 +263,8 @@ fn LoadedMap(layers: MapLayers) -> impl IntoView {
             events
             attr:role="region"
             attr:aria-label=move || t_string!(i18n, circle.map_label)
+            // The zoom the markers were grouped for, once the map has come to rest there.
+            attr:data-zoom=move || zoom.get()
         >
             {move || {
                 tiles.get().map(|t| view! { <TileLayer url=t.url attribution=t.attribution max_zoom=19.0/> })
@@ -217,14 +280,27 @@ fn LoadedMap(layers: MapLayers) -> impl IntoView {
                                 position=position
                                 title=Signal::derive(move || t_string!(i18n, circle.home_marker).to_string())
                                 z_index_offset=Some(1000.0)
+                                // Where the walks start, not something to press: no focus
+                                // stop, no target for a finger (`.home-now` says it in words).
+                                interactive=Some(false)
+                                keyboard=Some(false)
                             >
-                                <MarkerIcon class="home-marker" size=26.0/>
+                                <MarkerIcon class="home-marker" size=48.0/>
                             </Marker>
                         }
                     })
             }}
-            <For each=move || facilities.get() key=|n| (n.id, n.minutes) let:nearby>
-                <FacilityMarker nearby selected/>
+            <For
+                each=move || groups.get()
+                key=|group| group_key(group)
+                let:group
+            >
+                {if group.len() == 1 {
+                    let nearby = group.into_iter().next().expect("a group of one");
+                    view! { <FacilityMarker nearby selected/> }.into_any()
+                } else {
+                    view! { <GroupMarker group selected zoom_into/> }.into_any()
+                }}
             </For>
         </MapContainer>
     }
@@ -267,6 +343,60 @@ fn FacilityMarker(nearby: Nearby, selected: RwSignal<Option<i64>>) -> impl IntoV
             mouse_events=MouseEvents::new().on_click(move |_| selected.set(Some(id)))
         >
             <MarkerIcon class=icon_class size=30.0/>
+            <EnterActivates on_enter=Callback::new(move |()| selected.set(Some(id)))/>
+        </Marker>
+    }
+}
+
+/// What a marker is drawn for: its places, each with its walk (a new walk redraws it).
+fn group_key(group: &[Nearby]) -> Vec<(i64, Option<u32>)> {
+    group.iter().map(|n| (n.id, n.minutes)).collect()
+}
+
+/// Places too close to draw apart at this zoom, as one marker with their count, drawn where
+/// the nearest of them is; a tap zooms in until they come apart. Its title names them.
+#[component]
+fn GroupMarker(
+    group: Vec<Nearby>,
+    selected: RwSignal<Option<i64>>,
+    zoom_into: Callback<Vec<GeoPoint>>,
+) -> impl IntoView {
+    /// Names in a marker's title; the list beside the map has every one.
+    const NAMED: usize = 4;
+    let i18n = use_i18n();
+    let count = group.len();
+    let first = group[0].at;
+    let points: Vec<GeoPoint> = group.iter().map(|n| n.at).collect();
+    let open_up = Callback::new(move |()| zoom_into.run(points.clone()));
+    let ids: Vec<i64> = group.iter().map(|n| n.id).collect();
+    let icon_class = Signal::derive(move || {
+        let holds_chosen = selected.get().is_some_and(|id| ids.contains(&id));
+        format!(
+            "facility-group{}",
+            if holds_chosen { " selected" } else { "" }
+        )
+    });
+    let title = Signal::derive(move || {
+        let names: Vec<&str> = group
+            .iter()
+            .take(NAMED)
+            .map(|n| pick(i18n, &n.facility.name_zh, &n.facility.name_en))
+            .collect();
+        let mut names = names.join(t_string!(i18n, circle.name_separator));
+        if count > NAMED {
+            names.push_str(t_string!(i18n, circle.cluster_more));
+        }
+        t_string!(i18n, circle.cluster_title, count, names = names.clone()).to_string()
+    });
+    view! {
+        <Marker
+            position=Position::new(first.lat, first.lon)
+            title
+            keyboard=Some(true)
+            mouse_events=MouseEvents::new().on_click(move |_| open_up.run(()))
+        >
+            <MarkerIcon class=icon_class size=34.0 count/>
+            <EnterActivates on_enter=open_up/>
         </Marker>
     }
 }
