@@ -3,6 +3,8 @@
 (function () {
   try {
     var root = document.documentElement;
+    // Which tab's heading the static shell shows while the app loads (main.css).
+    root.setAttribute('data-path', location.pathname.replace(/\/+$/, '') || '/requests');
     if (localStorage.getItem('linli.elder_mode') === 'on') root.classList.add('elder');
     var lang = localStorage.getItem('linli.lang');
     if (lang === 'en' || lang === 'zh-CN') root.lang = lang;

@@ -52,7 +52,7 @@ async function fill(page, label, text) {
 
 async function logIn(page, url, phone) {
   await page.goto(`${url}/login`);
-  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.locator('main#main').getByRole('heading', { level: 1 }).waitFor();
   await fill(page, '手机号', phone);
   await fill(page, '密码', PASSWORD);
   await page.keyboard.press('Enter');

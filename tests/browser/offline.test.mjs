@@ -104,7 +104,7 @@ describe('offline', () => {
     await screenshot(page, 'offline-request-sent');
     await waiting.waitFor({ state: 'detached' });
     await second.reload();
-    await second.getByRole('heading', { level: 1 }).waitFor();
+    await second.locator('main#main').getByRole('heading', { level: 1 }).waitFor();
 
     const mine = await (await page.request.get(`${url}/api/v1/me/requests`)).json();
     const list = Array.isArray(mine) ? mine : mine.items;
@@ -143,7 +143,7 @@ describe('offline', () => {
     await page.reload();
     await page.getByRole('status').filter({ hasText: /「旧版本保存的诉求」已发送/ }).waitFor();
     await page.reload();
-    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.locator('main#main').getByRole('heading', { level: 1 }).waitFor();
     const mine = await (await page.request.get(`${url}/api/v1/me/requests`)).json();
     const list = Array.isArray(mine) ? mine : mine.items;
     assert.equal(list.filter((r) => r.title === '旧版本保存的诉求').length, 1, 'sent exactly once');

@@ -12,14 +12,15 @@ export class Shell {
     await this.heading().waitFor();
   }
 
+  /** The app's page heading (the static shell shows one too while the app loads). */
   heading() {
-    return this.page.getByRole('heading', { level: 1 });
+    return this.page.locator('main#main').getByRole('heading', { level: 1 });
   }
 
   /** The page's heading once it names `name` (text, exact, or a RegExp). A page loads after
    *  its URL is set (its wasm module may still be on the way), so wait for it by name. */
   headingNamed(name) {
-    return this.page.getByRole('heading', { level: 1, name, exact: typeof name === 'string' });
+    return this.page.locator('main#main').getByRole('heading', { level: 1, name, exact: typeof name === 'string' });
   }
 
   tab(name) {

@@ -83,7 +83,7 @@ describe('a service request', () => {
     const desk = new RequestDetailPage(staff, linli.server.url);
     await desk.open('/me');
     await staff.getByRole('link', { name: '打开诉求工作台' }).click();
-    await staff.getByRole('heading', { level: 1, name: '诉求工作台' }).waitFor();
+    await staff.locator('main#main').getByRole('heading', { level: 1, name: '诉求工作台' }).waitFor();
     await staff.getByLabel('状态').selectOption({ label: '待受理' });
     await staff.getByRole('link', { name: /三楼楼道灯坏了/ }).click();
     await staff.waitForURL(`**${path}`);
@@ -176,7 +176,7 @@ describe('a service request', () => {
     // Anyone can see it on the public list, without the author's details.
     const visitor = await newPhonePage(linli.browser);
     await visitor.goto(`${linli.server.url}/requests/public`);
-    await visitor.getByRole('heading', { level: 1, name: '社区诉求公示' }).waitFor();
+    await visitor.locator('main#main').getByRole('heading', { level: 1, name: '社区诉求公示' }).waitFor();
     await visitor.getByText(title).waitFor();
     assert.ok((await visitor.locator('.map-mark').count()) > 0, 'requests are on the map');
     assert.equal(await visitor.getByText('13900000001').count(), 0);

@@ -38,18 +38,51 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('shows a tab\'s heading and lead before the app has loaded, in the saved language, as the app then draws them', async () => {
+    // Service workers would serve the app from their cache, past the blocked module below.
+    const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const first = (selector) => page.locator(selector).evaluate((el) => ({ text: el.innerText, width: el.getBoundingClientRect().width }));
+    await page.goto(`${linli.server.url}/no-such-page`);
+    for (const lang of ['zh-CN', 'en']) {
+      await page.evaluate((l) => localStorage.setItem('linli.lang', l), lang);
+      for (const path of ['/requests', '/consultations', '/circle']) {
+        await page.goto(`${linli.server.url}${path}`);
+        await page.locator('main#main section.page p.lead').first().waitFor();
+        const app = { heading: await first('main#main h1'), lead: await first('main#main p.lead') };
+
+        // The same path with the app's module refused: the static shell stays, showing them.
+        await page.route('**/*.wasm', (route) => route.abort());
+        await page.goto(`${linli.server.url}${path}`);
+        const shown = page.locator('#boot-shell .boot-page:visible');
+        assert.equal(await shown.count(), 1, `${lang} ${path}: one heading shown`);
+        assert.equal(await shown.getAttribute('lang'), lang);
+        assert.deepEqual(await first('#boot-shell .boot-page:visible h1'), app.heading, `${lang} ${path}`);
+        assert.deepEqual(await first('#boot-shell .boot-page:visible p.lead'), app.lead, `${lang} ${path}`);
+        assert.equal(await page.locator('#boot-shell .skeleton-line:visible').count(), 0);
+        await page.unroute('**/*.wasm');
+      }
+    }
+    // Elsewhere (我的 depends on who is signed in) the shell shows only its placeholder lines.
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto(`${linli.server.url}/me`);
+    assert.equal(await page.locator('#boot-shell .boot-page:visible').count(), 0);
+    assert.ok(await page.locator('#boot-shell .skeleton-line:visible').count() > 0);
+    await context.close();
+  });
+
   it('switches to English and back, and remembers the choice', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);
     await shell.open('/consultations');
     await shell.languageSwitch().click();
-    await page.getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
+    await page.locator('main#main').getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.ok(await shell.tab('Consult').isVisible());
     await page.reload();
-    await page.getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
+    await page.locator('main#main').getByRole('heading', { level: 1, name: /Consultations/ }).waitFor();
     await shell.languageSwitch().click();
-    await page.getByRole('heading', { level: 1, name: /议事/ }).waitFor();
+    await page.locator('main#main').getByRole('heading', { level: 1, name: /议事/ }).waitFor();
     assert.deepEqual(page.consoleErrors, []);
   });
 

@@ -60,6 +60,56 @@ const HASHED: [(&str, &str); 3] = [
 
 /// Where the template wants the app's scripts and preloads.
 const APP_MARKER: &str = "<!-- linli:app -->";
+
+/// The element of `index.html` that the tabs' headings and leads replace (`boot_pages`).
+const BOOT_PAGES_MARKER: &str = "<!-- linli:boot-pages -->";
+
+/// The tabs whose heading and lead the static shell shows: their path, their locale section
+/// (`title`, `intro`, and `subtitle` where the page has one), as their pages draw them
+/// (`src/pages/{requests,consultations,circle}/mod.rs`). 我的 is left out: what it shows
+/// first depends on who is signed in.
+const BOOT_PAGES: [(&str, &str, bool); 3] = [
+    ("/requests", "requests", false),
+    ("/consultations", "consultations", true),
+    ("/circle", "circle", true),
+];
+
+/// Each tab's heading and lead in each language, from the locales, with the page's own
+/// markup so that they take the same room: main.css shows the one of the path and language.
+fn boot_pages(root: &Path) -> Result<String> {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut html = String::new();
+    for lang in ["zh-CN", "en"] {
+        let file = root.join("locales").join(format!("{lang}.json"));
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let locale: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        for (path, section, has_subtitle) in BOOT_PAGES {
+            let key = |name: &str| {
+                locale[section][name]
+                    .as_str()
+                    .map(escape)
+                    .ok_or_else(|| format!("{}: no {section}.{name}", file.display()))
+            };
+            let subtitle = if has_subtitle {
+                format!("<span class=\"subtitle\">{}</span>", key("subtitle")?)
+            } else {
+                String::new()
+            };
+            html.push_str(&format!(
+                "<section class=\"page boot-page\" data-path=\"{path}\" lang=\"{lang}\"><h1>{}{subtitle}</h1><p class=\"lead\">{}</p></section>\n",
+                key("title")?,
+                key("intro")?
+            ));
+        }
+    }
+    Ok(html)
+}
 /// The element of `dist/index.html` that holds each route's modules, as JSON
 /// (`[["/path/:id", ["/module.wasm", ...]], ...]`): read by its preload script and by
 /// `cargo xtask size`.
@@ -162,6 +212,7 @@ pub fn build(tools: &Toolchain) -> Result<()> {
         std::fs::write(dist.join(&name), &bytes).map_err(|e| e.to_string())?;
         html = replace_once(&html, &format!("\"{url}\""), &format!("\"/{name}\""))?;
     }
+    html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages(&root)?)?;
     let routes = route_modules(&read_routes(&root)?, &split.prefetch_map, &renamed)?;
     html = replace_once(
         &html,
