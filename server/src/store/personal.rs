@@ -156,7 +156,8 @@ pub async fn correct_name(db: &Db, user_id: i64, display_name: &str) -> sqlx::Re
 }
 
 /// Deletes an account, in one transaction. Its requests stay, anonymised (no author, the name
-/// hidden); its comments, proposals, co-signatures and ratings stay without it; what only
+/// hidden), without the photos it sent (pictures of a home say whose it is; the photos staff
+/// added of their work stay); its comments, proposals, co-signatures and ratings stay without it; what only
 /// concerned it (follows, household memberships, sessions) goes. Its named ballots stay on
 /// the record, as the law requires, held by a tombstone row with no number, name or password.
 /// Returns how many named ballots were kept.
@@ -168,6 +169,9 @@ pub async fn delete_account(db: &Db, user_id: i64, now: i64) -> sqlx::Result<i64
         .await?;
     for statement in [
         "UPDATE service_requests SET author_id = NULL, hide_name = 1 WHERE author_id = ?",
+        // Before the timeline forgets who sent what.
+        "DELETE FROM request_photos WHERE event_id IN
+            (SELECT id FROM request_events WHERE actor_id = ? AND actor_role = 'resident')",
         "UPDATE request_events SET actor_id = NULL WHERE actor_id = ?",
         "DELETE FROM request_followers WHERE user_id = ?",
         "UPDATE topics SET author_id = NULL WHERE author_id = ?",

@@ -5,7 +5,8 @@ use crate::consultations::{OWNER, building_of_owner, lift, ok};
 use crate::helpers::{
     GOOD_PASSWORD, assert_problem, field_errors, set_cookie_header, spawn_app, spawn_app_unseeded,
 };
-use crate::requests::{STAFF, repair, signed_in, submit};
+use crate::photos::camera_jpeg;
+use crate::requests::{STAFF, act_ok, repair, signed_in, submit};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -129,13 +130,38 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
     let app = spawn_app().await;
     let owner = signed_in(&app, OWNER).await;
     let on_the_phone = signed_in(&app, OWNER).await;
-    let sent = submit(&owner, &repair("楼道堆满杂物")).await;
+    // A request sent with a photo of the stairwell, which staff resolve with one of their work.
+    let sent = owner
+        .post_with_photos(
+            "/requests",
+            &repair("楼道堆满杂物"),
+            &[("image/jpeg", camera_jpeg(320, 240))],
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let sent: Value = sent.json().await.unwrap();
     let request_id = sent["summary"]["id"].as_i64().unwrap();
+    let resident_photo = sent["timeline"][0]["photos"][0].as_i64().unwrap();
     // A named vote the owner takes part in.
     let building = building_of_owner(&app).await;
     let topic = ok(&owner, "/consultations", lift(building)).await;
     let id = topic["summary"]["id"].as_i64().unwrap();
     let staff = signed_in(&app, STAFF).await;
+    for step in [
+        json!({ "action": "accept" }),
+        json!({ "action": "dispatch", "handler": "网格员 王芳" }),
+        json!({ "action": "start" }),
+    ] {
+        act_ok(&staff, request_id, step).await;
+    }
+    let resolved = staff
+        .post_with_photos(
+            &format!("/requests/{request_id}/actions"),
+            &json!({ "action": "resolve", "note": "已清理" }),
+            &[("image/jpeg", camera_jpeg(320, 240))],
+        )
+        .await;
+    assert_eq!(resolved.status(), StatusCode::OK);
     ok(
         &staff,
         &format!("/consultations/{id}/review"),
@@ -199,6 +225,18 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
             .await
             .unwrap();
     assert_eq!((author, hide_name), (None, 1));
+    // Without the photo of their stairwell; the photo of the work done stays.
+    assert_eq!(
+        app.count("request_photos", &format!("request_id = {request_id}"))
+            .await,
+        1
+    );
+    assert_problem(
+        staff.get(&format!("/photos/{resident_photo}")).await,
+        404,
+        "not_found",
+    )
+    .await;
     // The named ballot stays on the record, still counted.
     assert_eq!(
         app.count(

@@ -13,7 +13,7 @@ const TENANT: &str = "13900000002";
 const GPS_MARK: &[u8] = b"GPSLatitude=30.27412N;GPSLongitude=120.15515E";
 
 /// A real JPEG from a camera, as far as its metadata goes: an EXIF segment with a position.
-fn camera_jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn camera_jpeg(width: u32, height: u32) -> Vec<u8> {
     let picture = RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, 128])
     });
