@@ -20,7 +20,11 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         // of being copied into each connection's page cache: with eight connections those copies
         // filled the heap a little more with every page the load touched (BENCHMARKS.md, soak).
         // Writes still go through the WAL as before; the mapping only serves reads.
-        .pragma("mmap_size", MMAP_BYTES.to_string());
+        .pragma("mmap_size", MMAP_BYTES.to_string())
+        // What is deleted is overwritten, not left in free pages for anyone holding a copy of
+        // the file to read: a deleted account's photos and number are gone from the file itself
+        // once the write-ahead log is checkpointed.
+        .pragma("secure_delete", "ON");
     if let Some(parent) = options.get_filename().parent()
         && !parent.as_os_str().is_empty()
     {

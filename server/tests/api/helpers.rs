@@ -31,6 +31,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub db: Db,
+    /// The database file, to look at its bytes.
+    pub db_file: std::path::PathBuf,
     /// The main browser: keeps cookies like a real one.
     pub client: reqwest::Client,
     browser: Browser,
@@ -122,6 +124,7 @@ async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
         address,
         db,
         browser,
+        db_file: db_path,
         _dir: dir,
     }
 }
