@@ -157,10 +157,11 @@ pub async fn correct_name(db: &Db, user_id: i64, display_name: &str) -> sqlx::Re
 
 /// Deletes an account, in one transaction. Its requests stay, anonymised (no author, the name
 /// hidden), without the photos it sent (pictures of a home say whose it is; the photos staff
-/// added of their work stay); its comments, proposals, co-signatures and ratings stay without it; what only
-/// concerned it (follows, household memberships, sessions) goes. Its named ballots stay on
-/// the record, as the law requires, held by a tombstone row with no number, name or password.
-/// Returns how many named ballots were kept.
+/// added of their work stay); its comments, proposals, co-signatures and ratings stay without
+/// it; what only concerned it (follows, household memberships, sessions, wrong passwords
+/// counted against its number) goes. Its named ballots stay on the record, as the law
+/// requires, held by a tombstone row with no number, name or password. Returns how many named
+/// ballots were kept.
 pub async fn delete_account(db: &Db, user_id: i64, now: i64) -> sqlx::Result<i64> {
     let mut tx = super::begin_immediate(db).await?;
     let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE voter_id = ?")
@@ -180,6 +181,10 @@ pub async fn delete_account(db: &Db, user_id: i64, now: i64) -> sqlx::Result<i64
         "UPDATE topic_ratings SET user_id = NULL WHERE user_id = ?",
         "DELETE FROM household_members WHERE user_id = ?",
         "DELETE FROM sessions WHERE user_id = ?",
+        // Wrong passwords counted against the number (the number leaves with the account, and
+        // a new account on it starts with a clean slate).
+        "DELETE FROM throttle_events WHERE scope = 'login_account'
+            AND subject = (SELECT phone FROM users WHERE id = ?)",
     ] {
         sqlx::query(statement)
             .bind(user_id)

@@ -213,6 +213,12 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
         .await;
 
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // The wrong password above was counted against the number; that count goes with it.
+    assert_eq!(
+        app.count("throttle_events", &format!("subject = '{OWNER}'"))
+            .await,
+        0
+    );
     // Signed out here and on the other phone; the number signs in no more.
     assert_eq!(owner.me().await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(on_the_phone.me().await.status(), StatusCode::UNAUTHORIZED);
