@@ -71,6 +71,38 @@ describe('the app shell', () => {
     await context.close();
   });
 
+  it('draws the header before the app has loaded as the app then draws it, in each language and mode', async () => {
+    // A narrow phone, where the header's buttons wrap under the name.
+    const context = await linli.browser.newContext({ viewport: { width: 360, height: 800 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const box = (selector) => page.locator(selector).evaluate((el) => {
+      const { height, width } = el.getBoundingClientRect();
+      return { height, width };
+    });
+    await page.goto(`${linli.server.url}/no-such-page`);
+    for (const lang of ['zh-CN', 'en']) {
+      for (const elder of ['off', 'on']) {
+        await page.evaluate(([l, e]) => {
+          localStorage.setItem('linli.lang', l);
+          localStorage.setItem('linli.elder_mode', e);
+        }, [lang, elder]);
+        await page.route('**/*.wasm', (route) => route.abort());
+        await page.goto(`${linli.server.url}/circle`);
+        const shell = await box('#boot-shell .app-header:visible');
+        const shellLead = await box('#boot-shell .boot-page:visible p.lead');
+        const shellTop = await page.locator('#boot-shell .boot-page:visible h1').evaluate((h) => h.getBoundingClientRect().top);
+        await page.unroute('**/*.wasm');
+        await page.goto(`${linli.server.url}/circle`);
+        await page.locator('main#main p.lead').waitFor();
+        assert.deepEqual(shell, await box('.app-header'), `${lang}, elder mode ${elder}: the header`);
+        assert.deepEqual(shellLead, await box('main#main p.lead'), `${lang}, elder mode ${elder}: the lead`);
+        const appTop = await page.locator('main#main h1').evaluate((h) => h.getBoundingClientRect().top);
+        assert.equal(shellTop, appTop, `${lang}, elder mode ${elder}: the heading stays where it was`);
+      }
+    }
+    await context.close();
+  });
+
   it('switches to English and back, and remembers the choice', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);

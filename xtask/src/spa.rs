@@ -61,7 +61,9 @@ const HASHED: [(&str, &str); 3] = [
 /// Where the template wants the app's scripts and preloads.
 const APP_MARKER: &str = "<!-- linli:app -->";
 
-/// The element of `index.html` that the tabs' headings and leads replace (`boot_pages`).
+/// The elements of `index.html` that the app's header and the tabs' headings and leads
+/// replace (`boot_shell`).
+const BOOT_HEADER_MARKER: &str = "<!-- linli:boot-header -->";
 const BOOT_PAGES_MARKER: &str = "<!-- linli:boot-pages -->";
 
 /// The tabs whose heading and lead the static shell shows: their path, their locale section
@@ -74,28 +76,38 @@ const BOOT_PAGES: [(&str, &str, bool); 3] = [
     ("/circle", "circle", true),
 ];
 
-/// Each tab's heading and lead in each language, from the locales, with the page's own
-/// markup so that they take the same room: main.css shows the one of the path and language.
-fn boot_pages(root: &Path) -> Result<String> {
+/// The static shell's header and each tab's heading and lead, in each language, from the
+/// locales, with the app's own markup (`components/header.rs`, the tabs' pages) so that they
+/// take the same room: main.css shows those of the path and language.
+fn boot_shell(root: &Path) -> Result<(String, String)> {
     let escape = |text: &str| {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
+    let mut header = String::new();
     let mut html = String::new();
     for lang in ["zh-CN", "en"] {
         let file = root.join("locales").join(format!("{lang}.json"));
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         let locale: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let text = |section: &str, name: &str| {
+            locale[section][name]
+                .as_str()
+                .map(escape)
+                .ok_or_else(|| format!("{}: no {section}.{name}", file.display()))
+        };
+        header.push_str(&format!(
+            "<header class=\"app-header\" lang=\"{lang}\"><span class=\"brand\"><span class=\"brand-name\">{}</span><span class=\"brand-tagline\">{}</span></span><div class=\"header-actions\"><button class=\"switch-button\" type=\"button\" tabindex=\"-1\">{}</button><button class=\"switch-button elder-switch\" type=\"button\" tabindex=\"-1\"><span class=\"switch-mark\" aria-hidden=\"true\"></span>{}</button></div></header>\n",
+            text("app", "name")?,
+            text("app", "tagline")?,
+            text("header", "switch_language")?,
+            text("header", "elder_mode")?,
+        ));
         for (path, section, has_subtitle) in BOOT_PAGES {
-            let key = |name: &str| {
-                locale[section][name]
-                    .as_str()
-                    .map(escape)
-                    .ok_or_else(|| format!("{}: no {section}.{name}", file.display()))
-            };
+            let key = |name: &str| text(section, name);
             let subtitle = if has_subtitle {
                 format!("<span class=\"subtitle\">{}</span>", key("subtitle")?)
             } else {
@@ -108,7 +120,7 @@ fn boot_pages(root: &Path) -> Result<String> {
             ));
         }
     }
-    Ok(html)
+    Ok((header, html))
 }
 /// The element of `dist/index.html` that holds each route's modules, as JSON
 /// (`[["/path/:id", ["/module.wasm", ...]], ...]`): read by its preload script and by
@@ -212,7 +224,9 @@ pub fn build(tools: &Toolchain) -> Result<()> {
         std::fs::write(dist.join(&name), &bytes).map_err(|e| e.to_string())?;
         html = replace_once(&html, &format!("\"{url}\""), &format!("\"/{name}\""))?;
     }
-    html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages(&root)?)?;
+    let (boot_header, boot_pages) = boot_shell(&root)?;
+    html = replace_once(&html, BOOT_HEADER_MARKER, &boot_header)?;
+    html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages)?;
     let routes = route_modules(&read_routes(&root)?, &split.prefetch_map, &renamed)?;
     html = replace_once(
         &html,
