@@ -151,7 +151,7 @@ pub async fn check(file: &Path) -> anyhow::Result<BackupSummary> {
     let Some(schema_version) = schema_version else {
         bail!("{} is not a Linli database", file.display());
     };
-    let newest_known = crate::db::MIGRATOR
+    let newest_known = crate::db::SQLITE_MIGRATOR
         .iter()
         .map(|m| m.version)
         .max()

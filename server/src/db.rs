@@ -1,53 +1,123 @@
-//! The database: opening the SQLite file (WAL, foreign keys) and running the migrations.
+//! The database: SQLite (one community's file, the embedded default) or PostgreSQL (a city's
+//! deployment), opened and migrated here. Everything else talks to either through the same
+//! [`Db`] pool and the same portable SQL; the few places that differ ask [`engine`].
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::str::FromStr;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
-pub type Db = SqlitePool;
+pub type Db = AnyPool;
 
-/// Opens (creating if needed) the database at `url` and brings its schema up to date.
-pub async fn connect(url: &str) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a write the server acknowledged survives a power cut, not only a crash.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5))
-        // Pages are read through a shared mapping of the file, as the system caches it, instead
-        // of being copied into each connection's page cache: with eight connections those copies
-        // filled the heap a little more with every page the load touched (BENCHMARKS.md, soak).
-        // Writes still go through the WAL as before; the mapping only serves reads.
-        .pragma("mmap_size", MMAP_BYTES.to_string())
-        // What is deleted is overwritten, not left in free pages for anyone holding a copy of
-        // the file to read: a deleted account's photos and number are gone from the file itself
-        // once the write-ahead log is checkpointed.
-        .pragma("secure_delete", "ON");
-    if let Some(parent) = options.get_filename().parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)?;
+/// Which storage engine a pool talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names: `postgres://` (or `postgresql://`) is PostgreSQL,
+    /// anything else (`sqlite://…`) the embedded SQLite file.
+    pub fn of_url(url: &str) -> Engine {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        // A ping before each use costs a round trip to the connection's thread on every query,
-        // and tells nothing about a local file that a failing query would not.
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await?;
-    MIGRATOR.run(&pool).await?;
+}
+
+/// The engine behind `db`.
+pub fn engine(db: &Db) -> Engine {
+    Engine::of_url(db.connect_options().database_url.as_str())
+}
+
+/// Opens the database at `url` (creating a SQLite file if needed) and brings its schema up to
+/// date.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    install_default_drivers();
+    let pool = match Engine::of_url(url) {
+        Engine::Sqlite => connect_sqlite(url).await?,
+        Engine::Postgres => connect_postgres(url).await?,
+    };
+    migrator(&pool).run(&pool).await?;
     // Votes closed before results were kept as revisions get their first one now.
     crate::store::results::publish_missing(&pool).await?;
     Ok(pool)
 }
 
-/// How much of the file is mapped: far more than a community's database (tens of MiB), and a
-/// bound on the address space it can take, not on memory.
-const MMAP_BYTES: u64 = 1 << 30;
+async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    // `mode=rwc`: create the file when it is missing.
+    let url = if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    };
+    Ok(AnyPoolOptions::new()
+        .max_connections(8)
+        // A ping before each use costs a round trip to the connection's thread on every query,
+        // and tells nothing about a local file that a failing query would not.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?)
+}
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// Each SQLite connection's settings.
+/// - WAL: readers do not wait for the writer.
+/// - `synchronous = FULL`: a write the server acknowledged survives a power cut, not only a
+///   crash.
+/// - `mmap_size` (1 GiB, far more than a community's tens of MiB, and a bound on address space,
+///   not memory): pages are read through a shared mapping of the file, as the system caches it,
+///   instead of being copied into each connection's page cache; with eight connections those
+///   copies filled the heap a little more with every page the load touched (BENCHMARKS.md,
+///   soak). Writes still go through the WAL; the mapping only serves reads.
+/// - `secure_delete`: what is deleted is overwritten, not left in free pages for anyone holding
+///   a copy of the file to read; a deleted account's photos and number are gone from the file
+///   itself once the write-ahead log is checkpointed.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = FULL;
+    PRAGMA foreign_keys = ON;
+    PRAGMA busy_timeout = 5000;
+    PRAGMA mmap_size = 1073741824;
+    PRAGMA secure_delete = ON;";
+
+async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await?)
+}
+
+/// The migrations of `db`'s engine: the same numbered steps, written for each.
+pub fn migrator(db: &Db) -> &'static sqlx::migrate::Migrator {
+    match engine(db) {
+        Engine::Sqlite => &SQLITE_MIGRATOR,
+        Engine::Postgres => &POSTGRES_MIGRATOR,
+    }
+}
+
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The current time as stored in the database: unix seconds, UTC.
 pub fn now() -> i64 {

@@ -173,7 +173,7 @@ async fn the_binary_starts_seeds_prints_its_banner_and_serves() {
         .await
         .unwrap();
     let used: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT used_at FROM binding_codes WHERE code = ?")
+        sqlx::query_scalar("SELECT used_at FROM binding_codes WHERE code = $1")
             .bind(code.as_str())
             .fetch_optional(&db)
             .await
@@ -610,14 +610,17 @@ async fn a_server_killed_mid_load_keeps_every_write_it_acknowledged() {
         .unwrap();
     assert!(broken_links.is_empty(), "rows pointing at nothing");
 
-    let stored: Vec<(String, String)> = sqlx::query_as::<_, (u16, u32, String)>(
+    let stored: Vec<(String, String)> = sqlx::query_as::<_, (i64, i64, String)>(
         "SELECT tracking_year, tracking_seq, title FROM service_requests",
     )
     .fetch_all(&db)
     .await
     .unwrap()
     .into_iter()
-    .map(|(year, seq, title)| (TrackingNumber { year, seq }.to_string(), title))
+    .map(|(year, seq, title)| {
+        let (year, seq) = (year as u16, seq as u32);
+        (TrackingNumber { year, seq }.to_string(), title)
+    })
     .collect();
     for request in &acked.requests {
         assert!(stored.contains(request), "acknowledged {request:?} is lost");
@@ -633,7 +636,7 @@ async fn a_server_killed_mid_load_keeps_every_write_it_acknowledged() {
     assert_eq!(without_events, 0);
 
     let comments: Vec<String> =
-        sqlx::query_scalar("SELECT body FROM topic_comments WHERE topic_id = ?")
+        sqlx::query_scalar("SELECT body FROM topic_comments WHERE topic_id = $1")
             .bind(topic)
             .fetch_all(&db)
             .await
@@ -647,14 +650,14 @@ async fn a_server_killed_mid_load_keeps_every_write_it_acknowledged() {
 
     // Each voter's ballot is the last one acknowledged, or the one sent when the server died.
     for (voter, (choices, unanswered)) in acked.ballots.iter().enumerate() {
-        let user_id: i64 = sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = ?")
+        let user_id: i64 = sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = $1")
             .bind(linli_server::auth::session::token_hash(&tokens[voter]))
             .fetch_one(&db)
             .await
             .unwrap();
         let stored: Vec<String> = sqlx::query_scalar(
             "SELECT b.choice FROM ballots b JOIN votes v ON v.id = b.vote_id
-             WHERE v.topic_id = ? AND b.voter_id = ?",
+             WHERE v.topic_id = $1 AND b.voter_id = $2",
         )
         .bind(topic)
         .bind(user_id)

@@ -8,7 +8,7 @@ use super::osm::Place;
 use crate::db::Db;
 use crate::store::begin_immediate;
 use anyhow::{Context, bail};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// The community to create when the database has none.
 pub struct NewCommunity {
@@ -41,7 +41,7 @@ pub async fn replace(
         .await
         .context("choosing the community")?;
 
-    sqlx::query("DELETE FROM facilities WHERE community_id = ? AND osm_ref IS NOT NULL")
+    sqlx::query("DELETE FROM facilities WHERE community_id = $1 AND osm_ref IS NOT NULL")
         .bind(community_id)
         .execute(&mut *tx)
         .await?;
@@ -75,7 +75,7 @@ pub async fn replace(
         sqlx::query(
             "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, \
              address_en, lat, lon, opening_hours, phone, node_id, osm_ref) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(community_id)
         .bind(place.category.key())
@@ -93,14 +93,14 @@ pub async fn replace(
         .await?;
     }
     for (id, lat, lon) in &facilities {
-        sqlx::query("UPDATE facilities SET node_id = ? WHERE id = ?")
+        sqlx::query("UPDATE facilities SET node_id = $1 WHERE id = $2")
             .bind(hook(*lat, *lon))
             .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     for (id, lat, lon) in &buildings {
-        sqlx::query("UPDATE buildings SET door_node_id = ? WHERE id = ?")
+        sqlx::query("UPDATE buildings SET door_node_id = $1 WHERE id = $2")
             .bind(hook(*lat, *lon))
             .bind(id)
             .execute(&mut *tx)
@@ -116,7 +116,7 @@ pub async fn replace(
 
 /// The community asked for, or the only one, or a new one for the file in an empty database.
 async fn choose_community(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     asked: Option<i64>,
     new_community: &NewCommunity,
 ) -> anyhow::Result<(i64, bool)> {
@@ -134,7 +134,7 @@ async fn choose_community(
             let id = sqlx::query_scalar(
                 "INSERT INTO communities (name_zh, name_en, city_zh, city_en, district_zh, \
                  district_en, street_office_zh, street_office_en, center_lat, center_lon) \
-                 VALUES (?, ?, '', '', '', '', '', '', ?, ?) RETURNING id",
+                 VALUES ($1, $2, '', '', '', '', '', '', $3, $4) RETURNING id",
             )
             .bind(&new_community.name)
             .bind(&new_community.name)
@@ -152,14 +152,11 @@ async fn choose_community(
 }
 
 /// Inserts the nodes and edges; returns each node's database id, by index.
-async fn insert_network(
-    conn: &mut SqliteConnection,
-    graph: &WalkGraph,
-) -> anyhow::Result<Vec<i64>> {
+async fn insert_network(conn: &mut AnyConnection, graph: &WalkGraph) -> anyhow::Result<Vec<i64>> {
     let mut node_ids = Vec::with_capacity(graph.nodes.len());
     for node in &graph.nodes {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO walk_nodes (kind, lat, lon, osm_id) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO walk_nodes (kind, lat, lon, osm_id) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(node.kind.as_str())
         .bind(node.lat)
@@ -177,7 +174,7 @@ async fn insert_network(
             .unzip();
         sqlx::query(
             "INSERT INTO walk_edges (from_node, to_node, kind, name_zh, name_en, length_m, \
-             geometry) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             geometry) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(node_ids[edge.from])
         .bind(node_ids[edge.to])

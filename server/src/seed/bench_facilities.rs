@@ -51,7 +51,7 @@ pub async fn load_bench_facilities(db: &Db, count: usize) -> anyhow::Result<usiz
         let (lat, lon) = super::to_lat_lon(at);
         sqlx::query(
             "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, \
-             address_en, lat, lon, opening_hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             address_en, lat, lon, opening_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(community)
         .bind(category.key())

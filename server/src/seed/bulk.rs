@@ -15,7 +15,7 @@ use super::rng::SplitMix64;
 use crate::db::Db;
 use anyhow::bail;
 use linli_domain::request::{RequestStatus, TimeLimits};
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::{AnyConnection, Connection, Row};
 use std::collections::BTreeMap;
 
 const SEED: u64 = 0x4C49_4E4C_4942_4E43; // "LINLIBNC"
@@ -81,7 +81,7 @@ pub async fn load_bench_requests(db: &Db, count: u64, now: i64) -> anyhow::Resul
     loaded
 }
 
-async fn load(conn: &mut SqliteConnection, count: u64, now: i64) -> anyhow::Result<usize> {
+async fn load(conn: &mut AnyConnection, count: u64, now: i64) -> anyhow::Result<usize> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let (residents, staff) = authors_and_handler(&mut tx).await?;
     if residents.is_empty() {
@@ -160,7 +160,7 @@ mod tests {
         let rows = sqlx::query(
             "SELECT category_code, status, submitted_at, responded_at, resolved_at, satisfied,
                     (SELECT COUNT(*) FROM request_events e WHERE e.request_id = r.id) AS events
-             FROM service_requests r WHERE id > ?",
+             FROM service_requests r WHERE id > $1",
         )
         .bind(before)
         .fetch_all(&pool)
@@ -188,7 +188,7 @@ mod tests {
             assert!(r.get::<i64, _>("events") >= 1, "at least the submit event");
             let responded: Option<i64> = r.get("responded_at");
             let resolved: Option<i64> = r.get("resolved_at");
-            let satisfied: Option<bool> = r.get("satisfied");
+            let satisfied: Option<bool> = r.get::<Option<i64>, _>("satisfied").map(|s| s != 0);
             match status {
                 RequestStatus::Submitted | RequestStatus::Withdrawn => {
                     assert_eq!((responded, resolved), (None, None))

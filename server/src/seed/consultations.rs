@@ -21,7 +21,7 @@ use linli_domain::ballot::DecisionRule;
 use linli_domain::consultation::{
     CheckedTopic, DEFAULT_COSIGN_THRESHOLD, Electorate, NewVote, QuestionKind, Scope, YesNo,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 const SEED: u64 = 0x4C49_4E4C_4956_4F54; // "LINLIVOT"
 const HOUR: i64 = 3600;
@@ -56,7 +56,7 @@ impl Flat {
 }
 
 async fn flat(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     compound: usize,
     building: i64,
     stairwell: i64,
@@ -67,7 +67,7 @@ async fn flat(
                        WHERE m.household_id = h.id AND m.relation = 'owner') AS owner
          FROM households h JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id JOIN compounds c ON c.id = b.compound_id
-         WHERE c.name_zh = ? AND b.number = ? AND s.number = ? AND h.room = ?",
+         WHERE c.name_zh = $1 AND b.number = $2 AND s.number = $3 AND h.room = $4",
     )
     .bind(COMPOUNDS[compound].name_zh)
     .bind(building)
@@ -84,7 +84,7 @@ async fn flat(
 
 /// The owners bound in a building (flat and account), in flat order, leaving out `except`.
 async fn owners_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     compound: usize,
     building: i64,
     except: i64,
@@ -93,7 +93,7 @@ async fn owners_in(
         "SELECT h.id, m.user_id FROM household_members m JOIN households h ON h.id = m.household_id
          JOIN stairwells s ON s.id = h.stairwell_id JOIN buildings b ON b.id = s.building_id
          JOIN compounds c ON c.id = b.compound_id
-         WHERE m.relation = 'owner' AND c.name_zh = ? AND b.number = ? AND h.id <> ?
+         WHERE m.relation = 'owner' AND c.name_zh = $1 AND b.number = $2 AND h.id <> $3
          ORDER BY h.id",
     )
     .bind(COMPOUNDS[compound].name_zh)
@@ -110,8 +110,8 @@ async fn owners_in(
         .collect())
 }
 
-async fn user_id(conn: &mut SqliteConnection, phone: &str) -> anyhow::Result<i64> {
-    sqlx::query_scalar("SELECT id FROM users WHERE phone = ?")
+async fn user_id(conn: &mut AnyConnection, phone: &str) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
         .bind(phone)
         .fetch_one(&mut *conn)
         .await
@@ -119,13 +119,13 @@ async fn user_id(conn: &mut SqliteConnection, phone: &str) -> anyhow::Result<i64
 }
 
 async fn building_id(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     compound: usize,
     building: i64,
 ) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id
-         WHERE c.name_zh = ? AND b.number = ?",
+         WHERE c.name_zh = $1 AND b.number = $2",
     )
     .bind(COMPOUNDS[compound].name_zh)
     .bind(building)
@@ -133,9 +133,9 @@ async fn building_id(
     .await?)
 }
 
-async fn compound_id(conn: &mut SqliteConnection, compound: usize) -> anyhow::Result<i64> {
+async fn compound_id(conn: &mut AnyConnection, compound: usize) -> anyhow::Result<i64> {
     Ok(
-        sqlx::query_scalar("SELECT id FROM compounds WHERE name_zh = ?")
+        sqlx::query_scalar("SELECT id FROM compounds WHERE name_zh = $1")
             .bind(COMPOUNDS[compound].name_zh)
             .fetch_one(&mut *conn)
             .await?,
@@ -165,7 +165,7 @@ const FOUR_REVIEWS: [&str; 4] = [
 ];
 
 pub async fn insert_demo_consultations(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     now: i64,
 ) -> anyhow::Result<Written> {
     let mut rng = SplitMix64::new(SEED);
@@ -194,7 +194,7 @@ pub async fn insert_demo_consultations(
 
 /// The finished lift vote of 翠柳苑 3幢; returns the ballots cast.
 async fn lift_vote(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rng: &mut SplitMix64,
     staff: i64,
     grid: i64,
@@ -414,17 +414,13 @@ const LIFT_RATINGS: [(i64, &str, u8); 9] = [
     (1, "402", 4),
 ];
 
-async fn lift_flat(
-    conn: &mut SqliteConnection,
-    stairwell: i64,
-    room: &str,
-) -> anyhow::Result<Flat> {
+async fn lift_flat(conn: &mut AnyConnection, stairwell: i64, room: &str) -> anyhow::Result<Flat> {
     flat(conn, LIFT_COMPOUND, LIFT_BUILDING, stairwell, room).await
 }
 
 /// The open, secret advisory vote of 翠柳苑 on an e-bike charging shed; returns the ballots.
 async fn shed_vote(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rng: &mut SplitMix64,
     staff: i64,
     grid: i64,
@@ -553,7 +549,7 @@ async fn shed_vote(
 
 /// A proposal for the demo owner's building, two households short of review.
 async fn roof_proposal(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     neighbours: &[Flat],
     now: i64,
 ) -> anyhow::Result<()> {

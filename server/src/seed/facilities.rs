@@ -3,14 +3,14 @@
 use super::geo::Metres;
 use super::network::{WalkPlan, nearest_street};
 use super::plan::{self, Axis, COMPOUNDS, FACILITIES, Place};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// House numbers go up by two every this many metres along a street: odd numbers on the north
 /// (or east) side, even on the south (or west), as on Chinese streets.
 const METRES_PER_NUMBER_PAIR: i32 = 20;
 
 pub async fn insert_facilities(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     community_id: i64,
     walk: &WalkPlan,
     node_ids: &[i64],
@@ -35,7 +35,7 @@ pub async fn insert_facilities(
         let (lat, lon) = super::to_lat_lon(at);
         sqlx::query(
             "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, address_en, \
-             lat, lon, opening_hours, phone, node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             lat, lon, opening_hours, phone, node_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(community_id)
         .bind(facility.category.key())

@@ -6,7 +6,7 @@ use super::outline::{building_footprint, compound_boundary, polygon_json};
 use super::plan::{COMPOUNDS, CompoundPlan, Home, ROOMS_PER_FLOOR};
 use super::rng::{SplitMix64, mix};
 use linli_domain::{BindingCode, HouseholdRelation};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
 /// Fixed seeds: change them and every demo code in the README changes.
@@ -36,7 +36,7 @@ impl Household {
 pub type CodeBook = HashMap<(i64, HouseholdRelation), BindingCode>;
 
 pub async fn insert_compounds(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     community_id: i64,
 ) -> anyhow::Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(COMPOUNDS.len());
@@ -44,7 +44,7 @@ pub async fn insert_compounds(
         let (lat, lon) = super::to_lat_lon(compound.centre);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO compounds (community_id, name_zh, name_en, built_year, center_lat, center_lon, \
-             boundary) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             boundary) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(community_id)
         .bind(compound.name_zh)
@@ -63,7 +63,7 @@ pub async fn insert_compounds(
 /// Writes every building (with its door node), stairwell and household; returns the number of
 /// buildings and the households in id order.
 pub async fn insert_buildings(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     compound_ids: &[i64],
     walk: &WalkPlan,
     node_ids: &[i64],
@@ -75,7 +75,7 @@ pub async fn insert_buildings(
             let (lat, lon) = super::to_lat_lon(compound.centre + building.offset);
             let building_id: i64 = sqlx::query_scalar(
                 "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon, door_node_id, \
-                 footprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 footprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(compound_ids[c])
             .bind(building.number)
@@ -91,7 +91,7 @@ pub async fn insert_buildings(
 
             for stairwell in 1..=building.stairwells {
                 let stairwell_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO stairwells (building_id, number) VALUES (?, ?) RETURNING id",
+                    "INSERT INTO stairwells (building_id, number) VALUES ($1, $2) RETURNING id",
                 )
                 .bind(building_id)
                 .bind(stairwell)
@@ -104,7 +104,7 @@ pub async fn insert_buildings(
                             floor_area_centi_m2(c, compound, building.number, stairwell, side);
                         let id: i64 = sqlx::query_scalar(
                             "INSERT INTO households (stairwell_id, floor, room, floor_area_centi_m2) \
-                             VALUES (?, ?, ?, ?) RETURNING id",
+                             VALUES ($1, $2, $3, $4) RETURNING id",
                         )
                         .bind(stairwell_id)
                         .bind(floor)
@@ -175,7 +175,7 @@ impl CodeDrawer {
 
 /// Issues an owner code and a member code to every household, in household order.
 pub async fn insert_binding_codes(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     households: &[Household],
     now: i64,
 ) -> anyhow::Result<CodeBook> {
@@ -185,7 +185,7 @@ pub async fn insert_binding_codes(
         for relation in [HouseholdRelation::Owner, HouseholdRelation::Member] {
             let code = drawer.draw();
             sqlx::query(
-                "INSERT INTO binding_codes (code, household_id, relation, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO binding_codes (code, household_id, relation, created_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(code.as_str())
             .bind(household.id)

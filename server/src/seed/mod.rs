@@ -29,7 +29,7 @@ use crate::auth::password::hash_password;
 use crate::db::{Db, now};
 use anyhow::{Context, bail};
 use linli_domain::{BindingCode, HouseholdRelation, Role};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 pub use bench_facilities::load_bench_facilities;
 pub use bulk::load_bench_requests;
@@ -100,7 +100,7 @@ pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
     count_communities(&mut conn).await.map(|n| n == 0)
 }
 
-async fn count_communities(conn: &mut SqliteConnection) -> anyhow::Result<i64> {
+async fn count_communities(conn: &mut AnyConnection) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM communities")
         .fetch_one(conn)
         .await?)
@@ -155,12 +155,12 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
     })
 }
 
-async fn insert_community(conn: &mut SqliteConnection) -> anyhow::Result<i64> {
+async fn insert_community(conn: &mut AnyConnection) -> anyhow::Result<i64> {
     let c = &plan::COMMUNITY;
     let id = sqlx::query_scalar(
         "INSERT INTO communities (name_zh, name_en, city_zh, city_en, district_zh, district_en, \
          street_office_zh, street_office_en, center_lat, center_lon) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(c.name_zh)
     .bind(c.name_en)
@@ -194,7 +194,7 @@ pub async fn sample_unused_codes(db: &Db, limit: i64) -> anyhow::Result<Vec<Samp
          JOIN compounds c ON c.id = b.compound_id \
          WHERE bc.used_at IS NULL \
          ORDER BY h.id, CASE bc.relation WHEN 'owner' THEN 0 ELSE 1 END \
-         LIMIT ?",
+         LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)

@@ -6,7 +6,7 @@ use super::plan::{
     self, Axis, COMPOUNDS, CompoundPlan, DOOR_SETBACK_M, FACILITIES, FRONT_LANE_SETBACK_M, Place,
     StreetPlan,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,7 +279,7 @@ pub fn street_foot(at: Metres) -> Metres {
 
 /// Writes the network; returns the database id of each planned node, by index.
 pub async fn insert_walk_plan(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     walk: &WalkPlan,
     compound_ids: &[i64],
 ) -> anyhow::Result<Vec<i64>> {
@@ -287,7 +287,7 @@ pub async fn insert_walk_plan(
     for node in &walk.nodes {
         let (lat, lon) = super::to_lat_lon(node.at);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO walk_nodes (kind, lat, lon, compound_id) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO walk_nodes (kind, lat, lon, compound_id) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(node.kind.as_str())
         .bind(lat)
@@ -300,7 +300,7 @@ pub async fn insert_walk_plan(
     for edge in &walk.edges {
         let (name_zh, name_en) = edge.name.clone().unzip();
         sqlx::query(
-            "INSERT INTO walk_edges (from_node, to_node, kind, name_zh, name_en) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO walk_edges (from_node, to_node, kind, name_zh, name_en) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(node_ids[edge.from])
         .bind(node_ids[edge.to])

@@ -9,7 +9,7 @@ use super::plan::{
 use super::rng::SplitMix64;
 use anyhow::{Context, anyhow, ensure};
 use linli_domain::{HouseholdRelation, Role};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::collections::HashSet;
 
 /// Fixed seed for choosing the extra residents' flats.
@@ -25,7 +25,7 @@ pub fn extra_phone(index: usize) -> String {
 
 /// Writes every account with the one precomputed password hash; returns how many.
 pub async fn insert_people(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     password_hash: &str,
     households: &[Household],
     codes: &CodeBook,
@@ -152,7 +152,7 @@ fn in_target(household: &Household, target: Target) -> bool {
 }
 
 async fn insert_user(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     phone: &str,
     password_hash: &str,
     display_name: &str,
@@ -160,7 +160,7 @@ async fn insert_user(
     now: i64,
 ) -> anyhow::Result<i64> {
     let id = sqlx::query_scalar(
-        "INSERT INTO users (phone, password_hash, display_name, role, created_at) VALUES (?, ?, ?, ?, ?) \
+        "INSERT INTO users (phone, password_hash, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING id",
     )
     .bind(phone)
@@ -200,7 +200,7 @@ impl Binder<'_> {
 
     async fn bind(
         &mut self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         household_id: i64,
         user_id: i64,
         relation: HouseholdRelation,
@@ -214,7 +214,7 @@ impl Binder<'_> {
             .get(&(household_id, relation))
             .ok_or_else(|| anyhow!("household {household_id} has no {relation:?} code"))?;
         sqlx::query(
-            "INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(household_id)
         .bind(user_id)
@@ -223,7 +223,7 @@ impl Binder<'_> {
         .execute(&mut *conn)
         .await?;
         let used = sqlx::query(
-            "UPDATE binding_codes SET used_at = ?, used_by = ? WHERE code = ? AND used_at IS NULL",
+            "UPDATE binding_codes SET used_at = $1, used_by = $2 WHERE code = $3 AND used_at IS NULL",
         )
         .bind(self.now)
         .bind(user_id)

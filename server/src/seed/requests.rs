@@ -8,7 +8,7 @@ use linli_domain::figures::YearMonth;
 use linli_domain::request::{
     Actor, Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, transition,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection, QueryBuilder, Row};
 use std::collections::BTreeMap;
 
 const SEED: u64 = 0x4C49_4E4C_4952_4551; // "LINLIREQ"
@@ -103,7 +103,7 @@ struct Step {
     note: &'static str,
 }
 
-pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyhow::Result<usize> {
+pub async fn insert_demo_requests(conn: &mut AnyConnection, now: i64) -> anyhow::Result<usize> {
     let (residents, staff) = authors_and_handler(conn).await?;
     if residents.is_empty() {
         return Ok(0);
@@ -131,7 +131,7 @@ pub async fn insert_demo_requests(conn: &mut SqliteConnection, now: i64) -> anyh
 /// staff took on, the staff member opened the number to arrange a visit an hour after
 /// answering: the staff view shows both kinds of requester, and the access log is not empty.
 pub async fn insert_demo_contact_openings(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     now: i64,
 ) -> anyhow::Result<usize> {
     sqlx::query("UPDATE service_requests SET contact_preference = 'phone' WHERE id % 3 = 0")
@@ -141,7 +141,7 @@ pub async fn insert_demo_contact_openings(
     let opened = sqlx::query(
         "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
          SELECT * FROM (
-             SELECT MIN(r.responded_at + 3600, ?) AS at, u.id, 'open_contact', 'arrange_visit',
+             SELECT MIN(r.responded_at + 3600, $1) AS at, u.id, 'open_contact', 'arrange_visit',
                     r.id, r.author_id
              FROM service_requests r,
                   (SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1) u
@@ -158,7 +158,7 @@ pub async fn insert_demo_contact_openings(
 }
 
 pub(super) async fn authors_and_handler(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
 ) -> sqlx::Result<(Vec<(i64, i64)>, Option<i64>)> {
     let residents = sqlx::query(
         "SELECT user_id, household_id FROM household_members ORDER BY user_id, household_id",
@@ -265,7 +265,7 @@ const ROWS_PER_INSERT: usize = 500;
 /// Rows are written many to an INSERT (ids given here, in order, within the caller's
 /// transaction), so a hundred thousand requests take seconds, not minutes.
 pub(super) async fn insert_planned(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     planned: &[Planned<'_>],
     staff: Option<i64>,
     now: i64,
@@ -281,7 +281,7 @@ pub(super) async fn insert_planned(
             rows.push(rows_of(p, next_id, staff, now, rng)?);
             next_id += 1;
         }
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let mut insert = QueryBuilder::<Any>::new(
             "INSERT INTO service_requests
                 (id, tracking_year, tracking_seq, category_code, author_id, household_id, title,
                  description, answers, contact_preference, hide_name, status, handler,
@@ -308,7 +308,8 @@ pub(super) async fn insert_planned(
                 .push_bind(r.resolved_at)
                 .push_bind(r.satisfied);
         });
-        insert.build().execute(&mut *conn).await?;
+        let (sql, args) = crate::store::built(&mut insert);
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
 
         // Events get their ids in this order: by request, then by time.
         let events: Vec<(i64, &EventRow)> = rows
@@ -316,7 +317,7 @@ pub(super) async fn insert_planned(
             .flat_map(|r| r.events.iter().map(move |e| (r.id, e)))
             .collect();
         for batch in events.chunks(ROWS_PER_INSERT * 2) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
+            let mut insert = QueryBuilder::<Any>::new(
                 "INSERT INTO request_events
                     (request_id, at, actor_role, actor_id, action, from_status, to_status, note,
                      public, reason) ",
@@ -333,7 +334,8 @@ pub(super) async fn insert_planned(
                     .push_bind(true)
                     .push_bind(e.reason.map(RejectReason::key));
             });
-            insert.build().execute(&mut *conn).await?;
+            let (sql, args) = crate::store::built(&mut insert);
+            sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         }
     }
     Ok(())
@@ -543,7 +545,7 @@ mod tests {
         for r in &requests {
             let id: i64 = r.get("id");
             let events = sqlx::query(
-                "SELECT at, action, from_status, to_status FROM request_events WHERE request_id = ? ORDER BY id",
+                "SELECT at, action, from_status, to_status FROM request_events WHERE request_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(&pool)

@@ -300,7 +300,7 @@ async fn demo_logins_exist_with_their_roles_and_valid_passwords() {
         Password::parse(login.password, Some(&phone))
             .unwrap_or_else(|e| panic!("{}: {e:?}", login.phone));
         let (role, hash): (String, String) =
-            sqlx::query_as("SELECT role, password_hash FROM users WHERE phone = ?")
+            sqlx::query_as("SELECT role, password_hash FROM users WHERE phone = $1")
                 .bind(login.phone)
                 .fetch_one(&db)
                 .await
@@ -329,7 +329,7 @@ async fn memberships_of(db: &Db, phone: &str) -> Vec<(String, i64, i64, String, 
          FROM users u JOIN household_members m ON m.user_id = u.id \
          JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id \
          JOIN buildings b ON b.id = s.building_id JOIN compounds c ON c.id = b.compound_id \
-         WHERE u.phone = ?",
+         WHERE u.phone = $1",
     )
     .bind(phone)
     .fetch_all(db)
@@ -461,7 +461,7 @@ async fn sample_codes_are_unused_ordered_and_addressed() {
     }
     for sample in &samples {
         let used: Option<i64> =
-            sqlx::query_scalar("SELECT used_at FROM binding_codes WHERE code = ?")
+            sqlx::query_scalar("SELECT used_at FROM binding_codes WHERE code = $1")
                 .bind(sample.code.as_str())
                 .fetch_one(&db)
                 .await
@@ -477,7 +477,7 @@ async fn sample_codes_are_unused_ordered_and_addressed() {
 
 /// A topic's id by its title.
 async fn topic_id(db: &Db, title: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM topics WHERE title = ?")
+    sqlx::query_scalar("SELECT id FROM topics WHERE title = $1")
         .bind(title)
         .fetch_one(db)
         .await
@@ -491,7 +491,7 @@ async fn demo_owner_household(db: &Db) -> i64 {
         .find(|l| l.who_zh.contains("业主"))
         .unwrap();
     sqlx::query_scalar(
-        "SELECT m.household_id FROM household_members m JOIN users u ON u.id = m.user_id WHERE u.phone = ?",
+        "SELECT m.household_id FROM household_members m JOIN users u ON u.id = m.user_id WHERE u.phone = $1",
     )
     .bind(owner.phone)
     .fetch_one(db)
@@ -544,7 +544,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
         let area: i64 = sqlx::query_scalar(
             "SELECT h.floor_area_centi_m2 FROM households h JOIN stairwells s ON s.id = h.stairwell_id
              JOIN buildings b ON b.id = s.building_id JOIN compounds c ON c.id = b.compound_id
-             WHERE c.name_zh = '翠柳苑' AND b.number = 3 AND s.number = ? AND h.room = ?",
+             WHERE c.name_zh = '翠柳苑' AND b.number = 3 AND s.number = $1 AND h.room = $2",
         )
         .bind(stairwell)
         .bind(room)
@@ -604,7 +604,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     // Genuine ballots: each named ballot was cast by a verified owner of its unit; every receipt
     // is published; the audit log has each ballot and the one change.
     let strangers: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ballots b WHERE b.vote_id = ? AND NOT EXISTS (
+        "SELECT COUNT(*) FROM ballots b WHERE b.vote_id = $1 AND NOT EXISTS (
             SELECT 1 FROM household_members m WHERE m.household_id = b.household_id
             AND m.user_id = b.voter_id AND m.relation = 'owner')",
     )
@@ -615,7 +615,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     assert_eq!(strangers, 0);
     assert_eq!(store::receipt_hashes(&db, vote.id).await.unwrap().len(), 20);
     let audit: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT action, COUNT(*) FROM consultation_audit WHERE topic_id = ? GROUP BY action ORDER BY action",
+        "SELECT action, COUNT(*) FROM consultation_audit WHERE topic_id = $1 GROUP BY action ORDER BY action",
     )
     .bind(id)
     .fetch_all(&db)
@@ -648,7 +648,7 @@ async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
     assert!(!store::has_voted(&db, vote.id, home).await.unwrap());
     let (ballots, anonymous): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), SUM(CASE WHEN household_id IS NULL AND voter_id IS NULL THEN 1 ELSE 0 END)
-         FROM ballots WHERE vote_id = ?",
+         FROM ballots WHERE vote_id = $1",
     )
     .bind(vote.id)
     .fetch_one(&db)

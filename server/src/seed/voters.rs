@@ -6,7 +6,7 @@
 use crate::auth::password::hash_password;
 use crate::auth::session::{new_token, token_hash};
 use crate::db::Db;
-use sqlx::{Connection, QueryBuilder, Sqlite};
+use sqlx::{Any, Connection, QueryBuilder};
 
 /// Households per stairwell (25 floors of four flats) and stairwells per building.
 const FLOORS: i64 = 25;
@@ -44,7 +44,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
     for building in 1..=count.div_ceil(per_building) as i64 {
         let building_id: i64 = sqlx::query_scalar(
             "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon)
-             SELECT ?, ?, ?, 1, center_lat, center_lon FROM compounds WHERE id = ? RETURNING id",
+             SELECT $1, $2, $3, 1, center_lat, center_lon FROM compounds WHERE id = $4 RETURNING id",
         )
         .bind(compound_id)
         .bind(building)
@@ -54,7 +54,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         .await?;
         for stairwell in 1..=STAIRWELLS {
             let stairwell_id: i64 = sqlx::query_scalar(
-                "INSERT INTO stairwells (building_id, number) VALUES (?, ?) RETURNING id",
+                "INSERT INTO stairwells (building_id, number) VALUES ($1, $2) RETURNING id",
             )
             .bind(building_id)
             .bind(stairwell)
@@ -78,7 +78,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         .await?;
     for (c, chunk) in households.chunks(CHUNK).enumerate() {
         let base = (c * CHUNK) as i64;
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let mut insert = QueryBuilder::<Any>::new(
             "INSERT INTO households (id, stairwell_id, floor, room, floor_area_centi_m2) ",
         );
         insert.push_values(
@@ -92,9 +92,10 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                     .push_bind(8_000 + (n % 40) * 125);
             },
         );
-        insert.build().execute(&mut *tx).await?;
+        let (sql, args) = crate::store::built(&mut insert);
+        sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
-        let mut users = QueryBuilder::<Sqlite>::new(
+        let mut users = QueryBuilder::<Any>::new(
             "INSERT INTO users (id, phone, password_hash, display_name, role, created_at) ",
         );
         users.push_values(0..chunk.len() as i64, |mut b, i| {
@@ -106,9 +107,10 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind("resident")
                 .push_bind(now);
         });
-        users.build().execute(&mut *tx).await?;
+        let (sql, args) = crate::store::built(&mut users);
+        sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
-        let mut members = QueryBuilder::<Sqlite>::new(
+        let mut members = QueryBuilder::<Any>::new(
             "INSERT INTO household_members (household_id, user_id, relation, verified_at) ",
         );
         members.push_values(0..chunk.len() as i64, |mut b, i| {
@@ -117,9 +119,10 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind("owner")
                 .push_bind(now);
         });
-        members.build().execute(&mut *tx).await?;
+        let (sql, args) = crate::store::built(&mut members);
+        sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
-        let mut sessions = QueryBuilder::<Sqlite>::new(
+        let mut sessions = QueryBuilder::<Any>::new(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) ",
         );
         sessions.push_values(0..chunk.len(), |mut b, i| {
@@ -129,7 +132,8 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind(now)
                 .push_bind(now + SESSION_DAYS * 86_400);
         });
-        sessions.build().execute(&mut *tx).await?;
+        let (sql, args) = crate::store::built(&mut sessions);
+        sqlx::query_with(&sql, args).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(BenchVoters {
@@ -153,10 +157,10 @@ mod tests {
             "SELECT COUNT(*),
                     (SELECT COUNT(*) FROM household_members m JOIN households x ON x.id = m.household_id
                      JOIN stairwells y ON y.id = x.stairwell_id JOIN buildings z ON z.id = y.building_id
-                     WHERE z.compound_id = ? AND m.relation = 'owner'),
-                    (SELECT COUNT(*) FROM sessions WHERE expires_at > ?)
+                     WHERE z.compound_id = $1 AND m.relation = 'owner'),
+                    (SELECT COUNT(*) FROM sessions WHERE expires_at > $2)
              FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = ?",
+             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = $3",
         )
         .bind(voters.compound_id)
         .bind(now)
@@ -171,7 +175,7 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = ?")
+        let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
             .bind(session.user_id)
             .fetch_one(&db)
             .await

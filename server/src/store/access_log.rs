@@ -20,13 +20,13 @@ struct Author {
 }
 
 async fn author_of<'e>(
-    db: impl sqlx::SqliteExecutor<'e>,
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     request_id: i64,
 ) -> sqlx::Result<Option<Author>> {
     let row = sqlx::query(
         "SELECT u.id, u.display_name, u.phone, r.contact_preference
          FROM service_requests r JOIN users u ON u.id = r.author_id
-         WHERE r.id = ? AND u.deleted_at IS NULL",
+         WHERE r.id = $1 AND u.deleted_at IS NULL",
     )
     .bind(request_id)
     .fetch_optional(db)
@@ -74,7 +74,7 @@ pub async fn open_contact(
     };
     sqlx::query(
         "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now)
     .bind(actor_id)
@@ -92,7 +92,7 @@ pub async fn open_contact(
     }))
 }
 
-fn tracking_number(row: &sqlx::sqlite::SqliteRow) -> String {
+fn tracking_number(row: &sqlx::any::AnyRow) -> String {
     TrackingNumber {
         year: row.get::<i64, _>("tracking_year") as u16,
         seq: row.get::<i64, _>("tracking_seq") as u32,
@@ -108,7 +108,7 @@ pub async fn page(db: &Db, before: Option<i64>, limit: i64) -> sqlx::Result<Acce
          FROM access_log l
          JOIN users u ON u.id = l.actor_id
          JOIN service_requests r ON r.id = l.request_id
-         WHERE l.id < ? ORDER BY l.id DESC LIMIT ?",
+         WHERE l.id < $1 ORDER BY l.id DESC LIMIT $2",
     )
     .bind(before.unwrap_or(i64::MAX))
     // One more than the page, to know whether another follows.
@@ -144,7 +144,7 @@ pub async fn openings_of(db: &Db, user_id: i64) -> sqlx::Result<Vec<MyContactOpe
     let rows = sqlx::query(
         "SELECT l.at, l.purpose, r.tracking_year, r.tracking_seq
          FROM access_log l JOIN service_requests r ON r.id = l.request_id
-         WHERE l.subject_id = ? ORDER BY l.at, l.id",
+         WHERE l.subject_id = $1 ORDER BY l.at, l.id",
     )
     .bind(user_id)
     .fetch_all(db)

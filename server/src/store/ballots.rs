@@ -132,14 +132,14 @@ mod tests {
             .unwrap()
             .unwrap();
         let units: Vec<i64> = sqlx::query_scalar(
-            "SELECT household_id FROM vote_roll WHERE vote_id = ? AND voted = 0 ORDER BY household_id LIMIT 20",
+            "SELECT household_id FROM vote_roll WHERE vote_id = $1 AND voted = 0 ORDER BY household_id LIMIT 20",
         )
         .bind(vote.id)
         .fetch_all(&db)
         .await
         .unwrap();
         assert_eq!(units.len(), 20);
-        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE vote_id = ?")
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE vote_id = $1")
             .bind(vote.id)
             .fetch_one(&db)
             .await
@@ -180,7 +180,7 @@ mod tests {
             }
         }
         assert_eq!((cast, refused), (20, 10));
-        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE vote_id = ?")
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE vote_id = $1")
             .bind(vote.id)
             .fetch_one(&db)
             .await

@@ -24,7 +24,7 @@ pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
                    JOIN stairwells s ON s.id = h.stairwell_id
                    JOIN buildings b ON b.id = s.building_id
                   WHERE b.compound_id = c.id) AS households
-         FROM compounds c WHERE c.community_id = ? ORDER BY c.id",
+         FROM compounds c WHERE c.community_id = $1 ORDER BY c.id",
     )
     .bind(community_id)
     .fetch_all(db)
@@ -43,7 +43,7 @@ pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
         .fetch_one(db)
         .await?
         .get(0);
-    let facilities: i64 = sqlx::query("SELECT COUNT(*) FROM facilities WHERE community_id = ?")
+    let facilities: i64 = sqlx::query("SELECT COUNT(*) FROM facilities WHERE community_id = $1")
         .bind(community_id)
         .fetch_one(db)
         .await?
@@ -74,7 +74,7 @@ pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
     let community_id: i64 = c.get("id");
     let compounds = sqlx::query(
         "SELECT id, name_zh, name_en, center_lat, center_lon FROM compounds
-         WHERE community_id = ? ORDER BY id",
+         WHERE community_id = $1 ORDER BY id",
     )
     .bind(community_id)
     .fetch_all(db)
@@ -93,7 +93,7 @@ pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
     let buildings = sqlx::query(
         "SELECT b.id, b.compound_id, b.number, b.lat, b.lon FROM buildings b
          JOIN compounds c ON c.id = b.compound_id
-         WHERE c.community_id = ? ORDER BY b.compound_id, b.number",
+         WHERE c.community_id = $1 ORDER BY b.compound_id, b.number",
     )
     .bind(community_id)
     .fetch_all(db)

@@ -9,8 +9,8 @@ use linli_domain::consultation::{
     Scope, StoredChoice, TopicEvent, TopicStatus, TopicSummary, VoteView, after_cosign, can_rate,
 };
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, QueryBuilder, Row};
 
 /// The households of a scope, as a subquery over `households h` joined to stairwells `s` and
 /// buildings `b`, up to where the scope's id is compared: append the id's placeholder when the
@@ -33,7 +33,8 @@ fn households_in_head(scope: Scope) -> &'static str {
     }
 }
 
-/// [`households_in_head`] with its placeholder; bind the scope's id once when it has one.
+/// [`households_in_head`] with its placeholder (a `?`: number the whole statement with
+/// [`super::numbered`]); bind the scope's id once when it has one.
 fn households_in(scope: Scope) -> String {
     let head = households_in_head(scope);
     match scope.id() {
@@ -50,7 +51,7 @@ pub async fn scope_exists(db: &Db, scope: Scope) -> sqlx::Result<bool> {
         Scope::Building(_) => "buildings",
         Scope::Stairwell(_) => "stairwells",
     };
-    let row = sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = ?"))
+    let row = sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
         .bind(scope.id())
         .fetch_optional(db)
         .await?;
@@ -59,11 +60,11 @@ pub async fn scope_exists(db: &Db, scope: Scope) -> sqlx::Result<bool> {
 
 /// Whether a household lies within a scope.
 pub async fn in_scope(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     scope: Scope,
     household_id: i64,
 ) -> sqlx::Result<bool> {
-    let sql = format!("SELECT 1 WHERE ? IN ({})", households_in(scope));
+    let sql = super::numbered(&format!("SELECT 1 WHERE ? IN ({})", households_in(scope)));
     let mut query = sqlx::query(&sql).bind(household_id);
     if let Some(id) = scope.id() {
         query = query.bind(id);
@@ -91,7 +92,7 @@ const TOPIC_SELECT: &str = "SELECT t.id, t.title, t.background, t.options, t.sta
 
 /// A scope's name in both languages from a [`TOPIC_SELECT`] row: "翠柳苑 1 幢 2 单元" /
 /// "Cuiliu Garden, building 1, unit 2". Empty should the place be gone.
-fn scope_names(scope: Scope, r: &SqliteRow) -> (String, String) {
+fn scope_names(scope: Scope, r: &AnyRow) -> (String, String) {
     let text = |column: &str| r.get::<Option<String>, _>(column).unwrap_or_default();
     let number = |column: &str| r.get::<Option<i64>, _>(column).unwrap_or_default();
     let (compound_zh, compound_en) = (text("compound_zh"), text("compound_en"));
@@ -116,7 +117,7 @@ fn scope_names(scope: Scope, r: &SqliteRow) -> (String, String) {
 }
 
 pub(super) async fn event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     topic_id: i64,
     at: i64,
     actor_role: &str,
@@ -124,7 +125,7 @@ pub(super) async fn event(
     note: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO topic_events (topic_id, at, actor_role, kind, note) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO topic_events (topic_id, at, actor_role, kind, note) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(topic_id)
     .bind(at)
@@ -138,7 +139,7 @@ pub(super) async fn event(
 
 /// Appends to the audit log; there is no update or delete of it anywhere.
 pub(super) async fn audit(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     topic_id: i64,
     at: i64,
     actor_id: Option<i64>,
@@ -146,7 +147,7 @@ pub(super) async fn audit(
     detail: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO consultation_audit (topic_id, at, actor_id, action, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO consultation_audit (topic_id, at, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(topic_id)
     .bind(at)
@@ -186,7 +187,7 @@ pub async fn create_topic(
 /// [`create_topic`] inside the caller's transaction (the demo seed writes its topics in its
 /// own).
 pub async fn create_topic_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     author_id: i64,
     household_id: i64,
     topic: &CheckedTopic,
@@ -198,7 +199,7 @@ pub async fn create_topic_on(
     let id: i64 = sqlx::query(
         "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
                              scope_id, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(author_id)
     .bind(household_id)
@@ -213,7 +214,7 @@ pub async fn create_topic_on(
     .await?
     .get(0);
     sqlx::query(
-        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(id)
     .bind(household_id)
@@ -231,7 +232,7 @@ pub struct TopicFacts {
     pub scope: Scope,
 }
 
-fn facts_of(r: &SqliteRow) -> TopicFacts {
+fn facts_of(r: &AnyRow) -> TopicFacts {
     TopicFacts {
         status: TopicStatus::parse(r.get("status")).unwrap_or(TopicStatus::Collecting),
         scope: Scope::from_parts(r.get("scope_kind"), r.get("scope_id"))
@@ -245,8 +246,8 @@ pub async fn topic_facts(db: &Db, id: i64) -> sqlx::Result<Option<TopicFacts>> {
 
 /// A topic's status and scope, read on `conn` (inside the caller's transaction, where it
 /// decides a write).
-async fn read_facts(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<TopicFacts>> {
-    let row = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = ?")
+async fn read_facts(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<TopicFacts>> {
+    let row = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -279,7 +280,7 @@ pub async fn cosign(
 
 /// [`cosign`] inside the caller's transaction. Writes nothing unless it signs.
 pub async fn cosign_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
@@ -296,7 +297,7 @@ pub async fn cosign_on(
         return Ok(CosignOutcome::OutOfScope);
     }
     let inserted = sqlx::query(
-        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (topic_id, household_id) DO NOTHING",
     )
     .bind(topic_id)
@@ -308,14 +309,14 @@ pub async fn cosign_on(
     if inserted.rows_affected() == 0 {
         return Ok(CosignOutcome::AlreadySigned);
     }
-    let count: i64 = sqlx::query("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ?")
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = $1")
         .bind(topic_id)
         .fetch_one(&mut *tx)
         .await?
         .get(0);
     let status = after_cosign(facts.status, count as u32, threshold);
     if status != facts.status {
-        sqlx::query("UPDATE topics SET status = ? WHERE id = ?")
+        sqlx::query("UPDATE topics SET status = $1 WHERE id = $2")
             .bind(status.key())
             .bind(topic_id)
             .execute(&mut *tx)
@@ -344,7 +345,7 @@ pub async fn review(
 
 /// [`review`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn review_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     staff_id: i64,
     accept: bool,
@@ -358,7 +359,7 @@ pub async fn review_on(
         TopicStatus::Declined
     };
     let updated = sqlx::query(
-        "UPDATE topics SET status = ? WHERE id = ? AND status IN ('collecting', 'in_review')",
+        "UPDATE topics SET status = $1 WHERE id = $2 AND status IN ('collecting', 'in_review')",
     )
     .bind(to.key())
     .bind(topic_id)
@@ -395,7 +396,7 @@ pub async fn add_comment(
 
 /// [`add_comment`] on the caller's connection (or transaction).
 pub async fn add_comment_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     topic_id: i64,
     parent_id: Option<i64>,
     author_id: i64,
@@ -406,13 +407,13 @@ pub async fn add_comment_on(
     let author_role = if by_staff { "staff" } else { "resident" };
     Ok(sqlx::query(
         "INSERT INTO topic_comments (topic_id, parent_id, author_id, author_role, official, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(topic_id)
     .bind(parent_id)
     .bind(author_id)
     .bind(author_role)
-    .bind(by_staff)
+    .bind(i64::from(by_staff))
     .bind(body)
     .bind(now)
     .fetch_one(&mut *conn)
@@ -423,7 +424,7 @@ pub async fn add_comment_on(
 /// Whether a comment belongs to a topic (a reply's parent, a comment to hide).
 pub async fn comment_of_topic(db: &Db, topic_id: i64, comment_id: i64) -> sqlx::Result<bool> {
     Ok(
-        sqlx::query("SELECT 1 FROM topic_comments WHERE id = ? AND topic_id = ?")
+        sqlx::query("SELECT 1 FROM topic_comments WHERE id = $1 AND topic_id = $2")
             .bind(comment_id)
             .bind(topic_id)
             .fetch_optional(db)
@@ -443,8 +444,8 @@ pub async fn hide_comment(
 ) -> sqlx::Result<()> {
     let mut tx = super::begin_immediate(db).await?;
     sqlx::query(
-        "UPDATE topic_comments SET hidden_at = ?, hidden_by = ?, hidden_reason = ?
-         WHERE id = ? AND topic_id = ?",
+        "UPDATE topic_comments SET hidden_at = $1, hidden_by = $2, hidden_reason = $3
+         WHERE id = $4 AND topic_id = $5",
     )
     .bind(now)
     .bind(staff_id)
@@ -482,7 +483,7 @@ pub async fn open_vote(
 
 /// [`open_vote`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn open_vote_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     staff_id: i64,
     vote: &NewVote,
@@ -497,15 +498,15 @@ pub async fn open_vote_on(
     let vote_id: i64 = sqlx::query(
         "INSERT INTO votes (topic_id, question, electorate, rule, secret, live_tally, opened_at,
                             closes_at, opened_by, kind, options)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT options FROM topics WHERE id = ?))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT options FROM topics WHERE id = $11))
          RETURNING id",
     )
     .bind(topic_id)
     .bind(&vote.question)
     .bind(vote.electorate.key())
     .bind(serde_json::to_string(&vote.rule).unwrap_or_default())
-    .bind(vote.secret)
-    .bind(vote.live_tally)
+    .bind(i64::from(vote.secret))
+    .bind(i64::from(vote.live_tally))
     .bind(now)
     .bind(vote.closes_at)
     .bind(staff_id)
@@ -522,18 +523,18 @@ pub async fn open_vote_on(
             " AND EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = x.id)"
         }
     };
-    let sql = format!(
+    let sql = super::numbered(&format!(
         "INSERT INTO vote_roll (vote_id, household_id, area_centi_m2)
          SELECT ?, x.id, x.floor_area_centi_m2 FROM households x
          WHERE x.id IN ({}){verified}",
         households_in(facts.scope)
-    );
+    ));
     let mut query = sqlx::query(&sql).bind(vote_id);
     if let Some(id) = facts.scope.id() {
         query = query.bind(id);
     }
     let frozen = query.execute(&mut *tx).await?.rows_affected();
-    sqlx::query("UPDATE topics SET status = 'voting' WHERE id = ?")
+    sqlx::query("UPDATE topics SET status = 'voting' WHERE id = $1")
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
@@ -583,12 +584,12 @@ pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFa
 
 /// [`vote_of_topic`] on the caller's connection (or transaction).
 pub async fn vote_of_topic_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     topic_id: i64,
 ) -> sqlx::Result<Option<VoteFacts>> {
     let row = sqlx::query(
         "SELECT id, topic_id, electorate, secret, closes_at, closed_at, kind, options
-         FROM votes WHERE topic_id = ?",
+         FROM votes WHERE topic_id = $1",
     )
     .bind(topic_id)
     .fetch_optional(&mut *conn)
@@ -597,7 +598,7 @@ pub async fn vote_of_topic_on(
         id: r.get("id"),
         topic_id: r.get("topic_id"),
         electorate: Electorate::parse(r.get("electorate")).unwrap_or(Electorate::Households),
-        secret: r.get("secret"),
+        secret: super::flag(&r, "secret"),
         closes_at: r.get("closes_at"),
         closed_at: r.get("closed_at"),
         kind: question_kind(r.get("kind")),
@@ -616,7 +617,7 @@ fn vote_options(raw: &str) -> Vec<String> {
 }
 
 /// `column IN (?, ?, …)` with each of `ids` bound, for a query being built.
-fn push_in(query: &mut QueryBuilder<'_, Sqlite>, column: &str, ids: &[i64]) {
+fn push_in(query: &mut QueryBuilder<'_, Any>, column: &str, ids: &[i64]) {
     query.push(column).push(" IN (");
     let mut list = query.separated(", ");
     for &id in ids {
@@ -645,12 +646,13 @@ pub async fn roll_entries(
     query.push_bind(vote_id).push(" AND ");
     push_in(&mut query, "household_id", households);
     query.push(" ORDER BY household_id");
-    let rows = query.build().fetch_all(db).await?;
+    let (sql, args) = super::built(&mut query);
+    let rows = sqlx::query_with(&sql, args).fetch_all(db).await?;
     Ok(rows
         .iter()
         .map(|r| RollEntry {
             household_id: r.get("household_id"),
-            voted: r.get("voted"),
+            voted: super::flag(r, "voted"),
         })
         .collect())
 }
@@ -683,7 +685,7 @@ fn receipt_hash(receipt: &str) -> String {
 /// casts or changes.
 #[allow(clippy::too_many_arguments)]
 pub async fn cast_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     vote: &VoteFacts,
     household_id: i64,
     voter_id: i64,
@@ -697,9 +699,9 @@ pub async fn cast_on(
     // the unit's area: one statement on the way every first ballot takes.
     let first_area: Option<i64> = sqlx::query(
         "UPDATE vote_roll SET voted = 1
-         WHERE vote_id = ? AND household_id = ? AND voted = 0
-           AND EXISTS (SELECT 1 FROM votes v WHERE v.id = ? AND v.closed_at IS NULL
-                                                 AND v.closes_at > ?)
+         WHERE vote_id = $1 AND household_id = $2 AND voted = 0
+           AND EXISTS (SELECT 1 FROM votes v WHERE v.id = $3 AND v.closed_at IS NULL
+                                                 AND v.closes_at > $4)
          RETURNING area_centi_m2",
     )
     .bind(vote.id)
@@ -711,13 +713,14 @@ pub async fn cast_on(
     .map(|r| r.get(0));
     let first = first_area.is_some();
     if !first {
-        let open =
-            sqlx::query("SELECT 1 FROM votes WHERE id = ? AND closed_at IS NULL AND closes_at > ?")
-                .bind(vote.id)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
+        let open = sqlx::query(
+            "SELECT 1 FROM votes WHERE id = $1 AND closed_at IS NULL AND closes_at > $2",
+        )
+        .bind(vote.id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
         if !open {
             return Ok(CastOutcome::Closed);
         }
@@ -731,7 +734,7 @@ pub async fn cast_on(
         };
         sqlx::query(
             "INSERT INTO ballots (vote_id, household_id, voter_id, area_centi_m2, choice, receipt_hash)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(vote.id)
         .bind(unit)
@@ -747,7 +750,7 @@ pub async fn cast_on(
             return Ok(CastOutcome::ReceiptNeeded);
         };
         let changed =
-            sqlx::query("UPDATE ballots SET choice = ? WHERE vote_id = ? AND receipt_hash = ?")
+            sqlx::query("UPDATE ballots SET choice = $1 WHERE vote_id = $2 AND receipt_hash = $3")
                 .bind(&choice)
                 .bind(vote.id)
                 .bind(receipt_hash(receipt))
@@ -761,7 +764,7 @@ pub async fn cast_on(
     } else {
         // A named ballot is found by its unit; the voter is whoever changed it last.
         sqlx::query(
-            "UPDATE ballots SET choice = ?, voter_id = ? WHERE vote_id = ? AND household_id = ?",
+            "UPDATE ballots SET choice = $1, voter_id = $2 WHERE vote_id = $3 AND household_id = $4",
         )
         .bind(&choice)
         .bind(voter_id)
@@ -795,13 +798,13 @@ pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx
 
 /// [`close_vote`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn close_vote_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     staff_id: i64,
     now: i64,
 ) -> sqlx::Result<bool> {
     let closed =
-        sqlx::query("UPDATE votes SET closed_at = ? WHERE topic_id = ? AND closed_at IS NULL")
+        sqlx::query("UPDATE votes SET closed_at = $1 WHERE topic_id = $2 AND closed_at IS NULL")
             .bind(now)
             .bind(topic_id)
             .execute(&mut *tx)
@@ -810,14 +813,14 @@ pub async fn close_vote_on(
     if closed != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE topics SET status = 'decided' WHERE id = ?")
+    sqlx::query("UPDATE topics SET status = 'decided' WHERE id = $1")
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
     // The ballots are final now: publish their receipt hashes once, in their sorted order.
     let hashes: Vec<String> = sqlx::query(
         "SELECT b.receipt_hash FROM ballots b JOIN votes v ON v.id = b.vote_id
-         WHERE v.topic_id = ? ORDER BY b.receipt_hash",
+         WHERE v.topic_id = $1 ORDER BY b.receipt_hash",
     )
     .bind(topic_id)
     .fetch_all(&mut *tx)
@@ -825,12 +828,12 @@ pub async fn close_vote_on(
     .iter()
     .map(|r| r.get(0))
     .collect();
-    sqlx::query("UPDATE votes SET published_receipts = ? WHERE topic_id = ?")
+    sqlx::query("UPDATE votes SET published_receipts = $1 WHERE topic_id = $2")
         .bind(hashes.join("\n"))
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
-    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = $1")
         .bind(topic_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -844,7 +847,7 @@ pub async fn close_vote_on(
 pub async fn voided_receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT receipt_hash FROM ballots
-         WHERE vote_id = ? AND voided_in_revision IS NOT NULL ORDER BY receipt_hash",
+         WHERE vote_id = $1 AND voided_in_revision IS NOT NULL ORDER BY receipt_hash",
     )
     .bind(vote_id)
     .fetch_all(db)
@@ -855,7 +858,7 @@ pub async fn voided_receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<St
 /// those published at the close, or, for a vote still open, its ballots' so far.
 pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
     let published: Option<String> =
-        sqlx::query_scalar("SELECT published_receipts FROM votes WHERE id = ?")
+        sqlx::query_scalar("SELECT published_receipts FROM votes WHERE id = $1")
             .bind(vote_id)
             .fetch_optional(db)
             .await?
@@ -864,7 +867,7 @@ pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> 
         return Ok(text.lines().map(str::to_owned).collect());
     }
     let rows =
-        sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = ? ORDER BY receipt_hash")
+        sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = $1 ORDER BY receipt_hash")
             .bind(vote_id)
             .fetch_all(db)
             .await?;
@@ -881,7 +884,7 @@ pub async fn list(db: &Db, threshold: u32) -> sqlx::Result<Vec<TopicSummary>> {
     Ok(rows.iter().map(|r| summary_of(r, threshold)).collect())
 }
 
-fn summary_of(r: &SqliteRow, threshold: u32) -> TopicSummary {
+fn summary_of(r: &AnyRow, threshold: u32) -> TopicSummary {
     let facts = facts_of(r);
     let (scope_zh, scope_en) = scope_names(facts.scope, r);
     TopicSummary {
@@ -907,7 +910,7 @@ pub struct TopicRecord {
 }
 
 pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<TopicRecord>> {
-    let Some(r) = sqlx::query(&format!("{TOPIC_SELECT} WHERE t.id = ?"))
+    let Some(r) = sqlx::query(&format!("{TOPIC_SELECT} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?
@@ -915,7 +918,7 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
         return Ok(None);
     };
     let events = sqlx::query(
-        "SELECT at, actor_role, kind, note FROM topic_events WHERE topic_id = ? ORDER BY at, id",
+        "SELECT at, actor_role, kind, note FROM topic_events WHERE topic_id = $1 ORDER BY at, id",
     )
     .bind(id)
     .fetch_all(db)
@@ -932,7 +935,7 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
         "SELECT c.id, c.parent_id, c.author_role, c.official, c.body, c.hidden_reason, c.hidden_at,
                 c.created_at,
                 (SELECT COUNT(*) FROM comment_reports r WHERE r.comment_id = c.id) AS reports
-         FROM topic_comments c WHERE c.topic_id = ? ORDER BY c.created_at, c.id",
+         FROM topic_comments c WHERE c.topic_id = $1 ORDER BY c.created_at, c.id",
     )
     .bind(id)
     .fetch_all(db)
@@ -944,7 +947,7 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
             id: c.get("id"),
             parent_id: c.get("parent_id"),
             author_role: c.get("author_role"),
-            official: c.get("official"),
+            official: super::flag(c, "official"),
             body: if hidden { String::new() } else { c.get("body") },
             hidden_reason: if hidden { c.get("hidden_reason") } else { None },
             created_at: c.get("created_at"),
@@ -969,7 +972,8 @@ pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::R
     let mut query = QueryBuilder::new("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
-    let signed: i64 = query.build().fetch_one(db).await?.get(0);
+    let (sql, args) = super::built(&mut query);
+    let signed: i64 = sqlx::query_with(&sql, args).fetch_one(db).await?.get(0);
     Ok(signed > 0)
 }
 
@@ -989,8 +993,8 @@ pub async fn first_in_scope(
         query.push_bind(id);
     }
     query.push(")");
-    let inside: Vec<i64> = query
-        .build()
+    let (sql, args) = super::built(&mut query);
+    let inside: Vec<i64> = sqlx::query_with(&sql, args)
         .fetch_all(db)
         .await?
         .iter()
@@ -1004,7 +1008,7 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
     let Some(r) = sqlx::query(
         "SELECT id, question, electorate, rule, secret, live_tally, opened_at, closes_at, closed_at,
                 kind, options
-         FROM votes WHERE topic_id = ?",
+         FROM votes WHERE topic_id = $1",
     )
     .bind(topic_id)
     .fetch_optional(db)
@@ -1016,7 +1020,7 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
     let rule: DecisionRule =
         serde_json::from_str(r.get("rule")).unwrap_or(DecisionRule::SimpleMajority);
     let closed_at: Option<i64> = r.get("closed_at");
-    let live: bool = r.get("live_tally");
+    let live = super::flag(&r, "live_tally");
     let kind = question_kind(r.get("kind"));
     let options = vote_options(r.get("options"));
     // The published result once closed (its latest revision); while open, a count made now if
@@ -1046,7 +1050,7 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
         question: r.get("question"),
         electorate: Electorate::parse(r.get("electorate")).unwrap_or(Electorate::Households),
         rule,
-        secret: r.get("secret"),
+        secret: super::flag(&r, "secret"),
         live_tally: live,
         opened_at: r.get("opened_at"),
         closes_at: r.get("closes_at"),
@@ -1070,14 +1074,14 @@ pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>>
 
 /// Whether a unit has voted (the roll's flag; for the voter's own view).
 pub async fn has_voted(db: &Db, vote_id: i64, household_id: i64) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM vote_roll WHERE vote_id = ? AND household_id = ? AND voted = 1")
-            .bind(vote_id)
-            .bind(household_id)
-            .fetch_optional(db)
-            .await?
-            .is_some(),
+    Ok(sqlx::query(
+        "SELECT 1 FROM vote_roll WHERE vote_id = $1 AND household_id = $2 AND voted = 1",
     )
+    .bind(vote_id)
+    .bind(household_id)
+    .fetch_optional(db)
+    .await?
+    .is_some())
 }
 
 // ---- Follow-up (民事民评) ----
@@ -1099,7 +1103,7 @@ pub async fn post_update(
 
 /// [`post_update`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn post_update_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     staff_id: i64,
     note: &str,
@@ -1158,7 +1162,7 @@ pub async fn rate(
 
 /// [`rate`] inside the caller's transaction. Writes nothing unless it rates.
 pub async fn rate_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
@@ -1169,7 +1173,7 @@ pub async fn rate_on(
         return Ok(RateOutcome::NoSuchTopic);
     };
     let updates: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM topic_events WHERE topic_id = ? AND kind = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM topic_events WHERE topic_id = $1 AND kind = $2")
             .bind(topic_id)
             .bind(IMPLEMENTATION_UPDATE)
             .fetch_one(&mut *tx)
@@ -1182,7 +1186,7 @@ pub async fn rate_on(
     }
     sqlx::query(
         "INSERT INTO topic_ratings (topic_id, household_id, user_id, stars, rated_at)
-         VALUES (?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (topic_id, household_id)
          DO UPDATE SET stars = excluded.stars, user_id = excluded.user_id,
                        rated_at = excluded.rated_at",
@@ -1200,7 +1204,7 @@ pub async fn rate_on(
 /// How households rated a topic's implementation: counts only, never who gave what.
 pub async fn ratings(db: &Db, topic_id: i64) -> sqlx::Result<RatingSummary> {
     let rows = sqlx::query(
-        "SELECT stars, COUNT(*) AS households FROM topic_ratings WHERE topic_id = ? GROUP BY stars",
+        "SELECT stars, COUNT(*) AS households FROM topic_ratings WHERE topic_id = $1 GROUP BY stars",
     )
     .bind(topic_id)
     .fetch_all(db)
@@ -1227,8 +1231,8 @@ pub async fn my_rating(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Resu
         QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
-    let rated: Vec<(i64, i64)> = query
-        .build()
+    let (sql, args) = super::built(&mut query);
+    let rated: Vec<(i64, i64)> = sqlx::query_with(&sql, args)
         .fetch_all(db)
         .await?
         .iter()

@@ -18,7 +18,7 @@ pub async fn attach_document(
     let mut tx = super::begin_immediate(db).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO topic_documents (topic_id, title, content_type, bytes, size, uploaded_by, uploaded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(topic_id)
     .bind(title)
@@ -51,7 +51,7 @@ pub async fn attach_document(
 pub async fn documents(db: &Db, topic_id: i64) -> sqlx::Result<Vec<TopicDocument>> {
     let rows = sqlx::query(
         "SELECT id, title, content_type, size, uploaded_at FROM topic_documents
-         WHERE topic_id = ? ORDER BY uploaded_at, id",
+         WHERE topic_id = $1 ORDER BY uploaded_at, id",
     )
     .bind(topic_id)
     .fetch_all(db)
@@ -71,7 +71,7 @@ pub async fn documents(db: &Db, topic_id: i64) -> sqlx::Result<Vec<TopicDocument
 /// A document's type and bytes.
 pub async fn document(db: &Db, id: i64) -> sqlx::Result<Option<(String, Vec<u8>)>> {
     Ok(
-        sqlx::query("SELECT content_type, bytes FROM topic_documents WHERE id = ?")
+        sqlx::query("SELECT content_type, bytes FROM topic_documents WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?
@@ -87,7 +87,7 @@ pub async fn report_comment(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO comment_reports (comment_id, reporter_id, at) VALUES (?, ?, ?)
+        "INSERT INTO comment_reports (comment_id, reporter_id, at) VALUES ($1, $2, $3)
          ON CONFLICT (comment_id, reporter_id) DO NOTHING",
     )
     .bind(comment_id)
@@ -118,7 +118,7 @@ pub async fn extend_vote(
     let mut tx = super::begin_immediate(db).await?;
     let Some(row) = sqlx::query(
         "SELECT id, opened_at, closes_at FROM votes
-         WHERE topic_id = ? AND closed_at IS NULL AND closes_at > ?",
+         WHERE topic_id = $1 AND closed_at IS NULL AND closes_at > $2",
     )
     .bind(topic_id)
     .bind(now)
@@ -132,7 +132,7 @@ pub async fn extend_vote(
     if closes_at <= before || closes_at > opened_at + max_seconds {
         return Ok(Extension::Invalid);
     }
-    sqlx::query("UPDATE votes SET closes_at = ? WHERE id = ?")
+    sqlx::query("UPDATE votes SET closes_at = $1 WHERE id = $2")
         .bind(closes_at)
         .bind(vote_id)
         .execute(&mut *tx)

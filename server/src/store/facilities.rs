@@ -4,8 +4,8 @@ use crate::db::Db;
 use linli_domain::api::GeoPoint;
 use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, Wheelchair};
 use linli_domain::geojson::{Feature, Geometry};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::any::AnyRow;
+use sqlx::{Any, QueryBuilder, Row};
 
 /// A facility as stored. Its open-now state is worked out when it is answered.
 #[derive(Debug, Clone)]
@@ -60,7 +60,7 @@ const COLUMNS: &str = "id, category, name_zh, name_en, address_zh, address_en, l
     opening_hours, phone, services_zh, services_en, wheelchair, retired_at";
 
 /// A row whose category this build does not know (written by a newer one) is left out.
-fn record(r: &SqliteRow) -> Option<FacilityRecord> {
+fn record(r: &AnyRow) -> Option<FacilityRecord> {
     Some(FacilityRecord {
         id: r.get("id"),
         category: FacilityCategory::parse(r.get("category"))?,
@@ -94,7 +94,7 @@ pub struct FacilityFilter {
 
 /// The facilities in service (not retired) that the filter asks for, by id.
 pub async fn list(db: &Db, filter: &FacilityFilter) -> sqlx::Result<Vec<FacilityRecord>> {
-    let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+    let mut query: QueryBuilder<'_, Any> = QueryBuilder::new(format!(
         "SELECT {COLUMNS} FROM facilities WHERE retired_at IS NULL"
     ));
     if let Some((sw, ne)) = filter.bbox {
@@ -117,13 +117,14 @@ pub async fn list(db: &Db, filter: &FacilityFilter) -> sqlx::Result<Vec<Facility
         query.push(")");
     }
     query.push(" ORDER BY id");
-    let rows = query.build().fetch_all(db).await?;
+    let (sql, args) = super::built(&mut query);
+    let rows = sqlx::query_with(&sql, args).fetch_all(db).await?;
     Ok(rows.iter().filter_map(record).collect())
 }
 
 /// One facility, retired or not.
 pub async fn get(db: &Db, id: i64) -> sqlx::Result<Option<FacilityRecord>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM facilities WHERE id = ?"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM facilities WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -159,7 +160,7 @@ pub async fn insert(db: &Db, facility: &CheckedFacility, now: i64) -> sqlx::Resu
         "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, address_en,
              lat, lon, opening_hours, phone, services_zh, services_en, wheelchair, updated_at)
          VALUES ((SELECT id FROM communities ORDER BY id LIMIT 1),
-                 ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          RETURNING id",
         ),
         facility,
@@ -172,10 +173,10 @@ pub async fn insert(db: &Db, facility: &CheckedFacility, now: i64) -> sqlx::Resu
 
 /// Binds a facility's details and `now`, in the column order of [`insert`] and [`update`].
 fn bind_details<'q>(
-    query: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     facility: &'q CheckedFacility,
     now: i64,
-) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
     let f = &facility.fields;
     query
         .bind(facility.category.key())
@@ -198,12 +199,12 @@ pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> s
     let f = &facility.fields;
     let changed = bind_details(
         sqlx::query(
-            "UPDATE facilities SET category = ?, name_zh = ?, name_en = ?, address_zh = ?,
-             address_en = ?, lat = ?, lon = ?, opening_hours = ?, phone = ?, services_zh = ?,
-             services_en = ?, wheelchair = ?, updated_at = ?,
+            "UPDATE facilities SET category = $1, name_zh = $2, name_en = $3, address_zh = $4,
+             address_en = $5, lat = $6, lon = $7, opening_hours = $8, phone = $9, services_zh = $10,
+             services_en = $11, wheelchair = $12, updated_at = $13,
              -- A moved facility is snapped to the network afresh when routed to.
-             node_id = CASE WHEN lat = ? AND lon = ? THEN node_id END
-         WHERE id = ? AND retired_at IS NULL",
+             node_id = CASE WHEN lat = $14 AND lon = $15 THEN node_id END
+         WHERE id = $16 AND retired_at IS NULL",
         ),
         facility,
         now,
@@ -220,7 +221,7 @@ pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> s
 /// Takes a facility out of service (it has closed); false when it was not in service.
 pub async fn retire(db: &Db, id: i64, now: i64) -> sqlx::Result<bool> {
     let changed = sqlx::query(
-        "UPDATE facilities SET retired_at = ?, updated_at = ? WHERE id = ? AND retired_at IS NULL",
+        "UPDATE facilities SET retired_at = $1, updated_at = $2 WHERE id = $3 AND retired_at IS NULL",
     )
     .bind(now)
     .bind(now)

@@ -18,7 +18,7 @@ const PLACE_JOINS: &str = "LEFT JOIN households h ON h.id = r.household_id
      LEFT JOIN buildings b ON b.id = s.building_id
      LEFT JOIN compounds c ON c.id = b.compound_id";
 
-fn tracking(r: &sqlx::sqlite::SqliteRow) -> String {
+fn tracking(r: &sqlx::any::AnyRow) -> String {
     TrackingNumber {
         year: r.get::<i64, _>("tracking_year") as u16,
         seq: r.get::<i64, _>("tracking_seq") as u32,
@@ -32,7 +32,7 @@ pub async fn household_point(db: &Db, household_id: i64) -> sqlx::Result<Option<
         "SELECT b.lat, b.lon FROM households h
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
-         WHERE h.id = ?",
+         WHERE h.id = $1",
     )
     .bind(household_id)
     .fetch_optional(db)
@@ -59,12 +59,12 @@ pub async fn similar_open(
                    r.author_id, COALESCE(r.lat, b.lat) AS lat, COALESCE(r.lon, b.lon) AS lon,
                    (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = r.id) AS followers,
                    (SELECT COUNT(*) FROM request_followers f
-                     WHERE f.request_id = r.id AND f.user_id = ?) AS followed
+                     WHERE f.request_id = r.id AND f.user_id = $1) AS followed
             FROM service_requests r {PLACE_JOINS}
-            WHERE r.category_code = ? AND r.submitted_at >= ?
+            WHERE r.category_code = $2 AND r.submitted_at >= $3
               AND r.status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn')
          ) t
-         WHERE t.lat BETWEEN ? AND ? AND t.lon BETWEEN ? AND ?"
+         WHERE t.lat BETWEEN $4 AND $5 AND t.lon BETWEEN $6 AND $7"
     ))
     .bind(viewer)
     .bind(category)
@@ -106,7 +106,7 @@ pub async fn similar_open(
 /// Follows a request; following twice is following once.
 pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::Result<()> {
     let inserted = sqlx::query(
-        "INSERT INTO request_followers (request_id, user_id, followed_at) VALUES (?, ?, ?)
+        "INSERT INTO request_followers (request_id, user_id, followed_at) VALUES ($1, $2, $3)
          ON CONFLICT (request_id, user_id) DO NOTHING",
     )
     .bind(request_id)
@@ -120,11 +120,12 @@ pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::R
 }
 
 pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()> {
-    let deleted = sqlx::query("DELETE FROM request_followers WHERE request_id = ? AND user_id = ?")
-        .bind(request_id)
-        .bind(user_id)
-        .execute(db)
-        .await;
+    let deleted =
+        sqlx::query("DELETE FROM request_followers WHERE request_id = $1 AND user_id = $2")
+            .bind(request_id)
+            .bind(user_id)
+            .execute(db)
+            .await;
     requests_changed();
     deleted?;
     Ok(())
@@ -132,7 +133,7 @@ pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()
 
 /// How many follow a request.
 pub async fn follower_count(db: &Db, request_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM request_followers WHERE request_id = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM request_followers WHERE request_id = $1")
         .bind(request_id)
         .fetch_one(db)
         .await
@@ -141,7 +142,7 @@ pub async fn follower_count(db: &Db, request_id: i64) -> sqlx::Result<i64> {
 /// Whether `user_id` follows a request.
 pub async fn is_following(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<bool> {
     Ok(
-        sqlx::query("SELECT 1 FROM request_followers WHERE request_id = ? AND user_id = ?")
+        sqlx::query("SELECT 1 FROM request_followers WHERE request_id = $1 AND user_id = $2")
             .bind(request_id)
             .bind(user_id)
             .fetch_optional(db)
@@ -155,7 +156,7 @@ pub async fn followed_by(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<Re
     let rows = sqlx::query(&format!(
         "SELECT {} FROM service_requests r
          JOIN request_followers f ON f.request_id = r.id
-         WHERE f.user_id = ? ORDER BY f.followed_at DESC",
+         WHERE f.user_id = $1 ORDER BY f.followed_at DESC",
         super::requests::SUMMARY_COLUMNS_OF_R
     ))
     .bind(user_id)
@@ -249,6 +250,7 @@ pub async fn public_page(db: &Db, filter: &PublicFilter) -> sqlx::Result<Vec<Pub
         );
     }
     sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
+    let sql = super::numbered(&sql);
     let mut query = sqlx::query(&sql);
     if let Some(category) = &filter.category {
         query = query.bind(category);

@@ -32,7 +32,7 @@ pub async fn bind(
     // waits (busy timeout) and then sees it used, instead of failing to upgrade a read lock.
     let mut tx = super::begin_immediate(db).await?;
     let row = sqlx::query(
-        "SELECT household_id, relation, used_at, used_by FROM binding_codes WHERE code = ?",
+        "SELECT household_id, relation, used_at, used_by FROM binding_codes WHERE code = $1",
     )
     .bind(code.as_str())
     .fetch_optional(&mut *tx)
@@ -51,7 +51,7 @@ pub async fn bind(
         HouseholdRelation::parse(row.get("relation")).unwrap_or(HouseholdRelation::Member);
 
     let existing: Option<String> = sqlx::query(
-        "SELECT relation FROM household_members WHERE household_id = ? AND user_id = ?",
+        "SELECT relation FROM household_members WHERE household_id = $1 AND user_id = $2",
     )
     .bind(household_id)
     .bind(user_id)
@@ -65,7 +65,7 @@ pub async fn bind(
     };
 
     let used = sqlx::query(
-        "UPDATE binding_codes SET used_at = ?, used_by = ? WHERE code = ? AND used_at IS NULL",
+        "UPDATE binding_codes SET used_at = $1, used_by = $2 WHERE code = $3 AND used_at IS NULL",
     )
     .bind(now)
     .bind(user_id)
@@ -76,7 +76,7 @@ pub async fn bind(
         return Err(BindError::Used);
     }
     if upgrade {
-        sqlx::query("UPDATE household_members SET relation = ?, verified_at = ? WHERE household_id = ? AND user_id = ?")
+        sqlx::query("UPDATE household_members SET relation = $1, verified_at = $2 WHERE household_id = $3 AND user_id = $4")
             .bind(relation.as_str())
             .bind(now)
             .bind(household_id)
@@ -84,7 +84,7 @@ pub async fn bind(
             .execute(&mut *tx)
             .await?;
     } else {
-        sqlx::query("INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES ($1, $2, $3, $4)")
             .bind(household_id)
             .bind(user_id)
             .bind(relation.as_str())
@@ -93,7 +93,7 @@ pub async fn bind(
             .await?;
     }
     let membership = sqlx::query(&format!(
-        "{} WHERE m.user_id = ? AND m.household_id = ?",
+        "{} WHERE m.user_id = $1 AND m.household_id = $2",
         super::users::MEMBERSHIP_SELECT
     ))
     .bind(user_id)

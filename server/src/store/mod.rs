@@ -19,18 +19,64 @@ pub mod sessions;
 pub mod throttle;
 pub mod users;
 
+/// `sql` with its `?` placeholders numbered `$1`, `$2`, … in order, as both engines read them.
+/// For statements assembled from optional pieces, where numbering by hand would be fragile;
+/// a `?` inside a quoted SQL string is left alone.
+pub(crate) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut quoted = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A statement built with sqlx's `QueryBuilder`, ready for either engine: the builder writes `?`
+/// for every bound value whatever the engine (the `Any` driver cannot know which it will meet),
+/// and PostgreSQL reads only `$1`, `$2`, …
+pub(crate) fn built<'b>(
+    builder: &'b mut sqlx::QueryBuilder<'_, sqlx::Any>,
+) -> (String, sqlx::any::AnyArguments<'b>) {
+    use sqlx::Execute;
+    let sql = numbered(builder.sql());
+    let args = builder
+        .build()
+        .take_arguments()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    (sql, args)
+}
+
+/// A 0/1 flag column as a bool: both engines store flags as integers (portable SQL).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> bool {
+    use sqlx::Row;
+    row.get::<i64, _>(column) != 0
+}
+
 /// True when `e` is a uniqueness violation (a taken phone number, say).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// A write transaction (`BEGIN IMMEDIATE`) that holds this process's turn to write to its
-/// database. It reads and writes as the connection it derefs to; [`WriteTx::commit`] ends it,
+/// A write transaction that holds the turn to write to its database (see [`begin_immediate`]). It reads and writes as the connection it derefs to; [`WriteTx::commit`] ends it,
 /// and dropping it rolls it back.
 pub struct WriteTx {
     // Dropped in this order: the transaction (its rollback queued), then the turn.
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    turn: tokio::sync::OwnedMutexGuard<()>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
@@ -50,25 +96,24 @@ impl WriteTx {
 }
 
 impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
+    type Target = sqlx::AnyConnection;
 
-    fn deref(&self) -> &sqlx::SqliteConnection {
+    fn deref(&self) -> &sqlx::AnyConnection {
         &self.tx
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut sqlx::SqliteConnection {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
 }
 
 /// The turn to write to one database file, shared by every pool of this process that opens it.
 fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    type Turns =
-        std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>;
+    type Turns = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
     static TURNS: std::sync::OnceLock<std::sync::Mutex<Turns>> = std::sync::OnceLock::new();
-    let file = db.connect_options().get_filename().to_path_buf();
+    let file = db.connect_options().database_url.path().to_owned();
     TURNS
         .get_or_init(Default::default)
         .lock()
@@ -78,8 +123,14 @@ fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
         .clone()
 }
 
-/// Starts a `BEGIN IMMEDIATE` transaction (the write lock taken up front) that a dropped
+/// Starts a write transaction, with the database's write lock taken up front, that a dropped
 /// request cannot leave open, once it is this request's turn to write.
+///
+/// The lock: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL a transaction-scoped advisory lock, so
+/// that writers of every server process sharing the database take turns exactly as on SQLite,
+/// and the read-then-write steps inside (the next tracking number, a household's ballot) see
+/// every write committed before them. The turns are the database's own; the process's queue
+/// below only applies to SQLite.
 ///
 /// The turn: SQLite lets one transaction write at a time, and a writer that finds the lock taken
 /// sleeps in SQLite's busy handler for 1, 2, 5, 10, … ms before it looks again, however soon
@@ -96,12 +147,25 @@ fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 /// its own, the transaction (with its turn) is always handed over or, if nobody waits for it any
 /// more, dropped and so rolled back.
 pub async fn begin_immediate(db: &crate::db::Db) -> sqlx::Result<WriteTx> {
-    let turn = write_turn(db);
     let db = db.clone();
     tokio::spawn(async move {
-        let turn = turn.lock_owned().await;
-        let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, turn })
+        match crate::db::engine(&db) {
+            crate::db::Engine::Sqlite => {
+                let turn = write_turn(&db).lock_owned().await;
+                let tx = db.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    turn: Some(turn),
+                })
+            }
+            crate::db::Engine::Postgres => {
+                let mut tx = db.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7466349616)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(WriteTx { tx, turn: None })
+            }
+        }
     })
     .await
     .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
@@ -109,7 +173,16 @@ pub async fn begin_immediate(db: &crate::db::Db) -> sqlx::Result<WriteTx> {
 
 #[cfg(test)]
 mod tests {
-    use super::begin_immediate;
+    use super::{begin_immediate, numbered};
+
+    #[test]
+    fn placeholders_are_numbered_in_order_outside_quoted_strings() {
+        assert_eq!(
+            numbered("SELECT a FROM t WHERE b = ? AND c IN (?, ?) AND d <> '?' LIMIT ?"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3) AND d <> '?' LIMIT $4"
+        );
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
+    }
     use crate::db;
     use std::time::Duration;
 

@@ -4,7 +4,7 @@
 
 use crate::db::Db;
 use linli_domain::request::TrackingNumber;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 /// A client allowed to send requests.
 #[derive(Debug, Clone)]
@@ -16,13 +16,13 @@ pub struct Client {
 /// Registers a client whose key hashes to `key_hash` (see `auth::session::token_hash`);
 /// returns its id.
 pub async fn create_client(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     name: &str,
     key_hash: &str,
     now: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO open311_clients (name, key_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+        "INSERT INTO open311_clients (name, key_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(name)
     .bind(key_hash)
@@ -34,7 +34,7 @@ pub async fn create_client(
 /// Revokes every live key of the clients named `name`; returns how many were revoked.
 pub async fn revoke_clients(db: &Db, name: &str, now: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query(
-        "UPDATE open311_clients SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+        "UPDATE open311_clients SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(name)
@@ -47,7 +47,7 @@ pub async fn revoke_clients(db: &Db, name: &str, now: i64) -> sqlx::Result<u64> 
 /// compared: an equality lookup on its hash reveals nothing about the key by its timing.
 pub async fn live_client(db: &Db, key_hash: &str) -> sqlx::Result<Option<Client>> {
     let row = sqlx::query(
-        "SELECT id, name FROM open311_clients WHERE key_hash = ? AND revoked_at IS NULL",
+        "SELECT id, name FROM open311_clients WHERE key_hash = $1 AND revoked_at IS NULL",
     )
     .bind(key_hash)
     .fetch_optional(db)
@@ -64,7 +64,7 @@ pub async fn token_request(db: &Db, token: &str) -> sqlx::Result<Option<Option<T
     let row = sqlx::query(
         "SELECT r.tracking_year, r.tracking_seq FROM open311_tokens t
          LEFT JOIN service_requests r ON r.id = t.request_id
-         WHERE t.token = ?",
+         WHERE t.token = $1",
     )
     .bind(token)
     .fetch_optional(db)

@@ -24,20 +24,20 @@ pub struct OwnRows {
 
 pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
     let account = sqlx::query(
-        "SELECT created_at, privacy_consent_at, privacy_notice FROM users WHERE id = ?",
+        "SELECT created_at, privacy_consent_at, privacy_notice FROM users WHERE id = $1",
     )
     .bind(user_id)
     .fetch_one(db)
     .await?;
     let request_ids =
-        sqlx::query_scalar("SELECT id FROM service_requests WHERE author_id = ? ORDER BY id")
+        sqlx::query_scalar("SELECT id FROM service_requests WHERE author_id = $1 ORDER BY id")
             .bind(user_id)
             .fetch_all(db)
             .await?;
     let following = sqlx::query(
         "SELECT r.tracking_year, r.tracking_seq FROM request_followers f
          JOIN service_requests r ON r.id = f.request_id
-         WHERE f.user_id = ? ORDER BY f.followed_at",
+         WHERE f.user_id = $1 ORDER BY f.followed_at",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -67,17 +67,17 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
             })
     };
     let proposals = topic_entries(
-        "SELECT id, title, created_at AS at FROM topics WHERE author_id = ? ORDER BY id",
+        "SELECT id, title, created_at AS at FROM topics WHERE author_id = $1 ORDER BY id",
     )
     .await?;
     let cosignatures = topic_entries(
         "SELECT t.id, t.title, c.signed_at AS at FROM topic_cosigns c
-         JOIN topics t ON t.id = c.topic_id WHERE c.user_id = ? ORDER BY c.signed_at",
+         JOIN topics t ON t.id = c.topic_id WHERE c.user_id = $1 ORDER BY c.signed_at",
     )
     .await?;
     let comments = sqlx::query(
         "SELECT topic_id, body, hidden_at, created_at FROM topic_comments
-         WHERE author_id = ? ORDER BY id",
+         WHERE author_id = $1 ORDER BY id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -93,7 +93,7 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
     // Only named ballots have a voter; a secret one has none to find.
     let named_ballots = sqlx::query(
         "SELECT v.topic_id, v.question, b.household_id, b.choice FROM ballots b
-         JOIN votes v ON v.id = b.vote_id WHERE b.voter_id = ? ORDER BY b.id",
+         JOIN votes v ON v.id = b.vote_id WHERE b.voter_id = $1 ORDER BY b.id",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -107,7 +107,7 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
     })
     .collect();
     let ratings = sqlx::query(
-        "SELECT topic_id, stars, rated_at FROM topic_ratings WHERE user_id = ? ORDER BY rated_at",
+        "SELECT topic_id, stars, rated_at FROM topic_ratings WHERE user_id = $1 ORDER BY rated_at",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -120,7 +120,7 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
     })
     .collect();
     let sessions = sqlx::query(
-        "SELECT created_at, expires_at FROM sessions WHERE user_id = ? ORDER BY created_at",
+        "SELECT created_at, expires_at FROM sessions WHERE user_id = $1 ORDER BY created_at",
     )
     .bind(user_id)
     .fetch_all(db)
@@ -147,7 +147,7 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
 }
 
 pub async fn correct_name(db: &Db, user_id: i64, display_name: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET display_name = ? WHERE id = ? AND deleted_at IS NULL")
+    sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2 AND deleted_at IS NULL")
         .bind(display_name)
         .bind(user_id)
         .execute(db)
@@ -164,27 +164,27 @@ pub async fn correct_name(db: &Db, user_id: i64, display_name: &str) -> sqlx::Re
 /// ballots were kept.
 pub async fn delete_account(db: &Db, user_id: i64, now: i64) -> sqlx::Result<i64> {
     let mut tx = super::begin_immediate(db).await?;
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE voter_id = ?")
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE voter_id = $1")
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await?;
     for statement in [
-        "UPDATE service_requests SET author_id = NULL, hide_name = 1 WHERE author_id = ?",
+        "UPDATE service_requests SET author_id = NULL, hide_name = 1 WHERE author_id = $1",
         // Before the timeline forgets who sent what.
         "DELETE FROM request_photos WHERE event_id IN
-            (SELECT id FROM request_events WHERE actor_id = ? AND actor_role = 'resident')",
-        "UPDATE request_events SET actor_id = NULL WHERE actor_id = ?",
-        "DELETE FROM request_followers WHERE user_id = ?",
-        "UPDATE topics SET author_id = NULL WHERE author_id = ?",
-        "UPDATE topic_cosigns SET user_id = NULL WHERE user_id = ?",
-        "UPDATE topic_comments SET author_id = NULL WHERE author_id = ?",
-        "UPDATE topic_ratings SET user_id = NULL WHERE user_id = ?",
-        "DELETE FROM household_members WHERE user_id = ?",
-        "DELETE FROM sessions WHERE user_id = ?",
+            (SELECT id FROM request_events WHERE actor_id = $1 AND actor_role = 'resident')",
+        "UPDATE request_events SET actor_id = NULL WHERE actor_id = $1",
+        "DELETE FROM request_followers WHERE user_id = $1",
+        "UPDATE topics SET author_id = NULL WHERE author_id = $1",
+        "UPDATE topic_cosigns SET user_id = NULL WHERE user_id = $1",
+        "UPDATE topic_comments SET author_id = NULL WHERE author_id = $1",
+        "UPDATE topic_ratings SET user_id = NULL WHERE user_id = $1",
+        "DELETE FROM household_members WHERE user_id = $1",
+        "DELETE FROM sessions WHERE user_id = $1",
         // Wrong passwords counted against the number (the number leaves with the account, and
         // a new account on it starts with a clean slate).
         "DELETE FROM throttle_events WHERE scope = 'login_account'
-            AND subject = (SELECT phone FROM users WHERE id = ?)",
+            AND subject = (SELECT phone FROM users WHERE id = $1)",
     ] {
         sqlx::query(statement)
             .bind(user_id)
@@ -193,8 +193,8 @@ pub async fn delete_account(db: &Db, user_id: i64, now: i64) -> sqlx::Result<i64
     }
     // The number is freed for a new account; '!' is no password hash, so nothing signs in.
     sqlx::query(
-        "UPDATE users SET phone = 'deleted:' || id, display_name = ?, password_hash = '!',
-                          deleted_at = ? WHERE id = ?",
+        "UPDATE users SET phone = 'deleted:' || id, display_name = $1, password_hash = '!',
+                          deleted_at = $2 WHERE id = $3",
     )
     .bind(DELETED_ACCOUNT_NAME)
     .bind(now)

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 /// Writes the photos of one timeline entry, in the caller's transaction.
 pub async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     request_id: i64,
     event_id: i64,
     photos: &[StoredPhoto],
@@ -17,7 +17,7 @@ pub async fn insert(
         sqlx::query(
             "INSERT INTO request_photos
                 (request_id, event_id, media_type, width, height, image, thumbnail, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(request_id)
         .bind(event_id)
@@ -43,7 +43,7 @@ pub struct PhotoBytes {
 pub async fn get(db: &Db, id: i64, thumbnail: bool) -> sqlx::Result<Option<PhotoBytes>> {
     let column = if thumbnail { "thumbnail" } else { "image" };
     let row = sqlx::query(&format!(
-        "SELECT request_id, media_type, {column} AS bytes FROM request_photos WHERE id = ?"
+        "SELECT request_id, media_type, {column} AS bytes FROM request_photos WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db)
@@ -58,7 +58,7 @@ pub async fn get(db: &Db, id: i64, thumbnail: bool) -> sqlx::Result<Option<Photo
 /// The photo ids of a request, by the timeline entry they came with.
 pub async fn ids_by_event(db: &Db, request_id: i64) -> sqlx::Result<Vec<(i64, i64)>> {
     let rows = sqlx::query(
-        "SELECT event_id, id FROM request_photos WHERE request_id = ? ORDER BY event_id, id",
+        "SELECT event_id, id FROM request_photos WHERE request_id = $1 ORDER BY event_id, id",
     )
     .bind(request_id)
     .fetch_all(db)

@@ -14,7 +14,7 @@ use linli_domain::request::{
     Deadlines, RejectReason, RequestAction, RequestStatus, TimeLimits, TrackingNumber, is_late,
 };
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 pub async fn categories(db: &Db) -> sqlx::Result<Vec<RequestCategory>> {
     let rows = sqlx::query(
@@ -31,7 +31,7 @@ pub async fn category(db: &Db, code: &str) -> sqlx::Result<Option<RequestCategor
     let row = sqlx::query(
         "SELECT code, name_zh, name_en, description_zh, description_en, response_hours,
                 resolution_hours, questions
-         FROM request_categories WHERE code = ?",
+         FROM request_categories WHERE code = $1",
     )
     .bind(code)
     .fetch_optional(db)
@@ -39,7 +39,7 @@ pub async fn category(db: &Db, code: &str) -> sqlx::Result<Option<RequestCategor
     Ok(row.as_ref().map(category_from_row))
 }
 
-fn category_from_row(r: &SqliteRow) -> RequestCategory {
+fn category_from_row(r: &AnyRow) -> RequestCategory {
     // The questions are written by our migrations; unreadable JSON would be our bug, and the
     // category then simply asks nothing extra.
     let questions: Vec<Question> = serde_json::from_str(r.get("questions")).unwrap_or_default();
@@ -95,7 +95,7 @@ pub async fn sent_before(
 ) -> sqlx::Result<Option<(i64, String)>> {
     sqlx::query_as(
         "SELECT id, idempotency_fingerprint FROM service_requests
-         WHERE author_id = ? AND idempotency_key = ?",
+         WHERE author_id = $1 AND idempotency_key = $2",
     )
     .bind(author_id)
     .bind(key)
@@ -125,7 +125,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
     let year = YearMonth::of(now).year;
     let mut tx = super::begin_immediate(db).await?;
     let seq: i64 = sqlx::query(
-        "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = ?",
+        "SELECT COALESCE(MAX(tracking_seq), 0) + 1 FROM service_requests WHERE tracking_year = $1",
     )
     .bind(year)
     .fetch_one(&mut *tx)
@@ -138,7 +138,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
              answers, lat, lon, address, contact_preference, hide_name, status,
              submitted_at, respond_by, resolve_by, open311_client_id,
              idempotency_key, idempotency_fingerprint)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          RETURNING id",
     )
     .bind(year)
@@ -153,7 +153,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
     .bind(new.location.map(|p| p.lon))
     .bind(new.address)
     .bind(new.contact.as_str())
-    .bind(new.hide_name)
+    .bind(i64::from(new.hide_name))
     .bind(RequestStatus::Submitted.key())
     .bind(now)
     .bind(deadlines.respond_by)
@@ -188,12 +188,14 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
     .await?;
     photos::insert(&mut tx, id, event_id, new.photos, now).await?;
     if let Some(open311) = &new.open311 {
-        sqlx::query("INSERT INTO open311_tokens (token, request_id, created_at) VALUES (?, ?, ?)")
-            .bind(open311.token)
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO open311_tokens (token, request_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(open311.token)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     }
     let committed = tx.commit().await;
     requests_changed();
@@ -224,13 +226,13 @@ pub(crate) struct NewEvent<'a> {
 
 /// Writes one timeline entry and returns its id.
 pub(crate) async fn insert_event(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     e: NewEvent<'_>,
 ) -> sqlx::Result<i64> {
     Ok(sqlx::query(
         "INSERT INTO request_events
             (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          RETURNING id",
     )
     .bind(e.request_id)
@@ -241,7 +243,7 @@ pub(crate) async fn insert_event(
     .bind(e.from.map(RequestStatus::key))
     .bind(e.to.map(RequestStatus::key))
     .bind(e.note)
-    .bind(e.public)
+    .bind(i64::from(e.public))
     .bind(e.reason.map(RejectReason::key))
     .fetch_one(&mut *tx)
     .await?
@@ -254,7 +256,7 @@ const SUMMARY_COLUMNS: &str = "id, tracking_year, tracking_seq, category_code, t
 pub(crate) const SUMMARY_COLUMNS_OF_R: &str = "r.id, r.tracking_year, r.tracking_seq,
     r.category_code, r.title, r.status, r.submitted_at, r.respond_by, r.resolve_by, r.resolved_at";
 
-pub(crate) fn summary_from_row(r: &SqliteRow, now: i64) -> RequestSummary {
+pub(crate) fn summary_from_row(r: &AnyRow, now: i64) -> RequestSummary {
     SummaryColumns {
         id: r.get("id"),
         tracking_year: r.get("tracking_year"),
@@ -319,7 +321,7 @@ pub async fn list_for_author(
     now: i64,
 ) -> sqlx::Result<Vec<RequestSummary>> {
     let rows = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE author_id = ? ORDER BY submitted_at DESC, id DESC"
+        "SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE author_id = $1 ORDER BY submitted_at DESC, id DESC"
     ))
     .bind(author_id)
     .fetch_all(db)
@@ -336,7 +338,7 @@ pub struct Ownership {
 
 pub async fn ownership(db: &Db, id: i64) -> sqlx::Result<Option<Ownership>> {
     let row =
-        sqlx::query("SELECT author_id, status, submitted_at FROM service_requests WHERE id = ?")
+        sqlx::query("SELECT author_id, status, submitted_at FROM service_requests WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?;
@@ -357,7 +359,7 @@ pub async fn detail(
     let Some(r) = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS}, description, answers, lat, lon, address, contact_preference,
                 hide_name, handler, satisfied
-         FROM service_requests WHERE id = ?"
+         FROM service_requests WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(db)
@@ -369,10 +371,10 @@ pub async fn detail(
     let timeline = sqlx::query(
         "SELECT id, at, actor_role, action, from_status, to_status, note, public, reason
          FROM request_events
-         WHERE request_id = ? AND (public = 1 OR ?) ORDER BY at, id",
+         WHERE request_id = $1 AND (public = 1 OR $2 = 1) ORDER BY at, id",
     )
     .bind(id)
-    .bind(with_internal)
+    .bind(i64::from(with_internal))
     .fetch_all(db)
     .await?
     .iter()
@@ -389,7 +391,7 @@ pub async fn detail(
             .as_deref()
             .and_then(RequestStatus::parse),
         note: e.get("note"),
-        public: e.get("public"),
+        public: super::flag(e, "public"),
         reason: e
             .get::<Option<String>, _>("reason")
             .as_deref()
@@ -419,9 +421,9 @@ pub async fn detail(
         } else {
             ContactPreference::App
         },
-        hide_name: r.get("hide_name"),
+        hide_name: super::flag(&r, "hide_name"),
         handler: r.get("handler"),
-        satisfied: r.get("satisfied"),
+        satisfied: r.get::<Option<i64>, _>("satisfied").map(|s| s != 0),
         timeline,
         allowed_actions: Vec::new(),
         followers: 0,
@@ -456,19 +458,19 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
     };
     let updated = sqlx::query(
         "UPDATE service_requests SET
-            status = ?,
-            responded_at = CASE WHEN ? AND responded_at IS NULL THEN ? ELSE responded_at END,
-            resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END,
-            satisfied = COALESCE(?, satisfied),
-            handler = COALESCE(?, handler)
-         WHERE id = ? AND status = ?",
+            status = $1,
+            responded_at = CASE WHEN $2 AND responded_at IS NULL THEN $3 ELSE responded_at END,
+            resolved_at = CASE WHEN $4 THEN $5 ELSE resolved_at END,
+            satisfied = COALESCE($6, satisfied),
+            handler = COALESCE($7, handler)
+         WHERE id = $8 AND status = $9",
     )
     .bind(t.to.key())
     .bind(responded)
     .bind(now)
     .bind(resolved)
     .bind(now)
-    .bind(satisfied)
+    .bind(satisfied.map(i64::from))
     .bind(t.handler)
     .bind(id)
     .bind(t.from.key())
@@ -525,7 +527,7 @@ pub async fn facts_between(
     let (facts,): (String,) = sqlx::query_as(
         "SELECT json_group_array(json_array(category_code, status, submitted_at, respond_by,
                                             resolve_by, responded_at, resolved_at, satisfied))
-         FROM service_requests WHERE submitted_at >= ? AND submitted_at < ?",
+         FROM service_requests WHERE submitted_at >= $1 AND submitted_at < $2",
     )
     .bind(start)
     .bind(end)
@@ -619,12 +621,8 @@ pub async fn queue(
          FROM (SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE {matching}{overdue}
                ORDER BY resolve_by, id LIMIT ? OFFSET ?)"
     );
-    type PageQuery<'q> = sqlx::query::QueryAs<
-        'q,
-        sqlx::Sqlite,
-        (String, Option<i64>),
-        sqlx::sqlite::SqliteArguments<'q>,
-    >;
+    type PageQuery<'q> =
+        sqlx::query::QueryAs<'q, sqlx::Any, (String, Option<i64>), sqlx::any::AnyArguments<'q>>;
     fn bind_matching<'q>(query: PageQuery<'q>, filter: &'q QueueFilter) -> PageQuery<'q> {
         let query = match filter.status {
             Some(status) => query.bind(status.key()),
@@ -640,6 +638,7 @@ pub async fn queue(
         }
     }
     // Parameters in the order they appear: the next-overdue subquery's, then the page's.
+    let sql = super::numbered(&sql);
     let mut query = sqlx::query_as(&sql);
     if filter.overdue_only {
         query = bind_matching(query, filter).bind(now);
@@ -728,6 +727,7 @@ pub async fn public_list(db: &Db, filter: &Open311Filter<'_>) -> sqlx::Result<Ve
         }
     }
     sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
+    let sql = super::numbered(&sql);
     let mut query = sqlx::query(&sql);
     if by_ids {
         for id in filter.ids {

@@ -8,7 +8,7 @@ use crate::db::Db;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
 use linli_domain::consultation::{QuestionKind, StoredChoice, YesNo, count_options};
 use linli_domain::revision::{Correction, PublishedResult, ResultRevision, RollUnit};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 /// The settings of a vote that its count needs.
 struct CountSettings {
@@ -18,10 +18,10 @@ struct CountSettings {
 }
 
 async fn count_settings(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vote_id: i64,
 ) -> sqlx::Result<Option<CountSettings>> {
-    let row = sqlx::query("SELECT rule, kind, options FROM votes WHERE id = ?")
+    let row = sqlx::query("SELECT rule, kind, options FROM votes WHERE id = $1")
         .bind(vote_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -36,7 +36,7 @@ async fn count_settings(
 
 /// Counts a vote now, from its roll and its ballots that count: the tally (or the choice
 /// question's result) and the verdict under its rule.
-pub async fn count_on(conn: &mut SqliteConnection, vote_id: i64) -> sqlx::Result<PublishedResult> {
+pub async fn count_on(conn: &mut AnyConnection, vote_id: i64) -> sqlx::Result<PublishedResult> {
     let settings = count_settings(conn, vote_id)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
@@ -52,7 +52,7 @@ pub async fn count_on(conn: &mut SqliteConnection, vote_id: i64) -> sqlx::Result
     }
     let rows = sqlx::query(
         "SELECT choice, area_centi_m2 FROM ballots
-         WHERE vote_id = ? AND voided_in_revision IS NULL",
+         WHERE vote_id = $1 AND voided_in_revision IS NULL",
     )
     .bind(vote_id)
     .fetch_all(&mut *conn)
@@ -84,9 +84,9 @@ pub async fn count(db: &Db, vote_id: i64) -> sqlx::Result<PublishedResult> {
 }
 
 /// Everyone on a vote's frozen roll: units and their area.
-pub(super) async fn roll_weight(conn: &mut SqliteConnection, vote_id: i64) -> sqlx::Result<Weight> {
+pub(super) async fn roll_weight(conn: &mut AnyConnection, vote_id: i64) -> sqlx::Result<Weight> {
     let r = sqlx::query(
-        "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = ?",
+        "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = $1",
     )
     .bind(vote_id)
     .fetch_one(&mut *conn)
@@ -99,7 +99,7 @@ pub(super) async fn roll_weight(conn: &mut SqliteConnection, vote_id: i64) -> sq
 
 /// The yes/no tally of a vote from its ballots that count, against its roll's `eligible`.
 async fn tally(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vote_id: i64,
     eligible: Weight,
 ) -> sqlx::Result<YesNoTally> {
@@ -109,7 +109,7 @@ async fn tally(
     };
     let rows = sqlx::query(
         "SELECT choice, COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area
-         FROM ballots WHERE vote_id = ? AND voided_in_revision IS NULL GROUP BY choice",
+         FROM ballots WHERE vote_id = $1 AND voided_in_revision IS NULL GROUP BY choice",
     )
     .bind(vote_id)
     .fetch_all(&mut *conn)
@@ -131,7 +131,7 @@ async fn tally(
 
 /// Stores revision `number` of a vote's result as counted now; answers the number.
 async fn publish_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vote_id: i64,
     number: u32,
     staff_id: Option<i64>,
@@ -144,10 +144,10 @@ async fn publish_on(
     sqlx::query(
         "INSERT INTO result_revisions
              (vote_id, number, published_at, published_by, reason, correction, result)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(vote_id)
-    .bind(number)
+    .bind(i64::from(number))
     .bind(now)
     .bind(staff_id)
     .bind(reason)
@@ -163,9 +163,9 @@ async fn publish_on(
 }
 
 /// The number the next revision of a vote's result takes.
-async fn next_number(conn: &mut SqliteConnection, vote_id: i64) -> sqlx::Result<u32> {
+async fn next_number(conn: &mut AnyConnection, vote_id: i64) -> sqlx::Result<u32> {
     let number: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM result_revisions WHERE vote_id = ?",
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM result_revisions WHERE vote_id = $1",
     )
     .bind(vote_id)
     .fetch_one(&mut *conn)
@@ -175,7 +175,7 @@ async fn next_number(conn: &mut SqliteConnection, vote_id: i64) -> sqlx::Result<
 
 /// Publishes a closing vote's result as its revision 1, inside the closing transaction.
 pub(super) async fn publish_first_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     vote_id: i64,
     staff_id: Option<i64>,
     now: i64,
@@ -206,7 +206,7 @@ pub async fn publish_missing(db: &Db) -> sqlx::Result<u64> {
 pub async fn revisions(db: &Db, vote_id: i64) -> sqlx::Result<Vec<ResultRevision>> {
     let rows = sqlx::query(
         "SELECT number, published_at, reason, correction, result FROM result_revisions
-         WHERE vote_id = ? ORDER BY number",
+         WHERE vote_id = $1 ORDER BY number",
     )
     .bind(vote_id)
     .fetch_all(db)
@@ -266,7 +266,7 @@ pub async fn correct(
 }
 
 async fn correct_on(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     topic_id: i64,
     staff_id: i64,
     reason: &str,
@@ -284,7 +284,7 @@ async fn correct_on(
     }
     let household_id = correction.household_id();
     let area: Option<i64> = sqlx::query_scalar(
-        "SELECT area_centi_m2 FROM vote_roll WHERE vote_id = ? AND household_id = ?",
+        "SELECT area_centi_m2 FROM vote_roll WHERE vote_id = $1 AND household_id = $2",
     )
     .bind(vote.id)
     .bind(household_id)
@@ -300,7 +300,7 @@ async fn correct_on(
                 return Ok(CorrectionOutcome::NothingChanged);
             }
             sqlx::query(
-                "UPDATE vote_roll SET area_centi_m2 = ? WHERE vote_id = ? AND household_id = ?",
+                "UPDATE vote_roll SET area_centi_m2 = $1 WHERE vote_id = $2 AND household_id = $3",
             )
             .bind(area_centi_m2 as i64)
             .bind(vote.id)
@@ -309,7 +309,7 @@ async fn correct_on(
             .await?;
             // A named ballot carries its unit's area: it counts with the corrected one.
             sqlx::query(
-                "UPDATE ballots SET area_centi_m2 = ? WHERE vote_id = ? AND household_id = ?",
+                "UPDATE ballots SET area_centi_m2 = $1 WHERE vote_id = $2 AND household_id = $3",
             )
             .bind(area_centi_m2 as i64)
             .bind(vote.id)
@@ -319,10 +319,10 @@ async fn correct_on(
         }
         Correction::VoidBallot { .. } => {
             let voided = sqlx::query(
-                "UPDATE ballots SET voided_in_revision = ?
-                 WHERE vote_id = ? AND household_id = ? AND voided_in_revision IS NULL",
+                "UPDATE ballots SET voided_in_revision = $1
+                 WHERE vote_id = $2 AND household_id = $3 AND voided_in_revision IS NULL",
             )
-            .bind(next)
+            .bind(i64::from(next))
             .bind(vote.id)
             .bind(household_id)
             .execute(&mut *tx)
@@ -377,7 +377,7 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
          JOIN compounds c ON c.id = b.compound_id
-         WHERE r.vote_id = ?
+         WHERE r.vote_id = $1
          ORDER BY c.id, b.number, s.number, h.floor, h.room",
     )
     .bind(vote_id)
@@ -389,7 +389,7 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
             household_id: r.get("household_id"),
             address: super::users::address_from_row(r),
             area_centi_m2: r.get::<i64, _>("area_centi_m2").max(0) as u64,
-            counted: r.get("counted"),
+            counted: super::flag(r, "counted"),
         })
         .collect())
 }

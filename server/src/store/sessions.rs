@@ -23,7 +23,7 @@ pub async fn create(
     expires_at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user_id)
@@ -38,7 +38,7 @@ pub async fn create(
 pub async fn find(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Session>> {
     let row = sqlx::query(
         "SELECT s.user_id, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > ?",
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
@@ -53,7 +53,7 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Se
 
 /// Deleting goes through [`SessionCache::delete`], which forgets the session too.
 async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(db)
         .await?;
@@ -62,7 +62,7 @@ async fn delete(db: &Db, token_hash: &str) -> sqlx::Result<()> {
 
 /// Deleting goes through [`SessionCache::delete_all_of`], which forgets them too.
 async fn delete_all_of(db: &Db, user_id: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
         .await?
@@ -71,7 +71,7 @@ async fn delete_all_of(db: &Db, user_id: i64) -> sqlx::Result<u64> {
 
 /// Removes sessions past their expiry; run at start-up so the table does not grow forever.
 pub async fn delete_expired(db: &Db, now: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(db)
         .await?

@@ -69,8 +69,8 @@ pub async fn begin_attempt(
         // The attempt that must age out of the window before this one fits under the limit.
         let cost = guard.cost.clamp(1, guard.limit.max(1));
         let oldest_blocking = sqlx::query(
-            "SELECT at FROM throttle_events WHERE scope = ? AND subject = ? AND at > ?
-             ORDER BY at DESC LIMIT 1 OFFSET ?",
+            "SELECT at FROM throttle_events WHERE scope = $1 AND subject = $2 AND at > $3
+             ORDER BY at DESC LIMIT 1 OFFSET $4",
         )
         .bind(guard.scope.as_str())
         .bind(guard.subject)
@@ -87,7 +87,7 @@ pub async fn begin_attempt(
     for guard in guards {
         for _ in 0..guard.cost.max(1) {
             let id: i64 = sqlx::query(
-                "INSERT INTO throttle_events (scope, subject, at) VALUES (?, ?, ?) RETURNING id",
+                "INSERT INTO throttle_events (scope, subject, at) VALUES ($1, $2, $3) RETURNING id",
             )
             .bind(guard.scope.as_str())
             .bind(guard.subject)
@@ -105,7 +105,7 @@ pub async fn begin_attempt(
 /// Takes back an attempt counted by `begin_attempt`: it was not a failed guess.
 pub async fn forgive(db: &Db, attempt: Attempt) -> sqlx::Result<()> {
     for id in attempt.ids {
-        sqlx::query("DELETE FROM throttle_events WHERE id = ?")
+        sqlx::query("DELETE FROM throttle_events WHERE id = $1")
             .bind(id)
             .execute(db)
             .await?;
@@ -114,7 +114,7 @@ pub async fn forgive(db: &Db, attempt: Attempt) -> sqlx::Result<()> {
 }
 
 pub async fn clear(db: &Db, scope: Scope, subject: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM throttle_events WHERE scope = ? AND subject = ?")
+    sqlx::query("DELETE FROM throttle_events WHERE scope = $1 AND subject = $2")
         .bind(scope.as_str())
         .bind(subject)
         .execute(db)
@@ -123,7 +123,7 @@ pub async fn clear(db: &Db, scope: Scope, subject: &str) -> sqlx::Result<()> {
 }
 
 pub async fn delete_older_than(db: &Db, cutoff: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM throttle_events WHERE at <= ?")
+    Ok(sqlx::query("DELETE FROM throttle_events WHERE at <= $1")
         .bind(cutoff)
         .execute(db)
         .await?

@@ -28,7 +28,7 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO users (phone, password_hash, display_name, role, created_at,
                             privacy_consent_at, privacy_notice)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(phone.as_str())
     .bind(password_hash)
@@ -50,7 +50,7 @@ pub async fn insert(
 }
 
 pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Credentials>> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE phone = ?")
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE phone = $1")
         .bind(phone.as_str())
         .fetch_optional(db)
         .await?;
@@ -62,7 +62,7 @@ pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Cr
 
 /// The account as its owner sees it, with its verified households.
 pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
-    let Some(user) = sqlx::query("SELECT id, phone, display_name, role FROM users WHERE id = ?")
+    let Some(user) = sqlx::query("SELECT id, phone, display_name, role FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(db)
         .await?
@@ -81,7 +81,7 @@ pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
 
 pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
     let rows = sqlx::query(&format!(
-        "{MEMBERSHIP_SELECT} WHERE m.user_id = ? ORDER BY m.verified_at, h.id"
+        "{MEMBERSHIP_SELECT} WHERE m.user_id = $1 ORDER BY m.verified_at, h.id"
     ))
     .bind(user_id)
     .fetch_all(db)
@@ -102,7 +102,7 @@ pub(crate) const MEMBERSHIP_SELECT: &str =
 
 /// A household's address from a row with the columns of [`HOUSEHOLD_ADDRESS`]'s joins
 /// (`name_zh`, `name_en`, `building`, `stairwell`, `room` and the three ids).
-pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> HouseholdAddress {
+pub(crate) fn address_from_row(r: &sqlx::any::AnyRow) -> HouseholdAddress {
     HouseholdAddress {
         compound_zh: r.get("name_zh"),
         compound_en: r.get("name_en"),
@@ -115,7 +115,7 @@ pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> HouseholdAddress 
     }
 }
 
-pub(crate) fn membership_from_row(r: &sqlx::sqlite::SqliteRow) -> Membership {
+pub(crate) fn membership_from_row(r: &sqlx::any::AnyRow) -> Membership {
     Membership {
         household_id: r.get("household_id"),
         address: address_from_row(r),

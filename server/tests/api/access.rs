@@ -88,12 +88,13 @@ async fn staff_see_the_number_masked_until_they_open_it_with_a_purpose() {
     assert_eq!(opened["phone"], RESIDENT);
     assert_eq!(opened["display_name"], RESIDENT_NAME);
     assert_eq!(openings_logged(&app).await, before + 1);
-    let (actor, purpose, subject): (i64, String, i64) =
-        sqlx::query_as("SELECT actor_id, purpose, subject_id FROM access_log WHERE request_id = ?")
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (actor, purpose, subject): (i64, String, i64) = sqlx::query_as(
+        "SELECT actor_id, purpose, subject_id FROM access_log WHERE request_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(actor, app.user_id(STAFF).await);
     assert_eq!(purpose, "arrange_visit");
     assert_eq!(subject, app.user_id(RESIDENT).await);
@@ -167,7 +168,7 @@ async fn admins_browse_the_log_newest_first_page_by_page_without_residents_numbe
     assert_eq!(entries[0]["action"], "open_contact");
     assert_eq!(entries[0]["actor_role"], "staff");
     assert_eq!(entries[0]["request_id"], id);
-    let staff_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE phone = ?")
+    let staff_name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE phone = $1")
         .bind(STAFF)
         .fetch_one(&app.db)
         .await

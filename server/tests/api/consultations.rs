@@ -16,7 +16,7 @@ pub(crate) async fn building_of_owner(app: &TestApp) -> i64 {
     sqlx::query_scalar(
         "SELECT s.building_id FROM users u JOIN household_members m ON m.user_id = u.id
          JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
-         WHERE u.phone = ?",
+         WHERE u.phone = $1",
     )
     .bind(OWNER)
     .fetch_one(&app.db)
@@ -29,7 +29,7 @@ pub(crate) async fn new_owner_in(app: &TestApp, building: i64, phone: &str) -> B
     let code: String = sqlx::query_scalar(
         "SELECT c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
          JOIN stairwells s ON s.id = h.stairwell_id
-         WHERE s.building_id = ? AND c.relation = 'owner' AND c.used_at IS NULL
+         WHERE s.building_id = $1 AND c.relation = 'owner' AND c.used_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id)
          ORDER BY h.id LIMIT 1",
     )
@@ -231,7 +231,7 @@ async fn a_lift_from_proposal_to_a_published_art_278_result() {
     assert_eq!(tally["abstain"]["units"], 1);
     // 4 of the building's units took part: the quorum is not reached, so it does not pass.
     let area: i64 = sqlx::query_scalar(
-        "SELECT SUM(h.floor_area_centi_m2) FROM households h JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = ?",
+        "SELECT SUM(h.floor_area_centi_m2) FROM households h JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = $1",
     )
     .bind(building)
     .fetch_one(&app.db)
@@ -299,7 +299,7 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
         .as_str()
         .unwrap()
         .to_owned();
-    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
@@ -359,7 +359,7 @@ async fn a_secret_ballot_keeps_no_voter_and_changes_only_with_its_receipt() {
     assert_eq!(app.count("ballots", &ballots("")).await, 1);
     // The audit log says a secret ballot was cast, never by whom.
     let details: Vec<String> = sqlx::query_scalar(
-        "SELECT detail FROM consultation_audit WHERE topic_id = ? AND action LIKE 'ballot%'",
+        "SELECT detail FROM consultation_audit WHERE topic_id = $1 AND action LIKE 'ballot%'",
     )
     .bind(id)
     .fetch_all(&app.db)
@@ -423,7 +423,7 @@ async fn the_same_unit_voting_fifty_times_at_once_yields_one_ballot() {
             .iter()
             .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT)
     );
-    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = ?")
+    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
@@ -762,7 +762,7 @@ async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_rig
     let (stairwell, compound): (i64, i64) = sqlx::query_as(
         "SELECT s.id, b.compound_id FROM users u JOIN household_members m ON m.user_id = u.id
          JOIN households h ON h.id = m.household_id JOIN stairwells s ON s.id = h.stairwell_id
-         JOIN buildings b ON b.id = s.building_id WHERE u.phone = ?",
+         JOIN buildings b ON b.id = s.building_id WHERE u.phone = $1",
     )
     .bind(OWNER)
     .fetch_one(&app.db)
@@ -772,7 +772,7 @@ async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_rig
     let (second, code): (i64, String) = sqlx::query_as(
         "SELECT h.id, c.code FROM binding_codes c JOIN households h ON h.id = c.household_id
          JOIN stairwells s ON s.id = h.stairwell_id JOIN buildings b ON b.id = s.building_id
-         WHERE b.compound_id <> ? AND c.relation = 'owner' AND c.used_at IS NULL
+         WHERE b.compound_id <> $1 AND c.relation = 'owner' AND c.used_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = h.id)
          ORDER BY h.id LIMIT 1",
     )
@@ -783,7 +783,7 @@ async fn every_kind_of_scope_is_named_and_an_owner_of_two_homes_acts_for_the_rig
     assert_eq!(owner.bind(&code).await.status(), StatusCode::CREATED);
     let other_compound: i64 = sqlx::query_scalar(
         "SELECT b.compound_id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-         JOIN buildings b ON b.id = s.building_id WHERE h.id = ?",
+         JOIN buildings b ON b.id = s.building_id WHERE h.id = $1",
     )
     .bind(second)
     .fetch_one(&app.db)
@@ -877,7 +877,7 @@ async fn refusal(resp: reqwest::Response, status: u16) -> Vec<(String, String)> 
 
 /// Every ballot row of a vote, as stored.
 async fn stored_choices(app: &TestApp, vote_id: i64) -> Vec<String> {
-    sqlx::query_scalar("SELECT choice FROM ballots WHERE vote_id = ? ORDER BY id")
+    sqlx::query_scalar("SELECT choice FROM ballots WHERE vote_id = $1 ORDER BY id")
         .bind(vote_id)
         .fetch_all(&app.db)
         .await

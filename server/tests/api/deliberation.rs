@@ -223,7 +223,7 @@ async fn staff_extend_an_open_vote_only_later_and_only_while_open() {
     )
     .await;
     let audit: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM consultation_audit WHERE topic_id = ? ORDER BY id")
+        sqlx::query_scalar("SELECT action FROM consultation_audit WHERE topic_id = $1 ORDER BY id")
             .bind(id)
             .fetch_all(&app.db)
             .await

@@ -18,7 +18,7 @@ async fn owner_building(app: &TestApp) -> (i64, f64, f64) {
          JOIN households h ON h.id = m.household_id
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
-         WHERE u.phone = ?",
+         WHERE u.phone = $1",
     )
     .bind(OWNER)
     .fetch_one(&app.db)
@@ -230,7 +230,7 @@ async fn the_public_list_pages_through_requests_without_personal_data() {
         .as_i64()
         .unwrap();
     let tracking: String = sqlx::query_scalar(
-        "SELECT 'LL-' || tracking_year || '-' || substr('000000' || tracking_seq, -6) FROM service_requests WHERE id = ?",
+        "SELECT 'LL-' || tracking_year || '-' || substr('000000' || tracking_seq, -6) FROM service_requests WHERE id = $1",
     )
     .bind(id)
     .fetch_one(&app.db)

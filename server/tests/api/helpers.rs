@@ -184,7 +184,7 @@ impl TestApp {
             let db = self.db.clone();
             async move {
                 let raw: String = sqlx::query_scalar(
-                    "SELECT code FROM binding_codes WHERE household_id = ? AND relation = ?",
+                    "SELECT code FROM binding_codes WHERE household_id = $1 AND relation = $2",
                 )
                 .bind(household_id)
                 .bind(relation)
@@ -199,7 +199,7 @@ impl TestApp {
 
     /// The id of the account with this (normalised) number.
     pub async fn user_id(&self, phone: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM users WHERE phone = ?")
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
             .bind(phone)
             .fetch_one(&self.db)
             .await
@@ -230,7 +230,7 @@ impl TestApp {
 
     /// Recorded failures of a throttle scope for a subject.
     pub async fn failures(&self, scope: &str, subject: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM throttle_events WHERE scope = ? AND subject = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM throttle_events WHERE scope = $1 AND subject = $2")
             .bind(scope)
             .bind(subject)
             .fetch_one(&self.db)

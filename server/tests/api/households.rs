@@ -18,7 +18,7 @@ async fn household_facts(app: &TestApp, household_id: i64) -> (i64, Value) {
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
          JOIN compounds c ON c.id = b.compound_id
-         WHERE h.id = ?",
+         WHERE h.id = $1",
     )
     .bind(household_id)
     .fetch_one(&app.db)
@@ -43,7 +43,7 @@ async fn household_facts(app: &TestApp, household_id: i64) -> (i64, Value) {
 
 /// (used_at, used_by) of a code.
 async fn code_use(app: &TestApp, code: &BindingCode) -> (Option<i64>, Option<i64>) {
-    sqlx::query_as("SELECT used_at, used_by FROM binding_codes WHERE code = ?")
+    sqlx::query_as("SELECT used_at, used_by FROM binding_codes WHERE code = $1")
         .bind(code.as_str())
         .fetch_one(&app.db)
         .await
@@ -53,7 +53,7 @@ async fn code_use(app: &TestApp, code: &BindingCode) -> (Option<i64>, Option<i64
 /// The relations a user holds, by household.
 async fn memberships(app: &TestApp, user_id: i64) -> Vec<(i64, String)> {
     sqlx::query_as(
-        "SELECT household_id, relation FROM household_members WHERE user_id = ? ORDER BY household_id",
+        "SELECT household_id, relation FROM household_members WHERE user_id = $1 ORDER BY household_id",
     )
     .bind(user_id)
     .fetch_all(&app.db)

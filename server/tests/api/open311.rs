@@ -307,7 +307,7 @@ async fn a_client_posts_in_json_and_reads_it_back_by_id_and_token() {
         .await
         .unwrap();
     assert_eq!(author, None);
-    let demo_client: i64 = sqlx::query_scalar("SELECT id FROM open311_clients WHERE name = ?")
+    let demo_client: i64 = sqlx::query_scalar("SELECT id FROM open311_clients WHERE name = $1")
         .bind(DEMO_OPEN311_CLIENT)
         .fetch_one(&app.db)
         .await
@@ -828,7 +828,7 @@ async fn at_most_1000_requests_are_listed() {
          INSERT INTO service_requests
             (tracking_year, tracking_seq, category_code, title, description, answers,
              contact_preference, hide_name, status, submitted_at, respond_by, resolve_by)
-         SELECT 2026, i, 'other', 'bulk ' || i, '', '{}', 'app', 0, 'submitted', ? - i, ?, ?
+         SELECT 2026, i, 'other', 'bulk ' || i, '', '{}', 'app', 0, 'submitted', $1 - i, $2, $3
          FROM n",
     )
     .bind(now)

@@ -137,7 +137,7 @@ async fn fixture(app: &TestApp, resident: &Browser, staff: &Browser) -> Fixture 
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.unwrap();
     let request = created["summary"]["id"].as_i64().expect("request id");
-    let photo: i64 = sqlx::query_scalar("SELECT id FROM request_photos WHERE request_id = ?")
+    let photo: i64 = sqlx::query_scalar("SELECT id FROM request_photos WHERE request_id = $1")
         .bind(request)
         .fetch_one(&app.db)
         .await

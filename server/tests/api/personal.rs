@@ -226,7 +226,7 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // Nothing personal is left on the account's row.
     let (phone, name, deleted): (String, String, Option<i64>) =
-        sqlx::query_as("SELECT phone, display_name, deleted_at FROM users WHERE id = ?")
+        sqlx::query_as("SELECT phone, display_name, deleted_at FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(&app.db)
             .await
@@ -241,7 +241,7 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
     );
     // The request stays for the community, with no author.
     let (author, hide_name): (Option<i64>, i64) =
-        sqlx::query_as("SELECT author_id, hide_name FROM service_requests WHERE id = ?")
+        sqlx::query_as("SELECT author_id, hide_name FROM service_requests WHERE id = $1")
             .bind(request_id)
             .fetch_one(&app.db)
             .await

@@ -111,7 +111,7 @@ async fn a_resident_submits_and_gets_a_tracking_number_and_deadlines() {
 
     // The demo owner is bound to a household: the request is about it.
     let household: Option<i64> =
-        sqlx::query_scalar("SELECT household_id FROM service_requests WHERE id = ?")
+        sqlx::query_scalar("SELECT household_id FROM service_requests WHERE id = $1")
             .bind(summary["id"].as_i64().unwrap())
             .fetch_one(&app.db)
             .await
@@ -277,7 +277,7 @@ async fn the_whole_lifecycle_with_an_unsatisfied_round() {
     );
     assert_eq!(d["timeline"][5]["actor_role"], "resident");
     let (responded, resolved): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT responded_at, resolved_at FROM service_requests WHERE id = ?")
+        sqlx::query_as("SELECT responded_at, resolved_at FROM service_requests WHERE id = $1")
             .bind(id)
             .fetch_one(&app.db)
             .await
@@ -355,7 +355,7 @@ async fn refused_actions_say_why_and_change_nothing() {
     )
     .await;
 
-    let status: String = sqlx::query_scalar("SELECT status FROM service_requests WHERE id = ?")
+    let status: String = sqlx::query_scalar("SELECT status FROM service_requests WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
@@ -554,7 +554,7 @@ async fn the_staff_queue_is_for_staff_sorted_by_deadline_and_filtered() {
     assert!(!overdue.is_empty(), "the demo data has overdue requests");
     assert!(overdue.iter().all(|r| r["overdue"] == true));
     let expected = sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM service_requests WHERE status IN ('submitted','accepted','dispatched','in_progress','reopened') AND resolve_by < ?",
+        "SELECT COUNT(*) FROM service_requests WHERE status IN ('submitted','accepted','dispatched','in_progress','reopened') AND resolve_by < $1",
     )
     .bind(linli_server::db::now())
     .fetch_one(&app.db)

@@ -63,7 +63,7 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
         async move {
             sqlx::query_scalar::<_, i64>(
                 "SELECT m.household_id FROM household_members m JOIN users u ON u.id = m.user_id
-                 WHERE u.phone = ?",
+                 WHERE u.phone = $1",
             )
             .bind(phone)
             .fetch_one(&db)
@@ -125,7 +125,7 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
     .await;
     let elsewhere: i64 = sqlx::query_scalar(
         "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-         WHERE s.building_id <> ? LIMIT 1",
+         WHERE s.building_id <> $1 LIMIT 1",
     )
     .bind(building)
     .fetch_one(&app.db)
@@ -139,7 +139,7 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
     )
     .await;
     let silent: i64 = sqlx::query_scalar(
-        "SELECT household_id FROM vote_roll WHERE vote_id = ? AND voted = 0 LIMIT 1",
+        "SELECT household_id FROM vote_roll WHERE vote_id = $1 AND voted = 0 LIMIT 1",
     )
     .bind(vote_id)
     .fetch_one(&app.db)
@@ -153,7 +153,7 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
     )
     .await;
     let owner_area: i64 = sqlx::query_scalar(
-        "SELECT area_centi_m2 FROM vote_roll WHERE vote_id = ? AND household_id = ?",
+        "SELECT area_centi_m2 FROM vote_roll WHERE vote_id = $1 AND household_id = $2",
     )
     .bind(vote_id)
     .bind(owner_home)
@@ -268,7 +268,7 @@ async fn a_correction_is_a_new_visible_revision_and_the_first_stays() {
 
     // The audit log has each correction with the unit and the area before.
     let details: Vec<String> = sqlx::query_scalar(
-        "SELECT detail FROM consultation_audit WHERE topic_id = ? AND action = 'correct_result' ORDER BY id",
+        "SELECT detail FROM consultation_audit WHERE topic_id = $1 AND action = 'correct_result' ORDER BY id",
     )
     .bind(id)
     .fetch_all(&app.db)
@@ -295,7 +295,7 @@ async fn a_secret_vote_cannot_be_corrected_unit_by_unit() {
     let app = spawn_app().await;
     let staff = signed_in(&app, STAFF).await;
     // The demo's open secret vote (the charging shed), closed now.
-    let shed: i64 = sqlx::query_scalar("SELECT id FROM topics WHERE title = ?")
+    let shed: i64 = sqlx::query_scalar("SELECT id FROM topics WHERE title = $1")
         .bind(linli_server::seed::consultations::SHED_TITLE)
         .fetch_one(&app.db)
         .await
@@ -305,7 +305,7 @@ async fn a_secret_vote_cannot_be_corrected_unit_by_unit() {
     assert_eq!(closed["vote"]["secret"], true);
     assert_eq!(closed["vote"]["revisions"].as_array().unwrap().len(), 1);
     let household: i64 = sqlx::query_scalar(
-        "SELECT household_id FROM vote_roll r JOIN votes v ON v.id = r.vote_id WHERE v.topic_id = ? AND voted = 1 LIMIT 1",
+        "SELECT household_id FROM vote_roll r JOIN votes v ON v.id = r.vote_id WHERE v.topic_id = $1 AND voted = 1 LIMIT 1",
     )
     .bind(shed)
     .fetch_one(&app.db)
