@@ -108,6 +108,42 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
         .await?)
 }
 
+/// Held for as long as a process serves (or imports into) a database, so that it is the
+/// database's only writer: the server keeps reads and sessions in memory between requests and
+/// trusts them until it changes them itself (see `store::read_cache`), which a second server
+/// writing to the same database would make wrong. A SQLite file is locked beside itself
+/// ([`crate::backup::DatabaseLock`]); a PostgreSQL database by a session-level advisory lock on
+/// a connection kept open, which PostgreSQL releases when the process ends, even by a crash.
+pub enum Hold {
+    File(crate::backup::DatabaseLock),
+    Postgres(sqlx::AnyConnection),
+}
+
+/// Takes the [`Hold`] on the database `url` names (nothing to hold for an in-memory SQLite).
+pub async fn hold(url: &str) -> anyhow::Result<Option<Hold>> {
+    use sqlx::Connection;
+    match Engine::of_url(url) {
+        Engine::Sqlite => Ok(crate::backup::DatabaseLock::acquire(url)?.map(Hold::File)),
+        Engine::Postgres => {
+            install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(url).await?;
+            let (held,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+                .bind(SERVER_LOCK)
+                .fetch_one(&mut conn)
+                .await?;
+            if !held {
+                anyhow::bail!(
+                    "another Linli server (or import) is using this database; stop it first"
+                );
+            }
+            Ok(Some(Hold::Postgres(conn)))
+        }
+    }
+}
+
+/// The advisory lock a PostgreSQL database's one server holds (any number unused elsewhere).
+const SERVER_LOCK: i64 = 7_466_349_617;
+
 /// The migrations of `db`'s engine: the same numbered steps, written for each.
 pub fn migrator(db: &Db) -> &'static sqlx::migrate::Migrator {
     match engine(db) {
@@ -118,6 +154,22 @@ pub fn migrator(db: &Db) -> &'static sqlx::migrate::Migrator {
 
 pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// After rows were inserted into `table` with the ids given (bulk seeding numbers its rows
+/// itself): on PostgreSQL, moves the table's id sequence past them, so that the next row
+/// inserted without an id does not take one of theirs. SQLite needs nothing: its next id is
+/// always past the largest.
+pub async fn ids_given(conn: &mut sqlx::AnyConnection, table: &str) -> sqlx::Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false)
+             FROM {table}"
+        ))
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
 
 /// The current time as stored in the database: unix seconds, UTC.
 pub fn now() -> i64 {

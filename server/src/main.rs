@@ -4,7 +4,7 @@
 use clap::Parser;
 use linli_domain::request::short_text;
 use linli_server::auth::session::{new_token, token_hash};
-use linli_server::backup::{BackupSummary, DatabaseLock};
+use linli_server::backup::BackupSummary;
 use linli_server::config::{
     BackupArgs, BenchLoadArgs, Cli, Command, ImportOsmArgs, LogFormat, Open311KeyArgs, RestoreArgs,
     ServeArgs, Settings,
@@ -57,8 +57,8 @@ fn init_tracing(format: LogFormat) {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     args.tiles().map_err(anyhow::Error::msg)?;
-    // Held until the process ends: one server per database file, and no restore under it.
-    let _lock = DatabaseLock::acquire(&args.database_url)?;
+    // Held until the process ends: one server per database, and no restore under it.
+    let _hold = db::hold(&args.database_url).await?;
     let db = db::connect(&args.database_url).await?;
     let now = db::now();
     store::sessions::delete_expired(&db, now).await?;
@@ -177,6 +177,7 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
 
 /// `linli-server backup --to <file>`: a checked copy of the database, the server running or not.
 async fn backup_command(args: BackupArgs) -> anyhow::Result<()> {
+    sqlite_only(&args.database_url, "backup")?;
     let summary = backup::backup(&args.database_url, &args.to).await?;
     println!("backed up to {}", args.to.display());
     print_backup(&summary);
@@ -185,6 +186,7 @@ async fn backup_command(args: BackupArgs) -> anyhow::Result<()> {
 
 /// `linli-server restore --from <file>`: the database replaced by a checked copy, the server stopped.
 async fn restore_command(args: RestoreArgs) -> anyhow::Result<()> {
+    sqlite_only(&args.database_url, "restore")?;
     let (summary, kept) = backup::restore(&args.from, &args.database_url).await?;
     println!(
         "restored {} into {}",
@@ -194,6 +196,17 @@ async fn restore_command(args: RestoreArgs) -> anyhow::Result<()> {
     print_backup(&summary);
     if let Some(kept) = kept {
         println!("the database it replaced is kept as {}", kept.display());
+    }
+    Ok(())
+}
+
+/// `backup` and `restore` copy a SQLite file; a PostgreSQL database has its own tools.
+fn sqlite_only(url: &str, command: &str) -> anyhow::Result<()> {
+    if db::Engine::of_url(url) == db::Engine::Postgres {
+        anyhow::bail!(
+            "`{command}` copies a SQLite file; back up a PostgreSQL database with pg_dump or \
+             pg_basebackup and restore it with pg_restore (see README)"
+        );
     }
     Ok(())
 }
@@ -208,7 +221,7 @@ fn print_backup(s: &BackupSummary) {
 /// `linli-server import-osm --file <extract.osm.pbf>`: imports, then prints what it imported.
 async fn import_osm(args: ImportOsmArgs) -> anyhow::Result<()> {
     // A running server keeps the walking network it read at start: import with it stopped.
-    let _lock = DatabaseLock::acquire(&args.database_url)?;
+    let _hold = db::hold(&args.database_url).await?;
     let db = db::connect(&args.database_url).await?;
     let report = import::import_osm(&db, &args.file, args.community).await?;
     if report.created_community {

@@ -10,6 +10,7 @@
 //! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
 
 mod bench;
+mod postgres;
 mod size;
 mod spa;
 mod tools;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         "setup" => Toolchain::ensure(&root()).map(|_| ()),
         "size" => size::report(&root().join("dist")),
         "bench" => bench::run(&rest),
+        "postgres" => postgres::with_server(&rest),
         _ => {
             eprintln!("usage: cargo xtask <run|test|dist|setup>");
             eprintln!("  run [-- server flags]  build everything and serve Linli with demo data");
@@ -37,6 +39,9 @@ fn main() -> ExitCode {
             eprintln!("  dist                   build the SPA (release) into dist/");
             eprintln!("  setup                  install the pinned build tools only");
             eprintln!("  size                   print the release assets' raw and gzip sizes");
+            eprintln!(
+                "  postgres -- CMD…       run CMD with LINLI_TEST_POSTGRES naming a throwaway PostgreSQL"
+            );
             eprintln!(
                 "  bench                  load 100k requests and measure the request endpoints"
             );
@@ -149,7 +154,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     let tools = Toolchain::ensure(&root())?;
     let chromium = tools::ensure_chromium()?;
 
-    step("[1/7] Format check (cargo fmt --check)");
+    step("[1/8] Format check (cargo fmt --check)");
     check_stage(
         tally,
         "format",
@@ -157,7 +162,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[2/7] Clippy, warnings denied (native crates)");
+    step("[2/8] Clippy, warnings denied (native crates)");
     check_stage(
         tally,
         "clippy (native)",
@@ -177,7 +182,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[3/7] Clippy, warnings denied (SPA, wasm32)");
+    step("[3/8] Clippy, warnings denied (SPA, wasm32)");
     check_stage(
         tally,
         "clippy (wasm)",
@@ -194,7 +199,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         &tools,
     );
 
-    step("[4/7] Unit and API tests (cargo test; each API test has its own SQLite file)");
+    step("[4/8] Unit and API tests (cargo test; each API test has its own SQLite file)");
     let (passed, failed, ok) = counted_run(
         tools.cargo().args([
             "test",
@@ -212,7 +217,35 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     }
 
     step(
-        "[5/7] Release build of the SPA, and the server binary (debug) for the Open311 and browser tests",
+        "[5/8] The API tests again on PostgreSQL (a throwaway server; each test has its own database)",
+    );
+    match postgres::Server::start() {
+        Ok(server) => {
+            let (passed, failed, ok) = counted_run(
+                tools
+                    .cargo()
+                    .args([
+                        "test",
+                        "-p",
+                        "linli-server",
+                        "--test",
+                        "api",
+                        "--no-fail-fast",
+                    ])
+                    .env(postgres::TEST_URL_VAR, server.url()),
+                parse_cargo_test_line,
+            )?;
+            tally.passed += passed;
+            tally.failed += failed;
+            if !ok && failed == 0 {
+                tally.broken.push("API tests on PostgreSQL (build)".into());
+            }
+        }
+        Err(e) => tally.broken.push(format!("PostgreSQL: {e}")),
+    }
+
+    step(
+        "[6/8] Release build of the SPA, and the server binary (debug) for the Open311 and browser tests",
     );
     spa::build(&tools)?;
     first_load_report()?;
@@ -222,7 +255,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     )?;
 
     step(
-        "[6/7] Python tests against the server binary: the Open311 client (georeport) and the API fuzzer (schemathesis)",
+        "[7/8] Python tests against the server binary: the Open311 client (georeport) and the API fuzzer (schemathesis)",
     );
     for suite in PYTHON_SUITES {
         match python_tests(suite) {
@@ -237,7 +270,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
         }
     }
 
-    step("[7/7] Browser tests (headless Chromium against the server binary and the release SPA)");
+    step("[8/8] Browser tests (headless Chromium against the server binary and the release SPA)");
     let (passed, failed, ok) = browser_tests(&tools, &chromium)?;
     tally.passed += passed;
     tally.failed += failed;

@@ -141,14 +141,14 @@ pub async fn insert_demo_contact_openings(
     let opened = sqlx::query(
         "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
          SELECT * FROM (
-             SELECT MIN(r.responded_at + 3600, $1) AS at, u.id, 'open_contact', 'arrange_visit',
+             SELECT CASE WHEN r.responded_at + 3600 < $1 THEN r.responded_at + 3600 ELSE $1 END AS at, u.id, 'open_contact', 'arrange_visit',
                     r.id, r.author_id
              FROM service_requests r,
                   (SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1) u
              WHERE r.contact_preference = 'phone' AND r.responded_at IS NOT NULL
                    AND r.author_id IS NOT NULL
              ORDER BY r.id LIMIT 6
-         ) ORDER BY at",
+         ) AS opening ORDER BY at",
     )
     .bind(now)
     .execute(&mut *conn)
@@ -298,7 +298,7 @@ pub(super) async fn insert_planned(
                 .push_bind(p.description)
                 .push_bind(p.answers)
                 .push_bind("app")
-                .push_bind(true)
+                .push_bind(1_i64)
                 .push_bind(p.outcome.key())
                 .push_bind(r.handler)
                 .push_bind(p.submitted)
@@ -306,7 +306,7 @@ pub(super) async fn insert_planned(
                 .push_bind(r.deadlines.resolve_by)
                 .push_bind(r.responded_at)
                 .push_bind(r.resolved_at)
-                .push_bind(r.satisfied);
+                .push_bind(r.satisfied.map(i64::from));
         });
         let (sql, args) = crate::store::built(&mut insert);
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
@@ -331,13 +331,14 @@ pub(super) async fn insert_planned(
                     .push_bind(e.from.map(RequestStatus::key))
                     .push_bind(e.to.key())
                     .push_bind(e.note)
-                    .push_bind(true)
+                    .push_bind(1_i64)
                     .push_bind(e.reason.map(RejectReason::key));
             });
             let (sql, args) = crate::store::built(&mut insert);
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         }
     }
+    crate::db::ids_given(conn, "service_requests").await?;
     Ok(())
 }
 

@@ -135,6 +135,8 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         let (sql, args) = crate::store::built(&mut sessions);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
     }
+    crate::db::ids_given(&mut tx, "households").await?;
+    crate::db::ids_given(&mut tx, "users").await?;
     tx.commit().await?;
     Ok(BenchVoters {
         compound_id,

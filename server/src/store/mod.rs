@@ -60,6 +60,19 @@ pub(crate) fn built<'b>(
     (sql, args)
 }
 
+/// An aggregate gathering the rows into one JSON array of arrays (as text), in the engine's
+/// words: `columns` of each row, in `order`. A page read as one row instead of many (see
+/// [`requests::queue`]).
+pub(crate) fn json_rows(db: &crate::db::Db, columns: &str, order: Option<&str>) -> String {
+    let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
+    match crate::db::engine(db) {
+        crate::db::Engine::Sqlite => format!("json_group_array(json_array({columns}){order})"),
+        crate::db::Engine::Postgres => {
+            format!("COALESCE(json_agg(json_build_array({columns}){order}), '[]')::text")
+        }
+    }
+}
+
 /// A 0/1 flag column as a bool: both engines store flags as integers (portable SQL).
 pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> bool {
     use sqlx::Row;

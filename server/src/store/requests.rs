@@ -524,11 +524,15 @@ pub async fn facts_between(
         Option<i64>,
         Option<u8>,
     );
-    let (facts,): (String,) = sqlx::query_as(
-        "SELECT json_group_array(json_array(category_code, status, submitted_at, respond_by,
-                                            resolve_by, responded_at, resolved_at, satisfied))
-         FROM service_requests WHERE submitted_at >= $1 AND submitted_at < $2",
-    )
+    let rows = super::json_rows(
+        db,
+        "category_code, status, submitted_at, respond_by, resolve_by, responded_at, resolved_at,
+         satisfied",
+        None,
+    );
+    let (facts,): (String,) = sqlx::query_as(&format!(
+        "SELECT {rows} FROM service_requests WHERE submitted_at >= $1 AND submitted_at < $2"
+    ))
     .bind(start)
     .bind(end)
     .fetch_one(db)
@@ -616,10 +620,11 @@ pub async fn queue(
     } else {
         (String::new(), "NULL".to_owned())
     };
+    let page = super::json_rows(db, SUMMARY_COLUMNS, Some("resolve_by, id"));
     let sql = format!(
-        "SELECT json_group_array(json_array({SUMMARY_COLUMNS}) ORDER BY resolve_by, id), {next_overdue}
+        "SELECT {page}, {next_overdue}
          FROM (SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE {matching}{overdue}
-               ORDER BY resolve_by, id LIMIT ? OFFSET ?)"
+               ORDER BY resolve_by, id LIMIT ? OFFSET ?) AS page"
     );
     type PageQuery<'q> =
         sqlx::query::QueryAs<'q, sqlx::Any, (String, Option<i64>), sqlx::any::AnyArguments<'q>>;

@@ -86,7 +86,7 @@ pub async fn count(db: &Db, vote_id: i64) -> sqlx::Result<PublishedResult> {
 /// Everyone on a vote's frozen roll: units and their area.
 pub(super) async fn roll_weight(conn: &mut AnyConnection, vote_id: i64) -> sqlx::Result<Weight> {
     let r = sqlx::query(
-        "SELECT COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area FROM vote_roll WHERE vote_id = $1",
+        "SELECT COUNT(*) AS units, CAST(COALESCE(SUM(area_centi_m2), 0) AS BIGINT) AS area FROM vote_roll WHERE vote_id = $1",
     )
     .bind(vote_id)
     .fetch_one(&mut *conn)
@@ -108,7 +108,7 @@ async fn tally(
         ..Default::default()
     };
     let rows = sqlx::query(
-        "SELECT choice, COUNT(*) AS units, COALESCE(SUM(area_centi_m2), 0) AS area
+        "SELECT choice, COUNT(*) AS units, CAST(COALESCE(SUM(area_centi_m2), 0) AS BIGINT) AS area
          FROM ballots WHERE vote_id = $1 AND voided_in_revision IS NULL GROUP BY choice",
     )
     .bind(vote_id)
@@ -369,9 +369,9 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
         "SELECT r.household_id, c.id AS compound_id, c.name_zh, c.name_en, b.id AS building_id,
                 b.number AS building, s.id AS stairwell_id, s.number AS stairwell, h.room,
                 r.area_centi_m2,
-                EXISTS (SELECT 1 FROM ballots x WHERE x.vote_id = r.vote_id
-                        AND x.household_id = r.household_id
-                        AND x.voided_in_revision IS NULL) AS counted
+                CASE WHEN EXISTS (SELECT 1 FROM ballots x WHERE x.vote_id = r.vote_id
+                                  AND x.household_id = r.household_id
+                                  AND x.voided_in_revision IS NULL) THEN 1 ELSE 0 END AS counted
          FROM vote_roll r
          JOIN households h ON h.id = r.household_id
          JOIN stairwells s ON s.id = h.stairwell_id

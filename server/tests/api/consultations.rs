@@ -231,7 +231,7 @@ async fn a_lift_from_proposal_to_a_published_art_278_result() {
     assert_eq!(tally["abstain"]["units"], 1);
     // 4 of the building's units took part: the quorum is not reached, so it does not pass.
     let area: i64 = sqlx::query_scalar(
-        "SELECT SUM(h.floor_area_centi_m2) FROM households h JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = $1",
+        "SELECT CAST(SUM(h.floor_area_centi_m2) AS BIGINT) FROM households h JOIN stairwells s ON s.id = h.stairwell_id WHERE s.building_id = $1",
     )
     .bind(building)
     .fetch_one(&app.db)

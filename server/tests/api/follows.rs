@@ -229,13 +229,13 @@ async fn the_public_list_pages_through_requests_without_personal_data() {
     let id = submit(&owner, &body).await["summary"]["id"]
         .as_i64()
         .unwrap();
-    let tracking: String = sqlx::query_scalar(
-        "SELECT 'LL-' || tracking_year || '-' || substr('000000' || tracking_seq, -6) FROM service_requests WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (year, seq): (i64, i64) =
+        sqlx::query_as("SELECT tracking_year, tracking_seq FROM service_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let tracking = format!("LL-{year}-{seq:06}");
 
     let visitor = app.new_browser();
     let resp = visitor.get("/requests/public?limit=5").await;

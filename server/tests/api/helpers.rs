@@ -1,5 +1,9 @@
-//! The test harness: every test gets its own server on a random port, its own SQLite file in
-//! its own temp dir, and its own `dist/` with a recognisable `index.html`.
+//! The test harness: every test gets its own server on a random port, its own database, and
+//! its own `dist/` with a recognisable `index.html`.
+//!
+//! The database is a SQLite file in the test's temp dir, or, when `LINLI_TEST_POSTGRES` names
+//! a PostgreSQL server (`cargo xtask test` starts a throwaway one), a database of its own on
+//! that server: the same tests run on both engines.
 
 use linli_domain::{BindingCode, HouseholdRelation};
 use linli_server::config::{Settings, ThrottleLimits};
@@ -31,8 +35,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub db: Db,
-    /// The database file, to look at its bytes.
-    pub db_file: std::path::PathBuf,
+    /// The SQLite database file, to look at its bytes; None on PostgreSQL.
+    pub db_file: Option<std::path::PathBuf>,
     /// The main browser: keeps cookies like a real one.
     pub client: reqwest::Client,
     browser: Browser,
@@ -75,10 +79,16 @@ async fn spawn(seeded: bool) -> TestApp {
 
 async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("linli.db");
-    let db = db::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .expect("open the test database");
+    let (db, db_file) = match std::env::var("LINLI_TEST_POSTGRES") {
+        Ok(server) if !server.is_empty() => (postgres_database(&server).await, None),
+        _ => {
+            let path = dir.path().join("linli.db");
+            let db = db::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("open the test database");
+            (db, Some(path))
+        }
+    };
     if seeded {
         seed::seed_demo_community(&db)
             .await
@@ -124,9 +134,38 @@ async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
         address,
         db,
         browser,
-        db_file: db_path,
+        db_file,
         _dir: dir,
     }
+}
+
+/// A new database of the test's own on the PostgreSQL server at `server`, migrated.
+async fn postgres_database(server: &str) -> Db {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let name = format!(
+        "linli_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(server)
+        .await
+        .expect("connect to the PostgreSQL server named by LINLI_TEST_POSTGRES");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop a leftover test database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the test database");
+    admin.close().await.ok();
+    let mut url = reqwest::Url::parse(server).expect("LINLI_TEST_POSTGRES is a URL");
+    url.set_path(&name);
+    db::connect(url.as_str())
+        .await
+        .expect("open the test database")
 }
 
 /// A client without a cookie jar: it sends exactly the headers it is given.

@@ -259,31 +259,35 @@ async fn deleting_an_account_anonymises_its_requests_keeps_named_ballots_and_end
         "not_found",
     )
     .await;
-    // Nor are its bytes left in the file's free pages once the log is checkpointed.
-    let (busy,): (i64,) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(busy, 0, "the checkpoint ran to the end");
-    let file = std::fs::read(&app.db_file).unwrap();
-    let has = |haystack: &[u8], sample: &[u8]| haystack.windows(sample.len()).any(|w| w == sample);
-    // Samples of the deleted photo; the staff photo (the same test picture, larger) can share
-    // runs of bytes with it, so those prove nothing and are left out.
-    let step = stored_photo.len() / 17;
-    let samples: Vec<(usize, &[u8])> = (1..17)
-        .map(|i| (i * step, &stored_photo[i * step..i * step + 32]))
-        .filter(|(_, sample)| !has(&staff_photo, sample))
-        .collect();
-    assert!(
-        samples.len() >= 8,
-        "only {} samples tell the photos apart",
-        samples.len()
-    );
-    for (at, sample) in samples {
+    // On SQLite, nor are its bytes left in the file's free pages once the log is checkpointed.
+    // (PostgreSQL has no such setting: its space is reused after VACUUM; see SECURITY.md.)
+    if let Some(db_file) = &app.db_file {
+        let (busy,): (i64,) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(busy, 0, "the checkpoint ran to the end");
+        let file = std::fs::read(db_file).unwrap();
+        let has =
+            |haystack: &[u8], sample: &[u8]| haystack.windows(sample.len()).any(|w| w == sample);
+        // Samples of the deleted photo; the staff photo (the same test picture, larger) can share
+        // runs of bytes with it, so those prove nothing and are left out.
+        let step = stored_photo.len() / 17;
+        let samples: Vec<(usize, &[u8])> = (1..17)
+            .map(|i| (i * step, &stored_photo[i * step..i * step + 32]))
+            .filter(|(_, sample)| !has(&staff_photo, sample))
+            .collect();
         assert!(
-            !has(&file, sample),
-            "bytes {at} of the deleted photo are still in the file"
+            samples.len() >= 8,
+            "only {} samples tell the photos apart",
+            samples.len()
         );
+        for (at, sample) in samples {
+            assert!(
+                !has(&file, sample),
+                "bytes {at} of the deleted photo are still in the file"
+            );
+        }
     }
     // The named ballot stays on the record, still counted.
     assert_eq!(

@@ -13,7 +13,7 @@ async fn written(app: &TestApp) -> Vec<i64> {
     for table in ["result_revisions", "consultation_audit", "topic_events"] {
         counts.push(app.count(table, "1 = 1").await);
     }
-    let areas: i64 = sqlx::query_scalar("SELECT SUM(area_centi_m2) FROM vote_roll")
+    let areas: i64 = sqlx::query_scalar("SELECT CAST(SUM(area_centi_m2) AS BIGINT) FROM vote_roll")
         .fetch_one(&app.db)
         .await
         .unwrap();
