@@ -155,6 +155,42 @@ pub fn migrator(db: &Db) -> &'static sqlx::migrate::Migrator {
 pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The variable naming a PostgreSQL server for the tests (a URL whose user may create
+/// databases): when it is set, each test's database is a new database on that server.
+pub const TEST_POSTGRES_VAR: &str = "LINLI_TEST_POSTGRES";
+
+/// A new, migrated database named `name` on the PostgreSQL server at `server` (a URL whose
+/// user may create databases); one of that name left from an earlier run is dropped first.
+pub async fn create_postgres_database(server: &str, name: &str) -> anyhow::Result<Db> {
+    use sqlx::Connection;
+    install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(server).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let mut url = url::Url::parse(server)?;
+    url.set_path(name);
+    connect(url.as_str()).await
+}
+
+/// A test's own migrated database: a SQLite file in `dir`, or, when [`TEST_POSTGRES_VAR`] is
+/// set, a new database on that PostgreSQL server, so that the same test runs on both engines.
+pub async fn scratch(dir: &std::path::Path) -> anyhow::Result<Db> {
+    match std::env::var(TEST_POSTGRES_VAR) {
+        Ok(server) if !server.is_empty() => {
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            create_postgres_database(&server, &format!("linli_test_{}_{n}", std::process::id()))
+                .await
+        }
+        _ => connect(&format!("sqlite://{}", dir.join("linli.db").display())).await,
+    }
+}
+
 /// After rows were inserted into `table` with the ids given (bulk seeding numbers its rows
 /// itself): on PostgreSQL, moves the table's id sequence past them, so that the next row
 /// inserted without an id does not take one of theirs. SQLite needs nothing: its next id is

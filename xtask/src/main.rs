@@ -228,6 +228,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
                         "test",
                         "-p",
                         "linli-server",
+                        "--lib",
                         "--test",
                         "api",
                         "--no-fail-fast",

@@ -15,7 +15,7 @@ use super::rng::SplitMix64;
 use crate::db::Db;
 use anyhow::bail;
 use linli_domain::request::{RequestStatus, TimeLimits};
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 const SEED: u64 = 0x4C49_4E4C_4942_4E43; // "LINLIBNC"
@@ -85,7 +85,7 @@ pub async fn load_bench_requests(db: &Db, count: u64, now: i64) -> anyhow::Resul
 }
 
 async fn load(conn: &mut AnyConnection, count: u64, now: i64) -> anyhow::Result<usize> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::begin_write_on(conn).await?;
     let (residents, staff) = authors_and_handler(&mut tx).await?;
     if residents.is_empty() {
         bail!("no resident is bound to a household: seed the demo community first");
@@ -146,9 +146,7 @@ mod tests {
     #[tokio::test]
     async fn loads_every_category_and_status_with_consistent_columns() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let pool = db::scratch(dir.path()).await.unwrap();
         super::super::seed_demo_community(&pool).await.unwrap();
         let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_requests")
             .fetch_one(&pool)

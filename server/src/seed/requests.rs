@@ -524,9 +524,7 @@ mod tests {
     #[tokio::test]
     async fn demo_requests_cover_every_status_with_consistent_timelines() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let pool = db::scratch(dir.path()).await.unwrap();
         let report = super::super::seed_demo_community(&pool).await.unwrap();
         assert_eq!(report.service_requests, super::COUNT as usize);
 

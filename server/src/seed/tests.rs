@@ -11,10 +11,7 @@ use tempfile::TempDir;
 /// A fresh, migrated database in its own directory (kept alive by the returned guard).
 async fn fresh_db() -> (TempDir, Db) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("linli.db");
-    let db = crate::db::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("connect");
+    let db = crate::db::scratch(dir.path()).await.expect("connect");
     (dir, db)
 }
 
@@ -69,7 +66,7 @@ async fn compounds_differ_in_age_and_lifts_and_flats_are_plausible() {
     let (_dir, db, _) = seeded_db().await;
     // (built_year, buildings, buildings with a lift, min floors, max floors)
     let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT c.built_year, COUNT(*), SUM(b.has_elevator), MIN(b.floors), MAX(b.floors) \
+        "SELECT c.built_year, COUNT(*), CAST(SUM(b.has_elevator) AS BIGINT), MIN(b.floors), MAX(b.floors) \
          FROM compounds c JOIN buildings b ON b.compound_id = c.id GROUP BY c.id ORDER BY c.built_year",
     )
     .fetch_all(&db)

@@ -6,7 +6,7 @@
 use crate::auth::password::hash_password;
 use crate::auth::session::{new_token, token_hash};
 use crate::db::Db;
-use sqlx::{Any, Connection, QueryBuilder};
+use sqlx::{Any, QueryBuilder};
 
 /// Households per stairwell (25 floors of four flats) and stairwells per building.
 const FLOORS: i64 = 25;
@@ -31,7 +31,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         .map(|_| new_token())
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut conn = db.acquire().await?;
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     let compound_id: i64 = sqlx::query_scalar(
         "INSERT INTO compounds (community_id, name_zh, name_en, built_year, center_lat, center_lon)
          SELECT id, '压测花园', 'Bench Garden', 2020, center_lat, center_lon
@@ -149,8 +149,7 @@ mod tests {
     #[tokio::test]
     async fn loads_verified_owners_with_live_sessions() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("v.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::db::scratch(dir.path()).await.unwrap();
         crate::seed::seed_demo_community(&db).await.unwrap();
         let now = crate::db::now();
         let voters = super::load_bench_voters(&db, 1_234, now).await.unwrap();

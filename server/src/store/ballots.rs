@@ -119,8 +119,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn ballots_cast_at_once_are_each_counted_once() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("b.db").display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::db::scratch(dir.path()).await.unwrap();
         crate::seed::seed_demo_community(&db).await.unwrap();
         // The demo's open secret vote of 翠柳苑, and units on its roll that have not voted.
         let topic: i64 = sqlx::query_scalar("SELECT topic_id FROM votes WHERE closed_at IS NULL")

@@ -122,6 +122,19 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// A write transaction on `conn`, its write lock taken up front on SQLite (`BEGIN IMMEDIATE`),
+/// for the loaders that write while no server runs; PostgreSQL locks the rows written.
+pub(crate) async fn begin_write_on(
+    conn: &mut sqlx::AnyConnection,
+) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Any>> {
+    use sqlx::Connection;
+    if conn.backend_name() == "SQLite" {
+        conn.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        conn.begin().await
+    }
+}
+
 /// The turn to write to one database file, shared by every pool of this process that opens it.
 fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     type Turns = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
@@ -202,9 +215,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_dropped_request_leaves_no_write_transaction_open() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let pool = db::scratch(dir.path()).await.unwrap();
         // Requests dropped at every point of beginning, as when clients hang up.
         for i in 0..400u64 {
             let _ = tokio::time::timeout(Duration::from_micros(i % 40 * 5), begin_immediate(&pool))

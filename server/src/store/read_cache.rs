@@ -274,8 +274,7 @@ mod tests {
     #[tokio::test]
     async fn pages_are_read_again_once_a_request_changes_or_falls_overdue() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let pool = crate::db::connect(&url).await.unwrap();
+        let pool = crate::db::scratch(dir.path()).await.unwrap();
         crate::seed::seed_demo_community(&pool).await.unwrap();
         let reads = RequestReads::default();
         let now = crate::db::now();

@@ -163,8 +163,7 @@ mod tests {
     #[tokio::test]
     async fn a_kept_session_ends_at_its_expiry_and_at_sign_out() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let pool = crate::db::connect(&url).await.unwrap();
+        let pool = crate::db::scratch(dir.path()).await.unwrap();
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (phone, password_hash, display_name, role, created_at)
              VALUES ('13812345678', 'x', '张三', 'resident', 0) RETURNING id",

@@ -79,16 +79,10 @@ async fn spawn(seeded: bool) -> TestApp {
 
 async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (db, db_file) = match std::env::var("LINLI_TEST_POSTGRES") {
-        Ok(server) if !server.is_empty() => (postgres_database(&server).await, None),
-        _ => {
-            let path = dir.path().join("linli.db");
-            let db = db::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .expect("open the test database");
-            (db, Some(path))
-        }
-    };
+    let db = db::scratch(dir.path())
+        .await
+        .expect("open the test database");
+    let db_file = (db::engine(&db) == db::Engine::Sqlite).then(|| dir.path().join("linli.db"));
     if seeded {
         seed::seed_demo_community(&db)
             .await
@@ -137,35 +131,6 @@ async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
         db_file,
         _dir: dir,
     }
-}
-
-/// A new database of the test's own on the PostgreSQL server at `server`, migrated.
-async fn postgres_database(server: &str) -> Db {
-    use sqlx::Connection;
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let name = format!(
-        "linli_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(server)
-        .await
-        .expect("connect to the PostgreSQL server named by LINLI_TEST_POSTGRES");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("drop a leftover test database");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create the test database");
-    admin.close().await.ok();
-    let mut url = reqwest::Url::parse(server).expect("LINLI_TEST_POSTGRES is a URL");
-    url.set_path(&name);
-    db::connect(url.as_str())
-        .await
-        .expect("open the test database")
 }
 
 /// A client without a cookie jar: it sends exactly the headers it is given.

@@ -719,6 +719,41 @@ async fn the_same_sending_arriving_many_times_at_once_is_created_once() {
 }
 
 #[tokio::test]
+async fn requests_sent_at_once_take_consecutive_tracking_numbers_each_once() {
+    let app = spawn_app().await;
+    let mut residents = Vec::new();
+    for phone in ["13900000001", "13900000002", "13900000003"] {
+        residents.push(signed_in(&app, phone).await);
+    }
+    // Eight requests from each of three residents, all in flight together.
+    let mut sendings = tokio::task::JoinSet::new();
+    for (r, resident) in residents.iter().enumerate() {
+        for i in 0..8 {
+            let resident = resident.clone();
+            sendings.spawn(async move {
+                let sent = submit(&resident, &repair(&format!("楼道灯坏了 {r}-{i}"))).await;
+                let number = sent["summary"]["tracking_number"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                number.rsplit('-').next().unwrap().parse::<i64>().unwrap()
+            });
+        }
+    }
+    let mut numbers = Vec::new();
+    while let Some(number) = sendings.join_next().await {
+        numbers.push(number.unwrap());
+    }
+    // Each a number of its own, with none skipped.
+    numbers.sort_unstable();
+    assert_eq!(numbers.len(), 24);
+    assert!(
+        numbers.windows(2).all(|w| w[1] == w[0] + 1),
+        "not consecutive: {numbers:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_malformed_idempotency_key_is_refused_with_the_other_fields() {
     let app = spawn_app().await;
     let owner = signed_in(&app, OWNER).await;
