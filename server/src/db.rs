@@ -27,6 +27,15 @@ impl Engine {
     }
 }
 
+/// The engine behind a connection.
+pub fn engine_of(conn: &sqlx::AnyConnection) -> Engine {
+    if conn.backend_name() == "PostgreSQL" {
+        Engine::Postgres
+    } else {
+        Engine::Sqlite
+    }
+}
+
 /// The engine behind `db`.
 pub fn engine(db: &Db) -> Engine {
     Engine::of_url(db.connect_options().database_url.as_str())

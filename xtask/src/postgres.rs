@@ -25,7 +25,7 @@ pub fn with_server(args: &[String]) -> Result<()> {
     let Some((program, rest)) = command.split_first() else {
         return Err("usage: cargo xtask postgres -- COMMAND [ARGS…]".into());
     };
-    let server = Server::start()?;
+    let server = Server::start(false)?;
     println!("{TEST_URL_VAR}={}", server.url());
     let status = Command::new(program)
         .args(rest)
@@ -46,12 +46,39 @@ pub enum Server {
 }
 
 impl Server {
-    /// The configured server, or a throwaway one started now.
-    pub fn start() -> Result<Server> {
+    /// The configured server, or a throwaway one started now: `durable` as a deployment's
+    /// (for benchmarks), or with fsync off (for tests, which need not survive a power cut).
+    pub fn start(durable: bool) -> Result<Server> {
         match std::env::var(TEST_URL_VAR) {
             Ok(url) if !url.is_empty() => Ok(Server::Configured(url)),
-            _ => Throwaway::start().map(Server::Throwaway),
+            _ => Throwaway::start(durable).map(Server::Throwaway),
         }
+    }
+
+    /// A new, empty database `name` on the server (dropped first if it exists); its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let psql = match self {
+            Server::Configured(_) => PathBuf::from("psql"),
+            Server::Throwaway(t) => t.bin.join("psql"),
+        };
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            run(
+                Command::new(&psql).arg(self.url()).args([
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-q",
+                    "-c",
+                    &statement,
+                ]),
+                "psql",
+            )?;
+        }
+        let base = self.url().split('?').next().unwrap_or_default();
+        let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+        Ok(format!("{server}/{name}"))
     }
 
     pub fn url(&self) -> &str {
@@ -70,7 +97,7 @@ pub struct Throwaway {
 }
 
 impl Throwaway {
-    fn start() -> Result<Throwaway> {
+    fn start(durable: bool) -> Result<Throwaway> {
         let bin = binaries()?;
         // PostgreSQL refuses to run as root: as root (CI), the cluster belongs to the system's
         // `postgres` user, which Debian's package creates.
@@ -100,11 +127,13 @@ impl Throwaway {
             "initdb",
         )?;
         let port = free_port()?;
-        // fsync off: a throwaway cluster need not survive a power cut, and the tests' many
-        // small databases are created several times faster without it.
+        // fsync off for tests: a throwaway cluster need not survive a power cut, and the tests'
+        // many small databases are created several times faster without it. Benchmarks keep
+        // PostgreSQL's defaults, durable like SQLite's `synchronous = FULL`.
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c max_connections=300",
-            server.dir.display()
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_connections=300{}",
+            server.dir.display(),
+            if durable { "" } else { " -c fsync=off" }
         );
         run(
             server

@@ -275,6 +275,7 @@ pub(super) async fn insert_planned(
         sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM service_requests")
             .fetch_one(&mut *conn)
             .await?;
+    let engine = crate::db::engine_of(conn);
     for chunk in planned.chunks(ROWS_PER_INSERT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for p in chunk {
@@ -308,7 +309,7 @@ pub(super) async fn insert_planned(
                 .push_bind(r.resolved_at)
                 .push_bind(r.satisfied.map(i64::from));
         });
-        let (sql, args) = crate::store::built(&mut insert);
+        let (sql, args) = crate::store::built(&mut insert, engine);
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
 
         // Events get their ids in this order: by request, then by time.
@@ -334,7 +335,7 @@ pub(super) async fn insert_planned(
                     .push_bind(1_i64)
                     .push_bind(e.reason.map(RejectReason::key));
             });
-            let (sql, args) = crate::store::built(&mut insert);
+            let (sql, args) = crate::store::built(&mut insert, engine);
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         }
     }

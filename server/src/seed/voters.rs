@@ -32,6 +32,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut conn = db.acquire().await?;
     let mut tx = crate::store::begin_write_on(&mut conn).await?;
+    let engine = crate::db::engine_of(&tx);
     let compound_id: i64 = sqlx::query_scalar(
         "INSERT INTO compounds (community_id, name_zh, name_en, built_year, center_lat, center_lon)
          SELECT id, '压测花园', 'Bench Garden', 2020, center_lat, center_lon
@@ -92,7 +93,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                     .push_bind(8_000 + (n % 40) * 125);
             },
         );
-        let (sql, args) = crate::store::built(&mut insert);
+        let (sql, args) = crate::store::built(&mut insert, engine);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
         let mut users = QueryBuilder::<Any>::new(
@@ -107,7 +108,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind("resident")
                 .push_bind(now);
         });
-        let (sql, args) = crate::store::built(&mut users);
+        let (sql, args) = crate::store::built(&mut users, engine);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
         let mut members = QueryBuilder::<Any>::new(
@@ -119,7 +120,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind("owner")
                 .push_bind(now);
         });
-        let (sql, args) = crate::store::built(&mut members);
+        let (sql, args) = crate::store::built(&mut members, engine);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
         let mut sessions = QueryBuilder::<Any>::new(
@@ -132,7 +133,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                 .push_bind(now)
                 .push_bind(now + SESSION_DAYS * 86_400);
         });
-        let (sql, args) = crate::store::built(&mut sessions);
+        let (sql, args) = crate::store::built(&mut sessions, engine);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
     }
     crate::db::ids_given(&mut tx, "households").await?;

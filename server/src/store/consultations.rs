@@ -646,7 +646,7 @@ pub async fn roll_entries(
     query.push_bind(vote_id).push(" AND ");
     push_in(&mut query, "household_id", households);
     query.push(" ORDER BY household_id");
-    let (sql, args) = super::built(&mut query);
+    let (sql, args) = super::built(&mut query, crate::db::engine(db));
     let rows = sqlx::query_with(&sql, args).fetch_all(db).await?;
     Ok(rows
         .iter()
@@ -972,7 +972,7 @@ pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::R
     let mut query = QueryBuilder::new("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
-    let (sql, args) = super::built(&mut query);
+    let (sql, args) = super::built(&mut query, crate::db::engine(db));
     let signed: i64 = sqlx::query_with(&sql, args).fetch_one(db).await?.get(0);
     Ok(signed > 0)
 }
@@ -993,7 +993,7 @@ pub async fn first_in_scope(
         query.push_bind(id);
     }
     query.push(")");
-    let (sql, args) = super::built(&mut query);
+    let (sql, args) = super::built(&mut query, crate::db::engine(db));
     let inside: Vec<i64> = sqlx::query_with(&sql, args)
         .fetch_all(db)
         .await?
@@ -1231,7 +1231,7 @@ pub async fn my_rating(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Resu
         QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
-    let (sql, args) = super::built(&mut query);
+    let (sql, args) = super::built(&mut query, crate::db::engine(db));
     let rated: Vec<(i64, i64)> = sqlx::query_with(&sql, args)
         .fetch_all(db)
         .await?

@@ -117,7 +117,7 @@ pub async fn list(db: &Db, filter: &FacilityFilter) -> sqlx::Result<Vec<Facility
         query.push(")");
     }
     query.push(" ORDER BY id");
-    let (sql, args) = super::built(&mut query);
+    let (sql, args) = super::built(&mut query, crate::db::engine(db));
     let rows = sqlx::query_with(&sql, args).fetch_all(db).await?;
     Ok(rows.iter().filter_map(record).collect())
 }

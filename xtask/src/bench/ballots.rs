@@ -37,6 +37,8 @@ struct Options {
     /// Sequential reads of the result after the close.
     reads: usize,
     keep: bool,
+    /// On PostgreSQL instead of a SQLite file.
+    postgres: bool,
 }
 
 impl Options {
@@ -46,6 +48,7 @@ impl Options {
             connections: 64,
             reads: 100,
             keep: false,
+            postgres: false,
         };
         let mut args = args.iter().filter(|a| *a != "--");
         while let Some(flag) = args.next() {
@@ -60,9 +63,10 @@ impl Options {
                 "--connections" => options.connections = value()?,
                 "--reads" => options.reads = value()?,
                 "--keep" => options.keep = true,
+                "--postgres" => options.postgres = true,
                 other => {
                     return Err(format!(
-                        "unknown flag {other}; usage: cargo xtask bench ballots [--voters N] [--connections C] [--reads R] [--keep]"
+                        "unknown flag {other}; usage: cargo xtask bench ballots [--voters N] [--connections C] [--reads R] [--keep] [--postgres]"
                     ));
                 }
             }
@@ -88,7 +92,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let binary = target_dir().join("server-release/linli-server");
 
     let work = TempDir::new(options.keep)?;
-    let database_url = format!("sqlite://{}", work.path.join("bench.db").display());
+    let (database_url, _postgres) = super::database(options.postgres, &work.path)?;
     let voters_file = work.path.join("voters.txt");
     step(&format!(
         "Loading the demo community and {} signed-in voters into {}",
