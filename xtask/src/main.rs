@@ -217,7 +217,7 @@ fn test_stages(tally: &mut Tally) -> Result<()> {
     }
 
     step(
-        "[5/8] The API tests again on PostgreSQL (a throwaway server; each test has its own database)",
+        "[5/8] The server's unit and API tests again on PostgreSQL (a throwaway server; each test has its own database)",
     );
     match postgres::Server::start(false) {
         Ok(server) => {

@@ -141,11 +141,12 @@ pub(crate) async fn begin_write_on(
     }
 }
 
-/// The turn to write to one database file, shared by every pool of this process that opens it.
+/// The turn to write to one database file, shared by every pool of this process opened with
+/// the same URL.
 fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     type Turns = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
     static TURNS: std::sync::OnceLock<std::sync::Mutex<Turns>> = std::sync::OnceLock::new();
-    let file = db.connect_options().database_url.path().to_owned();
+    let file = db.connect_options().database_url.as_str().to_owned();
     TURNS
         .get_or_init(Default::default)
         .lock()
