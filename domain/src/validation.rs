@@ -44,6 +44,8 @@ pub enum ErrorCode {
     PhotoUnreadable,
     ReasonUnknown,
     CannotFollow,
+    /// A request sent to a Linli that has no community set up yet.
+    NoCommunity,
     HouseholdRequired,
     NotInScope,
     AlreadyCosigned,
@@ -96,7 +98,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 74] = [
+    pub const ALL: [ErrorCode; 75] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -131,6 +133,7 @@ impl ErrorCode {
         ErrorCode::PhotoUnreadable,
         ErrorCode::ReasonUnknown,
         ErrorCode::CannotFollow,
+        ErrorCode::NoCommunity,
         ErrorCode::HouseholdRequired,
         ErrorCode::NotInScope,
         ErrorCode::AlreadyCosigned,
@@ -210,6 +213,7 @@ impl ErrorCode {
             ErrorCode::PhotoUnreadable => "photo_unreadable",
             ErrorCode::ReasonUnknown => "reason_unknown",
             ErrorCode::CannotFollow => "cannot_follow",
+            ErrorCode::NoCommunity => "no_community",
             ErrorCode::HouseholdRequired => "household_required",
             ErrorCode::NotInScope => "not_in_scope",
             ErrorCode::AlreadyCosigned => "already_cosigned",

@@ -854,6 +854,17 @@ pub async fn submit(
             token: &token,
         }),
     };
+    match store::community::any(&state.db).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return error(
+                format,
+                StatusCode::CONFLICT,
+                "no community is set up here yet, so requests cannot be received",
+            );
+        }
+        Err(e) => return internal(format, e),
+    }
     let Created {
         id,
         tracking_number: number,

@@ -136,6 +136,12 @@ pub async fn create(
         open311: None,
         idempotency,
     };
+    if !store::community::any(&state.db).await? {
+        return Err(ApiError::Conflict(FieldError::new(
+            "request",
+            ErrorCode::NoCommunity,
+        )));
+    }
     let id = match store::requests::create(&state.db, row, now).await {
         Ok(created) => created.id,
         Err(e) => match idempotency {

@@ -75,7 +75,7 @@ pub async fn insert_buildings(
             let (lat, lon) = super::to_lat_lon(compound.centre + building.offset);
             let building_id: i64 = sqlx::query_scalar(
                 "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon, door_node_id, \
-                 footprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 footprint, community_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT community_id FROM compounds WHERE id = $1)) RETURNING id",
             )
             .bind(compound_ids[c])
             .bind(building.number)
@@ -91,7 +91,7 @@ pub async fn insert_buildings(
 
             for stairwell in 1..=building.stairwells {
                 let stairwell_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO stairwells (building_id, number) VALUES ($1, $2) RETURNING id",
+                    "INSERT INTO stairwells (building_id, number, community_id) VALUES ($1, $2, (SELECT community_id FROM buildings WHERE id = $1)) RETURNING id",
                 )
                 .bind(building_id)
                 .bind(stairwell)
@@ -103,8 +103,8 @@ pub async fn insert_buildings(
                         let area =
                             floor_area_centi_m2(c, compound, building.number, stairwell, side);
                         let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO households (stairwell_id, floor, room, floor_area_centi_m2) \
-                             VALUES ($1, $2, $3, $4) RETURNING id",
+                            "INSERT INTO households (stairwell_id, floor, room, floor_area_centi_m2, community_id) \
+                             VALUES ($1, $2, $3, $4, (SELECT community_id FROM stairwells WHERE id = $1)) RETURNING id",
                         )
                         .bind(stairwell_id)
                         .bind(floor)
@@ -185,7 +185,7 @@ pub async fn insert_binding_codes(
         for relation in [HouseholdRelation::Owner, HouseholdRelation::Member] {
             let code = drawer.draw();
             sqlx::query(
-                "INSERT INTO binding_codes (code, household_id, relation, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO binding_codes (code, household_id, relation, created_at, community_id) VALUES ($1, $2, $3, $4, (SELECT community_id FROM households WHERE id = $2))",
             )
             .bind(code.as_str())
             .bind(household.id)

@@ -214,7 +214,7 @@ impl Binder<'_> {
             .get(&(household_id, relation))
             .ok_or_else(|| anyhow!("household {household_id} has no {relation:?} code"))?;
         sqlx::query(
-            "INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO household_members (household_id, user_id, relation, verified_at, community_id) VALUES ($1, $2, $3, $4, (SELECT community_id FROM households WHERE id = $1))",
         )
         .bind(household_id)
         .bind(user_id)

@@ -139,10 +139,10 @@ pub async fn insert_demo_contact_openings(
         .await?;
     // Inserted in time order: the log's ids follow time, as they do when staff write them.
     let opened = sqlx::query(
-        "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
+        "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id, community_id)
          SELECT * FROM (
              SELECT CASE WHEN r.responded_at + 3600 < $1 THEN r.responded_at + 3600 ELSE $1 END AS at, u.id, 'open_contact', 'arrange_visit',
-                    r.id, r.author_id
+                    r.id, r.author_id, r.community_id
              FROM service_requests r,
                   (SELECT id FROM users WHERE role = 'staff' ORDER BY id LIMIT 1) u
              WHERE r.contact_preference = 'phone' AND r.responded_at IS NOT NULL
@@ -286,7 +286,8 @@ pub(super) async fn insert_planned(
             "INSERT INTO service_requests
                 (id, tracking_year, tracking_seq, category_code, author_id, household_id, title,
                  description, answers, contact_preference, hide_name, status, handler,
-                 submitted_at, respond_by, resolve_by, responded_at, resolved_at, satisfied) ",
+                 submitted_at, respond_by, resolve_by, responded_at, resolved_at, satisfied,
+                 community_id) ",
         );
         insert.push_values(chunk.iter().zip(&rows), |mut b, (p, r)| {
             b.push_bind(r.id)
@@ -307,7 +308,11 @@ pub(super) async fn insert_planned(
                 .push_bind(r.deadlines.resolve_by)
                 .push_bind(r.responded_at)
                 .push_bind(r.resolved_at)
-                .push_bind(r.satisfied.map(i64::from));
+                .push_bind(r.satisfied.map(i64::from))
+                // The household's community.
+                .push("(SELECT community_id FROM households WHERE id = ")
+                .push_bind_unseparated(p.household_id)
+                .push_unseparated(")");
         });
         let (sql, args) = crate::store::built(&mut insert, engine);
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
@@ -321,7 +326,7 @@ pub(super) async fn insert_planned(
             let mut insert = QueryBuilder::<Any>::new(
                 "INSERT INTO request_events
                     (request_id, at, actor_role, actor_id, action, from_status, to_status, note,
-                     public, reason) ",
+                     public, reason, community_id) ",
             );
             insert.push_values(batch, |mut b, (request_id, e)| {
                 b.push_bind(*request_id)
@@ -333,7 +338,11 @@ pub(super) async fn insert_planned(
                     .push_bind(e.to.key())
                     .push_bind(e.note)
                     .push_bind(1_i64)
-                    .push_bind(e.reason.map(RejectReason::key));
+                    .push_bind(e.reason.map(RejectReason::key))
+                    // The request's community.
+                    .push("(SELECT community_id FROM service_requests WHERE id = ")
+                    .push_bind_unseparated(*request_id)
+                    .push_unseparated(")");
             });
             let (sql, args) = crate::store::built(&mut insert, engine);
             sqlx::query_with(&sql, args).execute(&mut *conn).await?;

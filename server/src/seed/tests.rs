@@ -760,3 +760,112 @@ fn outlines_hold_the_network_and_stay_off_its_lanes() {
         }
     }
 }
+
+/// Each table of community data, the table its rows belong to, and the column that says which
+/// row (migration 0020 fills `community_id` down these links).
+const COMMUNITY_LINKS: [(&str, &str, &str); 22] = [
+    ("buildings", "compounds", "compound_id"),
+    ("stairwells", "buildings", "building_id"),
+    ("households", "stairwells", "stairwell_id"),
+    ("binding_codes", "households", "household_id"),
+    ("household_members", "households", "household_id"),
+    ("service_requests", "households", "household_id"),
+    ("request_events", "service_requests", "request_id"),
+    ("request_photos", "service_requests", "request_id"),
+    ("request_followers", "service_requests", "request_id"),
+    ("access_log", "service_requests", "request_id"),
+    ("topics", "households", "household_id"),
+    ("topic_cosigns", "topics", "topic_id"),
+    ("topic_events", "topics", "topic_id"),
+    ("topic_comments", "topics", "topic_id"),
+    ("topic_documents", "topics", "topic_id"),
+    ("topic_ratings", "topics", "topic_id"),
+    ("consultation_audit", "topics", "topic_id"),
+    ("comment_reports", "topic_comments", "comment_id"),
+    ("votes", "topics", "topic_id"),
+    ("vote_roll", "votes", "vote_id"),
+    ("ballots", "votes", "vote_id"),
+    ("result_revisions", "votes", "vote_id"),
+];
+
+/// The tables shared by a city's communities: people, their sessions and throttling, the
+/// request categories, Open311 clients, and the walking network (streets cross communities).
+const CITY_WIDE: [&str; 10] = [
+    "_sqlx_migrations",
+    "communities",
+    "users",
+    "sessions",
+    "throttle_events",
+    "request_categories",
+    "open311_clients",
+    "open311_tokens",
+    "walk_nodes",
+    "walk_edges",
+];
+
+#[tokio::test]
+async fn every_table_of_community_data_says_whose_it_is_and_agrees_with_its_parent() {
+    let (_dir, db, _) = seeded_db().await;
+    // What the bulk loaders write too.
+    super::bulk::load_bench_requests(&db, 300, crate::db::now())
+        .await
+        .unwrap();
+    super::voters::load_bench_voters(&db, 40, crate::db::now())
+        .await
+        .unwrap();
+
+    let tables: Vec<String> = match crate::db::engine(&db) {
+        crate::db::Engine::Sqlite => sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        ),
+        crate::db::Engine::Postgres => sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = 'public'",
+        ),
+    }
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    // A table of community data added later without the column fails here.
+    for table in &tables {
+        if CITY_WIDE.contains(&table.as_str()) {
+            continue;
+        }
+        let has = sqlx::query(&format!("SELECT community_id FROM {table} LIMIT 1"))
+            .fetch_optional(&db)
+            .await;
+        assert!(has.is_ok(), "{table} has no community_id");
+    }
+    for (table, parent, key) in COMMUNITY_LINKS {
+        assert!(tables.iter().any(|t| t == table), "no table {table}");
+        let missing = count_where(&db, table, "community_id IS NULL").await;
+        assert_eq!(missing, 0, "{table}: rows without a community");
+        let disagreeing: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} t JOIN {parent} p ON p.id = t.{key}
+             WHERE t.community_id <> p.community_id"
+        ))
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            disagreeing, 0,
+            "{table}: rows in another community than their {parent}"
+        );
+    }
+    // The demo fills the tables whose writing matters most here.
+    for table in [
+        "ballots",
+        "vote_roll",
+        "request_events",
+        "household_members",
+        "access_log",
+    ] {
+        assert!(count(&db, table).await > 0, "the demo has no {table}");
+    }
+}
+
+async fn count_where(db: &Db, table: &str, filter: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {filter}"))
+        .fetch_one(db)
+        .await
+        .unwrap()
+}

@@ -44,8 +44,9 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
     let mut households = Vec::with_capacity(count);
     for building in 1..=count.div_ceil(per_building) as i64 {
         let building_id: i64 = sqlx::query_scalar(
-            "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon)
-             SELECT $1, $2, $3, 1, center_lat, center_lon FROM compounds WHERE id = $4 RETURNING id",
+            "INSERT INTO buildings (compound_id, number, floors, has_elevator, lat, lon, community_id)
+             SELECT $1, $2, $3, 1, center_lat, center_lon, community_id FROM compounds WHERE id = $4
+             RETURNING id",
         )
         .bind(compound_id)
         .bind(building)
@@ -55,7 +56,7 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         .await?;
         for stairwell in 1..=STAIRWELLS {
             let stairwell_id: i64 = sqlx::query_scalar(
-                "INSERT INTO stairwells (building_id, number) VALUES ($1, $2) RETURNING id",
+                "INSERT INTO stairwells (building_id, number, community_id) VALUES ($1, $2, (SELECT community_id FROM buildings WHERE id = $1)) RETURNING id",
             )
             .bind(building_id)
             .bind(stairwell)
@@ -77,10 +78,14 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
     let first_user: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
         .fetch_one(&mut *tx)
         .await?;
+    let community_id: i64 = sqlx::query_scalar("SELECT community_id FROM compounds WHERE id = $1")
+        .bind(compound_id)
+        .fetch_one(&mut *tx)
+        .await?;
     for (c, chunk) in households.chunks(CHUNK).enumerate() {
         let base = (c * CHUNK) as i64;
         let mut insert = QueryBuilder::<Any>::new(
-            "INSERT INTO households (id, stairwell_id, floor, room, floor_area_centi_m2) ",
+            "INSERT INTO households (id, stairwell_id, floor, room, floor_area_centi_m2, community_id) ",
         );
         insert.push_values(
             chunk.iter().enumerate(),
@@ -90,7 +95,8 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
                     .push_bind(*stairwell)
                     .push_bind(*floor)
                     .push_bind(room)
-                    .push_bind(8_000 + (n % 40) * 125);
+                    .push_bind(8_000 + (n % 40) * 125)
+                    .push_bind(community_id);
             },
         );
         let (sql, args) = crate::store::built(&mut insert, engine);
@@ -112,13 +118,14 @@ pub async fn load_bench_voters(db: &Db, count: usize, now: i64) -> anyhow::Resul
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
 
         let mut members = QueryBuilder::<Any>::new(
-            "INSERT INTO household_members (household_id, user_id, relation, verified_at) ",
+            "INSERT INTO household_members (household_id, user_id, relation, verified_at, community_id) ",
         );
         members.push_values(0..chunk.len() as i64, |mut b, i| {
             b.push_bind(first_household + base + i)
                 .push_bind(first_user + base + i)
                 .push_bind("owner")
-                .push_bind(now);
+                .push_bind(now)
+                .push_bind(community_id);
         });
         let (sql, args) = crate::store::built(&mut members, engine);
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;

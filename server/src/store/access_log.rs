@@ -73,8 +73,8 @@ pub async fn open_contact(
         return Ok(None);
     };
     sqlx::query(
-        "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT community_id FROM service_requests WHERE id = $5))",
     )
     .bind(now)
     .bind(actor_id)

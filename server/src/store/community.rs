@@ -6,6 +6,14 @@ use linli_domain::api::{
 };
 use sqlx::Row;
 
+/// Whether any community is set up: a request is filed in one (its household's, or the first).
+pub async fn any(db: &Db) -> sqlx::Result<bool> {
+    let first: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM communities")
+        .fetch_one(db)
+        .await?;
+    Ok(first.is_some())
+}
+
 pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
     let Some(c) = sqlx::query(
         "SELECT id, name_zh, name_en, city_zh, city_en, street_office_zh, street_office_en

@@ -125,7 +125,7 @@ pub(super) async fn event(
     note: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO topic_events (topic_id, at, actor_role, kind, note) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO topic_events (topic_id, at, actor_role, kind, note, community_id) VALUES ($1, $2, $3, $4, $5, (SELECT community_id FROM topics WHERE id = $1))",
     )
     .bind(topic_id)
     .bind(at)
@@ -147,7 +147,7 @@ pub(super) async fn audit(
     detail: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO consultation_audit (topic_id, at, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO consultation_audit (topic_id, at, actor_id, action, detail, community_id) VALUES ($1, $2, $3, $4, $5, (SELECT community_id FROM topics WHERE id = $1))",
     )
     .bind(topic_id)
     .bind(at)
@@ -198,8 +198,8 @@ pub async fn create_topic_on(
     let status = after_cosign(TopicStatus::Collecting, 1, threshold);
     let id: i64 = sqlx::query(
         "INSERT INTO topics (author_id, household_id, title, background, options, scope_kind,
-                             scope_id, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                             scope_id, status, created_at, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT community_id FROM households WHERE id = $2)) RETURNING id",
     )
     .bind(author_id)
     .bind(household_id)
@@ -214,7 +214,7 @@ pub async fn create_topic_on(
     .await?
     .get(0);
     sqlx::query(
-        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at, community_id) VALUES ($1, $2, $3, $4, (SELECT community_id FROM topics WHERE id = $1))",
     )
     .bind(id)
     .bind(household_id)
@@ -297,7 +297,7 @@ pub async fn cosign_on(
         return Ok(CosignOutcome::OutOfScope);
     }
     let inserted = sqlx::query(
-        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at) VALUES ($1, $2, $3, $4)
+        "INSERT INTO topic_cosigns (topic_id, household_id, user_id, signed_at, community_id) VALUES ($1, $2, $3, $4, (SELECT community_id FROM topics WHERE id = $1))
          ON CONFLICT (topic_id, household_id) DO NOTHING",
     )
     .bind(topic_id)
@@ -406,8 +406,8 @@ pub async fn add_comment_on(
 ) -> sqlx::Result<i64> {
     let author_role = if by_staff { "staff" } else { "resident" };
     Ok(sqlx::query(
-        "INSERT INTO topic_comments (topic_id, parent_id, author_id, author_role, official, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO topic_comments (topic_id, parent_id, author_id, author_role, official, body, created_at, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT community_id FROM topics WHERE id = $1)) RETURNING id",
     )
     .bind(topic_id)
     .bind(parent_id)
@@ -497,8 +497,8 @@ pub async fn open_vote_on(
     }
     let vote_id: i64 = sqlx::query(
         "INSERT INTO votes (topic_id, question, electorate, rule, secret, live_tally, opened_at,
-                            closes_at, opened_by, kind, options)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT options FROM topics WHERE id = $11))
+                            closes_at, opened_by, kind, options, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT options FROM topics WHERE id = $11), (SELECT community_id FROM topics WHERE id = $1))
          RETURNING id",
     )
     .bind(topic_id)
@@ -524,8 +524,8 @@ pub async fn open_vote_on(
         }
     };
     let sql = super::numbered(&format!(
-        "INSERT INTO vote_roll (vote_id, household_id, area_centi_m2)
-         SELECT ?, x.id, x.floor_area_centi_m2 FROM households x
+        "INSERT INTO vote_roll (vote_id, household_id, area_centi_m2, community_id)
+         SELECT ?, x.id, x.floor_area_centi_m2, x.community_id FROM households x
          WHERE x.id IN ({}){verified}",
         households_in(facts.scope)
     ));
@@ -733,8 +733,8 @@ pub async fn cast_on(
             (Some(household_id), Some(voter_id))
         };
         sqlx::query(
-            "INSERT INTO ballots (vote_id, household_id, voter_id, area_centi_m2, choice, receipt_hash)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO ballots (vote_id, household_id, voter_id, area_centi_m2, choice, receipt_hash, community_id)
+             VALUES ($1, $2, $3, $4, $5, $6, (SELECT community_id FROM votes WHERE id = $1))",
         )
         .bind(vote.id)
         .bind(unit)
@@ -1185,8 +1185,8 @@ pub async fn rate_on(
         return Ok(RateOutcome::OutOfScope);
     }
     sqlx::query(
-        "INSERT INTO topic_ratings (topic_id, household_id, user_id, stars, rated_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO topic_ratings (topic_id, household_id, user_id, stars, rated_at, community_id)
+         VALUES ($1, $2, $3, $4, $5, (SELECT community_id FROM topics WHERE id = $1))
          ON CONFLICT (topic_id, household_id)
          DO UPDATE SET stars = excluded.stars, user_id = excluded.user_id,
                        rated_at = excluded.rated_at",

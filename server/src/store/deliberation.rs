@@ -17,8 +17,8 @@ pub async fn attach_document(
 ) -> sqlx::Result<i64> {
     let mut tx = super::begin_immediate(db).await?;
     let id: i64 = sqlx::query(
-        "INSERT INTO topic_documents (topic_id, title, content_type, bytes, size, uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO topic_documents (topic_id, title, content_type, bytes, size, uploaded_by, uploaded_at, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT community_id FROM topics WHERE id = $1)) RETURNING id",
     )
     .bind(topic_id)
     .bind(title)
@@ -87,7 +87,7 @@ pub async fn report_comment(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO comment_reports (comment_id, reporter_id, at) VALUES ($1, $2, $3)
+        "INSERT INTO comment_reports (comment_id, reporter_id, at, community_id) VALUES ($1, $2, $3, (SELECT community_id FROM topic_comments WHERE id = $1))
          ON CONFLICT (comment_id, reporter_id) DO NOTHING",
     )
     .bind(comment_id)

@@ -106,7 +106,7 @@ pub async fn similar_open(
 /// Follows a request; following twice is following once.
 pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::Result<()> {
     let inserted = sqlx::query(
-        "INSERT INTO request_followers (request_id, user_id, followed_at) VALUES ($1, $2, $3)
+        "INSERT INTO request_followers (request_id, user_id, followed_at, community_id) VALUES ($1, $2, $3, (SELECT community_id FROM service_requests WHERE id = $1))
          ON CONFLICT (request_id, user_id) DO NOTHING",
     )
     .bind(request_id)

@@ -84,7 +84,7 @@ pub async fn bind(
             .execute(&mut *tx)
             .await?;
     } else {
-        sqlx::query("INSERT INTO household_members (household_id, user_id, relation, verified_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO household_members (household_id, user_id, relation, verified_at, community_id) VALUES ($1, $2, $3, $4, (SELECT community_id FROM households WHERE id = $1))")
             .bind(household_id)
             .bind(user_id)
             .bind(relation.as_str())

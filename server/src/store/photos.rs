@@ -16,8 +16,8 @@ pub async fn insert(
     for photo in photos {
         sqlx::query(
             "INSERT INTO request_photos
-                (request_id, event_id, media_type, width, height, image, thumbnail, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                (request_id, event_id, media_type, width, height, image, thumbnail, created_at, community_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT community_id FROM service_requests WHERE id = $1))",
         )
         .bind(request_id)
         .bind(event_id)

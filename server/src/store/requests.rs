@@ -137,8 +137,8 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
             (tracking_year, tracking_seq, category_code, author_id, household_id, title, description,
              answers, lat, lon, address, contact_preference, hide_name, status,
              submitted_at, respond_by, resolve_by, open311_client_id,
-             idempotency_key, idempotency_fingerprint)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             idempotency_key, idempotency_fingerprint, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, COALESCE((SELECT community_id FROM households WHERE id = $5), (SELECT MIN(id) FROM communities)))
          RETURNING id",
     )
     .bind(year)
@@ -231,8 +231,8 @@ pub(crate) async fn insert_event(
 ) -> sqlx::Result<i64> {
     Ok(sqlx::query(
         "INSERT INTO request_events
-            (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            (request_id, at, actor_role, actor_id, action, from_status, to_status, note, public, reason, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT community_id FROM service_requests WHERE id = $1))
          RETURNING id",
     )
     .bind(e.request_id)

@@ -143,8 +143,8 @@ async fn publish_on(
     let json = |v: Result<String, serde_json::Error>| v.map_err(|e| sqlx::Error::Encode(e.into()));
     sqlx::query(
         "INSERT INTO result_revisions
-             (vote_id, number, published_at, published_by, reason, correction, result)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (vote_id, number, published_at, published_by, reason, correction, result, community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT community_id FROM votes WHERE id = $1))",
     )
     .bind(vote_id)
     .bind(i64::from(number))

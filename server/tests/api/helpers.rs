@@ -68,6 +68,19 @@ pub async fn spawn_app_unseeded() -> TestApp {
     spawn(false).await
 }
 
+/// Adds a bare community (no compounds, no households) to `app`'s database; its id.
+pub async fn add_community(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO communities (name_zh, name_en, city_zh, city_en, district_zh, district_en,
+                                  street_office_zh, street_office_en, center_lat, center_lon)
+         VALUES ('社区', 'Community', '市', 'City', '区', 'District', '街道', 'Street', 30.3, 120.1)
+         RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("add a community")
+}
+
 /// A server over the demo community with limits of the test's own.
 pub async fn spawn_app_with_limits(throttle: ThrottleLimits) -> TestApp {
     spawn_with(true, throttle).await

@@ -1,7 +1,7 @@
 //! Open311 GeoReport v2 at /open311/v2: JSON and XML, the spec's names and errors, sending
 //! requests with an API key, tokens, the date window, and nothing personal in public requests.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_unseeded};
+use crate::helpers::{TestApp, add_community, spawn_app, spawn_app_unseeded};
 use linli_server::seed::{DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -500,6 +500,7 @@ async fn without_a_valid_key_nothing_is_written() {
 #[tokio::test]
 async fn a_revoked_key_is_refused() {
     let app = spawn_app_unseeded().await;
+    add_community(&app).await;
     let key = "a-key-for-the-12345-hotline";
     let mut conn = app.db.acquire().await.unwrap();
     linli_server::store::open311::create_client(
@@ -534,6 +535,32 @@ async fn a_revoked_key_is_refused() {
     let (status, _, body) = post_form(&app, "/open311/v2/requests.json", &form).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(written(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_linli_with_no_community_yet_refuses_requests_and_writes_nothing() {
+    let app = spawn_app_unseeded().await;
+    let key = "a-key-for-the-12345-hotline";
+    let mut conn = app.db.acquire().await.unwrap();
+    linli_server::store::open311::create_client(
+        &mut conn,
+        "12345热线",
+        &linli_server::auth::session::token_hash(key),
+        0,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let form = [
+        ("api_key", key),
+        ("service_code", "policy"),
+        ("address_string", "青樟社区"),
+        ("description", "想咨询医保异地报销"),
+    ];
+    let (status, _, body) = post_form(&app, "/open311/v2/requests.json", &form).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("no community"), "{body}");
+    assert_eq!(app.count("service_requests", "").await, 0);
 }
 
 #[tokio::test]
@@ -822,18 +849,21 @@ async fn requests_are_filtered_by_date_window_code_and_status() {
 async fn at_most_1000_requests_are_listed() {
     let app = spawn_app_unseeded().await;
     let now = linli_server::db::now();
-    // 1100 requests in the last hours, straight into the table.
+    // 1100 requests in the last hours, straight into the table, in a community of their own.
+    let community = add_community(&app).await;
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100)
          INSERT INTO service_requests
             (tracking_year, tracking_seq, category_code, title, description, answers,
-             contact_preference, hide_name, status, submitted_at, respond_by, resolve_by)
-         SELECT 2026, i, 'other', 'bulk ' || i, '', '{}', 'app', 0, 'submitted', $1 - i, $2, $3
+             contact_preference, hide_name, status, submitted_at, respond_by, resolve_by,
+             community_id)
+         SELECT 2026, i, 'other', 'bulk ' || i, '', '{}', 'app', 0, 'submitted', $1 - i, $2, $3, $4
          FROM n",
     )
     .bind(now)
     .bind(now + 3600)
     .bind(now + 7200)
+    .bind(community)
     .execute(&app.db)
     .await
     .unwrap();

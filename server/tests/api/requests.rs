@@ -754,6 +754,15 @@ async fn requests_sent_at_once_take_consecutive_tracking_numbers_each_once() {
 }
 
 #[tokio::test]
+async fn a_linli_with_no_community_yet_refuses_a_residents_request_and_writes_nothing() {
+    let app = crate::helpers::spawn_app_unseeded().await;
+    app.register_ok("13900000009").await;
+    let resp = app.post_json("/requests", &repair("楼道灯坏了")).await;
+    assert_problem(resp, 409, "no_community").await;
+    assert_eq!(app.count("service_requests", "").await, 0);
+}
+
+#[tokio::test]
 async fn a_malformed_idempotency_key_is_refused_with_the_other_fields() {
     let app = spawn_app().await;
     let owner = signed_in(&app, OWNER).await;
