@@ -125,7 +125,20 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
 /// a connection kept open, which PostgreSQL releases when the process ends, even by a crash.
 pub enum Hold {
     File(crate::backup::DatabaseLock),
-    Postgres(sqlx::AnyConnection),
+    Postgres(WatchedLock),
+}
+
+/// The connection holding a PostgreSQL database's lock, looked at every few seconds by a task
+/// of its own. Were it lost (PostgreSQL restarted, the network cut), the lock would be gone and
+/// a second server could start while this one went on trusting its caches: the process stops
+/// instead, saying why, and its supervisor starts it again, to take the lock anew or be
+/// refused. Dropped, it lets the lock go.
+pub struct WatchedLock(tokio::task::JoinHandle<()>);
+
+impl Drop for WatchedLock {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Takes the [`Hold`] on the database `url` names (nothing to hold for an in-memory SQLite).
@@ -145,7 +158,20 @@ pub async fn hold(url: &str) -> anyhow::Result<Option<Hold>> {
                     "another Linli server (or import) is using this database; stop it first"
                 );
             }
-            Ok(Some(Hold::Postgres(conn)))
+            let watch = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Err(e) = conn.ping().await {
+                        tracing::error!(
+                            error = %e,
+                            "lost the connection holding the database's lock; stopping, so that \
+                             no second server writes beside this one's caches"
+                        );
+                        std::process::exit(1);
+                    }
+                }
+            });
+            Ok(Some(Hold::Postgres(WatchedLock(watch))))
         }
     }
 }

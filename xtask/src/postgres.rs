@@ -102,6 +102,7 @@ impl Throwaway {
         // PostgreSQL refuses to run as root: as root (CI), the cluster belongs to the system's
         // `postgres` user, which Debian's package creates.
         let owner = is_root().then_some("postgres");
+        stop_leftovers(owner, &bin);
         let dir = std::env::temp_dir().join(format!("linli-postgres-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -145,37 +146,83 @@ impl Throwaway {
                 .args(["-w", "-o", &options, "start"]),
             "pg_ctl start",
         )?;
-        // Set once it runs: dropping the server stops it from then on.
         server.url = format!("postgres://linli@127.0.0.1:{port}/postgres");
         Ok(server)
     }
 
     fn command(&self, program: &str) -> Command {
-        let path = self.bin.join(program);
-        match self.owner {
-            Some(user) => {
-                let mut command = Command::new("runuser");
-                command.args(["-u", user, "--"]).arg(path);
-                command
-            }
-            None => Command::new(path),
-        }
+        pg_command(&self.bin, self.owner, program, &self.dir)
     }
 }
 
 impl Drop for Throwaway {
     fn drop(&mut self) {
-        if !self.url.is_empty() {
-            let _ = self
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(self.dir.join("data"))
-                .args(["-m", "immediate", "-w", "stop"])
-                .stdout(Stdio::null())
-                .status();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        stop(&self.dir, self.owner, &self.bin);
     }
+}
+
+/// Stops the cluster in `dir` if one runs there (its `postmaster.pid` says so, even when
+/// starting it failed half way), then removes the folder.
+fn stop(dir: &Path, owner: Option<&'static str>, bin: &Path) {
+    let data = dir.join("data");
+    if data.join("postmaster.pid").exists() {
+        let _ = pg_command(bin, owner, "pg_ctl", dir)
+            .arg("-D")
+            .arg(&data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// One of PostgreSQL's programs, run as the cluster's `owner` when there is one, in `dir`: a
+/// folder the owner may enter, since PostgreSQL 15's programs return to the folder they were
+/// started in and fail when it is root's own (a checkout under /root, say).
+fn pg_command(bin: &Path, owner: Option<&'static str>, program: &str, dir: &Path) -> Command {
+    let path = bin.join(program);
+    let mut command = match owner {
+        Some(user) => {
+            let mut command = Command::new("runuser");
+            command.args(["-u", user, "--"]).arg(path);
+            command
+        }
+        None => Command::new(path),
+    };
+    command.current_dir(dir);
+    command
+}
+
+/// Clusters left by an earlier run that was killed before it could stop its own (a Ctrl-C
+/// does not run destructors): those whose xtask process is gone are stopped and removed.
+fn stop_leftovers(owner: Option<&'static str>, bin: &Path) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("linli-postgres-"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !alive(pid) {
+            stop(&entry.path(), owner, bin);
+        }
+    }
+}
+
+/// Whether process `pid` runs: it exists and is not a zombie waiting to be reaped.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // `pid (name) state …`: the state follows the last parenthesis.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
 }
 
 /// The newest installed PostgreSQL's programs (Debian keeps them in

@@ -115,8 +115,10 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
         .context("hashing the demo password")??;
     let now = now();
 
-    let mut tx = db.begin().await?;
-    // Checked inside the transaction, so two servers starting at once cannot both seed.
+    let mut conn = db.acquire().await?;
+    // Checked inside a transaction holding the write lock, so two servers starting at once
+    // cannot both seed.
+    let mut tx = crate::store::begin_write_on(&mut conn).await?;
     if count_communities(&mut tx).await? > 0 {
         bail!("the database already holds a community; the demo is only seeded into an empty one");
     }

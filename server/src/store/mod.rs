@@ -95,7 +95,7 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 pub struct WriteTx {
     // Dropped in this order: the transaction (its rollback queued), then the turn.
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    turn: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl WriteTx {
@@ -128,8 +128,9 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
-/// A write transaction on `conn`, its write lock taken up front on SQLite (`BEGIN IMMEDIATE`),
-/// for the loaders that write while no server runs; PostgreSQL locks the rows written.
+/// A write transaction on `conn`, with the database's write lock taken up front as
+/// [`begin_immediate`] takes it (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), for
+/// the seeding and the loaders, which check the database and then write to it.
 pub(crate) async fn begin_write_on(
     conn: &mut sqlx::AnyConnection,
 ) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Any>> {
@@ -137,12 +138,18 @@ pub(crate) async fn begin_write_on(
     if conn.backend_name() == "SQLite" {
         conn.begin_with("BEGIN IMMEDIATE").await
     } else {
-        conn.begin().await
+        let mut tx = conn.begin().await?;
+        sqlx::query(POSTGRES_WRITE_LOCK).execute(&mut *tx).await?;
+        Ok(tx)
     }
 }
 
-/// The turn to write to one database file, shared by every pool of this process opened with
-/// the same URL.
+/// The PostgreSQL writers' turn: a transaction-scoped advisory lock (any number unused
+/// elsewhere), released by the commit or the rollback.
+const POSTGRES_WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(7466349616)";
+
+/// The turn to write to one database, shared by every pool of this process opened with the
+/// same URL.
 fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     type Turns = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
     static TURNS: std::sync::OnceLock<std::sync::Mutex<Turns>> = std::sync::OnceLock::new();
@@ -162,10 +169,12 @@ fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 /// The lock: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL a transaction-scoped advisory lock, so
 /// that writers of every server process sharing the database take turns exactly as on SQLite,
 /// and the read-then-write steps inside (the next tracking number, a household's ballot) see
-/// every write committed before them. The turns are the database's own; the process's queue
-/// below only applies to SQLite.
+/// every write committed before them, whichever process wrote them.
 ///
-/// The turn: SQLite lets one transaction write at a time, and a writer that finds the lock taken
+/// The turn, first, on both engines: writers of this process queue for it before they take a
+/// connection from the pool, so that writers waiting for the lock never hold every connection
+/// while readers wait for one. On SQLite it is also what makes writing fast: SQLite lets one
+/// transaction write at a time, and a writer that finds the lock taken
 /// sleeps in SQLite's busy handler for 1, 2, 5, 10, … ms before it looks again, however soon
 /// the lock is free. Under load (a vote's ballots, 64 at once) most of the time went in those
 /// sleeps. Writers of this process now queue for their turn, first come first served, and each
@@ -182,23 +191,16 @@ fn write_turn(db: &crate::db::Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 pub async fn begin_immediate(db: &crate::db::Db) -> sqlx::Result<WriteTx> {
     let db = db.clone();
     tokio::spawn(async move {
-        match crate::db::engine(&db) {
-            crate::db::Engine::Sqlite => {
-                let turn = write_turn(&db).lock_owned().await;
-                let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx {
-                    tx,
-                    turn: Some(turn),
-                })
-            }
+        let turn = write_turn(&db).lock_owned().await;
+        let tx = match crate::db::engine(&db) {
+            crate::db::Engine::Sqlite => db.begin_with("BEGIN IMMEDIATE").await?,
             crate::db::Engine::Postgres => {
                 let mut tx = db.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7466349616)")
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(WriteTx { tx, turn: None })
+                sqlx::query(POSTGRES_WRITE_LOCK).execute(&mut *tx).await?;
+                tx
             }
-        }
+        };
+        Ok(WriteTx { tx, turn })
     })
     .await
     .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
