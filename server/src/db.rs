@@ -113,6 +113,10 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
     Ok(AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
+        // No ping before each use: writers take their turn before their connection (see
+        // `store::begin_immediate`), so a ping's round trip would be paid one writer after
+        // another; and a server whose PostgreSQL restarted stops anyway (`WatchedLock`).
+        .test_before_acquire(false)
         .connect(url)
         .await?)
 }
