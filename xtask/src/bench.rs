@@ -220,32 +220,20 @@ pub fn run(args: &[String]) -> Result<()> {
         options.requests,
     ));
     let started = Instant::now();
-    let voters_file = work.path.join("voters.txt");
-    let status = Command::new(&binary)
-        .args(["bench-load", "--database-url", &database_url])
-        .args(["--requests", &options.requests.to_string()])
-        .args(["--voters", &SENDERS.to_string(), "--voters-out"])
-        .arg(&voters_file)
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
-    if !status.success() {
-        return Err(format!("loading the database failed ({status})"));
-    }
+    let (_, tokens) = load(
+        &binary,
+        &database_url,
+        &work.path,
+        options.requests,
+        SENDERS,
+    )?;
     println!("Database ready in {:.1?}.", started.elapsed());
 
-    let (_, tokens) = ballots::read_voters(&voters_file)?;
     let owners = senders(&tokens);
     let (for_create, for_beside) = owners.split_at(SENDERS_FOR_CREATE.min(owners.len()));
 
     step("Starting the server on a free loopback port, behind a pretend proxy");
-    let server = Server::start_serving(
-        &binary,
-        &database_url,
-        &work.path,
-        false,
-        &work.path.join("dist"),
-        &["--trust-proxy", "true"],
-    )?;
+    let server = Server::behind_proxy(&binary, &database_url, &work.path)?;
     let addr = server.addr.clone();
     println!("Serving at http://{addr} (log: {})", server.log.display());
     let staff = login(&addr, STAFF_PHONE)?;
@@ -662,6 +650,30 @@ pub(super) fn target_dir() -> PathBuf {
     }
 }
 
+/// Loads the benchmark's database with `linli-server bench-load`: the demo community, `requests`
+/// more requests and `voters` households each with a signed-in owner. Answers the owners'
+/// compound and their session tokens.
+pub(super) fn load(
+    binary: &Path,
+    database_url: &str,
+    work: &Path,
+    requests: u64,
+    voters: usize,
+) -> Result<(i64, Vec<String>)> {
+    let voters_file = work.join("voters.txt");
+    let status = Command::new(binary)
+        .args(["bench-load", "--database-url", database_url])
+        .args(["--requests", &requests.to_string()])
+        .args(["--voters", &voters.to_string(), "--voters-out"])
+        .arg(&voters_file)
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+    if !status.success() {
+        return Err(format!("loading the database failed ({status})"));
+    }
+    ballots::read_voters(&voters_file)
+}
+
 /// The benchmark's database: a SQLite file in `work`, or with `postgres` a new database on a
 /// PostgreSQL server started for the run (or the one `LINLI_TEST_POSTGRES` names), with
 /// PostgreSQL's default, durable settings; the server stops when the second value is dropped.
@@ -715,6 +727,19 @@ impl Server {
     /// The API alone: no demo seeding (the database is loaded beforehand), no SPA to serve.
     fn start(binary: &Path, database_url: &str, work: &Path) -> Result<Self> {
         Self::start_serving(binary, database_url, work, false, &work.join("dist"), &[])
+    }
+
+    /// The API alone behind a pretend proxy (`--trust-proxy true`): each sender's
+    /// `X-Forwarded-For` is its address, as residents on their own phones have their own.
+    fn behind_proxy(program: &Path, database_url: &str, work: &Path) -> Result<Self> {
+        Self::start_serving(
+            program,
+            database_url,
+            work,
+            false,
+            &work.join("dist"),
+            &["--trust-proxy", "true"],
+        )
     }
 
     /// The server as `cargo xtask run` starts it: `seed_demo` seeds the demo community into

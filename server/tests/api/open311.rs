@@ -497,27 +497,39 @@ async fn without_a_valid_key_nothing_is_written() {
     assert_eq!(written(&app).await, before);
 }
 
-#[tokio::test]
-async fn a_revoked_key_is_refused() {
-    let app = spawn_app_unseeded().await;
-    add_community(&app).await;
-    let key = "a-key-for-the-12345-hotline";
+/// The key of the hotline's client that [`add_hotline_client`] adds.
+const HOTLINE_KEY: &str = "a-key-for-the-12345-hotline";
+
+/// Adds the 12345 hotline as an Open311 client, with [`HOTLINE_KEY`].
+async fn add_hotline_client(app: &TestApp) {
     let mut conn = app.db.acquire().await.unwrap();
     linli_server::store::open311::create_client(
         &mut conn,
         "12345热线",
-        &linli_server::auth::session::token_hash(key),
+        &linli_server::auth::session::token_hash(HOTLINE_KEY),
         0,
     )
     .await
     .unwrap();
-    drop(conn);
-    let form = [
+}
+
+/// A question about a policy, sent with `key`.
+fn policy_question(key: &str) -> [(&'static str, &str); 4] {
+    [
         ("api_key", key),
         ("service_code", "policy"),
         ("address_string", "青樟社区"),
         ("description", "想咨询医保异地报销"),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn a_revoked_key_is_refused() {
+    let app = spawn_app_unseeded().await;
+    add_community(&app).await;
+    let key = HOTLINE_KEY;
+    add_hotline_client(&app).await;
+    let form = policy_question(key);
     let (status, _, body) = post_form(&app, "/open311/v2/requests.json", &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Only the hash is stored.
@@ -540,23 +552,9 @@ async fn a_revoked_key_is_refused() {
 #[tokio::test]
 async fn a_linli_with_no_community_yet_refuses_requests_and_writes_nothing() {
     let app = spawn_app_unseeded().await;
-    let key = "a-key-for-the-12345-hotline";
-    let mut conn = app.db.acquire().await.unwrap();
-    linli_server::store::open311::create_client(
-        &mut conn,
-        "12345热线",
-        &linli_server::auth::session::token_hash(key),
-        0,
-    )
-    .await
-    .unwrap();
-    drop(conn);
-    let form = [
-        ("api_key", key),
-        ("service_code", "policy"),
-        ("address_string", "青樟社区"),
-        ("description", "想咨询医保异地报销"),
-    ];
+    let key = HOTLINE_KEY;
+    add_hotline_client(&app).await;
+    let form = policy_question(key);
     let (status, _, body) = post_form(&app, "/open311/v2/requests.json", &form).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("no community"), "{body}");

@@ -24,7 +24,6 @@ use crate::{Result, step};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -93,24 +92,13 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let work = TempDir::new(options.keep)?;
     let (database_url, _postgres) = super::database(options.postgres, &work.path)?;
-    let voters_file = work.path.join("voters.txt");
     step(&format!(
         "Loading the demo community and {} signed-in voters into {}",
         options.voters,
         work.path.display()
     ));
     let started = Instant::now();
-    let status = Command::new(&binary)
-        .args(["bench-load", "--database-url", &database_url])
-        .args(["--requests", "0", "--voters", &options.voters.to_string()])
-        .arg("--voters-out")
-        .arg(&voters_file)
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
-    if !status.success() {
-        return Err(format!("loading the database failed ({status})"));
-    }
-    let (compound, tokens) = read_voters(&voters_file)?;
+    let (compound, tokens) = super::load(&binary, &database_url, &work.path, 0, options.voters)?;
     println!("Database ready in {:.1?}.", started.elapsed());
 
     step("Starting the server on a free loopback port");

@@ -27,11 +27,10 @@
 //! `--heap-profile`, which runs the server under heaptrack (Debian's `heaptrack`) and keeps the
 //! profile: what is still allocated when the server is stopped is what grew.
 
-use super::ballots::{Conn, percentile, read_voters};
+use super::ballots::{Conn, percentile};
 use super::{Server, TempDir, login, target_dir, unix_now};
 use crate::{Result, step};
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -219,22 +218,11 @@ pub fn run(args: &[String]) -> Result<()> {
     let binary = target_dir().join("server-release/linli-server");
     let work = TempDir::new(options.keep)?;
     let database_url = format!("sqlite://{}", work.path.join("bench.db").display());
-    let voters_file = work.path.join("voters.txt");
     step(&format!(
         "Loading the demo community, 20,000 requests and {VOTERS} signed-in owners into {}",
         work.path.display()
     ));
-    let status = Command::new(&binary)
-        .args(["bench-load", "--database-url", &database_url])
-        .args(["--requests", "20000", "--voters", &VOTERS.to_string()])
-        .arg("--voters-out")
-        .arg(&voters_file)
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
-    if !status.success() {
-        return Err(format!("loading the database failed ({status})"));
-    }
-    let (compound, tokens) = read_voters(&voters_file)?;
+    let (compound, tokens) = super::load(&binary, &database_url, &work.path, 20_000, VOTERS)?;
 
     step("Starting the server behind a pretend proxy (--trust-proxy true)");
     let program = if options.heap_profile {
@@ -242,14 +230,7 @@ pub fn run(args: &[String]) -> Result<()> {
     } else {
         binary.clone()
     };
-    let server = Server::start_serving(
-        &program,
-        &database_url,
-        &work.path,
-        false,
-        &work.path.join("dist"),
-        &["--trust-proxy", "true"],
-    )?;
+    let server = Server::behind_proxy(&program, &database_url, &work.path)?;
     let addr = server.addr.clone();
     // Under heaptrack the child is heaptrack's script; the memory to watch is the server's.
     let pid = server_process(server.child.id());
