@@ -56,13 +56,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    if let Some(parent) = std::path::Path::new(path).parent()
+    if let Some(file) = crate::backup::database_file(url)?
+        && let Some(parent) = file.parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent)?;
@@ -235,7 +230,7 @@ pub async fn scratch(dir: &std::path::Path) -> anyhow::Result<Db> {
 /// inserted without an id does not take one of theirs. SQLite needs nothing: its next id is
 /// always past the largest.
 pub async fn ids_given(conn: &mut sqlx::AnyConnection, table: &str) -> sqlx::Result<()> {
-    if conn.backend_name() == "PostgreSQL" {
+    if engine_of(conn) == Engine::Postgres {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false)
              FROM {table}"

@@ -135,7 +135,7 @@ pub(crate) async fn begin_write_on(
     conn: &mut sqlx::AnyConnection,
 ) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Any>> {
     use sqlx::Connection;
-    if conn.backend_name() == "SQLite" {
+    if crate::db::engine_of(conn) == crate::db::Engine::Sqlite {
         conn.begin_with("BEGIN IMMEDIATE").await
     } else {
         let mut tx = conn.begin().await?;
