@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { expectFocusOn, newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
 import { BindPage, LoginPage, MePage, RegisterPage, Shell } from './pages.mjs';
 
 describe('a new resident', () => {
@@ -75,7 +75,7 @@ describe('a new resident', () => {
     assert.equal(await page.getByLabel('我已阅读并同意以上隐私说明').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.getByLabel('手机号').getAttribute('aria-invalid'), 'true');
     // Focus lands on the first field to fix.
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'phone');
+    await expectFocusOn(page, 'phone');
     assert.ok(page.url().endsWith('/register'));
     await screenshot(page, 'register-errors-normal');
   });

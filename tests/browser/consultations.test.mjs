@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { expectFocusOn, newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
 import { LoginPage } from './pages.mjs';
 
 const PASSWORD = 'linli2026';
@@ -56,7 +56,7 @@ describe('a consultation', () => {
     await proposer.getByRole('link', { name: '提出议题' }).click();
     await proposer.getByRole('button', { name: '提交议题', exact: true }).click();
     await proposer.getByText('此项必填').first().waitFor();
-    assert.equal(await proposer.evaluate(() => document.activeElement?.id), 'title');
+    await expectFocusOn(proposer, 'title');
     await proposer.getByLabel('议题', { exact: true }).fill(TITLE);
     await proposer.getByLabel('背景和理由').fill('本单元六层无电梯，老人上下楼困难。拟申请政府补贴加装电梯，费用按楼层分摊。');
     await proposer.getByRole('textbox', { name: '方案 1' }).fill('加装电梯');
@@ -186,7 +186,7 @@ describe('a consultation', () => {
     await staff.getByText('更正结果', { exact: true }).click();
     await staff.getByRole('button', { name: '发布更正', exact: true }).click();
     await staff.locator('.correction .field-error', { hasText: '此项必填' }).first().waitFor();
-    assert.equal(await staff.evaluate(() => document.activeElement?.id), 'correction_unit');
+    await expectFocusOn(staff, 'correction_unit');
     await staff.getByLabel('房屋', { exact: true }).selectOption({ label: '翠柳苑 1号楼1单元301室 · 46.29 m²（已计票）' });
     await staff.getByRole('radio', { name: '选票无效（如非业主本人投票）' }).check();
     await staff.getByLabel('更正原因', { exact: true }).fill('经核实，一张选票不是业主本人所投，予以作废。');

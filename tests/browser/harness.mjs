@@ -3,6 +3,7 @@
 // Environment (set by `cargo xtask test`): LINLI_SERVER_BIN, LINLI_DIST, LINLI_SCREENSHOTS,
 // LINLI_CHROMIUM.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,4 +105,16 @@ export async function screenshot(page, name) {
   const dir = env('LINLI_SCREENSHOTS');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/// Waits until the element with this id has focus. Forms move focus to the first refused field on
+/// the animation frame after the refusal is drawn, so the refusal's text can be on screen a frame
+/// before the focus is; a one-shot read would race it. Fails naming what has focus instead.
+export async function expectFocusOn(page, id, timeout = 5000) {
+  try {
+    await page.waitForFunction((want) => document.activeElement?.id === want, id, { timeout });
+  } catch {
+    const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? null);
+    assert.fail(`expected #${id} to have focus within ${timeout} ms; focus is on ${focused}`);
+  }
 }
