@@ -46,6 +46,9 @@ pub enum ErrorCode {
     CannotFollow,
     /// A request sent to a Linli that has no community set up yet.
     NoCommunity,
+    /// An address that is none of the communities' host names (a city's Linli serves each
+    /// community at its own).
+    UnknownCommunity,
     HouseholdRequired,
     NotInScope,
     AlreadyCosigned,
@@ -98,7 +101,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 75] = [
+    pub const ALL: [ErrorCode; 76] = [
         ErrorCode::Required,
         ErrorCode::PhoneInvalid,
         ErrorCode::PhoneTaken,
@@ -134,6 +137,7 @@ impl ErrorCode {
         ErrorCode::ReasonUnknown,
         ErrorCode::CannotFollow,
         ErrorCode::NoCommunity,
+        ErrorCode::UnknownCommunity,
         ErrorCode::HouseholdRequired,
         ErrorCode::NotInScope,
         ErrorCode::AlreadyCosigned,
@@ -214,6 +218,7 @@ impl ErrorCode {
             ErrorCode::ReasonUnknown => "reason_unknown",
             ErrorCode::CannotFollow => "cannot_follow",
             ErrorCode::NoCommunity => "no_community",
+            ErrorCode::UnknownCommunity => "unknown_community",
             ErrorCode::HouseholdRequired => "household_required",
             ErrorCode::NotInScope => "not_in_scope",
             ErrorCode::AlreadyCosigned => "already_cosigned",

@@ -87,6 +87,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ballots: Default::default(),
         walk: Default::default(),
         facilities: Default::default(),
+        communities: Default::default(),
     };
     axum::serve(
         listener,

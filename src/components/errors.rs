@@ -47,6 +47,7 @@ pub fn error_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::ReasonUnknown => t_string!(i18n, errors.reason_unknown),
         ErrorCode::CannotFollow => t_string!(i18n, errors.cannot_follow),
         ErrorCode::NoCommunity => t_string!(i18n, errors.no_community),
+        ErrorCode::UnknownCommunity => t_string!(i18n, errors.unknown_community),
         ErrorCode::HouseholdRequired => t_string!(i18n, errors.household_required),
         ErrorCode::NotInScope => t_string!(i18n, errors.not_in_scope),
         ErrorCode::AlreadyCosigned => t_string!(i18n, errors.already_cosigned),

@@ -4,6 +4,7 @@
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::{AppState, no_store};
+use crate::store::community::CommunityId;
 use crate::store::throttle::{Guard, Scope};
 use crate::store::{self};
 use axum::Json;
@@ -26,6 +27,7 @@ use linli_domain::{ErrorCode, FieldError, Role};
     ))]
 pub async fn open_contact(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ContactOpening>,
@@ -33,7 +35,10 @@ pub async fn open_contact(
     if !user.role.is_staff() {
         return Err(ApiError::Forbidden);
     }
-    if store::requests::ownership(&state.db, id).await?.is_none() {
+    if store::requests::ownership(&state.db, community, id)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::NotFound);
     }
     let now = crate::db::now();
@@ -51,11 +56,12 @@ pub async fn open_contact(
         now,
     )
     .await?;
-    let opened = store::access_log::open_contact(&state.db, id, user.id, body.purpose, now)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Conflict(FieldError::new("contact", ErrorCode::ContactNotShared))
-        })?;
+    let opened =
+        store::access_log::open_contact(&state.db, community, id, user.id, body.purpose, now)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Conflict(FieldError::new("contact", ErrorCode::ContactNotShared))
+            })?;
     tracing::info!(
         staff_id = user.id,
         request_id = id,
@@ -84,6 +90,7 @@ const LOG_PAGE_MAX: i64 = 200;
     ))]
 pub async fn access_log(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Query(query): Query<LogQuery>,
 ) -> ApiResult<impl IntoResponse> {
@@ -91,6 +98,6 @@ pub async fn access_log(
         return Err(ApiError::Forbidden);
     }
     let limit = query.limit.unwrap_or(LOG_PAGE).clamp(1, LOG_PAGE_MAX);
-    let page = store::access_log::page(&state.db, query.before, limit).await?;
+    let page = store::access_log::page(&state.db, community, query.before, limit).await?;
     Ok(([no_store()], Json(page)))
 }

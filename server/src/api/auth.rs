@@ -4,6 +4,7 @@ use crate::auth::{password, session};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
+use crate::store::community::CommunityId;
 use crate::store::{
     self,
     throttle::{Guard, Scope},
@@ -80,7 +81,7 @@ pub async fn register(
     };
     tracing::info!(user_id, "account registered");
     let jar = rotate_session(&state, jar, user_id, now).await?;
-    let me = store::users::me(&state.db, user_id)
+    let me = store::users::me(&state.db, user_id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, [no_store()], jar, Json(me)))
@@ -95,6 +96,7 @@ pub async fn register(
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    here: Result<CommunityId, ApiError>,
     ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -120,7 +122,7 @@ pub async fn login(
     store::throttle::clear(&state.db, Scope::LoginAccount, phone.as_str()).await?;
 
     let jar = rotate_session(&state, jar, user_id, now).await?;
-    let me = store::users::me(&state.db, user_id)
+    let me = store::users::me(&state.db, user_id, here.ok())
         .await?
         .ok_or(ApiError::NotFound)?;
     tracing::info!(user_id, "signed in");
@@ -186,10 +188,11 @@ pub async fn logout_everywhere(
     responses((status = 200, body = SessionInfo, description = "The signed-in account, or `me: null` for a visitor")))]
 pub async fn session(
     State(state): State<AppState>,
+    here: Result<CommunityId, ApiError>,
     user: Option<CurrentUser>,
 ) -> ApiResult<impl IntoResponse> {
     let me = match user {
-        Some(user) => store::users::me(&state.db, user.id).await?,
+        Some(user) => store::users::me(&state.db, user.id, here.ok()).await?,
         None => None,
     };
     Ok(([no_store()], Json(SessionInfo { me })))

@@ -6,6 +6,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
 use crate::store;
+use crate::store::community::CommunityId;
 use crate::store::consultations::{CastOutcome, CosignOutcome, RateOutcome, TopicFacts};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -39,9 +40,10 @@ pub(crate) fn staff_only(user: &CurrentUser) -> ApiResult<()> {
 /// The account's verified households; refusing accounts that have none.
 pub(crate) async fn households_of(
     state: &AppState,
+    community: CommunityId,
     user: &CurrentUser,
 ) -> ApiResult<Vec<Membership>> {
-    let list = store::users::memberships(&state.db, user.id).await?;
+    let list = store::users::memberships_in(&state.db, community, user.id).await?;
     if list.is_empty() {
         return Err(ApiError::Conflict(FieldError::new(
             "household",
@@ -53,9 +55,12 @@ pub(crate) async fn households_of(
 
 #[utoipa::path(get, path = "/consultations", tag = "consultations",
     responses((status = 200, body = Vec<TopicSummary>, description = "Every topic, newest first")))]
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<TopicSummary>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    community: CommunityId,
+) -> ApiResult<Json<Vec<TopicSummary>>> {
     Ok(Json(
-        store::consultations::list(&state.db, state.settings.cosign_threshold).await?,
+        store::consultations::list(&state.db, community, state.settings.cosign_threshold).await?,
     ))
 }
 
@@ -68,17 +73,19 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<TopicSumm
     ))]
 pub async fn propose(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewTopic>,
 ) -> ApiResult<impl IntoResponse> {
-    let homes = households_of(&state, &user).await?;
+    let homes = households_of(&state, community, &user).await?;
     let topic = check_topic(&body).map_err(ApiError::Unprocessable)?;
-    if !store::consultations::scope_exists(&state.db, body.scope).await? {
+    if !store::consultations::scope_exists(&state.db, community, body.scope).await? {
         return Err(FieldError::new("scope", ErrorCode::NotInScope).into());
     }
     // The proposer's own home must be concerned by the topic.
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
-    let home = store::consultations::first_in_scope(&state.db, body.scope, &home_ids).await?;
+    let home =
+        store::consultations::first_in_scope(&state.db, community, body.scope, &home_ids).await?;
     let household_id =
         home.ok_or_else(|| ApiError::Conflict(FieldError::new("scope", ErrorCode::NotInScope)))?;
     let now = crate::db::now();
@@ -93,7 +100,10 @@ pub async fn propose(
     )
     .await?;
     tracing::info!(topic_id = id, "topic proposed");
-    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+    Ok((
+        StatusCode::CREATED,
+        topic_now(&state, community, id, &user).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/consultations/{id}", tag = "consultations",
@@ -104,27 +114,36 @@ pub async fn propose(
     ))]
 pub async fn detail(
     State(state): State<AppState>,
+    community: CommunityId,
     user: Option<CurrentUser>,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         [no_store()],
-        Json(detail_for(&state, id, user.as_ref()).await?),
+        Json(detail_for(&state, community, id, user.as_ref()).await?),
     ))
 }
 
 /// What every action on a topic answers with: the topic as the acting account now sees it.
 pub(crate) async fn topic_now(
     state: &AppState,
+    community: CommunityId,
     id: i64,
     user: &CurrentUser,
 ) -> ApiResult<impl IntoResponse + use<>> {
-    Ok(([no_store()], Json(detail_for(state, id, Some(user)).await?)))
+    Ok((
+        [no_store()],
+        Json(detail_for(state, community, id, Some(user)).await?),
+    ))
 }
 
 /// The topic's facts, or 404.
-pub(crate) async fn existing_topic(state: &AppState, id: i64) -> ApiResult<TopicFacts> {
-    store::consultations::topic_facts(&state.db, id)
+pub(crate) async fn existing_topic(
+    state: &AppState,
+    community: CommunityId,
+    id: i64,
+) -> ApiResult<TopicFacts> {
+    store::consultations::topic_facts(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -132,25 +151,28 @@ pub(crate) async fn existing_topic(state: &AppState, id: i64) -> ApiResult<Topic
 /// The topic as this account (or a visitor) sees it.
 pub(crate) async fn detail_for(
     state: &AppState,
+    community: CommunityId,
     id: i64,
     user: Option<&CurrentUser>,
 ) -> ApiResult<TopicDetail> {
-    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let record =
+        store::consultations::topic(&state.db, community, id, state.settings.cosign_threshold)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     let homes: Vec<Membership> = match user {
-        Some(u) => store::users::memberships(&state.db, u.id).await?,
+        Some(u) => store::users::memberships_in(&state.db, community, u.id).await?,
         None => Vec::new(),
     };
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
-    let cosigned = store::consultations::has_cosigned(&state.db, id, &home_ids).await?;
-    let mut vote = store::consultations::vote_view(&state.db, id).await?;
+    let cosigned = store::consultations::has_cosigned(&state.db, community, id, &home_ids).await?;
+    let mut vote = store::consultations::vote_view(&state.db, community, id).await?;
     let mut receipt_hashes = Vec::new();
     let mut voided_receipt_hashes = Vec::new();
     if let Some(v) = vote.as_mut() {
         let now = crate::db::now();
         let mine = store::consultations::roll_entries(
             &state.db,
+            community,
             v.id,
             &candidate_units(v.electorate, &homes),
         )
@@ -169,9 +191,10 @@ pub(crate) async fn detail_for(
             })
             .collect();
         if v.closed_at.is_some() {
-            receipt_hashes = store::consultations::receipt_hashes(&state.db, v.id).await?;
+            receipt_hashes =
+                store::consultations::receipt_hashes(&state.db, community, v.id).await?;
             voided_receipt_hashes =
-                store::consultations::voided_receipt_hashes(&state.db, v.id).await?;
+                store::consultations::voided_receipt_hashes(&state.db, community, v.id).await?;
         }
     }
     // 民事民评: the ratings once decided; whether this account's household may rate.
@@ -183,12 +206,17 @@ pub(crate) async fn detail_for(
             .filter(|e| e.kind == IMPLEMENTATION_UPDATE)
             .count();
         let may = can_rate(status, updates)
-            && store::consultations::first_in_scope(&state.db, record.summary.scope, &home_ids)
-                .await?
-                .is_some();
+            && store::consultations::first_in_scope(
+                &state.db,
+                community,
+                record.summary.scope,
+                &home_ids,
+            )
+            .await?
+            .is_some();
         (
-            store::consultations::ratings(&state.db, id).await?,
-            store::consultations::my_rating(&state.db, id, &home_ids).await?,
+            store::consultations::ratings(&state.db, community, id).await?,
+            store::consultations::my_rating(&state.db, community, id, &home_ids).await?,
             may,
         )
     } else {
@@ -204,7 +232,7 @@ pub(crate) async fn detail_for(
         cosigned,
         receipt_hashes,
         voided_receipt_hashes,
-        documents: store::deliberation::documents(&state.db, id).await?,
+        documents: store::deliberation::documents(&state.db, community, id).await?,
         rating,
         my_rating,
         can_rate,
@@ -224,12 +252,13 @@ fn candidate_units(electorate: Electorate, homes: &[Membership]) -> Vec<i64> {
 /// Of those, the units on the vote's roll.
 async fn eligible_units(
     state: &AppState,
+    community: CommunityId,
     vote_id: i64,
     electorate: Electorate,
     homes: &[Membership],
 ) -> ApiResult<Vec<i64>> {
     let candidates = candidate_units(electorate, homes);
-    Ok(store::consultations::on_roll(&state.db, vote_id, &candidates).await?)
+    Ok(store::consultations::on_roll(&state.db, community, vote_id, &candidates).await?)
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/cosign", tag = "consultations", security(("session" = [])),
@@ -241,19 +270,23 @@ async fn eligible_units(
     ))]
 pub async fn cosign(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let homes = households_of(&state, &user).await?;
-    let facts = existing_topic(&state, id).await?;
+    let homes = households_of(&state, community, &user).await?;
+    let facts = existing_topic(&state, community, id).await?;
     // One signature per household: the first home of the account in scope signs (the store
     // checks the scope again inside its transaction).
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
     let outcome =
-        match store::consultations::first_in_scope(&state.db, facts.scope, &home_ids).await? {
+        match store::consultations::first_in_scope(&state.db, community, facts.scope, &home_ids)
+            .await?
+        {
             Some(household_id) => {
                 store::consultations::cosign(
                     &state.db,
+                    community,
                     id,
                     household_id,
                     user.id,
@@ -265,7 +298,7 @@ pub async fn cosign(
             None => CosignOutcome::OutOfScope,
         };
     match outcome {
-        CosignOutcome::Signed(_) => topic_now(&state, id, &user).await,
+        CosignOutcome::Signed(_) => topic_now(&state, community, id, &user).await,
         CosignOutcome::NoSuchTopic => Err(ApiError::NotFound),
         CosignOutcome::NotCollecting => Err(conflict(ErrorCode::TopicNotNow)),
         CosignOutcome::AlreadySigned => Err(conflict(ErrorCode::AlreadyCosigned)),
@@ -283,6 +316,7 @@ pub async fn cosign(
     ))]
 pub async fn review(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TopicReview>,
@@ -297,14 +331,23 @@ pub async fn review(
         .iter()
         .map(|s| short_text("steps", s, NOTE_MAX_CHARS))
         .collect::<Result<Vec<_>, _>>()?;
-    existing_topic(&state, id).await?;
+    existing_topic(&state, community, id).await?;
     let now = crate::db::now();
-    if !store::consultations::review(&state.db, id, user.id, body.accept, &note, &steps, now)
-        .await?
+    if !store::consultations::review(
+        &state.db,
+        community,
+        id,
+        user.id,
+        body.accept,
+        &note,
+        &steps,
+        now,
+    )
+    .await?
     {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
-    topic_now(&state, id, &user).await
+    topic_now(&state, community, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/comments", tag = "consultations", security(("session" = [])),
@@ -317,15 +360,16 @@ pub async fn review(
     ))]
 pub async fn comment(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewComment>,
 ) -> ApiResult<impl IntoResponse> {
-    let facts = existing_topic(&state, id).await?;
+    let facts = existing_topic(&state, community, id).await?;
     let staff = user.role.is_staff();
     if !staff {
-        households_of(&state, &user).await?;
+        households_of(&state, community, &user).await?;
     }
     let text = short_text("body", &body.body, COMMENT_MAX_CHARS)?;
     if text.is_empty() {
@@ -335,7 +379,7 @@ pub async fn comment(
         return Err(conflict(ErrorCode::TopicNotNow));
     }
     if let Some(parent) = body.parent_id
-        && !store::consultations::comment_of_topic(&state.db, id, parent).await?
+        && !store::consultations::comment_of_topic(&state.db, community, id, parent).await?
     {
         return Err(FieldError::new("parent_id", ErrorCode::NotFound).into());
     }
@@ -343,7 +387,10 @@ pub async fn comment(
     super::count_actions(&state, Some(&user), &addr, &[super::Action::Comment], now).await?;
     store::consultations::add_comment(&state.db, id, body.parent_id, user.id, staff, &text, now)
         .await?;
-    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+    Ok((
+        StatusCode::CREATED,
+        topic_now(&state, community, id, &user).await?,
+    ))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -361,6 +408,7 @@ pub struct HideComment {
     ))]
 pub async fn hide_comment(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path((id, comment_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<HideComment>,
@@ -370,11 +418,12 @@ pub async fn hide_comment(
     if reason.is_empty() {
         return Err(FieldError::new("reason", ErrorCode::ReasonRequired).into());
     }
-    if !store::consultations::comment_of_topic(&state.db, id, comment_id).await? {
+    if !store::consultations::comment_of_topic(&state.db, community, id, comment_id).await? {
         return Err(ApiError::NotFound);
     }
     store::consultations::hide_comment(
         &state.db,
+        community,
         id,
         comment_id,
         user.id,
@@ -382,7 +431,7 @@ pub async fn hide_comment(
         crate::db::now(),
     )
     .await?;
-    topic_now(&state, id, &user).await
+    topic_now(&state, community, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/vote", tag = "consultations", security(("session" = [])),
@@ -395,6 +444,7 @@ pub async fn hide_comment(
     ))]
 pub async fn open_vote(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewVote>,
@@ -412,9 +462,10 @@ pub async fn open_vote(
         errors.push(FieldError::new("closes_at", ErrorCode::DeadlineInvalid));
     }
     // Options cannot change once proposed, so reading them before the vote's transaction is safe.
-    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let record =
+        store::consultations::topic(&state.db, community, id, state.settings.cosign_threshold)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     if !body.kind.fits(record.options.len(), body.rule) {
         errors.push(FieldError::new("kind", ErrorCode::QuestionDoesNotFit));
     }
@@ -422,11 +473,14 @@ pub async fn open_vote(
         return Err(ApiError::Unprocessable(errors));
     }
     let vote = NewVote { question, ..body };
-    if !store::consultations::open_vote(&state.db, id, user.id, &vote, now).await? {
+    if !store::consultations::open_vote(&state.db, community, id, user.id, &vote, now).await? {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
     tracing::info!(topic_id = id, "vote opened");
-    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+    Ok((
+        StatusCode::CREATED,
+        topic_now(&state, community, id, &user).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/ballots", tag = "consultations", security(("session" = [])),
@@ -439,11 +493,12 @@ pub async fn open_vote(
     ))]
 pub async fn vote(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<BallotChoice>,
 ) -> ApiResult<impl IntoResponse> {
-    let vote = store::consultations::vote_of_topic(&state.db, id)
+    let vote = store::consultations::vote_of_topic(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let choice = check_ballot(vote.kind, vote.options, &body).map_err(ApiError::from)?;
@@ -454,8 +509,8 @@ pub async fn vote(
             ErrorCode::VoteClosed,
         )));
     }
-    let homes = store::users::memberships(&state.db, user.id).await?;
-    let units = eligible_units(&state, vote.id, vote.electorate, &homes).await?;
+    let homes = store::users::memberships_in(&state.db, community, user.id).await?;
+    let units = eligible_units(&state, community, vote.id, vote.electorate, &homes).await?;
     // An owner of two units votes for each separately, naming it; otherwise their one unit.
     let household_id = match (body.household_id, units.as_slice()) {
         (Some(h), _) if units.contains(&h) => h,
@@ -502,16 +557,19 @@ pub async fn vote(
     ))]
 pub async fn close(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    existing_topic(&state, id).await?;
-    if !store::consultations::close_vote(&state.db, id, user.id, crate::db::now()).await? {
+    existing_topic(&state, community, id).await?;
+    if !store::consultations::close_vote(&state.db, community, id, user.id, crate::db::now())
+        .await?
+    {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
     tracing::info!(topic_id = id, "vote closed");
-    topic_now(&state, id, &user).await
+    topic_now(&state, community, id, &user).await
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -531,14 +589,16 @@ pub struct ResultQuery {
     ))]
 pub async fn result_csv(
     State(state): State<AppState>,
+    community: CommunityId,
     Path(id): Path<i64>,
     Query(query): Query<ResultQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let record = store::consultations::topic(&state.db, id, state.settings.cosign_threshold)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let record =
+        store::consultations::topic(&state.db, community, id, state.settings.cosign_threshold)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     // `vote_view` is the one place a tally leaves the store: hidden there, refused here.
-    let vote = store::consultations::vote_view(&state.db, id).await?;
+    let vote = store::consultations::vote_view(&state.db, community, id).await?;
     let Some(vote) = vote.filter(|v| v.tally.is_some() || v.options_result.is_some()) else {
         return Err(ApiError::Conflict(FieldError::new(
             "vote",
@@ -547,8 +607,10 @@ pub async fn result_csv(
     };
     // The receipts that count: a ballot voided by a correction is not counted any more.
     let hashes = if vote.closed_at.is_some() {
-        let voided = store::consultations::voided_receipt_hashes(&state.db, vote.id).await?;
-        let mut hashes = store::consultations::receipt_hashes(&state.db, vote.id).await?;
+        let voided =
+            store::consultations::voided_receipt_hashes(&state.db, community, vote.id).await?;
+        let mut hashes =
+            store::consultations::receipt_hashes(&state.db, community, vote.id).await?;
         hashes.retain(|h| voided.binary_search(h).is_err());
         hashes
     } else {
@@ -589,6 +651,7 @@ pub async fn result_csv(
     ))]
 pub async fn post_update(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewFollowUp>,
@@ -598,11 +661,23 @@ pub async fn post_update(
     if note.is_empty() {
         return Err(FieldError::new("note", ErrorCode::Required).into());
     }
-    existing_topic(&state, id).await?;
-    if !store::consultations::post_update(&state.db, id, user.id, &note, crate::db::now()).await? {
+    existing_topic(&state, community, id).await?;
+    if !store::consultations::post_update(
+        &state.db,
+        community,
+        id,
+        user.id,
+        &note,
+        crate::db::now(),
+    )
+    .await?
+    {
         return Err(conflict(ErrorCode::TopicNotNow));
     }
-    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+    Ok((
+        StatusCode::CREATED,
+        topic_now(&state, community, id, &user).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/consultations/{id}/rating", tag = "consultations", security(("session" = [])),
@@ -615,20 +690,24 @@ pub async fn post_update(
     ))]
 pub async fn rate(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewRating>,
 ) -> ApiResult<impl IntoResponse> {
-    let homes = households_of(&state, &user).await?;
+    let homes = households_of(&state, community, &user).await?;
     let stars = check_stars(body.stars)?;
-    let facts = existing_topic(&state, id).await?;
+    let facts = existing_topic(&state, community, id).await?;
     // One rating per household: the first home of the account in scope rates.
     let home_ids: Vec<i64> = homes.iter().map(|m| m.household_id).collect();
     let outcome =
-        match store::consultations::first_in_scope(&state.db, facts.scope, &home_ids).await? {
+        match store::consultations::first_in_scope(&state.db, community, facts.scope, &home_ids)
+            .await?
+        {
             Some(household_id) => {
                 store::consultations::rate(
                     &state.db,
+                    community,
                     id,
                     household_id,
                     user.id,
@@ -640,7 +719,7 @@ pub async fn rate(
             None => RateOutcome::OutOfScope,
         };
     match outcome {
-        RateOutcome::Rated => topic_now(&state, id, &user).await,
+        RateOutcome::Rated => topic_now(&state, community, id, &user).await,
         RateOutcome::NoSuchTopic => Err(ApiError::NotFound),
         RateOutcome::NotNow => Err(conflict(ErrorCode::TopicNotNow)),
         RateOutcome::OutOfScope => Err(conflict(ErrorCode::NotInScope)),

@@ -7,6 +7,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::http::upload::multipart_error;
 use crate::store;
+use crate::store::community::CommunityId;
 use crate::store::deliberation::Extension;
 use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
@@ -35,12 +36,13 @@ pub const DOCUMENT_BODY_LIMIT: usize = MAX_DOCUMENT_BYTES as usize + 64 * 1024;
     ))]
 pub async fn attach_document(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     mut parts: Multipart,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    existing_topic(&state, id).await?;
+    existing_topic(&state, community, id).await?;
     let mut title = String::new();
     let mut file = None;
     while let Some(field) = parts.next_field().await.map_err(multipart_error)? {
@@ -71,7 +73,10 @@ pub async fn attach_document(
     let now = crate::db::now();
     store::deliberation::attach_document(&state.db, id, user.id, &title, content_type, &bytes, now)
         .await?;
-    Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+    Ok((
+        StatusCode::CREATED,
+        topic_now(&state, community, id, &user).await?,
+    ))
 }
 
 /// Reads the document part, refusing it as soon as it passes 10 MB rather than after.
@@ -97,9 +102,10 @@ async fn read_document(mut field: Field<'_>) -> Result<Vec<u8>, ApiError> {
     ))]
 pub async fn document(
     State(state): State<AppState>,
+    community: CommunityId,
     Path(document_id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let (content_type, bytes) = store::deliberation::document(&state.db, document_id)
+    let (content_type, bytes) = store::deliberation::document(&state.db, community, document_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let extension = match content_type.as_str() {
@@ -132,16 +138,17 @@ pub async fn document(
     ))]
 pub async fn report_comment(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path((id, comment_id)): Path<(i64, i64)>,
 ) -> ApiResult<impl IntoResponse> {
-    households_of(&state, &user).await?;
-    if !store::consultations::comment_of_topic(&state.db, id, comment_id).await? {
+    households_of(&state, community, &user).await?;
+    if !store::consultations::comment_of_topic(&state.db, community, id, comment_id).await? {
         return Err(ApiError::NotFound);
     }
     store::deliberation::report_comment(&state.db, comment_id, user.id, crate::db::now()).await?;
     tracing::info!(topic_id = id, comment_id, "comment reported");
-    topic_now(&state, id, &user).await
+    topic_now(&state, community, id, &user).await
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/extend", tag = "consultations", security(("session" = [])),
@@ -154,15 +161,17 @@ pub async fn report_comment(
     ))]
 pub async fn extend(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ExtendVote>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
-    existing_topic(&state, id).await?;
+    existing_topic(&state, community, id).await?;
     let now = crate::db::now();
     match store::deliberation::extend_vote(
         &state.db,
+        community,
         id,
         user.id,
         body.closes_at,
@@ -171,7 +180,7 @@ pub async fn extend(
     )
     .await?
     {
-        Extension::Extended => topic_now(&state, id, &user).await,
+        Extension::Extended => topic_now(&state, community, id, &user).await,
         Extension::NotOpen => Err(ApiError::Conflict(FieldError::new(
             "vote",
             ErrorCode::VoteClosed,

@@ -5,6 +5,7 @@ use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::store;
+use crate::store::community::CommunityId;
 use crate::store::facilities::{CheckedFacility, FacilityFilter, FacilityRecord, NetworkEdge};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -160,8 +161,11 @@ pub struct BaseProperties {
 
 #[utoipa::path(get, path = "/map/base", tag = "service circle",
     responses((status = 200, body = FeatureCollection<BaseProperties>, description = "The map's own base layer as GeoJSON: compound boundaries and building footprints as polygons first (drawn underneath), then the streets, paths and gates as lines (with their walking-network edge id, as in /map/network); needs no tile server")))]
-pub async fn base(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
-    let outlines = store::facilities::outlines(&state.db).await?;
+pub async fn base(
+    State(state): State<AppState>,
+    community: CommunityId,
+) -> ApiResult<impl IntoResponse> {
+    let outlines = store::facilities::outlines(&state.db, community).await?;
     let edges = store::facilities::network(&state.db).await?;
     let polygons = outlines.into_iter().map(|o| {
         Feature::new(
@@ -236,13 +240,14 @@ fn staff_only(user: &CurrentUser) -> ApiResult<()> {
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewFacility>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
     let facility = checked(&state, &body).await?;
     let now = crate::db::now();
-    let id = store::facilities::insert(&state.db, &facility, now).await?;
+    let id = store::facilities::insert(&state.db, community, &facility, now).await?;
     state.facilities.changed();
     tracing::info!(facility_id = id, staff_id = user.id, "facility added");
     let record = store::facilities::get(&state.db, id)
@@ -261,6 +266,7 @@ pub async fn create(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewFacility>,
@@ -268,7 +274,7 @@ pub async fn update(
     staff_only(&user)?;
     let facility = checked(&state, &body).await?;
     let now = crate::db::now();
-    let updated = store::facilities::update(&state.db, id, &facility, now).await?;
+    let updated = store::facilities::update(&state.db, community, id, &facility, now).await?;
     state.facilities.changed();
     if !updated {
         return Err(ApiError::NotFound);
@@ -289,11 +295,12 @@ pub async fn update(
     ))]
 pub async fn retire(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     staff_only(&user)?;
-    let retired = store::facilities::retire(&state.db, id, crate::db::now()).await?;
+    let retired = store::facilities::retire(&state.db, community, id, crate::db::now()).await?;
     state.facilities.changed();
     if !retired {
         return Err(ApiError::NotFound);

@@ -6,6 +6,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentUser;
 use crate::http::{AppState, no_store};
 use crate::store;
+use crate::store::community::CommunityId;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -32,6 +33,7 @@ pub struct SimilarQuery {
     ))]
 pub async fn similar(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Query(query): Query<SimilarQuery>,
 ) -> ApiResult<impl IntoResponse> {
@@ -40,10 +42,15 @@ pub async fn similar(
             check_point(lat, lon)?;
             Some(GeoPoint { lat, lon })
         }
-        (None, None) => match store::users::memberships(&state.db, user.id).await?.first() {
-            Some(m) => store::follows::household_point(&state.db, m.household_id).await?,
-            None => None,
-        },
+        (None, None) => {
+            let homes = store::users::memberships_in(&state.db, community, user.id).await?;
+            match homes.first() {
+                Some(m) => {
+                    store::follows::household_point(&state.db, community, m.household_id).await?
+                }
+                None => None,
+            }
+        }
         _ => return Err(FieldError::new("location", ErrorCode::LocationInvalid).into()),
     };
     // A typed address without a household has no point to compare with.
@@ -51,6 +58,7 @@ pub async fn similar(
         Some(here) => {
             store::follows::similar_open(
                 &state.db,
+                community,
                 query.category.trim(),
                 here,
                 user.id,
@@ -73,10 +81,11 @@ pub async fn similar(
     ))]
 pub async fn follow(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let ownership = store::requests::ownership(&state.db, id)
+    let ownership = store::requests::ownership(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let now = crate::db::now();
@@ -89,9 +98,12 @@ pub async fn follow(
             ErrorCode::CannotFollow,
         )));
     }
-    store::follows::follow(&state.db, id, user.id, now).await?;
+    store::follows::follow(&state.db, community, id, user.id, now).await?;
     tracing::info!(request_id = id, "request followed");
-    Ok(([no_store()], Json(follower_view(&state, id, now).await?)))
+    Ok((
+        [no_store()],
+        Json(follower_view(&state, community, id, now).await?),
+    ))
 }
 
 #[utoipa::path(delete, path = "/requests/{id}/follow", tag = "requests", security(("session" = [])),
@@ -102,16 +114,22 @@ pub async fn follow(
     ))]
 pub async fn unfollow(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    store::follows::unfollow(&state.db, id, user.id).await?;
+    store::follows::unfollow(&state.db, community, id, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The request as a follower sees it (see `RequestDetail::for_follower`).
-pub(crate) async fn follower_view(state: &AppState, id: i64, now: i64) -> ApiResult<RequestDetail> {
-    Ok(detail_as(state, id, Actor::Other, now)
+pub(crate) async fn follower_view(
+    state: &AppState,
+    community: CommunityId,
+    id: i64,
+    now: i64,
+) -> ApiResult<RequestDetail> {
+    Ok(detail_as(state, community, id, Actor::Other, now)
         .await?
         .for_follower())
 }

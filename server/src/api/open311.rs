@@ -9,9 +9,10 @@
 
 use crate::auth::session::{new_token, token_hash};
 use crate::http::AppState;
-use crate::http::error::REQUEST_LANG;
+use crate::http::error::{ApiError, REQUEST_LANG};
 use crate::messages;
 use crate::store;
+use crate::store::community::CommunityId;
 use crate::store::requests::{Created, NewRequestRow, Open311Filter, Open311Source};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
@@ -184,6 +185,23 @@ fn not_found(format: Format) -> Response {
     error(format, StatusCode::NOT_FOUND, "not found")
 }
 
+/// The spec's error document saying why no community answers at the address.
+fn no_community(format: Format, refusal: ApiError) -> Response {
+    match refusal {
+        ApiError::Conflict(_) => error(
+            format,
+            StatusCode::CONFLICT,
+            "no community is set up here yet, so requests cannot be received",
+        ),
+        ApiError::Status(StatusCode::NOT_FOUND, _) => error(
+            format,
+            StatusCode::NOT_FOUND,
+            "this address is no community's: send to your community's own Linli address",
+        ),
+        e => internal(format, e),
+    }
+}
+
 fn bad_request(format: Format, description: &str) -> Response {
     error(format, StatusCode::BAD_REQUEST, description)
 }
@@ -229,6 +247,7 @@ fn discovery(format: Format) -> Response {
 /// `/open311/v2/discovery.json`, `/open311/v2/services.json` and `/open311/v2/requests.json`
 pub async fn collection(
     State(state): State<AppState>,
+    community: Result<CommunityId, ApiError>,
     Path(file): Path<String>,
     query: Result<Query<RequestsQuery>, QueryRejection>,
 ) -> Response {
@@ -242,7 +261,10 @@ pub async fn collection(
     match name {
         "discovery" => discovery(format),
         "services" => services(&state, format).await,
-        "requests" => requests(&state, format, query).await,
+        "requests" => match community {
+            Ok(community) => requests(&state, community, format, query).await,
+            Err(refusal) => no_community(format, refusal),
+        },
         _ => not_found(format),
     }
 }
@@ -373,7 +395,12 @@ fn date_param(name: &str, raw: Option<&str>) -> Result<Option<i64>, String> {
     }
 }
 
-async fn requests(state: &AppState, format: Format, query: RequestsQuery) -> Response {
+async fn requests(
+    state: &AppState,
+    community: CommunityId,
+    format: Format,
+    query: RequestsQuery,
+) -> Response {
     let mut statuses = Vec::new();
     for wanted in list(query.status.as_deref()) {
         if !matches!(wanted, "open" | "closed") {
@@ -405,6 +432,7 @@ async fn requests(state: &AppState, format: Format, query: RequestsQuery) -> Res
         Err(description) => return bad_request(format, &description),
     };
     let filter = Open311Filter {
+        community,
         ids: &ids,
         categories: &categories,
         statuses: &statuses,
@@ -421,17 +449,29 @@ async fn requests(state: &AppState, format: Format, query: RequestsQuery) -> Res
 }
 
 /// `/open311/v2/requests/{id}.json`
-pub async fn request(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn request(
+    State(state): State<AppState>,
+    community: Result<CommunityId, ApiError>,
+    Path(file): Path<String>,
+) -> Response {
     let Some((id, format)) = split_format(&file) else {
         return not_found(Format::Json);
+    };
+    let community = match community {
+        Ok(community) => community,
+        Err(refusal) => return no_community(format, refusal),
     };
     let Some(number) = TrackingNumber::parse(id) else {
         return not_found(format);
     };
     let filter = Open311Filter {
+        community,
         ids: &[number],
+        categories: &[],
+        statuses: &[],
+        from: 0,
+        to: None,
         limit: 1,
-        ..Open311Filter::default()
     };
     match store::requests::public_list(&state.db, &filter).await {
         Ok(rows) if !rows.is_empty() => render(
@@ -446,11 +486,19 @@ pub async fn request(State(state): State<AppState>, Path(file): Path<String>) ->
 }
 
 /// `/open311/v2/tokens/{token}.json`: the request a client's token stands for.
-pub async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn token(
+    State(state): State<AppState>,
+    community: Result<CommunityId, ApiError>,
+    Path(file): Path<String>,
+) -> Response {
     let Some((token, format)) = split_format(&file) else {
         return not_found(Format::Json);
     };
-    match store::open311::token_request(&state.db, token).await {
+    let community = match community {
+        Ok(community) => community,
+        Err(refusal) => return no_community(format, refusal),
+    };
+    match store::open311::token_request(&state.db, community, token).await {
         Ok(Some(number)) => render(
             format,
             "service_requests",
@@ -685,6 +733,7 @@ fn describe(e: &FieldError, lang: Lang) -> String {
 /// Checks a submission with the same rules as the app's form; every problem at once.
 async fn check(
     state: &AppState,
+    community: CommunityId,
     s: Submission,
     lang: Lang,
 ) -> sqlx::Result<Result<Checked, Vec<String>>> {
@@ -751,7 +800,7 @@ async fn check(
     };
     // A point far from the community is a mistake (swapped lat/long, a wrong city), not ours.
     if let Some(point) = location
-        && let Some(centre) = store::open311::community_centre(&state.db).await?
+        && let Some(centre) = store::open311::community_centre(&state.db, community).await?
         && metres_between(centre, (point.lat, point.lon)) > REACH_METRES
     {
         problems.push(format!(
@@ -790,6 +839,7 @@ const ADDRESS_MAX_CHARS: usize = 200;
 /// the answer carries its tracking number, and a token for clients that expect one.
 pub async fn submit(
     State(state): State<AppState>,
+    community: Result<CommunityId, ApiError>,
     Path(file): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
@@ -824,7 +874,11 @@ pub async fn submit(
         },
     };
     let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
-    let checked = match check(&state, submission, lang).await {
+    let community = match community {
+        Ok(community) => community,
+        Err(refusal) => return no_community(format, refusal),
+    };
+    let checked = match check(&state, community, submission, lang).await {
         Ok(Ok(checked)) => checked,
         Ok(Err(problems)) => return errors(format, StatusCode::BAD_REQUEST, problems),
         Err(e) => return internal(format, e),
@@ -836,6 +890,7 @@ pub async fn submit(
     let now = crate::db::now();
     // No author to call back and no name to hide: contact goes through the client's system.
     let row = NewRequestRow {
+        community,
         category: &checked.category,
         author_id: None,
         household_id: None,
@@ -854,17 +909,6 @@ pub async fn submit(
             token: &token,
         }),
     };
-    match store::community::any(&state.db).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return error(
-                format,
-                StatusCode::CONFLICT,
-                "no community is set up here yet, so requests cannot be received",
-            );
-        }
-        Err(e) => return internal(format, e),
-    }
     let Created {
         id,
         tracking_number: number,

@@ -26,14 +26,14 @@ pub async fn my_data(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<impl IntoResponse> {
-    let account = store::users::me(&state.db, user.id)
+    let account = store::users::me(&state.db, user.id, None)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
     let own = store::personal::own_rows(&state.db, user.id).await?;
     let now = crate::db::now();
-    let mut requests = Vec::with_capacity(own.request_ids.len());
-    for id in own.request_ids {
-        requests.push(super::requests::detail_as(&state, id, Actor::Author, now).await?);
+    let mut requests = Vec::with_capacity(own.requests.len());
+    for (community, id) in own.requests {
+        requests.push(super::requests::detail_as(&state, community, id, Actor::Author, now).await?);
     }
     let data = MyData {
         exported_at: now,
@@ -85,7 +85,7 @@ pub async fn correct(
     }
     let name = DisplayName::parse(name)?;
     store::personal::correct_name(&state.db, user.id, name.as_str()).await?;
-    let me = store::users::me(&state.db, user.id)
+    let me = store::users::me(&state.db, user.id, None)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
     Ok(([no_store()], Json(me)))
@@ -109,7 +109,7 @@ pub async fn delete_account(
     if body.password.is_empty() {
         return Err(FieldError::new("password", ErrorCode::Required).into());
     }
-    let me = store::users::me(&state.db, user.id)
+    let me = store::users::me(&state.db, user.id, None)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
     let phone = PhoneNumber::parse(&me.phone)?;

@@ -6,6 +6,7 @@ use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::CurrentUser;
 use crate::store;
+use crate::store::community::CommunityId;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -26,15 +27,16 @@ pub struct PhotoQuery {
     ))]
 pub async fn photo(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(query): Query<PhotoQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let photo = store::photos::get(&state.db, id, query.thumbnail)
+    let photo = store::photos::get(&state.db, community, id, query.thumbnail)
         .await?
         .ok_or(ApiError::NotFound)?;
     // The same rule as the request itself: its author and staff.
-    involved(&state, photo.request_id, &user).await?;
+    involved(&state, community, photo.request_id, &user).await?;
     Ok((
         [
             (header::CONTENT_TYPE, photo.media_type),

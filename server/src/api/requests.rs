@@ -7,6 +7,7 @@ use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::upload::WithPhotos;
 use crate::http::{AppState, no_store};
 use crate::photos::StoredPhoto;
+use crate::store::community::CommunityId;
 use crate::store::follows::PublicFilter;
 use crate::store::requests::{Idempotency, NewRequestRow, QueueFilter, Transition};
 use crate::store::{self, is_unique_violation};
@@ -54,6 +55,7 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
@@ -110,18 +112,19 @@ pub async fn create(
             fingerprint,
         });
     if let Some(sent) = idempotency
-        && let Some(answer) = sent_before(&state, &user, sent, now).await?
+        && let Some(answer) = sent_before(&state, community, &user, sent, now).await?
     {
         return Ok(answer);
     }
     let actions = [Action::SendRequest, Action::UploadPhotos(photos.len())];
     super::count_actions(&state, Some(&user), &addr, &actions, now).await?;
-    // Without a point or an address, the request is about the resident's own household.
-    let household_id = store::users::memberships(&state.db, user.id)
+    // Without a point or an address, the request is about the resident's own household here.
+    let household_id = store::users::memberships_in(&state.db, community, user.id)
         .await?
         .first()
         .map(|m| m.household_id);
     let row = NewRequestRow {
+        community,
         category: &category,
         author_id: Some(user.id),
         household_id,
@@ -136,24 +139,20 @@ pub async fn create(
         open311: None,
         idempotency,
     };
-    if !store::community::any(&state.db).await? {
-        return Err(ApiError::Conflict(FieldError::new(
-            "request",
-            ErrorCode::NoCommunity,
-        )));
-    }
     let id = match store::requests::create(&state.db, row, now).await {
         Ok(created) => created.id,
         Err(e) => match idempotency {
             // The same sending arrived twice at once, and the other one was created first.
             Some(sent) if is_unique_violation(&e) => {
-                return sent_before(&state, &user, sent, now).await?.ok_or(e.into());
+                return sent_before(&state, community, &user, sent, now)
+                    .await?
+                    .ok_or(e.into());
             }
             _ => return Err(e.into()),
         },
     };
     tracing::info!(request_id = id, category = %category.code, photos = photos.len(), "request submitted");
-    let detail = detail_for(&state, id, &user, now).await?;
+    let detail = detail_for(&state, community, id, &user, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)).into_response())
 }
 
@@ -161,12 +160,13 @@ pub async fn create(
 /// now if the same request was sent, a refusal if it was another one, `None` if it was never used.
 async fn sent_before(
     state: &AppState,
+    community: CommunityId,
     user: &CurrentUser,
     sent: Idempotency<'_>,
     now: i64,
 ) -> ApiResult<Option<Response>> {
     let Some((id, fingerprint)) =
-        store::requests::sent_before(&state.db, user.id, sent.key).await?
+        store::requests::sent_before(&state.db, community, user.id, sent.key).await?
     else {
         return Ok(None);
     };
@@ -177,7 +177,7 @@ async fn sent_before(
         request_id = id,
         "request sent again with its idempotency key"
     );
-    let detail = detail_for(state, id, user, now).await?;
+    let detail = detail_for(state, community, id, user, now).await?;
     let replayed = (REPLAYED, HeaderValue::from_static("true"));
     Ok(Some(
         (StatusCode::CREATED, [no_store(), replayed], Json(detail)).into_response(),
@@ -203,11 +203,12 @@ fn fingerprint(body: &NewRequest, photos: &[StoredPhoto]) -> String {
     ))]
 pub async fn mine(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
 ) -> ApiResult<impl IntoResponse> {
     let now = crate::db::now();
-    let mut list = store::requests::list_for_author(&state.db, user.id, now).await?;
-    list.extend(store::follows::followed_by(&state.db, user.id, now).await?);
+    let mut list = store::requests::list_for_author(&state.db, community, user.id, now).await?;
+    list.extend(store::follows::followed_by(&state.db, community, user.id, now).await?);
     Ok(([no_store()], Json(list)))
 }
 
@@ -220,10 +221,11 @@ pub async fn mine(
     ))]
 pub async fn detail(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let detail = detail_for(&state, id, &user, crate::db::now()).await?;
+    let detail = detail_for(&state, community, id, &user, crate::db::now()).await?;
     Ok(([no_store()], Json(detail)))
 }
 
@@ -239,11 +241,12 @@ pub async fn detail(
     ))]
 pub async fn act(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     WithPhotos { body, photos }: WithPhotos<RequestActionBody>,
 ) -> ApiResult<impl IntoResponse> {
-    let (ownership, actor) = involved(&state, id, &user).await?;
+    let (ownership, actor) = involved(&state, community, id, &user).await?;
     let to = match transition(ownership.status, body.action, actor) {
         Ok(to) => to,
         Err(TransitionError::NotYours) => return Err(ApiError::Forbidden),
@@ -269,6 +272,7 @@ pub async fn act(
     let now = crate::db::now();
     let applied = store::requests::apply(
         &state.db,
+        community,
         id,
         Transition {
             action: body.action,
@@ -300,7 +304,7 @@ pub async fn act(
         action = body.action.key(),
         "request action"
     );
-    let detail = detail_as(&state, id, actor, now).await?;
+    let detail = detail_as(&state, community, id, actor, now).await?;
     Ok(([no_store()], Json(detail)))
 }
 
@@ -317,6 +321,7 @@ pub struct FiguresQuery {
     ))]
 pub async fn figures(
     State(state): State<AppState>,
+    community: CommunityId,
     Query(query): Query<FiguresQuery>,
 ) -> ApiResult<Json<FiguresReport>> {
     let now = crate::db::now();
@@ -325,7 +330,10 @@ pub async fn figures(
         Some(raw) => YearMonth::parse(raw)
             .ok_or_else(|| FieldError::new("month", ErrorCode::MonthInvalid))?,
     };
-    let report = state.requests.figures(&state.db, month, now).await?;
+    let report = state
+        .requests
+        .figures(&state.db, community, month, now)
+        .await?;
     Ok(Json(report))
 }
 
@@ -355,6 +363,7 @@ const QUEUE_PAGE: i64 = 50;
     ))]
 pub async fn queue(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Query(query): Query<QueueQuery>,
 ) -> ApiResult<impl IntoResponse> {
@@ -369,6 +378,7 @@ pub async fn queue(
         None => None,
     };
     let filter = QueueFilter {
+        community,
         status,
         category: query.category.filter(|c| !c.is_empty()),
         overdue_only: query.overdue,
@@ -395,12 +405,13 @@ pub async fn queue(
     ))]
 pub async fn add_note(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewNote>,
 ) -> ApiResult<impl IntoResponse> {
-    let (_, actor) = involved(&state, id, &user).await?;
+    let (_, actor) = involved(&state, community, id, &user).await?;
     if actor == Actor::Author && !body.public {
         return Err(ApiError::Forbidden);
     }
@@ -415,8 +426,18 @@ pub async fn add_note(
     };
     let now = crate::db::now();
     super::count_actions(&state, Some(&user), &addr, &[Action::Comment], now).await?;
-    store::requests::add_note(&state.db, id, role, user.id, &note, body.public, now).await?;
-    let detail = detail_as(&state, id, actor, now).await?;
+    store::requests::add_note(
+        &state.db,
+        community,
+        id,
+        role,
+        user.id,
+        &note,
+        body.public,
+        now,
+    )
+    .await?;
+    let detail = detail_as(&state, community, id, actor, now).await?;
     Ok((StatusCode::CREATED, [no_store()], Json(detail)))
 }
 
@@ -424,10 +445,11 @@ pub async fn add_note(
 /// answers 404, as if it did not exist.
 pub(crate) async fn involved(
     state: &AppState,
+    community: CommunityId,
     id: i64,
     user: &CurrentUser,
 ) -> ApiResult<(store::requests::Ownership, Actor)> {
-    let ownership = store::requests::ownership(&state.db, id)
+    let ownership = store::requests::ownership(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     match actor_of(user, ownership.author_id) {
@@ -450,38 +472,40 @@ fn actor_of(user: &CurrentUser, author_id: Option<i64>) -> Actor {
 /// The request as this account may see it, with what it may do next; 404 for anyone else's.
 async fn detail_for(
     state: &AppState,
+    community: CommunityId,
     id: i64,
     user: &CurrentUser,
     now: i64,
 ) -> ApiResult<RequestDetail> {
-    let ownership = store::requests::ownership(&state.db, id)
+    let ownership = store::requests::ownership(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let actor = actor_of(user, ownership.author_id);
     if actor == Actor::Other {
         // Someone else's request is readable only to those who follow it.
-        if !store::follows::is_following(&state.db, id, user.id).await? {
+        if !store::follows::is_following(&state.db, community, id, user.id).await? {
             return Err(ApiError::NotFound);
         }
-        return crate::api::follows::follower_view(state, id, now).await;
+        return crate::api::follows::follower_view(state, community, id, now).await;
     }
-    detail_as(state, id, actor, now).await
+    detail_as(state, community, id, actor, now).await
 }
 
 /// The request as seen by `actor` (already known to be its author or staff).
 pub(crate) async fn detail_as(
     state: &AppState,
+    community: CommunityId,
     id: i64,
     actor: Actor,
     now: i64,
 ) -> ApiResult<RequestDetail> {
-    let mut detail = store::requests::detail(&state.db, id, actor == Actor::Staff, now)
+    let mut detail = store::requests::detail(&state.db, community, id, actor == Actor::Staff, now)
         .await?
         .ok_or(ApiError::NotFound)?;
     detail.allowed_actions = RequestAction::allowed(detail.summary.status, actor);
-    detail.followers = store::follows::follower_count(&state.db, id).await?;
+    detail.followers = store::follows::follower_count(&state.db, community, id).await?;
     if actor == Actor::Staff {
-        detail.requester = store::access_log::requester(&state.db, id).await?;
+        detail.requester = store::access_log::requester(&state.db, community, id).await?;
     }
     Ok(detail)
 }
@@ -508,6 +532,7 @@ const PUBLIC_PAGE_MAX: i64 = 100;
     ))]
 pub async fn public_list(
     State(state): State<AppState>,
+    community: CommunityId,
     Query(query): Query<PublicQuery>,
 ) -> ApiResult<Json<PublicRequestPage>> {
     let open = match query.state.as_deref().filter(|s| !s.is_empty()) {
@@ -518,6 +543,7 @@ pub async fn public_list(
     };
     let limit = query.limit.unwrap_or(PUBLIC_PAGE).clamp(1, PUBLIC_PAGE_MAX);
     let filter = PublicFilter {
+        community,
         category: query.category.filter(|c| !c.is_empty()),
         open,
         before: query.before,

@@ -6,6 +6,7 @@ use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, CurrentUser};
 use crate::store;
+use crate::store::community::CommunityId;
 use crate::store::results::CorrectionOutcome;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -25,14 +26,17 @@ use linli_domain::{ErrorCode, FieldError};
     ))]
 pub async fn roll(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<RollUnit>>> {
     staff_only(&user)?;
-    let vote = store::consultations::vote_of_topic(&state.db, id)
+    let vote = store::consultations::vote_of_topic(&state.db, community, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(store::results::roll_units(&state.db, vote.id).await?))
+    Ok(Json(
+        store::results::roll_units(&state.db, community, vote.id).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/consultations/{id}/corrections", tag = "consultations", security(("session" = [])),
@@ -46,15 +50,17 @@ pub async fn roll(
     ))]
 pub async fn correct(
     State(state): State<AppState>,
+    community: CommunityId,
     user: CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewCorrection>,
 ) -> ApiResult<impl IntoResponse> {
     staff_only(&user)?;
     let reason = check_correction(&body).map_err(ApiError::Unprocessable)?;
-    existing_topic(&state, id).await?;
+    existing_topic(&state, community, id).await?;
     let outcome = store::results::correct(
         &state.db,
+        community,
         id,
         user.id,
         &reason,
@@ -67,7 +73,10 @@ pub async fn correct(
     match outcome {
         CorrectionOutcome::Published(number) => {
             tracing::info!(topic_id = id, revision = number, "result corrected");
-            Ok((StatusCode::CREATED, topic_now(&state, id, &user).await?))
+            Ok((
+                StatusCode::CREATED,
+                topic_now(&state, community, id, &user).await?,
+            ))
         }
         CorrectionOutcome::NoVote | CorrectionOutcome::NotClosed => {
             refused("vote", ErrorCode::ResultNotPublished)

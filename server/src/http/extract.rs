@@ -1,15 +1,16 @@
-//! Extractors that turn a request into typed input or a problem: JSON bodies, the signed-in
-//! user, and the client's address.
+//! Extractors that turn a request into typed input or a problem: JSON bodies, the community
+//! the request is for, the signed-in user, and the client's address.
 
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::session::{COOKIE_NAME, token_hash};
+use crate::store::community::{CommunityId, NotFound};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum_extra::extract::CookieJar;
-use linli_domain::{ErrorCode, Role};
+use linli_domain::{ErrorCode, FieldError, Role};
 use serde::de::DeserializeOwned;
 use std::net::{IpAddr, SocketAddr};
 
@@ -50,10 +51,49 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// The community the request is for, from its `Host` (see [`store::community::Directory`]):
+/// 404 `unknown_community` at an address that is none of the communities', 409
+/// `no_community` before any community is set up.
+impl FromRequestParts<AppState> for CommunityId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        community_of(parts, state)
+            .await?
+            .map_err(|missing| match missing {
+                NotFound::NoneYet => {
+                    ApiError::Conflict(FieldError::new("community", ErrorCode::NoCommunity))
+                }
+                NotFound::UnknownHost => {
+                    ApiError::Status(StatusCode::NOT_FOUND, ErrorCode::UnknownCommunity)
+                }
+            })
+    }
+}
+
+async fn community_of(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Result<CommunityId, NotFound>, ApiError> {
+    // HTTP/1.1 sends `Host`; HTTP/2 the URI's authority.
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .unwrap_or_default();
+    Ok(state.communities.resolve(&state.db, host).await?)
+}
+
 /// The signed-in account behind the session cookie; 401 when there is none.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: i64,
+    /// The role that holds for this request: staff are staff only at the communities they
+    /// work for, and residents everywhere else (admins run the whole database).
     pub role: Role,
     pub token_hash: String,
 }
@@ -76,9 +116,20 @@ impl FromRequestParts<AppState> for CurrentUser {
             .find(&state.db, &hash, crate::db::now())
             .await?
             .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
+        let role = match session.role {
+            Role::Staff => {
+                let here = community_of(parts, state).await?.ok();
+                if here.is_some_and(|c| session.staff_of.contains(&c)) {
+                    Role::Staff
+                } else {
+                    Role::Resident
+                }
+            }
+            role => role,
+        };
         Ok(CurrentUser {
             id: session.user_id,
-            role: session.role,
+            role,
             token_hash: hash,
         })
     }

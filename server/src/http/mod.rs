@@ -39,6 +39,8 @@ pub struct AppState {
     pub walk: Arc<WalkNetwork>,
     /// The facilities in service, read from the database on first use and after each change.
     pub facilities: Arc<crate::store::facilities::FacilityCache>,
+    /// Which community each address serves.
+    pub communities: Arc<crate::store::community::Directory>,
 }
 
 /// The walking network of the process, read once: it changes only by an import, run with the

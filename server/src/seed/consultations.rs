@@ -15,6 +15,7 @@ use super::plan::{
     COMPOUNDS, DEMO_OWNER_HOME, LIFT_BALLOTS, LIFT_BUILDING, LIFT_COMPOUND, OLD_COMPOUND,
 };
 use super::rng::SplitMix64;
+use crate::store::community::CommunityId;
 use crate::store::consultations as store;
 use anyhow::{Context, ensure};
 use linli_domain::ballot::DecisionRule;
@@ -166,6 +167,7 @@ const FOUR_REVIEWS: [&str; 4] = [
 
 pub async fn insert_demo_consultations(
     conn: &mut AnyConnection,
+    community: CommunityId,
     now: i64,
 ) -> anyhow::Result<Written> {
     let mut rng = SplitMix64::new(SEED);
@@ -186,15 +188,16 @@ pub async fn insert_demo_consultations(
         "plan error: the demo owner's building needs 6 other owners, has {}",
         neighbours.len()
     );
-    let mut ballots = lift_vote(conn, &mut rng, staff, grid, now).await?;
-    ballots += shed_vote(conn, &mut rng, staff, grid, &neighbours, now).await?;
-    roof_proposal(conn, &neighbours, now).await?;
+    let mut ballots = lift_vote(conn, community, &mut rng, staff, grid, now).await?;
+    ballots += shed_vote(conn, community, &mut rng, staff, grid, &neighbours, now).await?;
+    roof_proposal(conn, community, &neighbours, now).await?;
     Ok(Written { topics: 3, ballots })
 }
 
 /// The finished lift vote of 翠柳苑 3幢; returns the ballots cast.
 async fn lift_vote(
     conn: &mut AnyConnection,
+    community: CommunityId,
     rng: &mut SplitMix64,
     staff: i64,
     grid: i64,
@@ -226,6 +229,7 @@ async fn lift_vote(
         let signer = lift_flat(conn, stairwell, room).await?;
         let signed = store::cosign_on(
             conn,
+            community,
             id,
             signer.household_id,
             signer.owner()?,
@@ -240,8 +244,7 @@ async fn lift_vote(
     }
     let steps: Vec<String> = FOUR_REVIEWS.iter().map(|s| (*s).to_owned()).collect();
     ensure!(
-        store::review_on(
-            conn,
+        store::review_on(conn, community,
             id,
             staff,
             true,
@@ -318,8 +321,8 @@ async fn lift_vote(
         live_tally: false,
         closes_at: opened + 14 * DAY,
     };
-    ensure!(store::open_vote_on(conn, id, staff, &vote, opened).await?);
-    let facts = store::vote_of_topic_on(conn, id)
+    ensure!(store::open_vote_on(conn, community, id, staff, &vote, opened).await?);
+    let facts = store::vote_of_topic_on(conn, community, id)
         .await?
         .context("the lift vote was just opened")?;
     let mut cast = 0;
@@ -363,16 +366,19 @@ async fn lift_vote(
         }
         cast += 1;
     }
-    ensure!(store::close_vote_on(conn, id, staff, vote.closes_at).await?);
+    ensure!(store::close_vote_on(conn, community, id, staff, vote.closes_at).await?);
 
     // 民事民评: staff report on the work, and owners rate it.
     for (days_ago, note) in LIFT_UPDATES {
-        ensure!(store::post_update_on(conn, id, staff, note, now - days_ago * DAY).await?);
+        ensure!(
+            store::post_update_on(conn, community, id, staff, note, now - days_ago * DAY).await?
+        );
     }
     for (i, &(stairwell, room, stars)) in LIFT_RATINGS.iter().enumerate() {
         let rater = lift_flat(conn, stairwell, room).await?;
         let rated = store::rate_on(
             conn,
+            community,
             id,
             rater.household_id,
             rater.owner()?,
@@ -421,6 +427,7 @@ async fn lift_flat(conn: &mut AnyConnection, stairwell: i64, room: &str) -> anyh
 /// The open, secret advisory vote of 翠柳苑 on an e-bike charging shed; returns the ballots.
 async fn shed_vote(
     conn: &mut AnyConnection,
+    community: CommunityId,
     rng: &mut SplitMix64,
     staff: i64,
     grid: i64,
@@ -453,6 +460,7 @@ async fn shed_vote(
     for (i, signer) in building3.iter().chain(&neighbours[2..4]).enumerate() {
         store::cosign_on(
             conn,
+            community,
             id,
             signer.household_id,
             signer.owner()?,
@@ -465,6 +473,7 @@ async fn shed_vote(
     ensure!(
         store::review_on(
             conn,
+            community,
             id,
             staff,
             true,
@@ -507,8 +516,8 @@ async fn shed_vote(
         live_tally: false,
         closes_at: now + 4 * DAY,
     };
-    ensure!(store::open_vote_on(conn, id, staff, &vote, opened).await?);
-    let facts = store::vote_of_topic_on(conn, id)
+    ensure!(store::open_vote_on(conn, community, id, staff, &vote, opened).await?);
+    let facts = store::vote_of_topic_on(conn, community, id)
         .await?
         .context("the shed vote was just opened")?;
     // A dozen households have voted so far; the demo owner has not.
@@ -550,6 +559,7 @@ async fn shed_vote(
 /// A proposal for the demo owner's building, two households short of review.
 async fn roof_proposal(
     conn: &mut AnyConnection,
+    community: CommunityId,
     neighbours: &[Flat],
     now: i64,
 ) -> anyhow::Result<()> {
@@ -574,6 +584,7 @@ async fn roof_proposal(
     let signer = &neighbours[1];
     store::cosign_on(
         conn,
+        community,
         id,
         signer.household_id,
         signer.owner()?,

@@ -130,10 +130,23 @@ pub async fn seed_demo_community(db: &Db) -> anyhow::Result<SeedReport> {
         housing::insert_buildings(&mut tx, &compound_ids, &walk, &node_ids).await?;
     let codes = housing::insert_binding_codes(&mut tx, &households, now).await?;
     let users = people::insert_people(&mut tx, &password_hash, &households, &codes, now).await?;
+    // The demo's staff work for its community.
+    sqlx::query(
+        "INSERT INTO staff_communities (user_id, community_id)
+         SELECT id, $1 FROM users WHERE role = 'staff'",
+    )
+    .bind(community_id)
+    .execute(&mut *tx)
+    .await?;
     let facilities = facilities::insert_facilities(&mut tx, community_id, &walk, &node_ids).await?;
     let service_requests = requests::insert_demo_requests(&mut tx, now).await?;
     requests::insert_demo_contact_openings(&mut tx, now).await?;
-    let consultations = consultations::insert_demo_consultations(&mut tx, now).await?;
+    let consultations = consultations::insert_demo_consultations(
+        &mut tx,
+        crate::store::community::CommunityId(community_id),
+        now,
+    )
+    .await?;
     crate::store::open311::create_client(
         &mut tx,
         DEMO_OPEN311_CLIENT,

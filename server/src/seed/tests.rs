@@ -473,6 +473,16 @@ async fn sample_codes_are_unused_ordered_and_addressed() {
 }
 
 /// A topic's id by its title.
+/// The demo's community, the only one.
+async fn the_community(db: &Db) -> crate::store::community::CommunityId {
+    crate::store::community::CommunityId(
+        sqlx::query_scalar("SELECT id FROM communities")
+            .fetch_one(db)
+            .await
+            .unwrap(),
+    )
+}
+
 async fn topic_id(db: &Db, title: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM topics WHERE title = $1")
         .bind(title)
@@ -503,8 +513,9 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     use linli_domain::consultation::{TopicStatus, YesNo};
 
     let (_dir, db, report) = seeded_db().await;
+    let c = the_community(&db).await;
     let id = topic_id(&db, consultations::LIFT_TITLE).await;
-    let topic = store::topic(&db, id, 5).await.unwrap().unwrap();
+    let topic = store::topic(&db, c, id, 5).await.unwrap().unwrap();
     assert_eq!(topic.summary.status, TopicStatus::Decided);
     assert_eq!(topic.summary.scope_zh, "翠柳苑 3 幢");
     let kinds: Vec<&str> = topic.events.iter().map(|e| e.kind.as_str()).collect();
@@ -526,7 +537,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
         ]
     );
     // 民事民评: nine owners rated the works: 5, 5, 5, 4, 4, 5, 2, 3, 4 = 37/9 = 4.11.
-    let rating = store::ratings(&db, id).await.unwrap();
+    let rating = store::ratings(&db, c, id).await.unwrap();
     assert_eq!(rating.count, 9);
     assert_eq!(rating.by_stars, [0, 1, 1, 3, 4]);
     assert_eq!(rating.average_centi, Some(411));
@@ -561,7 +572,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
             expected[i] = expected[i] + one;
         }
     }
-    let vote = store::vote_view(&db, id).await.unwrap().unwrap();
+    let vote = store::vote_view(&db, c, id).await.unwrap().unwrap();
     assert_eq!(vote.rule, DecisionRule::ART_278_MAJOR);
     assert!(!vote.secret);
     assert!(vote.closed_at.is_some_and(|t| t < crate::db::now()));
@@ -610,7 +621,10 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     .await
     .unwrap();
     assert_eq!(strangers, 0);
-    assert_eq!(store::receipt_hashes(&db, vote.id).await.unwrap().len(), 20);
+    assert_eq!(
+        store::receipt_hashes(&db, c, vote.id).await.unwrap().len(),
+        20
+    );
     let audit: Vec<(String, i64)> = sqlx::query_as(
         "SELECT action, COUNT(*) FROM consultation_audit WHERE topic_id = $1 GROUP BY action ORDER BY action",
     )
@@ -634,14 +648,18 @@ async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
     use linli_domain::consultation::TopicStatus;
 
     let (_dir, db, _) = seeded_db().await;
+    let c = the_community(&db).await;
     let home = demo_owner_household(&db).await;
 
     let shed = topic_id(&db, consultations::SHED_TITLE).await;
-    let vote = store::vote_view(&db, shed).await.unwrap().unwrap();
+    let vote = store::vote_view(&db, c, shed).await.unwrap().unwrap();
     assert!(vote.secret && !vote.live_tally);
     assert!(vote.closes_at > crate::db::now() && vote.closed_at.is_none());
     assert_eq!(vote.tally, None, "hidden until the close");
-    assert_eq!(store::on_roll(&db, vote.id, &[home]).await.unwrap(), [home]);
+    assert_eq!(
+        store::on_roll(&db, c, vote.id, &[home]).await.unwrap(),
+        [home]
+    );
     assert!(!store::has_voted(&db, vote.id, home).await.unwrap());
     let (ballots, anonymous): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), SUM(CASE WHEN household_id IS NULL AND voter_id IS NULL THEN 1 ELSE 0 END)
@@ -657,13 +675,13 @@ async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
     );
 
     let roof = topic_id(&db, consultations::ROOF_TITLE).await;
-    let topic = store::topic(&db, roof, 5).await.unwrap().unwrap();
+    let topic = store::topic(&db, c, roof, 5).await.unwrap().unwrap();
     assert_eq!(topic.summary.status, TopicStatus::Collecting);
     assert_eq!(topic.summary.cosigns, 2, "below the tests' threshold of 3");
-    assert!(!store::has_cosigned(&db, roof, &[home]).await.unwrap());
+    assert!(!store::has_cosigned(&db, c, roof, &[home]).await.unwrap());
     let mut conn = db.acquire().await.unwrap();
     assert!(
-        store::in_scope(&mut conn, topic.summary.scope, home)
+        store::in_scope(&mut conn, c, topic.summary.scope, home)
             .await
             .unwrap()
     );

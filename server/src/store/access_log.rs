@@ -1,6 +1,7 @@
 //! The access log (migration 0019): staff opening a resident's number, and what admins and the
 //! resident read of it. Rows are only ever added; the database refuses changes to them.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::api::ContactPreference;
 use linli_domain::contact::{
@@ -21,13 +22,15 @@ struct Author {
 
 async fn author_of<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    community: CommunityId,
     request_id: i64,
 ) -> sqlx::Result<Option<Author>> {
     let row = sqlx::query(
         "SELECT u.id, u.display_name, u.phone, r.contact_preference
          FROM service_requests r JOIN users u ON u.id = r.author_id
-         WHERE r.id = $1 AND u.deleted_at IS NULL",
+         WHERE r.community_id = $1 AND r.id = $2 AND u.deleted_at IS NULL",
     )
+    .bind(community.0)
     .bind(request_id)
     .fetch_optional(db)
     .await?;
@@ -49,8 +52,12 @@ async fn author_of<'e>(
 }
 
 /// The requester as staff see them before opening the contact: the number masked.
-pub async fn requester(db: &Db, request_id: i64) -> sqlx::Result<Option<Requester>> {
-    Ok(author_of(db, request_id)
+pub async fn requester(
+    db: &Db,
+    community: CommunityId,
+    request_id: i64,
+) -> sqlx::Result<Option<Requester>> {
+    Ok(author_of(db, community, request_id)
         .await?
         .map(|a| Requester::new(a.display_name, &a.phone, a.contact)))
 }
@@ -60,13 +67,14 @@ pub async fn requester(db: &Db, request_id: i64) -> sqlx::Result<Option<Requeste
 /// called, or their account is gone.
 pub async fn open_contact(
     db: &Db,
+    community: CommunityId,
     request_id: i64,
     actor_id: i64,
     purpose: ContactPurpose,
     now: i64,
 ) -> sqlx::Result<Option<OpenedContact>> {
     let mut tx = super::begin_immediate(db).await?;
-    let Some(author) = author_of(&mut *tx, request_id)
+    let Some(author) = author_of(&mut *tx, community, request_id)
         .await?
         .filter(|a| a.contact == ContactPreference::Phone)
     else {
@@ -74,7 +82,7 @@ pub async fn open_contact(
     };
     sqlx::query(
         "INSERT INTO access_log (at, actor_id, action, purpose, request_id, subject_id, community_id)
-         VALUES ($1, $2, $3, $4, $5, $6, (SELECT community_id FROM service_requests WHERE id = $5))",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now)
     .bind(actor_id)
@@ -82,6 +90,7 @@ pub async fn open_contact(
     .bind(purpose.key())
     .bind(request_id)
     .bind(author.id)
+    .bind(community.0)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -101,15 +110,21 @@ fn tracking_number(row: &sqlx::any::AnyRow) -> String {
 }
 
 /// A page of the log, newest first: rows with an id below `before` (all when none).
-pub async fn page(db: &Db, before: Option<i64>, limit: i64) -> sqlx::Result<AccessLogPage> {
+pub async fn page(
+    db: &Db,
+    community: CommunityId,
+    before: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<AccessLogPage> {
     let rows = sqlx::query(
         "SELECT l.id, l.at, l.action, l.purpose, l.request_id, u.display_name, u.role,
                 r.tracking_year, r.tracking_seq
          FROM access_log l
          JOIN users u ON u.id = l.actor_id
-         JOIN service_requests r ON r.id = l.request_id
-         WHERE l.id < $1 ORDER BY l.id DESC LIMIT $2",
+         JOIN service_requests r ON r.community_id = l.community_id AND r.id = l.request_id
+         WHERE l.community_id = $1 AND l.id < $2 ORDER BY l.id DESC LIMIT $3",
     )
+    .bind(community.0)
     .bind(before.unwrap_or(i64::MAX))
     // One more than the page, to know whether another follows.
     .bind(limit + 1)
@@ -139,7 +154,8 @@ pub async fn page(db: &Db, before: Option<i64>, limit: i64) -> sqlx::Result<Acce
     })
 }
 
-/// Each opening of the account's number, oldest first, for the export of its data.
+/// Each opening of the account's number, oldest first, for the export of its data: in every
+/// community, since the account is city-wide (one of the few reads across communities).
 pub async fn openings_of(db: &Db, user_id: i64) -> sqlx::Result<Vec<MyContactOpening>> {
     let rows = sqlx::query(
         "SELECT l.at, l.purpose, r.tracking_year, r.tracking_seq

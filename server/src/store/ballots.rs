@@ -126,7 +126,13 @@ mod tests {
             .fetch_one(&db)
             .await
             .unwrap();
-        let vote = consultations::vote_of_topic(&db, topic)
+        let community = crate::store::community::CommunityId(
+            sqlx::query_scalar("SELECT id FROM communities")
+                .fetch_one(&db)
+                .await
+                .unwrap(),
+        );
+        let vote = consultations::vote_of_topic(&db, community, topic)
             .await
             .unwrap()
             .unwrap();

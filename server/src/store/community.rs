@@ -1,24 +1,131 @@
-//! The community's public figures.
+//! Which community an HTTP request is for, and the community's public figures.
 
 use crate::db::Db;
 use linli_domain::api::{
     CommunityMap, CommunityOverview, CompoundSummary, GeoPoint, MapBuilding, MapCompound,
 };
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// Whether any community is set up: a request is filed in one (its household's, or the first).
-pub async fn any(db: &Db) -> sqlx::Result<bool> {
-    let first: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM communities")
-        .fetch_one(db)
-        .await?;
-    Ok(first.is_some())
+/// The community a request is for: every read and write of community data is scoped by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommunityId(pub i64);
+
+/// Why no community answers to an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFound {
+    /// The database has no community yet.
+    NoneYet,
+    /// Communities have their own host names, and this is none of them.
+    UnknownHost,
 }
 
-pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
+/// The communities of the database by the host names they are served at.
+#[derive(Debug, Default)]
+struct Hosts {
+    by_name: HashMap<String, CommunityId>,
+    /// Served at any address no community claims: the only community, when it has no host
+    /// name (an embedded Linli of one community needs no setting).
+    default: Option<CommunityId>,
+    communities: usize,
+}
+
+impl Hosts {
+    /// From the communities' ids and host names, in id order.
+    fn of(rows: &[(i64, Option<String>)]) -> Hosts {
+        let by_name = rows
+            .iter()
+            .filter_map(|(id, name)| Some((normalise_host(name.as_deref()?), CommunityId(*id))))
+            .collect();
+        let default = match rows {
+            [(id, None)] => Some(CommunityId(*id)),
+            _ => None,
+        };
+        Hosts {
+            by_name,
+            default,
+            communities: rows.len(),
+        }
+    }
+
+    fn find(&self, host: &str) -> Result<CommunityId, NotFound> {
+        self.by_name
+            .get(host)
+            .copied()
+            .or(self.default)
+            .ok_or(if self.communities == 0 {
+                NotFound::NoneYet
+            } else {
+                NotFound::UnknownHost
+            })
+    }
+}
+
+/// How often an unknown host name may make the directory read the table again: a community
+/// added since (the demo seed, an import) is found within this, and a stream of made-up names
+/// costs the database one small read per interval, not one each.
+const REREAD_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+
+/// The host names of the communities, read from the database on first use and read again when
+/// an address matches none (communities are added by the seed and imports, not through the
+/// API, so they change rarely).
+#[derive(Default)]
+pub struct Directory {
+    kept: Mutex<Option<(Arc<Hosts>, Instant)>>,
+}
+
+impl Directory {
+    /// The community served at `host` (the request's Host, port and case aside).
+    pub async fn resolve(
+        &self,
+        db: &Db,
+        host: &str,
+    ) -> sqlx::Result<Result<CommunityId, NotFound>> {
+        let host = normalise_host(host);
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some((hosts, read_at)) = &kept {
+            let found = hosts.find(&host);
+            // An empty database is read again every time: it is being set up.
+            if found.is_ok() || (hosts.communities > 0 && read_at.elapsed() < REREAD_AT_MOST_EVERY)
+            {
+                return Ok(found);
+            }
+        }
+        let hosts = Arc::new(read_hosts(db).await?);
+        let found = hosts.find(&host);
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((hosts, Instant::now()));
+        Ok(found)
+    }
+}
+
+/// `Host: Cuiliu.Linli.example:8443` and `cuiliu.linli.example.` are the same community.
+fn normalise_host(host: &str) -> String {
+    let name = match host.rsplit_once(':') {
+        // An IPv6 literal keeps its colons: only a port after `]` is cut.
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => {
+            name
+        }
+        _ => host,
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+async fn read_hosts(db: &Db) -> sqlx::Result<Hosts> {
+    let rows: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, hostname FROM communities ORDER BY id")
+            .fetch_all(db)
+            .await?;
+    Ok(Hosts::of(&rows))
+}
+
+pub async fn overview(db: &Db, community: CommunityId) -> sqlx::Result<Option<CommunityOverview>> {
     let Some(c) = sqlx::query(
         "SELECT id, name_zh, name_en, city_zh, city_en, street_office_zh, street_office_en
-         FROM communities ORDER BY id LIMIT 1",
+         FROM communities WHERE id = $1",
     )
+    .bind(community.0)
     .fetch_optional(db)
     .await?
     else {
@@ -47,10 +154,13 @@ pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
         households: r.get("households"),
     })
     .collect::<Vec<_>>();
-    let verified: i64 = sqlx::query("SELECT COUNT(DISTINCT household_id) FROM household_members")
-        .fetch_one(db)
-        .await?
-        .get(0);
+    let verified: i64 = sqlx::query(
+        "SELECT COUNT(DISTINCT household_id) FROM household_members WHERE community_id = $1",
+    )
+    .bind(community_id)
+    .fetch_one(db)
+    .await?
+    .get(0);
     let facilities: i64 = sqlx::query("SELECT COUNT(*) FROM facilities WHERE community_id = $1")
         .bind(community_id)
         .fetch_one(db)
@@ -71,11 +181,11 @@ pub async fn overview(db: &Db) -> sqlx::Result<Option<CommunityOverview>> {
 }
 
 /// The community's plan: its centre, compounds and buildings.
-pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
-    let Some(c) =
-        sqlx::query("SELECT id, center_lat, center_lon FROM communities ORDER BY id LIMIT 1")
-            .fetch_optional(db)
-            .await?
+pub async fn map(db: &Db, community: CommunityId) -> sqlx::Result<Option<CommunityMap>> {
+    let Some(c) = sqlx::query("SELECT id, center_lat, center_lon FROM communities WHERE id = $1")
+        .bind(community.0)
+        .fetch_optional(db)
+        .await?
     else {
         return Ok(None);
     };
@@ -126,4 +236,51 @@ pub async fn map(db: &Db) -> sqlx::Result<Option<CommunityMap>> {
         buildings,
         tiles: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(rows: &[(i64, Option<&str>)]) -> Hosts {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(id, name)| (*id, name.map(str::to_owned)))
+            .collect();
+        Hosts::of(&rows)
+    }
+
+    #[test]
+    fn a_host_name_is_matched_without_its_port_case_or_final_dot() {
+        assert_eq!(
+            normalise_host("Cuiliu.Linli.example:8443"),
+            "cuiliu.linli.example"
+        );
+        assert_eq!(
+            normalise_host("cuiliu.linli.example."),
+            "cuiliu.linli.example"
+        );
+        assert_eq!(normalise_host("[::1]:3000"), "[::1]");
+        assert_eq!(normalise_host("[::1]"), "[::1]");
+        assert_eq!(normalise_host("127.0.0.1"), "127.0.0.1");
+    }
+
+    #[test]
+    fn the_only_community_without_a_host_name_is_served_at_any_address() {
+        let one = hosts(&[(7, None)]);
+        assert_eq!(one.find("127.0.0.1"), Ok(CommunityId(7)));
+        assert_eq!(one.find("anything.example"), Ok(CommunityId(7)));
+    }
+
+    #[test]
+    fn communities_with_host_names_are_served_only_at_them() {
+        let city = hosts(&[(1, Some("cuiliu.example")), (2, Some("Hehua.example"))]);
+        assert_eq!(city.find("cuiliu.example"), Ok(CommunityId(1)));
+        assert_eq!(city.find("hehua.example"), Ok(CommunityId(2)));
+        assert_eq!(city.find("127.0.0.1"), Err(NotFound::UnknownHost));
+        // Two communities without names: neither is the default, so neither is guessed.
+        let unnamed = hosts(&[(1, None), (2, None)]);
+        assert_eq!(unnamed.find("127.0.0.1"), Err(NotFound::UnknownHost));
+        assert_eq!(hosts(&[]).find("127.0.0.1"), Err(NotFound::NoneYet));
+    }
 }

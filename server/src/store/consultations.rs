@@ -2,6 +2,7 @@
 //! roll and ballots; the audit log. Every write that checks a state does it inside its
 //! `BEGIN IMMEDIATE` transaction, so two requests racing cannot both pass the check.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::ballot::DecisionRule;
 use linli_domain::consultation::{
@@ -12,64 +13,71 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, QueryBuilder, Row};
 
-/// The households of a scope, as a subquery over `households h` joined to stairwells `s` and
-/// buildings `b`, up to where the scope's id is compared: append the id's placeholder when the
-/// scope has one ([`households_in`] does).
-fn households_in_head(scope: Scope) -> &'static str {
+/// The households of a scope within a community, as a subquery with `?` placeholders (number
+/// the whole statement with [`super::numbered`]): bind the community's id, then the scope's id
+/// when it has one ([`bind_scope`] does both).
+fn households_in(scope: Scope) -> &'static str {
     match scope {
-        Scope::Community => {
-            "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             JOIN buildings b ON b.id = s.building_id WHERE 1 = 1"
-        }
+        Scope::Community => "SELECT h.id FROM households h WHERE h.community_id = ?",
         Scope::Compound(_) => {
             "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             JOIN buildings b ON b.id = s.building_id WHERE b.compound_id = "
+             JOIN buildings b ON b.id = s.building_id
+             WHERE h.community_id = ? AND b.compound_id = ?"
         }
         Scope::Building(_) => {
             "SELECT h.id FROM households h JOIN stairwells s ON s.id = h.stairwell_id
-             WHERE s.building_id = "
+             WHERE h.community_id = ? AND s.building_id = ?"
         }
-        Scope::Stairwell(_) => "SELECT h.id FROM households h WHERE h.stairwell_id = ",
+        Scope::Stairwell(_) => {
+            "SELECT h.id FROM households h WHERE h.community_id = ? AND h.stairwell_id = ?"
+        }
     }
 }
 
-/// [`households_in_head`] with its placeholder (a `?`: number the whole statement with
-/// [`super::numbered`]); bind the scope's id once when it has one.
-fn households_in(scope: Scope) -> String {
-    let head = households_in_head(scope);
+/// Binds what [`households_in`] asks for.
+fn bind_scope<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    community: CommunityId,
+    scope: Scope,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let query = query.bind(community.0);
     match scope.id() {
-        Some(_) => format!("{head}?"),
-        None => head.to_owned(),
+        Some(id) => query.bind(id),
+        None => query,
     }
 }
 
-/// Whether a scope names a place that exists.
-pub async fn scope_exists(db: &Db, scope: Scope) -> sqlx::Result<bool> {
+/// Whether a scope names a place of the community.
+pub async fn scope_exists(db: &Db, community: CommunityId, scope: Scope) -> sqlx::Result<bool> {
     let table = match scope {
         Scope::Community => return Ok(true),
         Scope::Compound(_) => "compounds",
         Scope::Building(_) => "buildings",
         Scope::Stairwell(_) => "stairwells",
     };
-    let row = sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = $1"))
-        .bind(scope.id())
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT 1 FROM {table} WHERE community_id = $1 AND id = $2"
+    ))
+    .bind(community.0)
+    .bind(scope.id())
+    .fetch_optional(db)
+    .await?;
     Ok(row.is_some())
 }
 
-/// Whether a household lies within a scope.
+/// Whether a household lies within a scope of the community.
 pub async fn in_scope(
     conn: &mut AnyConnection,
+    community: CommunityId,
     scope: Scope,
     household_id: i64,
 ) -> sqlx::Result<bool> {
     let sql = super::numbered(&format!("SELECT 1 WHERE ? IN ({})", households_in(scope)));
-    let mut query = sqlx::query(&sql).bind(household_id);
-    if let Some(id) = scope.id() {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_optional(&mut *conn).await?.is_some())
+    let query = sqlx::query(&sql).bind(household_id);
+    Ok(bind_scope(query, community, scope)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
 }
 
 /// A topic's columns with what its scope's name is made of, in one query: the community (for
@@ -77,13 +85,14 @@ pub async fn in_scope(
 /// ORDER BY.
 const TOPIC_SELECT: &str = "SELECT t.id, t.title, t.background, t.options, t.status, t.scope_kind,
         t.scope_id, t.created_at,
-        (SELECT COUNT(*) FROM topic_cosigns x WHERE x.topic_id = t.id) AS cosigns,
+        (SELECT COUNT(*) FROM topic_cosigns x
+          WHERE x.community_id = t.community_id AND x.topic_id = t.id) AS cosigns,
         cm.name_zh AS community_zh, cm.name_en AS community_en,
         c.name_zh AS compound_zh, c.name_en AS compound_en,
         b.number AS building_number, s.number AS stairwell_number
      FROM topics t
      LEFT JOIN communities cm
-            ON t.scope_kind = 'community' AND cm.id = (SELECT MIN(id) FROM communities)
+            ON t.scope_kind = 'community' AND cm.id = t.community_id
      LEFT JOIN stairwells s ON t.scope_kind = 'stairwell' AND s.id = t.scope_id
      LEFT JOIN buildings b ON b.id = CASE t.scope_kind WHEN 'building' THEN t.scope_id
                                                       WHEN 'stairwell' THEN s.building_id END
@@ -240,17 +249,29 @@ fn facts_of(r: &AnyRow) -> TopicFacts {
     }
 }
 
-pub async fn topic_facts(db: &Db, id: i64) -> sqlx::Result<Option<TopicFacts>> {
-    read_facts(&mut *db.acquire().await?, id).await
+pub async fn topic_facts(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+) -> sqlx::Result<Option<TopicFacts>> {
+    read_facts(&mut *db.acquire().await?, community, id).await
 }
 
 /// A topic's status and scope, read on `conn` (inside the caller's transaction, where it
 /// decides a write).
-async fn read_facts(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<TopicFacts>> {
-    let row = sqlx::query("SELECT status, scope_kind, scope_id FROM topics WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+/// A topic of another community is not found.
+async fn read_facts(
+    conn: &mut AnyConnection,
+    community: CommunityId,
+    id: i64,
+) -> sqlx::Result<Option<TopicFacts>> {
+    let row = sqlx::query(
+        "SELECT status, scope_kind, scope_id FROM topics WHERE community_id = $1 AND id = $2",
+    )
+    .bind(community.0)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.as_ref().map(facts_of))
 }
 
@@ -266,6 +287,7 @@ pub enum CosignOutcome {
 /// Co-signs for a household, once per household; the topic moves to review at the threshold.
 pub async fn cosign(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
@@ -273,7 +295,16 @@ pub async fn cosign(
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let outcome = cosign_on(&mut tx, topic_id, household_id, user_id, threshold, now).await?;
+    let outcome = cosign_on(
+        &mut tx,
+        community,
+        topic_id,
+        household_id,
+        user_id,
+        threshold,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -281,19 +312,20 @@ pub async fn cosign(
 /// [`cosign`] inside the caller's transaction. Writes nothing unless it signs.
 pub async fn cosign_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
     threshold: u32,
     now: i64,
 ) -> sqlx::Result<CosignOutcome> {
-    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
+    let Some(facts) = read_facts(&mut *tx, community, topic_id).await? else {
         return Ok(CosignOutcome::NoSuchTopic);
     };
     if !facts.status.accepts_cosigns() {
         return Ok(CosignOutcome::NotCollecting);
     }
-    if !in_scope(&mut *tx, facts.scope, household_id).await? {
+    if !in_scope(&mut *tx, community, facts.scope, household_id).await? {
         return Ok(CosignOutcome::OutOfScope);
     }
     let inserted = sqlx::query(
@@ -309,15 +341,18 @@ pub async fn cosign_on(
     if inserted.rows_affected() == 0 {
         return Ok(CosignOutcome::AlreadySigned);
     }
-    let count: i64 = sqlx::query("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = $1")
-        .bind(topic_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) FROM topic_cosigns WHERE community_id = $1 AND topic_id = $2")
+            .bind(community.0)
+            .bind(topic_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
     let status = after_cosign(facts.status, count as u32, threshold);
     if status != facts.status {
-        sqlx::query("UPDATE topics SET status = $1 WHERE id = $2")
+        sqlx::query("UPDATE topics SET status = $1 WHERE community_id = $2 AND id = $3")
             .bind(status.key())
+            .bind(community.0)
             .bind(topic_id)
             .execute(&mut *tx)
             .await?;
@@ -328,8 +363,10 @@ pub async fn cosign_on(
 
 /// Staff's review: accept onto the agenda with the steps taken, or decline with the reason.
 /// False when the topic is no longer reviewable.
+#[allow(clippy::too_many_arguments)]
 pub async fn review(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     accept: bool,
@@ -338,14 +375,19 @@ pub async fn review(
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let done = review_on(&mut tx, topic_id, staff_id, accept, note, steps, now).await?;
+    let done = review_on(
+        &mut tx, community, topic_id, staff_id, accept, note, steps, now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(done)
 }
 
 /// [`review`] inside the caller's transaction. Writes nothing when it answers false.
+#[allow(clippy::too_many_arguments)]
 pub async fn review_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     accept: bool,
@@ -359,9 +401,11 @@ pub async fn review_on(
         TopicStatus::Declined
     };
     let updated = sqlx::query(
-        "UPDATE topics SET status = $1 WHERE id = $2 AND status IN ('collecting', 'in_review')",
+        "UPDATE topics SET status = $1
+         WHERE community_id = $2 AND id = $3 AND status IN ('collecting', 'in_review')",
     )
     .bind(to.key())
+    .bind(community.0)
     .bind(topic_id)
     .execute(&mut *tx)
     .await?;
@@ -422,20 +466,27 @@ pub async fn add_comment_on(
 }
 
 /// Whether a comment belongs to a topic (a reply's parent, a comment to hide).
-pub async fn comment_of_topic(db: &Db, topic_id: i64, comment_id: i64) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM topic_comments WHERE id = $1 AND topic_id = $2")
-            .bind(comment_id)
-            .bind(topic_id)
-            .fetch_optional(db)
-            .await?
-            .is_some(),
+pub async fn comment_of_topic(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+    comment_id: i64,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM topic_comments WHERE community_id = $1 AND id = $2 AND topic_id = $3",
     )
+    .bind(community.0)
+    .bind(comment_id)
+    .bind(topic_id)
+    .fetch_optional(db)
+    .await?
+    .is_some())
 }
 
 /// Hides a comment, keeping it and recording who and why.
 pub async fn hide_comment(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     comment_id: i64,
     staff_id: i64,
@@ -445,11 +496,12 @@ pub async fn hide_comment(
     let mut tx = super::begin_immediate(db).await?;
     sqlx::query(
         "UPDATE topic_comments SET hidden_at = $1, hidden_by = $2, hidden_reason = $3
-         WHERE id = $4 AND topic_id = $5",
+         WHERE community_id = $4 AND id = $5 AND topic_id = $6",
     )
     .bind(now)
     .bind(staff_id)
     .bind(reason)
+    .bind(community.0)
     .bind(comment_id)
     .bind(topic_id)
     .execute(&mut *tx)
@@ -470,13 +522,14 @@ pub async fn hide_comment(
 /// Opens the topic's vote and freezes its roll. False when the topic is not on the agenda.
 pub async fn open_vote(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     vote: &NewVote,
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let opened = open_vote_on(&mut tx, topic_id, staff_id, vote, now).await?;
+    let opened = open_vote_on(&mut tx, community, topic_id, staff_id, vote, now).await?;
     tx.commit().await?;
     Ok(opened)
 }
@@ -484,12 +537,13 @@ pub async fn open_vote(
 /// [`open_vote`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn open_vote_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     vote: &NewVote,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
+    let Some(facts) = read_facts(&mut *tx, community, topic_id).await? else {
         return Ok(false);
     };
     if !facts.status.can_open_vote() {
@@ -520,7 +574,8 @@ pub async fn open_vote_on(
     let verified = match vote.electorate {
         Electorate::Owners => "",
         Electorate::Households => {
-            " AND EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = x.id)"
+            " AND EXISTS (SELECT 1 FROM household_members m
+                          WHERE m.community_id = x.community_id AND m.household_id = x.id)"
         }
     };
     let sql = super::numbered(&format!(
@@ -529,12 +584,13 @@ pub async fn open_vote_on(
          WHERE x.id IN ({}){verified}",
         households_in(facts.scope)
     ));
-    let mut query = sqlx::query(&sql).bind(vote_id);
+    let mut query = sqlx::query(&sql).bind(vote_id).bind(community.0);
     if let Some(id) = facts.scope.id() {
         query = query.bind(id);
     }
     let frozen = query.execute(&mut *tx).await?.rows_affected();
-    sqlx::query("UPDATE topics SET status = 'voting' WHERE id = $1")
+    sqlx::query("UPDATE topics SET status = 'voting' WHERE community_id = $1 AND id = $2")
+        .bind(community.0)
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
@@ -578,19 +634,25 @@ pub struct VoteFacts {
     pub options: usize,
 }
 
-pub async fn vote_of_topic(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteFacts>> {
-    vote_of_topic_on(&mut *db.acquire().await?, topic_id).await
+pub async fn vote_of_topic(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+) -> sqlx::Result<Option<VoteFacts>> {
+    vote_of_topic_on(&mut *db.acquire().await?, community, topic_id).await
 }
 
 /// [`vote_of_topic`] on the caller's connection (or transaction).
 pub async fn vote_of_topic_on(
     conn: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
 ) -> sqlx::Result<Option<VoteFacts>> {
     let row = sqlx::query(
         "SELECT id, topic_id, electorate, secret, closes_at, closed_at, kind, options
-         FROM votes WHERE topic_id = $1",
+         FROM votes WHERE community_id = $1 AND topic_id = $2",
     )
+    .bind(community.0)
     .bind(topic_id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -636,13 +698,16 @@ pub struct RollEntry {
 /// Which of `households` are on the vote's roll (in household order), in one query.
 pub async fn roll_entries(
     db: &Db,
+    community: CommunityId,
     vote_id: i64,
     households: &[i64],
 ) -> sqlx::Result<Vec<RollEntry>> {
     if households.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = QueryBuilder::new("SELECT household_id, voted FROM vote_roll WHERE vote_id = ");
+    let mut query =
+        QueryBuilder::new("SELECT household_id, voted FROM vote_roll WHERE community_id = ");
+    query.push_bind(community.0).push(" AND vote_id = ");
     query.push_bind(vote_id).push(" AND ");
     push_in(&mut query, "household_id", households);
     query.push(" ORDER BY household_id");
@@ -658,8 +723,13 @@ pub async fn roll_entries(
 }
 
 /// Which of `households` are on the vote's roll.
-pub async fn on_roll(db: &Db, vote_id: i64, households: &[i64]) -> sqlx::Result<Vec<i64>> {
-    Ok(roll_entries(db, vote_id, households)
+pub async fn on_roll(
+    db: &Db,
+    community: CommunityId,
+    vote_id: i64,
+    households: &[i64],
+) -> sqlx::Result<Vec<i64>> {
+    Ok(roll_entries(db, community, vote_id, households)
         .await?
         .into_iter()
         .map(|e| e.household_id)
@@ -789,9 +859,15 @@ pub async fn cast_on(
 }
 
 /// Closes the vote and publishes the result. False when it was not open.
-pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx::Result<bool> {
+pub async fn close_vote(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+    staff_id: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let closed = close_vote_on(&mut tx, topic_id, staff_id, now).await?;
+    let closed = close_vote_on(&mut tx, community, topic_id, staff_id, now).await?;
     tx.commit().await?;
     Ok(closed)
 }
@@ -799,44 +875,51 @@ pub async fn close_vote(db: &Db, topic_id: i64, staff_id: i64, now: i64) -> sqlx
 /// [`close_vote`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn close_vote_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let closed =
-        sqlx::query("UPDATE votes SET closed_at = $1 WHERE topic_id = $2 AND closed_at IS NULL")
-            .bind(now)
-            .bind(topic_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let closed = sqlx::query(
+        "UPDATE votes SET closed_at = $1
+         WHERE community_id = $2 AND topic_id = $3 AND closed_at IS NULL",
+    )
+    .bind(now)
+    .bind(community.0)
+    .bind(topic_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if closed != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE topics SET status = 'decided' WHERE id = $1")
+    sqlx::query("UPDATE topics SET status = 'decided' WHERE community_id = $1 AND id = $2")
+        .bind(community.0)
         .bind(topic_id)
         .execute(&mut *tx)
         .await?;
     // The ballots are final now: publish their receipt hashes once, in their sorted order.
     let hashes: Vec<String> = sqlx::query(
         "SELECT b.receipt_hash FROM ballots b JOIN votes v ON v.id = b.vote_id
-         WHERE v.topic_id = $1 ORDER BY b.receipt_hash",
+         WHERE b.community_id = $1 AND v.community_id = $1 AND v.topic_id = $2
+         ORDER BY b.receipt_hash",
     )
+    .bind(community.0)
     .bind(topic_id)
     .fetch_all(&mut *tx)
     .await?
     .iter()
     .map(|r| r.get(0))
     .collect();
-    sqlx::query("UPDATE votes SET published_receipts = $1 WHERE topic_id = $2")
-        .bind(hashes.join("\n"))
-        .bind(topic_id)
-        .execute(&mut *tx)
-        .await?;
-    let vote_id: i64 = sqlx::query_scalar("SELECT id FROM votes WHERE topic_id = $1")
-        .bind(topic_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let vote_id: i64 = sqlx::query_scalar(
+        "UPDATE votes SET published_receipts = $1 WHERE community_id = $2 AND topic_id = $3
+         RETURNING id",
+    )
+    .bind(hashes.join("\n"))
+    .bind(community.0)
+    .bind(topic_id)
+    .fetch_one(&mut *tx)
+    .await?;
     super::results::publish_first_on(&mut *tx, vote_id, Some(staff_id), now).await?;
     event(&mut *tx, topic_id, now, "staff", "vote_closed", "").await?;
     audit(&mut *tx, topic_id, now, Some(staff_id), "close_vote", "").await?;
@@ -844,11 +927,17 @@ pub async fn close_vote_on(
 }
 
 /// The receipt hashes of a vote's ballots that a correction voided after the close, sorted.
-pub async fn voided_receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
+pub async fn voided_receipt_hashes(
+    db: &Db,
+    community: CommunityId,
+    vote_id: i64,
+) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT receipt_hash FROM ballots
-         WHERE vote_id = $1 AND voided_in_revision IS NOT NULL ORDER BY receipt_hash",
+         WHERE community_id = $1 AND vote_id = $2 AND voided_in_revision IS NOT NULL
+         ORDER BY receipt_hash",
     )
+    .bind(community.0)
     .bind(vote_id)
     .fetch_all(db)
     .await
@@ -856,29 +945,43 @@ pub async fn voided_receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<St
 
 /// The receipt hashes of a vote, sorted (so their order says nothing about who voted when):
 /// those published at the close, or, for a vote still open, its ballots' so far.
-pub async fn receipt_hashes(db: &Db, vote_id: i64) -> sqlx::Result<Vec<String>> {
-    let published: Option<String> =
-        sqlx::query_scalar("SELECT published_receipts FROM votes WHERE id = $1")
-            .bind(vote_id)
-            .fetch_optional(db)
-            .await?
-            .flatten();
+pub async fn receipt_hashes(
+    db: &Db,
+    community: CommunityId,
+    vote_id: i64,
+) -> sqlx::Result<Vec<String>> {
+    let published: Option<String> = sqlx::query_scalar(
+        "SELECT published_receipts FROM votes WHERE community_id = $1 AND id = $2",
+    )
+    .bind(community.0)
+    .bind(vote_id)
+    .fetch_optional(db)
+    .await?
+    .flatten();
     if let Some(text) = published {
         return Ok(text.lines().map(str::to_owned).collect());
     }
-    let rows =
-        sqlx::query("SELECT receipt_hash FROM ballots WHERE vote_id = $1 ORDER BY receipt_hash")
-            .bind(vote_id)
-            .fetch_all(db)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT receipt_hash FROM ballots WHERE community_id = $1 AND vote_id = $2
+         ORDER BY receipt_hash",
+    )
+    .bind(community.0)
+    .bind(vote_id)
+    .fetch_all(db)
+    .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Every topic, newest first, in one query.
-pub async fn list(db: &Db, threshold: u32) -> sqlx::Result<Vec<TopicSummary>> {
+/// Every topic of the community, newest first, in one query.
+pub async fn list(
+    db: &Db,
+    community: CommunityId,
+    threshold: u32,
+) -> sqlx::Result<Vec<TopicSummary>> {
     let rows = sqlx::query(&format!(
-        "{TOPIC_SELECT} ORDER BY t.created_at DESC, t.id DESC"
+        "{TOPIC_SELECT} WHERE t.community_id = $1 ORDER BY t.created_at DESC, t.id DESC"
     ))
+    .bind(community.0)
     .fetch_all(db)
     .await?;
     Ok(rows.iter().map(|r| summary_of(r, threshold)).collect())
@@ -909,17 +1012,27 @@ pub struct TopicRecord {
     pub comments: Vec<Comment>,
 }
 
-pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<TopicRecord>> {
-    let Some(r) = sqlx::query(&format!("{TOPIC_SELECT} WHERE t.id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
+pub async fn topic(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+    threshold: u32,
+) -> sqlx::Result<Option<TopicRecord>> {
+    let Some(r) = sqlx::query(&format!(
+        "{TOPIC_SELECT} WHERE t.community_id = $1 AND t.id = $2"
+    ))
+    .bind(community.0)
+    .bind(id)
+    .fetch_optional(db)
+    .await?
     else {
         return Ok(None);
     };
     let events = sqlx::query(
-        "SELECT at, actor_role, kind, note FROM topic_events WHERE topic_id = $1 ORDER BY at, id",
+        "SELECT at, actor_role, kind, note FROM topic_events
+         WHERE community_id = $1 AND topic_id = $2 ORDER BY at, id",
     )
+    .bind(community.0)
     .bind(id)
     .fetch_all(db)
     .await?
@@ -934,9 +1047,12 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
     let comments = sqlx::query(
         "SELECT c.id, c.parent_id, c.author_role, c.official, c.body, c.hidden_reason, c.hidden_at,
                 c.created_at,
-                (SELECT COUNT(*) FROM comment_reports r WHERE r.comment_id = c.id) AS reports
-         FROM topic_comments c WHERE c.topic_id = $1 ORDER BY c.created_at, c.id",
+                (SELECT COUNT(*) FROM comment_reports r
+                  WHERE r.community_id = c.community_id AND r.comment_id = c.id) AS reports
+         FROM topic_comments c WHERE c.community_id = $1 AND c.topic_id = $2
+         ORDER BY c.created_at, c.id",
     )
+    .bind(community.0)
     .bind(id)
     .fetch_all(db)
     .await?
@@ -965,11 +1081,17 @@ pub async fn topic(db: &Db, id: i64, threshold: u32) -> sqlx::Result<Option<Topi
 }
 
 /// Whether one of `households` has co-signed (or proposed) a topic, in one query.
-pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<bool> {
+pub async fn has_cosigned(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+    households: &[i64],
+) -> sqlx::Result<bool> {
     if households.is_empty() {
         return Ok(false);
     }
-    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM topic_cosigns WHERE topic_id = ");
+    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM topic_cosigns WHERE community_id = ");
+    query.push_bind(community.0).push(" AND topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
     let (sql, args) = super::built(&mut query, crate::db::engine(db));
@@ -980,21 +1102,24 @@ pub async fn has_cosigned(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::R
 /// The first of `households` (in the order given) that lies within `scope`, in one query.
 pub async fn first_in_scope(
     db: &Db,
+    community: CommunityId,
     scope: Scope,
     households: &[i64],
 ) -> sqlx::Result<Option<i64>> {
     if households.is_empty() {
         return Ok(None);
     }
-    let mut query = QueryBuilder::new("SELECT x.id FROM households x WHERE ");
-    push_in(&mut query, "x.id", households);
-    query.push(" AND x.id IN (").push(households_in_head(scope));
-    if let Some(id) = scope.id() {
-        query.push_bind(id);
+    // An account's own households: a handful of parameters.
+    let list = vec!["?"; households.len()].join(", ");
+    let sql = super::numbered(&format!(
+        "SELECT x.id FROM households x WHERE x.id IN ({list}) AND x.id IN ({})",
+        households_in(scope)
+    ));
+    let mut query = sqlx::query(&sql);
+    for &id in households {
+        query = query.bind(id);
     }
-    query.push(")");
-    let (sql, args) = super::built(&mut query, crate::db::engine(db));
-    let inside: Vec<i64> = sqlx::query_with(&sql, args)
+    let inside: Vec<i64> = bind_scope(query, community, scope)
         .fetch_all(db)
         .await?
         .iter()
@@ -1004,12 +1129,17 @@ pub async fn first_in_scope(
 }
 
 /// The vote as shown: the tally only once closed or when shown live.
-pub async fn vote_view(db: &Db, topic_id: i64) -> sqlx::Result<Option<VoteView>> {
+pub async fn vote_view(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+) -> sqlx::Result<Option<VoteView>> {
     let Some(r) = sqlx::query(
         "SELECT id, question, electorate, rule, secret, live_tally, opened_at, closes_at, closed_at,
                 kind, options
-         FROM votes WHERE topic_id = $1",
+         FROM votes WHERE community_id = $1 AND topic_id = $2",
     )
+    .bind(community.0)
     .bind(topic_id)
     .fetch_optional(db)
     .await?
@@ -1090,13 +1220,14 @@ pub async fn has_voted(db: &Db, vote_id: i64, household_id: i64) -> sqlx::Result
 /// log. False when the topic is not decided.
 pub async fn post_update(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     note: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
-    let posted = post_update_on(&mut tx, topic_id, staff_id, note, now).await?;
+    let posted = post_update_on(&mut tx, community, topic_id, staff_id, note, now).await?;
     tx.commit().await?;
     Ok(posted)
 }
@@ -1104,12 +1235,13 @@ pub async fn post_update(
 /// [`post_update`] inside the caller's transaction. Writes nothing when it answers false.
 pub async fn post_update_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     note: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let decided = read_facts(&mut *tx, topic_id)
+    let decided = read_facts(&mut *tx, community, topic_id)
         .await?
         .is_some_and(|f| f.status.accepts_follow_up());
     if !decided {
@@ -1148,6 +1280,7 @@ pub enum RateOutcome {
 /// A household's stars for a decided topic's implementation; rating again replaces them.
 pub async fn rate(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
@@ -1155,7 +1288,16 @@ pub async fn rate(
     now: i64,
 ) -> sqlx::Result<RateOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let outcome = rate_on(&mut tx, topic_id, household_id, user_id, stars, now).await?;
+    let outcome = rate_on(
+        &mut tx,
+        community,
+        topic_id,
+        household_id,
+        user_id,
+        stars,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -1163,25 +1305,28 @@ pub async fn rate(
 /// [`rate`] inside the caller's transaction. Writes nothing unless it rates.
 pub async fn rate_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     household_id: i64,
     user_id: i64,
     stars: u8,
     now: i64,
 ) -> sqlx::Result<RateOutcome> {
-    let Some(facts) = read_facts(&mut *tx, topic_id).await? else {
+    let Some(facts) = read_facts(&mut *tx, community, topic_id).await? else {
         return Ok(RateOutcome::NoSuchTopic);
     };
-    let updates: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM topic_events WHERE topic_id = $1 AND kind = $2")
-            .bind(topic_id)
-            .bind(IMPLEMENTATION_UPDATE)
-            .fetch_one(&mut *tx)
-            .await?;
+    let updates: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM topic_events WHERE community_id = $1 AND topic_id = $2 AND kind = $3",
+    )
+    .bind(community.0)
+    .bind(topic_id)
+    .bind(IMPLEMENTATION_UPDATE)
+    .fetch_one(&mut *tx)
+    .await?;
     if !can_rate(facts.status, updates as usize) {
         return Ok(RateOutcome::NotNow);
     }
-    if !in_scope(&mut *tx, facts.scope, household_id).await? {
+    if !in_scope(&mut *tx, community, facts.scope, household_id).await? {
         return Ok(RateOutcome::OutOfScope);
     }
     sqlx::query(
@@ -1202,10 +1347,16 @@ pub async fn rate_on(
 }
 
 /// How households rated a topic's implementation: counts only, never who gave what.
-pub async fn ratings(db: &Db, topic_id: i64) -> sqlx::Result<RatingSummary> {
+pub async fn ratings(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+) -> sqlx::Result<RatingSummary> {
     let rows = sqlx::query(
-        "SELECT stars, COUNT(*) AS households FROM topic_ratings WHERE topic_id = $1 GROUP BY stars",
+        "SELECT stars, COUNT(*) AS households FROM topic_ratings
+         WHERE community_id = $1 AND topic_id = $2 GROUP BY stars",
     )
+    .bind(community.0)
     .bind(topic_id)
     .fetch_all(db)
     .await?;
@@ -1223,12 +1374,18 @@ pub async fn ratings(db: &Db, topic_id: i64) -> sqlx::Result<RatingSummary> {
 }
 
 /// The stars the first of `households` (in the order given) that rated a topic gave it.
-pub async fn my_rating(db: &Db, topic_id: i64, households: &[i64]) -> sqlx::Result<Option<u8>> {
+pub async fn my_rating(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+    households: &[i64],
+) -> sqlx::Result<Option<u8>> {
     if households.is_empty() {
         return Ok(None);
     }
     let mut query =
-        QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE topic_id = ");
+        QueryBuilder::new("SELECT household_id, stars FROM topic_ratings WHERE community_id = ");
+    query.push_bind(community.0).push(" AND topic_id = ");
     query.push_bind(topic_id).push(" AND ");
     push_in(&mut query, "household_id", households);
     let (sql, args) = super::built(&mut query, crate::db::engine(db));

@@ -1,6 +1,7 @@
 //! Storage around a topic's discussion: attached documents, reports of comments, and moving a
 //! vote's deadline. Every staff action is written to the audit log in the same transaction.
 
+use super::community::CommunityId;
 use super::consultations::{audit, event};
 use crate::db::Db;
 use linli_domain::deliberation::TopicDocument;
@@ -48,11 +49,16 @@ pub async fn attach_document(
 }
 
 /// A topic's documents, oldest first, without their bytes.
-pub async fn documents(db: &Db, topic_id: i64) -> sqlx::Result<Vec<TopicDocument>> {
+pub async fn documents(
+    db: &Db,
+    community: CommunityId,
+    topic_id: i64,
+) -> sqlx::Result<Vec<TopicDocument>> {
     let rows = sqlx::query(
         "SELECT id, title, content_type, size, uploaded_at FROM topic_documents
-         WHERE topic_id = $1 ORDER BY uploaded_at, id",
+         WHERE community_id = $1 AND topic_id = $2 ORDER BY uploaded_at, id",
     )
+    .bind(community.0)
     .bind(topic_id)
     .fetch_all(db)
     .await?;
@@ -69,14 +75,19 @@ pub async fn documents(db: &Db, topic_id: i64) -> sqlx::Result<Vec<TopicDocument
 }
 
 /// A document's type and bytes.
-pub async fn document(db: &Db, id: i64) -> sqlx::Result<Option<(String, Vec<u8>)>> {
-    Ok(
-        sqlx::query("SELECT content_type, bytes FROM topic_documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .map(|r| (r.get("content_type"), r.get("bytes"))),
+pub async fn document(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    Ok(sqlx::query(
+        "SELECT content_type, bytes FROM topic_documents WHERE community_id = $1 AND id = $2",
     )
+    .bind(community.0)
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .map(|r| (r.get("content_type"), r.get("bytes"))))
 }
 
 /// Records an account's report of a comment; reporting twice counts once.
@@ -109,6 +120,7 @@ pub enum Extension {
 /// Moves an open vote's deadline later, at most `max_seconds` after it opened.
 pub async fn extend_vote(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     closes_at: i64,
@@ -118,10 +130,11 @@ pub async fn extend_vote(
     let mut tx = super::begin_immediate(db).await?;
     let Some(row) = sqlx::query(
         "SELECT id, opened_at, closes_at FROM votes
-         WHERE topic_id = $1 AND closed_at IS NULL AND closes_at > $2",
+         WHERE community_id = $3 AND topic_id = $1 AND closed_at IS NULL AND closes_at > $2",
     )
     .bind(topic_id)
     .bind(now)
+    .bind(community.0)
     .fetch_optional(&mut *tx)
     .await?
     else {

@@ -1,5 +1,6 @@
 //! The service circle's facilities and the walking network the map draws.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::api::GeoPoint;
 use linli_domain::facility::{FacilityCategory, FacilityProperties, NewFacility, Wheelchair};
@@ -153,19 +154,25 @@ pub struct CheckedFacility {
     pub fields: NewFacility,
 }
 
-/// Adds a facility to the (only) community; its id.
-pub async fn insert(db: &Db, facility: &CheckedFacility, now: i64) -> sqlx::Result<i64> {
+/// Adds a facility to the community, which looks after it; its id.
+pub async fn insert(
+    db: &Db,
+    community: CommunityId,
+    facility: &CheckedFacility,
+    now: i64,
+) -> sqlx::Result<i64> {
     let row = bind_details(
         sqlx::query(
-        "INSERT INTO facilities (community_id, category, name_zh, name_en, address_zh, address_en,
-             lat, lon, opening_hours, phone, services_zh, services_en, wheelchair, updated_at)
-         VALUES ((SELECT id FROM communities ORDER BY id LIMIT 1),
-                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            "INSERT INTO facilities (category, name_zh, name_en, address_zh, address_en,
+             lat, lon, opening_hours, phone, services_zh, services_en, wheelchair, updated_at,
+             community_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          RETURNING id",
         ),
         facility,
         now,
     )
+    .bind(community.0)
     .fetch_one(db)
     .await?;
     Ok(row.get(0))
@@ -194,8 +201,14 @@ fn bind_details<'q>(
         .bind(now)
 }
 
-/// Replaces a facility's details; false when there is no such facility in service.
-pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> sqlx::Result<bool> {
+/// Replaces a facility's details; false when the community has no such facility in service.
+pub async fn update(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+    facility: &CheckedFacility,
+    now: i64,
+) -> sqlx::Result<bool> {
     let f = &facility.fields;
     let changed = bind_details(
         sqlx::query(
@@ -204,7 +217,7 @@ pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> s
              services_en = $11, wheelchair = $12, updated_at = $13,
              -- A moved facility is snapped to the network afresh when routed to.
              node_id = CASE WHEN lat = $14 AND lon = $15 THEN node_id END
-         WHERE id = $16 AND retired_at IS NULL",
+         WHERE community_id = $17 AND id = $16 AND retired_at IS NULL",
         ),
         facility,
         now,
@@ -212,19 +225,23 @@ pub async fn update(db: &Db, id: i64, facility: &CheckedFacility, now: i64) -> s
     .bind(f.lat)
     .bind(f.lon)
     .bind(id)
+    .bind(community.0)
     .execute(db)
     .await?
     .rows_affected();
     Ok(changed == 1)
 }
 
-/// Takes a facility out of service (it has closed); false when it was not in service.
-pub async fn retire(db: &Db, id: i64, now: i64) -> sqlx::Result<bool> {
+/// Takes a facility out of service (it has closed); false when the community had no such
+/// facility in service.
+pub async fn retire(db: &Db, community: CommunityId, id: i64, now: i64) -> sqlx::Result<bool> {
     let changed = sqlx::query(
-        "UPDATE facilities SET retired_at = $1, updated_at = $2 WHERE id = $3 AND retired_at IS NULL",
+        "UPDATE facilities SET retired_at = $1, updated_at = $2
+         WHERE community_id = $3 AND id = $4 AND retired_at IS NULL",
     )
     .bind(now)
     .bind(now)
+    .bind(community.0)
     .bind(id)
     .execute(db)
     .await?
@@ -346,17 +363,18 @@ pub struct Outline {
 /// The compounds' boundaries, then the buildings' footprints (named like "3幢"), by compound
 /// and number; those without a stored outline, or with one that does not read as a polygon,
 /// are left out.
-pub async fn outlines(db: &Db) -> sqlx::Result<Vec<Outline>> {
+pub async fn outlines(db: &Db, community: CommunityId) -> sqlx::Result<Vec<Outline>> {
     let rows = sqlx::query(
         "SELECT 'compound' AS kind, id AS compound_id, name_zh, name_en, NULL AS number,
                 boundary AS outline
-         FROM compounds WHERE boundary IS NOT NULL
+         FROM compounds WHERE community_id = $1 AND boundary IS NOT NULL
          UNION ALL
          SELECT 'building', c.id, c.name_zh, c.name_en, b.number, b.footprint
          FROM buildings b JOIN compounds c ON c.id = b.compound_id
-         WHERE b.footprint IS NOT NULL
+         WHERE b.community_id = $1 AND b.footprint IS NOT NULL
          ORDER BY kind DESC, compound_id, number",
     )
+    .bind(community.0)
     .fetch_all(db)
     .await?;
     Ok(rows

@@ -2,6 +2,7 @@
 //! sending, and the public list. A request's place is its picked point, or else the building
 //! of the household it was sent for.
 
+use super::community::CommunityId;
 use super::read_cache::requests_changed;
 use crate::db::Db;
 use linli_domain::api::{GeoPoint, PublicRequestItem, RequestSummary, SimilarRequest};
@@ -27,13 +28,18 @@ fn tracking(r: &sqlx::any::AnyRow) -> String {
 }
 
 /// Where a household's building stands: the default place of the requests sent for it.
-pub async fn household_point(db: &Db, household_id: i64) -> sqlx::Result<Option<GeoPoint>> {
+pub async fn household_point(
+    db: &Db,
+    community: CommunityId,
+    household_id: i64,
+) -> sqlx::Result<Option<GeoPoint>> {
     let row = sqlx::query(
         "SELECT b.lat, b.lon FROM households h
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
-         WHERE h.id = $1",
+         WHERE h.community_id = $1 AND h.id = $2",
     )
+    .bind(community.0)
     .bind(household_id)
     .fetch_optional(db)
     .await?;
@@ -47,6 +53,7 @@ pub async fn household_point(db: &Db, household_id: i64) -> sqlx::Result<Option<
 /// first. `viewer` marks the ones that are already theirs or followed.
 pub async fn similar_open(
     db: &Db,
+    community: CommunityId,
     category: &str,
     here: GeoPoint,
     viewer: i64,
@@ -57,11 +64,13 @@ pub async fn similar_open(
         "SELECT * FROM (
             SELECT r.id, r.tracking_year, r.tracking_seq, r.title, r.status, r.submitted_at,
                    r.author_id, COALESCE(r.lat, b.lat) AS lat, COALESCE(r.lon, b.lon) AS lon,
-                   (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = r.id) AS followers,
                    (SELECT COUNT(*) FROM request_followers f
-                     WHERE f.request_id = r.id AND f.user_id = $1) AS followed
+                  WHERE f.community_id = r.community_id AND f.request_id = r.id) AS followers,
+                   (SELECT COUNT(*) FROM request_followers f
+                     WHERE f.community_id = r.community_id AND f.request_id = r.id
+                       AND f.user_id = $1) AS followed
             FROM service_requests r {PLACE_JOINS}
-            WHERE r.category_code = $2 AND r.submitted_at >= $3
+            WHERE r.community_id = $8 AND r.category_code = $2 AND r.submitted_at >= $3
               AND r.status NOT IN ('resolved', 'closed', 'rejected', 'withdrawn')
          ) t
          WHERE t.lat BETWEEN $4 AND $5 AND t.lon BETWEEN $6 AND $7"
@@ -73,6 +82,7 @@ pub async fn similar_open(
     .bind(high.lat)
     .bind(low.lon)
     .bind(high.lon)
+    .bind(community.0)
     .fetch_all(db)
     .await?;
     let mut similar: Vec<SimilarRequest> = rows
@@ -104,61 +114,94 @@ pub async fn similar_open(
 }
 
 /// Follows a request; following twice is following once.
-pub async fn follow(db: &Db, request_id: i64, user_id: i64, now: i64) -> sqlx::Result<()> {
+pub async fn follow(
+    db: &Db,
+    community: CommunityId,
+    request_id: i64,
+    user_id: i64,
+    now: i64,
+) -> sqlx::Result<()> {
+    // Only a request of this community is followed: the follow takes its community.
     let inserted = sqlx::query(
-        "INSERT INTO request_followers (request_id, user_id, followed_at, community_id) VALUES ($1, $2, $3, (SELECT community_id FROM service_requests WHERE id = $1))
+        "INSERT INTO request_followers (request_id, user_id, followed_at, community_id)
+         SELECT id, $2, $3, community_id FROM service_requests WHERE community_id = $4 AND id = $1
          ON CONFLICT (request_id, user_id) DO NOTHING",
     )
     .bind(request_id)
     .bind(user_id)
     .bind(now)
+    .bind(community.0)
     .execute(db)
     .await;
-    requests_changed();
+    requests_changed(community);
     inserted?;
     Ok(())
 }
 
-pub async fn unfollow(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<()> {
-    let deleted =
-        sqlx::query("DELETE FROM request_followers WHERE request_id = $1 AND user_id = $2")
-            .bind(request_id)
-            .bind(user_id)
-            .execute(db)
-            .await;
-    requests_changed();
+pub async fn unfollow(
+    db: &Db,
+    community: CommunityId,
+    request_id: i64,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    let deleted = sqlx::query(
+        "DELETE FROM request_followers WHERE community_id = $1 AND request_id = $2 AND user_id = $3",
+    )
+    .bind(community.0)
+    .bind(request_id)
+    .bind(user_id)
+    .execute(db)
+    .await;
+    requests_changed(community);
     deleted?;
     Ok(())
 }
 
 /// How many follow a request.
-pub async fn follower_count(db: &Db, request_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM request_followers WHERE request_id = $1")
-        .bind(request_id)
-        .fetch_one(db)
-        .await
+pub async fn follower_count(db: &Db, community: CommunityId, request_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM request_followers WHERE community_id = $1 AND request_id = $2",
+    )
+    .bind(community.0)
+    .bind(request_id)
+    .fetch_one(db)
+    .await
 }
 
 /// Whether `user_id` follows a request.
-pub async fn is_following(db: &Db, request_id: i64, user_id: i64) -> sqlx::Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM request_followers WHERE request_id = $1 AND user_id = $2")
-            .bind(request_id)
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?
-            .is_some(),
+pub async fn is_following(
+    db: &Db,
+    community: CommunityId,
+    request_id: i64,
+    user_id: i64,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM request_followers
+         WHERE community_id = $1 AND request_id = $2 AND user_id = $3",
     )
+    .bind(community.0)
+    .bind(request_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?
+    .is_some())
 }
 
 /// The requests a resident follows, most recently followed first.
-pub async fn followed_by(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<RequestSummary>> {
+pub async fn followed_by(
+    db: &Db,
+    community: CommunityId,
+    user_id: i64,
+    now: i64,
+) -> sqlx::Result<Vec<RequestSummary>> {
     let rows = sqlx::query(&format!(
         "SELECT {} FROM service_requests r
          JOIN request_followers f ON f.request_id = r.id
-         WHERE f.user_id = $1 ORDER BY f.followed_at DESC",
+         WHERE f.community_id = $1 AND r.community_id = $1 AND f.user_id = $2
+         ORDER BY f.followed_at DESC",
         super::requests::SUMMARY_COLUMNS_OF_R
     ))
+    .bind(community.0)
     .bind(user_id)
     .fetch_all(db)
     .await?;
@@ -172,8 +215,9 @@ pub async fn followed_by(db: &Db, user_id: i64, now: i64) -> sqlx::Result<Vec<Re
 }
 
 /// Which public requests to list.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PublicFilter {
+    pub community: CommunityId,
     pub category: Option<String>,
     /// `Some(true)`: still being handled; `Some(false)`: done or refused.
     pub open: Option<bool>,
@@ -223,9 +267,10 @@ pub async fn public_page(db: &Db, filter: &PublicFilter) -> sqlx::Result<Vec<Pub
                 r.submitted_at, r.resolve_by, r.resolved_at, r.lat, r.lon,
                 c.name_zh AS compound_zh, c.name_en AS compound_en,
                 c.center_lat, c.center_lon,
-                (SELECT COUNT(*) FROM request_followers f WHERE f.request_id = r.id) AS followers
+                (SELECT COUNT(*) FROM request_followers f
+                  WHERE f.community_id = r.community_id AND f.request_id = r.id) AS followers
          FROM service_requests r {PLACE_JOINS}
-         WHERE r.status <> 'withdrawn'"
+         WHERE r.community_id = ? AND r.status <> 'withdrawn'"
     );
     if filter.category.is_some() {
         sql.push_str(" AND r.category_code = ?");
@@ -246,17 +291,18 @@ pub async fn public_page(db: &Db, filter: &PublicFilter) -> sqlx::Result<Vec<Pub
     }
     if filter.before.is_some() {
         sql.push_str(
-            " AND (r.submitted_at, r.id) < (SELECT submitted_at, id FROM service_requests WHERE id = ?)",
+            " AND (r.submitted_at, r.id) < (SELECT submitted_at, id FROM service_requests
+                WHERE community_id = ? AND id = ?)",
         );
     }
     sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
     let sql = super::numbered(&sql);
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(&sql).bind(filter.community.0);
     if let Some(category) = &filter.category {
         query = query.bind(category);
     }
     if let Some(before) = filter.before {
-        query = query.bind(before);
+        query = query.bind(filter.community.0).bind(before);
     }
     let rows = query.bind(filter.limit).fetch_all(db).await?;
     Ok(rows

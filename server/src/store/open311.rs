@@ -2,6 +2,7 @@
 //! the requests they send. The requests themselves are written by
 //! `store::requests::create` (with an `Open311Source`).
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::request::TrackingNumber;
 use sqlx::{AnyConnection, Row};
@@ -60,12 +61,19 @@ pub async fn live_client(db: &Db, key_hash: &str) -> sqlx::Result<Option<Client>
 
 /// The request a token was handed out for: `None` for an unknown token, `Some(None)` while
 /// the request is not known yet.
-pub async fn token_request(db: &Db, token: &str) -> sqlx::Result<Option<Option<TrackingNumber>>> {
+pub async fn token_request(
+    db: &Db,
+    community: CommunityId,
+    token: &str,
+) -> sqlx::Result<Option<Option<TrackingNumber>>> {
+    // Every token is handed out with its request, so a token of another community's request
+    // is unknown here.
     let row = sqlx::query(
         "SELECT r.tracking_year, r.tracking_seq FROM open311_tokens t
-         LEFT JOIN service_requests r ON r.id = t.request_id
-         WHERE t.token = $1",
+         JOIN service_requests r ON r.id = t.request_id
+         WHERE r.community_id = $1 AND t.token = $2",
     )
+    .bind(community.0)
     .bind(token)
     .fetch_optional(db)
     .await?;
@@ -79,9 +87,10 @@ pub async fn token_request(db: &Db, token: &str) -> sqlx::Result<Option<Option<T
     }))
 }
 
-/// The centre of the community Linli serves, if one is set up.
-pub async fn community_centre(db: &Db) -> sqlx::Result<Option<(f64, f64)>> {
-    let row = sqlx::query("SELECT center_lat, center_lon FROM communities ORDER BY id LIMIT 1")
+/// The centre of the community.
+pub async fn community_centre(db: &Db, community: CommunityId) -> sqlx::Result<Option<(f64, f64)>> {
+    let row = sqlx::query("SELECT center_lat, center_lon FROM communities WHERE id = $1")
+        .bind(community.0)
         .fetch_optional(db)
         .await?;
     Ok(row.map(|r| (r.get("center_lat"), r.get("center_lon"))))

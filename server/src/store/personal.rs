@@ -1,6 +1,7 @@
 //! A resident's own data: what the export gathers, the correction of their name, and the
 //! deletion of their account.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::personal::{
     DELETED_ACCOUNT_NAME, MyBallot, MyComment, MyRating, MySession, MyTopicEntry,
@@ -12,7 +13,8 @@ pub struct OwnRows {
     pub created_at: i64,
     pub privacy_consent_at: Option<i64>,
     pub privacy_notice: Option<String>,
-    pub request_ids: Vec<i64>,
+    /// The account's requests in every community (it is city-wide), with their community.
+    pub requests: Vec<(CommunityId, i64)>,
     pub following: Vec<String>,
     pub proposals: Vec<MyTopicEntry>,
     pub cosignatures: Vec<MyTopicEntry>,
@@ -29,11 +31,15 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
     .bind(user_id)
     .fetch_one(db)
     .await?;
-    let request_ids =
-        sqlx::query_scalar("SELECT id FROM service_requests WHERE author_id = $1 ORDER BY id")
-            .bind(user_id)
-            .fetch_all(db)
-            .await?;
+    let requests = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT community_id, id FROM service_requests WHERE author_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|(community, id)| (CommunityId(community), id))
+    .collect();
     let following = sqlx::query(
         "SELECT r.tracking_year, r.tracking_seq FROM request_followers f
          JOIN service_requests r ON r.id = f.request_id
@@ -135,7 +141,7 @@ pub async fn own_rows(db: &Db, user_id: i64) -> sqlx::Result<OwnRows> {
         created_at: account.get("created_at"),
         privacy_consent_at: account.get("privacy_consent_at"),
         privacy_notice: account.get("privacy_notice"),
-        request_ids,
+        requests,
         following,
         proposals,
         cosignatures,

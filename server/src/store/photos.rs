@@ -1,6 +1,7 @@
 //! Photos of requests: written with the submission or the action they came with (in its
 //! transaction), read back one at a time for whoever may see the request.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use crate::photos::StoredPhoto;
 use sqlx::Row;
@@ -40,11 +41,18 @@ pub struct PhotoBytes {
     pub bytes: Vec<u8>,
 }
 
-pub async fn get(db: &Db, id: i64, thumbnail: bool) -> sqlx::Result<Option<PhotoBytes>> {
+pub async fn get(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+    thumbnail: bool,
+) -> sqlx::Result<Option<PhotoBytes>> {
     let column = if thumbnail { "thumbnail" } else { "image" };
     let row = sqlx::query(&format!(
-        "SELECT request_id, media_type, {column} AS bytes FROM request_photos WHERE id = $1"
+        "SELECT request_id, media_type, {column} AS bytes FROM request_photos
+         WHERE community_id = $1 AND id = $2"
     ))
+    .bind(community.0)
     .bind(id)
     .fetch_optional(db)
     .await?;
@@ -56,10 +64,16 @@ pub async fn get(db: &Db, id: i64, thumbnail: bool) -> sqlx::Result<Option<Photo
 }
 
 /// The photo ids of a request, by the timeline entry they came with.
-pub async fn ids_by_event(db: &Db, request_id: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+pub async fn ids_by_event(
+    db: &Db,
+    community: CommunityId,
+    request_id: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
     let rows = sqlx::query(
-        "SELECT event_id, id FROM request_photos WHERE request_id = $1 ORDER BY event_id, id",
+        "SELECT event_id, id FROM request_photos WHERE community_id = $1 AND request_id = $2
+         ORDER BY event_id, id",
     )
+    .bind(community.0)
     .bind(request_id)
     .fetch_all(db)
     .await?;

@@ -5,7 +5,8 @@
 //! load those hand-overs were most of a page's time (see BENCHMARKS.md). The pages change only
 //! when a request is sent, moves along its lifecycle, gets a note or gains or loses a follower,
 //! and each of those is committed by a `store` function of this process, which then counts it
-//! ([`requests_changed`]). The server is its database's only writer (imports and the
+//! against the request's community ([`requests_changed`]): a change in one community leaves
+//! the others' kept reads standing. The server is its database's only writer (imports and the
 //! benchmark's loading run with it stopped), so a kept read whose count is still current is
 //! what the database would answer.
 //!
@@ -13,6 +14,7 @@
 //! read and bumped after the commit, so a read that may have missed the change is kept under
 //! the old count and read again by the next caller.
 
+use super::community::CommunityId;
 use super::follows::{self, PublicFilter, PublicRow};
 use super::requests::{self, QueueFilter, SummaryColumns};
 use crate::db::Db;
@@ -24,12 +26,35 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Commits of this process that changed a request, its timeline or its followers.
-static REQUEST_CHANGES: AtomicU64 = AtomicU64::new(0);
+/// Counts of changes by community. Communities share a count when their ids fall in the same
+/// slot, which costs a needless read again, never a stale one.
+pub struct ChangeCounts([AtomicU64; CHANGE_SLOTS]);
 
-/// Counts a committed change to requests; called after the commit, never before it.
-pub(crate) fn requests_changed() {
-    REQUEST_CHANGES.fetch_add(1, Ordering::AcqRel);
+const CHANGE_SLOTS: usize = 256;
+
+impl ChangeCounts {
+    pub const fn new() -> Self {
+        ChangeCounts([const { AtomicU64::new(0) }; CHANGE_SLOTS])
+    }
+
+    fn of(&self, community: CommunityId) -> &AtomicU64 {
+        &self.0[community.0.rem_euclid(CHANGE_SLOTS as i64) as usize]
+    }
+}
+
+impl Default for ChangeCounts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Commits of this process that changed a request, its timeline or its followers.
+static REQUEST_CHANGES: ChangeCounts = ChangeCounts::new();
+
+/// Counts a committed change to a request of `community`; called after the commit, never
+/// before it.
+pub(crate) fn requests_changed(community: CommunityId) {
+    REQUEST_CHANGES.of(community).fetch_add(1, Ordering::AcqRel);
 }
 
 /// A read and, when what it says depends on the time, the first moment (unix seconds) at
@@ -72,7 +97,7 @@ impl<V> Slot<V> {
 /// Reads by key, each kept until a request changes or its time runs out.
 pub struct ReadCache<K, V> {
     /// What counts the changes that make a read stale: [`REQUEST_CHANGES`] but in tests.
-    changes: &'static AtomicU64,
+    changes: &'static ChangeCounts,
     slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
     /// Keys kept at most: any filter and page may be asked for, so it must not grow without end.
     capacity: usize,
@@ -87,19 +112,27 @@ impl<K: Eq + Hash, V> ReadCache<K, V> {
         }
     }
 
-    /// The kept read of `key` if it is still right at `now`; otherwise `read`'s, kept.
-    pub async fn get<F, Fut>(&self, key: K, now: i64, read: F) -> sqlx::Result<Arc<V>>
+    /// The kept read of `key`, a read of `community`'s requests, if it is still right at
+    /// `now`; otherwise `read`'s, kept.
+    pub async fn get<F, Fut>(
+        &self,
+        community: CommunityId,
+        key: K,
+        now: i64,
+        read: F,
+    ) -> sqlx::Result<Arc<V>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<Fresh<V>>>,
     {
+        let counter = self.changes.of(community);
         let slot = self.slot(key);
-        if let Some(value) = slot.fresh(self.changes.load(Ordering::Acquire), now) {
+        if let Some(value) = slot.fresh(counter.load(Ordering::Acquire), now) {
             return Ok(value);
         }
         let _turn = slot.reading.lock().await;
         // Taken before reading: a change committed during the read makes this one stale.
-        let changes = self.changes.load(Ordering::Acquire);
+        let changes = counter.load(Ordering::Acquire);
         // Whoever had the turn before may have just read it.
         if let Some(value) = slot.fresh(changes, now) {
             return Ok(value);
@@ -138,7 +171,7 @@ pub struct RequestReads {
     public: ReadCache<PublicFilter, Vec<PublicRow>>,
     /// By month, the published figures: a month is thousands of rows to read and sort. They
     /// change with time too, as deadlines pass, and are kept only until the next one.
-    figures: ReadCache<YearMonth, FiguresReport>,
+    figures: ReadCache<(CommunityId, YearMonth), FiguresReport>,
 }
 
 impl Default for RequestReads {
@@ -146,7 +179,8 @@ impl Default for RequestReads {
         RequestReads {
             queue: ReadCache::new(1024),
             public: ReadCache::new(1024),
-            figures: ReadCache::new(36),
+            // Three years of a hundred communities.
+            figures: ReadCache::new(3600),
         }
     }
 }
@@ -161,7 +195,9 @@ impl RequestReads {
     ) -> sqlx::Result<Vec<RequestSummary>> {
         let rows = self
             .queue
-            .get(filter.clone(), now, || requests::queue(db, filter, now))
+            .get(filter.community, filter.clone(), now, || {
+                requests::queue(db, filter, now)
+            })
             .await?;
         Ok(rows.iter().map(|r| r.summary(now)).collect())
     }
@@ -176,25 +212,26 @@ impl RequestReads {
     ) -> sqlx::Result<Vec<(i64, PublicRequestItem)>> {
         let rows = self
             .public
-            .get(filter.clone(), now, || async {
+            .get(filter.community, filter.clone(), now, || async {
                 follows::public_page(db, filter).await.map(Fresh::always)
             })
             .await?;
         Ok(rows.iter().map(|r| (r.id, r.at(now))).collect())
     }
 
-    /// The published figures of `month` at `now`.
+    /// The published figures of `community` for `month` at `now`.
     pub async fn figures(
         &self,
         db: &Db,
+        community: CommunityId,
         month: YearMonth,
         now: i64,
     ) -> sqlx::Result<FiguresReport> {
         let report = self
             .figures
-            .get(month, now, || async {
+            .get(community, (community, month), now, || async {
                 let (start, end) = month.bounds();
-                let facts = requests::facts_between(db, start, end).await?;
+                let facts = requests::facts_between(db, community, start, end).await?;
                 let categories = requests::categories(db).await?;
                 let report =
                     FiguresReport::of(month, &facts, categories.into_iter().map(|c| c.code), now);
@@ -218,12 +255,15 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     /// A cache counting its own changes, so that other tests' writes do not touch it.
-    fn cache<K: Eq + Hash>(changes: &'static AtomicU64, capacity: usize) -> ReadCache<K, usize> {
+    fn cache<K: Eq + Hash>(changes: &'static ChangeCounts, capacity: usize) -> ReadCache<K, usize> {
         ReadCache {
             changes,
             ..ReadCache::new(capacity)
         }
     }
+
+    /// The community the kept reads of these tests are of.
+    const HERE: CommunityId = CommunityId(1);
 
     /// Counts the reads `get` makes.
     struct Reads(AtomicUsize);
@@ -237,34 +277,60 @@ mod tests {
 
     #[tokio::test]
     async fn keeps_a_read_until_a_request_changes() {
-        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        static CHANGES: ChangeCounts = ChangeCounts::new();
         let cache = cache(&CHANGES, 8);
         let reads = Reads(AtomicUsize::new(0));
-        let first = cache.get("queue", 100, || reads.read(None)).await.unwrap();
-        let again = cache.get("queue", 100, || reads.read(None)).await.unwrap();
+        let first = cache
+            .get(HERE, "queue", 100, || reads.read(None))
+            .await
+            .unwrap();
+        let again = cache
+            .get(HERE, "queue", 100, || reads.read(None))
+            .await
+            .unwrap();
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(reads.0.load(Ordering::SeqCst), 1);
 
-        CHANGES.fetch_add(1, Ordering::AcqRel);
-        let after = cache.get("queue", 100, || reads.read(None)).await.unwrap();
+        CHANGES.of(HERE).fetch_add(1, Ordering::AcqRel);
+        let after = cache
+            .get(HERE, "queue", 100, || reads.read(None))
+            .await
+            .unwrap();
         assert_eq!(*after, 2, "read again after a change");
     }
 
     #[tokio::test]
+    async fn a_change_in_another_community_leaves_the_read_standing() {
+        static CHANGES: ChangeCounts = ChangeCounts::new();
+        let cache = cache(&CHANGES, 8);
+        let reads = Reads(AtomicUsize::new(0));
+        cache
+            .get(HERE, "queue", 100, || reads.read(None))
+            .await
+            .unwrap();
+        CHANGES.of(CommunityId(2)).fetch_add(1, Ordering::AcqRel);
+        let again = cache
+            .get(HERE, "queue", 100, || reads.read(None))
+            .await
+            .unwrap();
+        assert_eq!(*again, 1, "kept across another community's change");
+    }
+
+    #[tokio::test]
     async fn reads_again_from_the_moment_its_time_runs_out() {
-        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        static CHANGES: ChangeCounts = ChangeCounts::new();
         let cache = cache(&CHANGES, 8);
         let reads = Reads(AtomicUsize::new(0));
         let first = cache
-            .get("overdue", 100, || reads.read(Some(160)))
+            .get(HERE, "overdue", 100, || reads.read(Some(160)))
             .await
             .unwrap();
         let before = cache
-            .get("overdue", 159, || reads.read(Some(160)))
+            .get(HERE, "overdue", 159, || reads.read(Some(160)))
             .await
             .unwrap();
         let at_the_moment = cache
-            .get("overdue", 160, || reads.read(Some(220)))
+            .get(HERE, "overdue", 160, || reads.read(Some(220)))
             .await
             .unwrap();
         assert!(Arc::ptr_eq(&first, &before));
@@ -278,9 +344,20 @@ mod tests {
         crate::seed::seed_demo_community(&pool).await.unwrap();
         let reads = RequestReads::default();
         let now = crate::db::now();
+        let community = CommunityId(
+            sqlx::query_scalar("SELECT MIN(id) FROM communities")
+                .fetch_one(&pool)
+                .await
+                .unwrap(),
+        );
         let every_open = QueueFilter {
+            community,
+            status: None,
+            category: None,
+            overdue_only: false,
+            building: None,
             limit: 1000,
-            ..QueueFilter::default()
+            offset: 0,
         };
         let overdue = QueueFilter {
             overdue_only: true,
@@ -288,12 +365,15 @@ mod tests {
         };
         let month = YearMonth::of(now);
         let public = PublicFilter {
+            community,
+            category: None,
+            open: None,
+            before: None,
             limit: 1000,
-            ..PublicFilter::default()
         };
         let queue_before = reads.queue(&pool, &every_open, now).await.unwrap();
         let public_before = reads.public_page(&pool, &public, now).await.unwrap();
-        let figures_before = reads.figures(&pool, month, now).await.unwrap();
+        let figures_before = reads.figures(&pool, community, month, now).await.unwrap();
 
         // The next request to fall overdue does so a second past its deadline, not before.
         let overdue_now = reads.queue(&pool, &overdue, now).await.unwrap();
@@ -320,6 +400,7 @@ mod tests {
         let created = requests::create(
             &pool,
             NewRequestRow {
+                community,
                 category: &repairs,
                 author_id: Some(author),
                 household_id: None,
@@ -343,13 +424,13 @@ mod tests {
         assert!(queue_after.iter().any(|r| r.id == created.id));
         let public_after = reads.public_page(&pool, &public, now).await.unwrap();
         assert_eq!(public_after.len(), public_before.len() + 1);
-        let figures_after = reads.figures(&pool, month, now).await.unwrap();
+        let figures_after = reads.figures(&pool, community, month, now).await.unwrap();
         assert_eq!(
             figures_after.total.received,
             figures_before.total.received + 1
         );
 
-        follows::follow(&pool, created.id, author, now)
+        follows::follow(&pool, community, created.id, author, now)
             .await
             .unwrap();
         let followed = reads.public_page(&pool, &public, now).await.unwrap();
@@ -359,7 +440,7 @@ mod tests {
 
     #[tokio::test]
     async fn callers_asking_at_once_share_one_read() {
-        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        static CHANGES: ChangeCounts = ChangeCounts::new();
         let cache = Arc::new(cache(&CHANGES, 8));
         let reads = Arc::new(AtomicUsize::new(0));
         let mut callers = tokio::task::JoinSet::new();
@@ -371,7 +452,7 @@ mod tests {
                     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                     Ok(Fresh::always(7))
                 };
-                *cache.get("figures", 0, read).await.unwrap()
+                *cache.get(HERE, "figures", 0, read).await.unwrap()
             });
         }
         while let Some(answer) = callers.join_next().await {
@@ -382,11 +463,11 @@ mod tests {
 
     #[tokio::test]
     async fn forgets_everything_rather_than_grow_past_its_capacity() {
-        static CHANGES: AtomicU64 = AtomicU64::new(0);
+        static CHANGES: ChangeCounts = ChangeCounts::new();
         let cache = cache(&CHANGES, 2);
         let reads = Reads(AtomicUsize::new(0));
         for key in [1, 2, 3] {
-            cache.get(key, 0, || reads.read(None)).await.unwrap();
+            cache.get(HERE, key, 0, || reads.read(None)).await.unwrap();
         }
         assert_eq!(cache.slots.lock().unwrap().len(), 1);
     }

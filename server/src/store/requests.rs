@@ -1,6 +1,7 @@
 //! Service requests: the catalogue, creating requests, reading them with their timelines, and
 //! applying lifecycle transitions. Each write is one transaction.
 
+use super::community::CommunityId;
 use super::photos;
 use super::read_cache::{Fresh, requests_changed};
 use crate::db::Db;
@@ -59,6 +60,8 @@ fn category_from_row(r: &AnyRow) -> RequestCategory {
 
 /// A validated request, ready to be stored.
 pub struct NewRequestRow<'a> {
+    /// The community it is sent to; its household, if any, is one of this community's.
+    pub community: CommunityId,
     pub category: &'a RequestCategory,
     /// None when it came through Open311: it has no author in Linli.
     pub author_id: Option<i64>,
@@ -90,13 +93,15 @@ pub struct Idempotency<'a> {
 /// The request `author_id` sent with this idempotency key, if any: its id and fingerprint.
 pub async fn sent_before(
     db: &Db,
+    community: CommunityId,
     author_id: i64,
     key: &str,
 ) -> sqlx::Result<Option<(i64, String)>> {
     sqlx::query_as(
         "SELECT id, idempotency_fingerprint FROM service_requests
-         WHERE author_id = $1 AND idempotency_key = $2",
+         WHERE community_id = $1 AND author_id = $2 AND idempotency_key = $3",
     )
+    .bind(community.0)
     .bind(author_id)
     .bind(key)
     .fetch_optional(db)
@@ -138,7 +143,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
              answers, lat, lon, address, contact_preference, hide_name, status,
              submitted_at, respond_by, resolve_by, open311_client_id,
              idempotency_key, idempotency_fingerprint, community_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, COALESCE((SELECT community_id FROM households WHERE id = $5), (SELECT MIN(id) FROM communities)))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          RETURNING id",
     )
     .bind(year)
@@ -161,6 +166,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
     .bind(new.open311.as_ref().map(|o| o.client_id))
     .bind(new.idempotency.map(|i| i.key))
     .bind(new.idempotency.map(|i| i.fingerprint))
+    .bind(new.community.0)
     .fetch_one(&mut *tx)
     .await?
     .get(0);
@@ -198,7 +204,7 @@ pub async fn create(db: &Db, new: NewRequestRow<'_>, now: i64) -> sqlx::Result<C
         .await?;
     }
     let committed = tx.commit().await;
-    requests_changed();
+    requests_changed(new.community);
     committed?;
     Ok(Created {
         id,
@@ -317,12 +323,15 @@ impl SummaryColumns {
 /// A resident's own requests, newest first.
 pub async fn list_for_author(
     db: &Db,
+    community: CommunityId,
     author_id: i64,
     now: i64,
 ) -> sqlx::Result<Vec<RequestSummary>> {
     let rows = sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE author_id = $1 ORDER BY submitted_at DESC, id DESC"
+        "SELECT {SUMMARY_COLUMNS} FROM service_requests WHERE community_id = $1 AND author_id = $2
+         ORDER BY submitted_at DESC, id DESC"
     ))
+    .bind(community.0)
     .bind(author_id)
     .fetch_all(db)
     .await?;
@@ -336,12 +345,19 @@ pub struct Ownership {
     pub submitted_at: i64,
 }
 
-pub async fn ownership(db: &Db, id: i64) -> sqlx::Result<Option<Ownership>> {
-    let row =
-        sqlx::query("SELECT author_id, status, submitted_at FROM service_requests WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+pub async fn ownership(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+) -> sqlx::Result<Option<Ownership>> {
+    let row = sqlx::query(
+        "SELECT author_id, status, submitted_at FROM service_requests
+         WHERE community_id = $1 AND id = $2",
+    )
+    .bind(community.0)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(|r| Ownership {
         author_id: r.get("author_id"),
         status: RequestStatus::parse(r.get("status")).unwrap_or(RequestStatus::Submitted),
@@ -352,6 +368,7 @@ pub async fn ownership(db: &Db, id: i64) -> sqlx::Result<Option<Ownership>> {
 /// The whole request; `with_internal` adds staff-only notes to the timeline.
 pub async fn detail(
     db: &Db,
+    community: CommunityId,
     id: i64,
     with_internal: bool,
     now: i64,
@@ -359,20 +376,22 @@ pub async fn detail(
     let Some(r) = sqlx::query(&format!(
         "SELECT {SUMMARY_COLUMNS}, description, answers, lat, lon, address, contact_preference,
                 hide_name, handler, satisfied
-         FROM service_requests WHERE id = $1"
+         FROM service_requests WHERE community_id = $1 AND id = $2"
     ))
+    .bind(community.0)
     .bind(id)
     .fetch_optional(db)
     .await?
     else {
         return Ok(None);
     };
-    let photo_ids = photos::ids_by_event(db, id).await?;
+    let photo_ids = photos::ids_by_event(db, community, id).await?;
     let timeline = sqlx::query(
         "SELECT id, at, actor_role, action, from_status, to_status, note, public, reason
          FROM request_events
-         WHERE request_id = $1 AND (public = 1 OR $2 = 1) ORDER BY at, id",
+         WHERE community_id = $1 AND request_id = $2 AND (public = 1 OR $3 = 1) ORDER BY at, id",
     )
+    .bind(community.0)
     .bind(id)
     .bind(i64::from(with_internal))
     .fetch_all(db)
@@ -447,7 +466,13 @@ pub struct Transition<'a> {
 
 /// Applies a transition if the request is still in the status it was decided from; returns
 /// false when someone else changed it in the meantime (the caller answers 409).
-pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Result<bool> {
+pub async fn apply(
+    db: &Db,
+    community: CommunityId,
+    id: i64,
+    t: Transition<'_>,
+    now: i64,
+) -> sqlx::Result<bool> {
     let mut tx = super::begin_immediate(db).await?;
     let responded = matches!(t.action, RequestAction::Accept | RequestAction::Reject);
     let resolved = t.action == RequestAction::Resolve;
@@ -463,7 +488,7 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
             resolved_at = CASE WHEN $4 THEN $5 ELSE resolved_at END,
             satisfied = COALESCE($6, satisfied),
             handler = COALESCE($7, handler)
-         WHERE id = $8 AND status = $9",
+         WHERE community_id = $8 AND id = $9 AND status = $10",
     )
     .bind(t.to.key())
     .bind(responded)
@@ -472,6 +497,7 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
     .bind(now)
     .bind(satisfied.map(i64::from))
     .bind(t.handler)
+    .bind(community.0)
     .bind(id)
     .bind(t.from.key())
     .execute(&mut *tx)
@@ -498,7 +524,7 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
     .await?;
     photos::insert(&mut tx, id, event_id, t.photos, now).await?;
     let committed = tx.commit().await;
-    requests_changed();
+    requests_changed(community);
     committed?;
     Ok(true)
 }
@@ -510,6 +536,7 @@ pub async fn apply(db: &Db, id: i64, t: Transition<'_>, now: i64) -> sqlx::Resul
 /// and one string to parse instead of thousands of rows kept side by side.
 pub async fn facts_between(
     db: &Db,
+    community: CommunityId,
     start: i64,
     end: i64,
 ) -> sqlx::Result<Vec<(String, RequestFacts)>> {
@@ -531,8 +558,10 @@ pub async fn facts_between(
         None,
     );
     let (facts,): (String,) = sqlx::query_as(&format!(
-        "SELECT {rows} FROM service_requests WHERE submitted_at >= $1 AND submitted_at < $2"
+        "SELECT {rows} FROM service_requests
+         WHERE community_id = $1 AND submitted_at >= $2 AND submitted_at < $3"
     ))
+    .bind(community.0)
     .bind(start)
     .bind(end)
     .fetch_one(db)
@@ -570,8 +599,9 @@ pub async fn facts_between(
 }
 
 /// What the staff queue is filtered by; no status means every request still open.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QueueFilter {
+    pub community: CommunityId,
     pub status: Option<RequestStatus>,
     pub category: Option<String>,
     pub overdue_only: bool,
@@ -594,7 +624,7 @@ pub async fn queue(
     now: i64,
 ) -> sqlx::Result<Fresh<Vec<SummaryColumns>>> {
     // The filters other than overdue, each with one parameter but the open-only one.
-    let mut matching = String::from("1 = 1");
+    let mut matching = String::from("community_id = ?");
     match filter.status {
         Some(_) => matching.push_str(" AND status = ?"),
         None => matching.push_str(" AND status NOT IN ('closed', 'rejected', 'withdrawn')"),
@@ -629,6 +659,7 @@ pub async fn queue(
     type PageQuery<'q> =
         sqlx::query::QueryAs<'q, sqlx::Any, (String, Option<i64>), sqlx::any::AnyArguments<'q>>;
     fn bind_matching<'q>(query: PageQuery<'q>, filter: &'q QueueFilter) -> PageQuery<'q> {
+        let query = query.bind(filter.community.0);
         let query = match filter.status {
             Some(status) => query.bind(status.key()),
             None => query,
@@ -680,8 +711,9 @@ pub struct PublicRequest {
 }
 
 /// Which public requests Open311 asks for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Open311Filter<'a> {
+    pub community: CommunityId,
     /// These tracking numbers, whatever the other filters say (as the spec has it).
     pub ids: &'a [TrackingNumber],
     /// Of these categories; any when empty.
@@ -709,7 +741,7 @@ pub async fn public_list(db: &Db, filter: &Open311Filter<'_>) -> sqlx::Result<Ve
          LEFT JOIN stairwells s ON s.id = h.stairwell_id
          LEFT JOIN buildings b ON b.id = s.building_id
          LEFT JOIN compounds c ON c.id = b.compound_id
-         WHERE 1 = 1",
+         WHERE r.community_id = ?",
     );
     let placeholders = |n: usize| vec!["?"; n].join(", ");
     let by_ids = !filter.ids.is_empty();
@@ -733,7 +765,7 @@ pub async fn public_list(db: &Db, filter: &Open311Filter<'_>) -> sqlx::Result<Ve
     }
     sql.push_str(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT ?");
     let sql = super::numbered(&sql);
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(&sql).bind(filter.community.0);
     if by_ids {
         for id in filter.ids {
             query = query.bind(i64::from(id.year)).bind(i64::from(id.seq));
@@ -777,8 +809,10 @@ pub async fn public_list(db: &Db, filter: &Open311Filter<'_>) -> sqlx::Result<Ve
 }
 
 /// Adds a note to a request's timeline; it changes no status.
+#[allow(clippy::too_many_arguments)]
 pub async fn add_note(
     db: &Db,
+    community: CommunityId,
     id: i64,
     actor_role: &str,
     actor_id: i64,
@@ -803,7 +837,7 @@ pub async fn add_note(
         },
     )
     .await;
-    requests_changed();
+    requests_changed(community);
     inserted?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! revision with its reason. Revisions are stored as published and never change (the table's
 //! triggers refuse it), so earlier ones read exactly as they did.
 
+use super::community::CommunityId;
 use super::consultations::{audit, event};
 use crate::db::Db;
 use linli_domain::ballot::{DecisionRule, Weight, YesNoTally, decide};
@@ -249,6 +250,7 @@ pub enum CorrectionOutcome {
 /// publishes.
 pub async fn correct(
     db: &Db,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     reason: &str,
@@ -256,7 +258,10 @@ pub async fn correct(
     now: i64,
 ) -> sqlx::Result<CorrectionOutcome> {
     let mut tx = super::begin_immediate(db).await?;
-    let outcome = correct_on(&mut tx, topic_id, staff_id, reason, correction, now).await?;
+    let outcome = correct_on(
+        &mut tx, community, topic_id, staff_id, reason, correction, now,
+    )
+    .await?;
     if matches!(outcome, CorrectionOutcome::Published(_)) {
         tx.commit().await?;
     } else {
@@ -267,13 +272,14 @@ pub async fn correct(
 
 async fn correct_on(
     tx: &mut AnyConnection,
+    community: CommunityId,
     topic_id: i64,
     staff_id: i64,
     reason: &str,
     correction: Correction,
     now: i64,
 ) -> sqlx::Result<CorrectionOutcome> {
-    let Some(vote) = super::consultations::vote_of_topic_on(tx, topic_id).await? else {
+    let Some(vote) = super::consultations::vote_of_topic_on(tx, community, topic_id).await? else {
         return Ok(CorrectionOutcome::NoVote);
     };
     if vote.closed_at.is_none() {
@@ -364,12 +370,17 @@ async fn correct_on(
 
 /// The roll of a vote as staff see it to correct a result: each unit's place, area, and
 /// whether a ballot of it counts now.
-pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
+pub async fn roll_units(
+    db: &Db,
+    community: CommunityId,
+    vote_id: i64,
+) -> sqlx::Result<Vec<RollUnit>> {
     let rows = sqlx::query(
         "SELECT r.household_id, c.id AS compound_id, c.name_zh, c.name_en, b.id AS building_id,
                 b.number AS building, s.id AS stairwell_id, s.number AS stairwell, h.room,
                 r.area_centi_m2,
-                CASE WHEN EXISTS (SELECT 1 FROM ballots x WHERE x.vote_id = r.vote_id
+                CASE WHEN EXISTS (SELECT 1 FROM ballots x
+                                  WHERE x.community_id = r.community_id AND x.vote_id = r.vote_id
                                   AND x.household_id = r.household_id
                                   AND x.voided_in_revision IS NULL) THEN 1 ELSE 0 END AS counted
          FROM vote_roll r
@@ -377,9 +388,10 @@ pub async fn roll_units(db: &Db, vote_id: i64) -> sqlx::Result<Vec<RollUnit>> {
          JOIN stairwells s ON s.id = h.stairwell_id
          JOIN buildings b ON b.id = s.building_id
          JOIN compounds c ON c.id = b.compound_id
-         WHERE r.vote_id = $1
+         WHERE r.community_id = $1 AND r.vote_id = $2
          ORDER BY c.id, b.number, s.number, h.floor, h.room",
     )
+    .bind(community.0)
     .bind(vote_id)
     .fetch_all(db)
     .await?;

@@ -1,16 +1,19 @@
 //! Server-side sessions, keyed by the SHA-256 of the cookie's token.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::Role;
 use sqlx::Row;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub user_id: i64,
     pub role: Role,
+    /// For staff, the communities they work for.
+    pub staff_of: Arc<[CommunityId]>,
     /// Unix seconds from which the session is no longer honoured.
     pub expires_at: i64,
 }
@@ -44,9 +47,26 @@ pub async fn find(db: &Db, token_hash: &str, now: i64) -> sqlx::Result<Option<Se
     .bind(now)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| Session {
-        user_id: r.get("user_id"),
-        role: Role::parse(r.get("role")).unwrap_or(Role::Resident),
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let user_id: i64 = r.get("user_id");
+    let role = Role::parse(r.get("role")).unwrap_or(Role::Resident);
+    let staff_of = if role == Role::Staff {
+        sqlx::query_scalar("SELECT community_id FROM staff_communities WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(db)
+            .await?
+            .into_iter()
+            .map(CommunityId)
+            .collect()
+    } else {
+        Arc::from([])
+    };
+    Ok(Some(Session {
+        user_id,
+        role,
+        staff_of,
         expires_at: r.get("expires_at"),
     }))
 }
@@ -112,19 +132,19 @@ impl SessionCache {
                 && session.expires_at > now
                 && read_at.elapsed() < SESSION_KEPT_FOR
             {
-                return Ok(Some(*session));
+                return Ok(Some(session.clone()));
             }
             kept.sign_outs
         };
         let found = find(db, token_hash, now).await?;
-        if let Some(session) = found {
+        if let Some(session) = &found {
             let mut kept = self.lock();
             if kept.sign_outs == sign_outs {
                 if kept.sessions.len() >= SESSIONS_KEPT {
                     kept.sessions.clear();
                 }
                 kept.sessions
-                    .insert(token_hash.to_owned(), (session, Instant::now()));
+                    .insert(token_hash.to_owned(), (session.clone(), Instant::now()));
             }
         }
         Ok(found)

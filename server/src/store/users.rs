@@ -1,5 +1,6 @@
 //! Accounts.
 
+use super::community::CommunityId;
 use crate::db::Db;
 use linli_domain::api::{HouseholdAddress, Me, Membership};
 use linli_domain::{FloorArea, HouseholdRelation, PhoneNumber, Role};
@@ -60,29 +61,60 @@ pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Cr
     }))
 }
 
-/// The account as its owner sees it, with its verified households.
-pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
-    let Some(user) = sqlx::query("SELECT id, phone, display_name, role FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
+/// The account as its owner sees it, with its verified households (in every community). Its
+/// role is the one that holds `here`: staff are staff at the communities they work for and
+/// residents elsewhere. Without a community (the personal data export), the stored role.
+pub async fn me(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Result<Option<Me>> {
+    let Some(user) = sqlx::query(
+        "SELECT id, phone, display_name, role,
+                CASE WHEN EXISTS (SELECT 1 FROM staff_communities w
+                                  WHERE w.user_id = users.id AND w.community_id = $2)
+                     THEN 1 ELSE 0 END AS works_here
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(here.map(|c| c.0))
+    .fetch_optional(db)
+    .await?
     else {
         return Ok(None);
     };
     let households = memberships(db, user_id).await?;
+    let role = match Role::parse(user.get("role")).unwrap_or(Role::Resident) {
+        Role::Staff if here.is_some() && !super::flag(&user, "works_here") => Role::Resident,
+        role => role,
+    };
     Ok(Some(Me {
         id: user.get("id"),
         phone: user.get("phone"),
         display_name: user.get("display_name"),
-        role: Role::parse(user.get("role")).unwrap_or(Role::Resident),
+        role,
         households,
     }))
 }
 
+/// The account's households in every community (accounts are city-wide).
 pub async fn memberships(db: &Db, user_id: i64) -> sqlx::Result<Vec<Membership>> {
     let rows = sqlx::query(&format!(
         "{MEMBERSHIP_SELECT} WHERE m.user_id = $1 ORDER BY m.verified_at, h.id"
     ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(membership_from_row).collect())
+}
+
+/// The account's households in one community: what it may act for there.
+pub async fn memberships_in(
+    db: &Db,
+    community: CommunityId,
+    user_id: i64,
+) -> sqlx::Result<Vec<Membership>> {
+    let rows = sqlx::query(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.community_id = $1 AND m.user_id = $2
+         ORDER BY m.verified_at, h.id"
+    ))
+    .bind(community.0)
     .bind(user_id)
     .fetch_all(db)
     .await?;

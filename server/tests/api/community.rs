@@ -80,7 +80,7 @@ async fn the_overview_shows_the_three_compounds_and_no_phone_numbers() {
 }
 
 #[tokio::test]
-async fn without_a_community_the_overview_is_a_404_problem() {
+async fn without_a_community_the_overview_says_none_is_set_up() {
     let app = spawn_app_unseeded().await;
-    assert_problem(app.get("/community").await, 404, "not_found").await;
+    assert_problem(app.get("/community").await, 409, "no_community").await;
 }

@@ -121,6 +121,7 @@ async fn spawn_with(seeded: bool, throttle: ThrottleLimits) -> TestApp {
         ballots: Default::default(),
         walk: Default::default(),
         facilities: Default::default(),
+        communities: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -175,6 +176,35 @@ impl TestApp {
     /// Another browser (its own cookies) on the same server, i.e. another person.
     pub fn new_browser(&self) -> Browser {
         Browser::new(&self.address)
+    }
+
+    /// A browser that reaches the server by the host name `host` (as a city's Linli serves
+    /// each community at its own), without needing that name in DNS.
+    pub fn browser_at(&self, host: &str) -> Browser {
+        let addr: SocketAddr = self
+            .address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the test server's socket address");
+        Browser {
+            address: format!("http://{host}:{}", addr.port()),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .no_proxy()
+                .resolve(host, addr)
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    /// Gives a community the host name it is served at.
+    pub async fn name_host(&self, community: i64, host: &str) {
+        sqlx::query("UPDATE communities SET hostname = $1 WHERE id = $2")
+            .bind(host)
+            .bind(community)
+            .execute(&self.db)
+            .await
+            .expect("name a community's host");
     }
 
     /// An unused binding code granting `relation`, with its household id (from the seed).

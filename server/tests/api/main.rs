@@ -3,6 +3,7 @@
 
 mod access;
 mod auth;
+mod communities;
 mod community;
 mod consultations;
 mod conventions;
