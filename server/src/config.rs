@@ -28,6 +28,9 @@ pub enum Command {
     /// year of service requests with their timelines, and signed-in voters for the ballots.
     #[command(hide = true)]
     BenchLoad(BenchLoadArgs),
+    /// List the communities with their host names and staff, or change one: the host name
+    /// it is served at, or who works for it.
+    Community(CommunityArgs),
     /// Import the walking network and the places of the service circle from an OpenStreetMap
     /// extract (.osm.pbf), replacing the network and what an earlier import brought.
     ImportOsm(ImportOsmArgs),
@@ -87,6 +90,25 @@ pub struct Open311KeyArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct CommunityArgs {
+    /// The community to change (an id from the list); without it, the list is printed.
+    #[arg(long)]
+    pub id: Option<i64>,
+    /// The host name it is served at, e.g. `cuiliu.linli.example`; "" to take it away.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// The phone number of a staff account that works for it from now on.
+    #[arg(long)]
+    pub add_staff: Option<String>,
+    /// The phone number of a staff account that no longer works for it.
+    #[arg(long)]
+    pub remove_staff: Option<String>,
+    /// Database URL: a SQLite file, created and migrated if missing, or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/linli.db")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct BenchLoadArgs {
     /// Database URL: a SQLite file, created and migrated if missing.
     #[arg(long)]
@@ -105,6 +127,10 @@ pub struct BenchLoadArgs {
     /// How many facilities to add across the demo's streets (the service circle benchmark).
     #[arg(long, default_value_t = 0)]
     pub facilities: usize,
+    /// How many communities the database holds: the demo and copies of it, each served at
+    /// its own host name (`c001.bench.linli.test`, ...), the requests spread over them.
+    #[arg(long, default_value_t = 1)]
+    pub communities: usize,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,8 +6,8 @@ use linli_domain::request::short_text;
 use linli_server::auth::session::{new_token, token_hash};
 use linli_server::backup::BackupSummary;
 use linli_server::config::{
-    BackupArgs, BenchLoadArgs, Cli, Command, ImportOsmArgs, LogFormat, Open311KeyArgs, RestoreArgs,
-    ServeArgs, Settings,
+    BackupArgs, BenchLoadArgs, Cli, Command, CommunityArgs, ImportOsmArgs, LogFormat,
+    Open311KeyArgs, RestoreArgs, ServeArgs, Settings,
 };
 use linli_server::http::{AppState, app};
 use linli_server::{backup, db, import, seed, store};
@@ -39,6 +39,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Some(Command::Backup(args)) => return backup_command(args).await,
         Some(Command::Restore(args)) => return restore_command(args).await,
+        Some(Command::Community(args)) => return community_command(args).await,
         None => cli.serve,
     };
     init_tracing(args.log_format);
@@ -127,6 +128,44 @@ async fn open311_key(args: Open311KeyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `linli-server community`: the list, or one community's host name or staff changed.
+async fn community_command(args: CommunityArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database_url).await?;
+    let changes = args.host.is_some() || args.add_staff.is_some() || args.remove_staff.is_some();
+    match args.id {
+        None if changes => anyhow::bail!("say which community to change with --id"),
+        None => {}
+        Some(id) => {
+            if let Some(host) = &args.host {
+                store::community::set_host(&db, id, Some(host)).await?;
+            }
+            if let Some(phone) = &args.add_staff {
+                store::community::set_staff(&db, id, phone, true).await?;
+            }
+            if let Some(phone) = &args.remove_staff {
+                store::community::set_staff(&db, id, phone, false).await?;
+            }
+        }
+    }
+    for c in store::community::list(&db).await? {
+        println!(
+            "{}\t{}\t{}\tstaff: {}",
+            c.id,
+            c.name_zh,
+            c.hostname
+                .as_deref()
+                .unwrap_or("(any address, when it is the only community)"),
+            if c.staff.is_empty() {
+                "none".to_owned()
+            } else {
+                c.staff.join(", ")
+            }
+        );
+    }
+    db.close().await;
+    Ok(())
+}
+
 /// The benchmark's database: the demo community and `args.requests` more requests, written in
 /// one transaction. Prints one line that `cargo xtask bench` shows.
 async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
@@ -134,6 +173,17 @@ async fn bench_load(args: BenchLoadArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.database_url).await?;
     if seed::is_empty(&db).await? {
         seed::seed_demo_community(&db).await?;
+    }
+    if args.communities > 1 {
+        let copied = std::time::Instant::now();
+        let ids = seed::load_bench_communities(&db, args.communities).await?;
+        println!(
+            "copied the demo community {} times in {:.1?}, served at {} to {}",
+            ids.len() - 1,
+            copied.elapsed(),
+            seed::bench_host(1),
+            seed::bench_host(ids.len())
+        );
     }
     let seeded = started.elapsed();
     let loaded = seed::load_bench_requests(&db, args.requests, db::now()).await?;

@@ -51,6 +51,9 @@ struct Options {
     keep: bool,
     /// On PostgreSQL instead of a SQLite file (see [`database`]).
     postgres: bool,
+    /// Communities in the database, each at its own host name; every scenario spreads its
+    /// requests over them in turn (see [`community_hosts`]).
+    communities: usize,
 }
 
 impl Options {
@@ -61,6 +64,7 @@ impl Options {
             warmup_seconds: 2,
             keep: false,
             postgres: false,
+            communities: 1,
         };
         let mut args = args.iter().filter(|a| *a != "--");
         while let Some(flag) = args.next() {
@@ -75,9 +79,10 @@ impl Options {
                 "--warmup" => options.warmup_seconds = value()?,
                 "--keep" => options.keep = true,
                 "--postgres" => options.postgres = true,
+                "--communities" => options.communities = value()?.clamp(1, 999) as usize,
                 other => {
                     return Err(format!(
-                        "unknown flag {other}; usage: cargo xtask bench [--requests N] [--seconds S] [--warmup S] [--keep] [--postgres]"
+                        "unknown flag {other}; usage: cargo xtask bench [--requests N] [--seconds S] [--warmup S] [--keep] [--postgres] [--communities N]"
                     ));
                 }
             }
@@ -117,6 +122,9 @@ struct Scenario {
     /// Method, path and body.
     requests: Vec<(&'static str, String, Option<String>)>,
     cookie: Option<String>,
+    /// The host names the requests go to in turn, each getting the whole plan before the
+    /// next; empty: the server's own address (a database of one community).
+    hosts: Vec<String>,
     /// Residents on phones of their own, taken in turn (each request as the next one): the
     /// abuse limits count per account and per address, and one resident sending thousands of
     /// requests a second would rightly be refused. Empty: every request as `cookie`.
@@ -216,17 +224,24 @@ pub fn run(args: &[String]) -> Result<()> {
     let work = TempDir::new(options.keep)?;
     let (database_url, _postgres) = database(options.postgres, &work.path)?;
     step(&format!(
-        "Loading the demo community and {} requests into {database_url}",
+        "Loading the demo community{} and {} requests into {database_url}",
+        if options.communities > 1 {
+            format!(" and {} copies of it", options.communities - 1)
+        } else {
+            String::new()
+        },
         options.requests,
     ));
     let started = Instant::now();
-    let (_, tokens) = load(
+    let (_, tokens) = load_communities(
         &binary,
         &database_url,
         &work.path,
         options.requests,
         SENDERS,
+        options.communities,
     )?;
+    let hosts = community_hosts(options.communities);
     println!("Database ready in {:.1?}.", started.elapsed());
 
     let owners = senders(&tokens);
@@ -237,8 +252,16 @@ pub fn run(args: &[String]) -> Result<()> {
     let addr = server.addr.clone();
     println!("Serving at http://{addr} (log: {})", server.log.display());
     let staff = login(&addr, STAFF_PHONE)?;
-    let cursors = public_cursors(&addr, 6)?;
-    let scenarios = scenarios(&staff, for_create, &cursors, &months_back(unix_now(), 12));
+    // A cursor names a request of one community: with many, pages follow the first only.
+    let cursors = if hosts.is_empty() {
+        public_cursors(&addr, 6)?
+    } else {
+        Vec::new()
+    };
+    let mut scenarios = scenarios(&staff, for_create, &cursors, &months_back(unix_now(), 12));
+    for scenario in &mut scenarios {
+        scenario.hosts = hosts.clone();
+    }
 
     let mut rows = Vec::new();
     for scenario in &scenarios {
@@ -255,7 +278,7 @@ pub fn run(args: &[String]) -> Result<()> {
         let (measured, sending) = std::thread::scope(|scope| {
             let sender = (scenario.sent_per_second > 0).then(|| {
                 scope.spawn(|| {
-                    send_requests_beside(&addr, for_beside, scenario.sent_per_second, &stop)
+                    send_requests_beside(&addr, &hosts, for_beside, scenario.sent_per_second, &stop)
                 })
             });
             let measured = (|| {
@@ -397,6 +420,7 @@ fn scenarios(staff: &str, owners: &[Sender], cursors: &[i64], months: &[String])
             name: "staff queue",
             requests: queue.clone(),
             cookie: Some(staff.to_owned()),
+            hosts: Vec::new(),
             senders: Vec::new(),
             expect_status: 200,
             target: Target::P99UnderMs(20.0),
@@ -406,6 +430,7 @@ fn scenarios(staff: &str, owners: &[Sender], cursors: &[i64], months: &[String])
             name: "public list",
             requests: public.into_iter().map(get).collect(),
             cookie: None,
+            hosts: Vec::new(),
             senders: Vec::new(),
             expect_status: 200,
             target: Target::P99UnderMs(20.0),
@@ -418,6 +443,7 @@ fn scenarios(staff: &str, owners: &[Sender], cursors: &[i64], months: &[String])
                 .map(|m| get(format!("/api/v1/requests/figures?month={m}")))
                 .collect(),
             cookie: None,
+            hosts: Vec::new(),
             senders: Vec::new(),
             expect_status: 200,
             target: Target::P99UnderMs(50.0),
@@ -430,6 +456,7 @@ fn scenarios(staff: &str, owners: &[Sender], cursors: &[i64], months: &[String])
                 .map(|b| ("POST", "/api/v1/requests".to_owned(), Some((*b).to_owned())))
                 .collect(),
             cookie: None,
+            hosts: Vec::new(),
             senders: owners.to_vec(),
             expect_status: 201,
             target: Target::RateAtLeast(500.0),
@@ -439,12 +466,25 @@ fn scenarios(staff: &str, owners: &[Sender], cursors: &[i64], months: &[String])
             name: "staff queue while requests are sent",
             requests: queue.clone(),
             cookie: Some(staff.to_owned()),
+            hosts: Vec::new(),
             senders: Vec::new(),
             expect_status: 200,
             target: Target::P99UnderMs(20.0),
             sent_per_second: SENT_PER_SECOND,
         },
     ]
+}
+
+/// The host names of a benchmark database of `communities` communities, as `bench-load
+/// --communities` names them (`linli_server::seed::bench_host`); none for one community,
+/// which is served at any address.
+fn community_hosts(communities: usize) -> Vec<String> {
+    if communities <= 1 {
+        return Vec::new();
+    }
+    (1..=communities)
+        .map(|n| format!("c{n:03}.bench.linli.test"))
+        .collect()
 }
 
 /// Requests sent per second beside the last scenario's reads: far more than any community
@@ -455,6 +495,7 @@ const SENT_PER_SECOND: u32 = 20;
 /// until `stop`; answers how many were sent and which were not answered 201.
 fn send_requests_beside(
     addr: &str,
+    hosts: &[String],
     senders: &[Sender],
     per_second: u32,
     stop: &std::sync::atomic::AtomicBool,
@@ -466,10 +507,13 @@ fn send_requests_beside(
         let due = started + Duration::from_secs_f64(sent as f64 / f64::from(per_second));
         std::thread::sleep(due.saturating_duration_since(Instant::now()));
         let sender = &senders[sent as usize % senders.len().max(1)];
-        let headers = format!(
+        let mut headers = format!(
             "Cookie: {}\r\nX-Forwarded-For: {}\r\n",
             sender.cookie, sender.address
         );
+        if !hosts.is_empty() {
+            let _ = write!(headers, "Host: {}\r\n", hosts[sent as usize % hosts.len()]);
+        }
         match exchange(addr, "POST", "/api/v1/requests", Some(body), &headers) {
             Ok(r) if r.status == 201 => {}
             Ok(r) => refused.push(format!("{}: {}", r.status, r.body)),
@@ -497,6 +541,11 @@ fn lua_script(s: &Scenario) -> String {
     if let Some(cookie) = &s.cookie {
         let _ = writeln!(lua, "wrk.headers[\"Cookie\"] = [==[{cookie}]==]");
     }
+    lua.push_str("local hosts = {\n");
+    for host in &s.hosts {
+        let _ = writeln!(lua, "  \"{host}\",");
+    }
+    lua.push_str("}\n");
     lua.push_str("local senders = {\n");
     for sender in &s.senders {
         let _ = writeln!(lua, "  {{\"{}\", \"{}\"}},", sender.cookie, sender.address);
@@ -522,11 +571,22 @@ end
 function request()
   n = n + 1
   local r = plan[(n % #plan) + 1]
-  if #senders == 0 then
+  if #senders == 0 and #hosts == 0 then
     return wrk.format(r[1], r[2], nil, r[3])
   end
-  local s = senders[(n % #senders) + 1]
-  return wrk.format(r[1], r[2], {["Cookie"] = s[1], ["X-Forwarded-For"] = s[2], ["Content-Type"] = "application/json"}, r[3])
+  -- Headers given to wrk.format replace wrk.headers: start from a copy of them.
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  if #senders > 0 then
+    local s = senders[(n % #senders) + 1]
+    h["Cookie"] = s[1]
+    h["X-Forwarded-For"] = s[2]
+    h["Content-Type"] = "application/json"
+  end
+  if #hosts > 0 then
+    h["Host"] = hosts[(math.floor(n / #plan) % #hosts) + 1]
+  end
+  return wrk.format(r[1], r[2], h, r[3])
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
@@ -660,10 +720,24 @@ pub(super) fn load(
     requests: u64,
     voters: usize,
 ) -> Result<(i64, Vec<String>)> {
+    load_communities(binary, database_url, work, requests, voters, 1)
+}
+
+/// [`load`] into a database of `communities` communities: the demo and copies of it, the
+/// requests spread over them (`bench-load --communities`).
+fn load_communities(
+    binary: &Path,
+    database_url: &str,
+    work: &Path,
+    requests: u64,
+    voters: usize,
+    communities: usize,
+) -> Result<(i64, Vec<String>)> {
     let voters_file = work.join("voters.txt");
     let status = Command::new(binary)
         .args(["bench-load", "--database-url", database_url])
         .args(["--requests", &requests.to_string()])
+        .args(["--communities", &communities.to_string()])
         .args(["--voters", &voters.to_string(), "--voters-out"])
         .arg(&voters_file)
         .status()
@@ -829,8 +903,14 @@ fn exchange(
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
     let body = body.unwrap_or("");
+    // The caller may name the host (a community's); otherwise the address.
+    let host = if headers.contains("Host: ") {
+        String::new()
+    } else {
+        format!("Host: {addr}\r\n")
+    };
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}\
+        "{method} {path} HTTP/1.1\r\n{host}Connection: close\r\n{headers}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );

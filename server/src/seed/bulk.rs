@@ -90,6 +90,18 @@ async fn load(conn: &mut AnyConnection, count: u64, now: i64) -> anyhow::Result<
     if residents.is_empty() {
         bail!("no resident is bound to a household: seed the demo community first");
     }
+    // With the benchmark's city loaded (`city`), the same residents send for the copies of
+    // their homes in every community, so the requests spread evenly over the communities.
+    let communities: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM communities")
+        .fetch_one(&mut *tx)
+        .await?;
+    let residents: Vec<(i64, i64)> = (1..=communities as usize)
+        .flat_map(|n| {
+            residents
+                .iter()
+                .map(move |&(user, home)| (user, super::city::copied_household(home, n)))
+        })
+        .collect();
     let categories: Vec<_> = TITLES.iter().copied().chain([OTHER]).collect();
     let mut rng = SplitMix64::new(SEED);
     let drafts: Vec<Draft> = (0..count)

@@ -11,6 +11,7 @@
 
 mod bench_facilities;
 mod bulk;
+mod city;
 pub mod consultations;
 mod facilities;
 mod geo;
@@ -33,6 +34,7 @@ use sqlx::{AnyConnection, Row};
 
 pub use bench_facilities::load_bench_facilities;
 pub use bulk::load_bench_requests;
+pub use city::{bench_host, load_bench_communities};
 pub use plan::DEMO_PASSWORD;
 pub use voters::{BenchVoters, load_bench_voters};
 

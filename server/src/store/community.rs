@@ -120,6 +120,126 @@ async fn read_hosts(db: &Db) -> sqlx::Result<Hosts> {
     Ok(Hosts::of(&rows))
 }
 
+/// A community as the `community` command lists it.
+pub struct Listed {
+    pub id: i64,
+    pub name_zh: String,
+    pub hostname: Option<String>,
+    /// The phone numbers of the staff who work for it.
+    pub staff: Vec<String>,
+}
+
+/// Every community, by id, with its host name and staff.
+pub async fn list(db: &Db) -> sqlx::Result<Vec<Listed>> {
+    let communities: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name_zh, hostname FROM communities ORDER BY id")
+            .fetch_all(db)
+            .await?;
+    let staff: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT w.community_id, u.phone FROM staff_communities w JOIN users u ON u.id = w.user_id
+         ORDER BY u.phone",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(communities
+        .into_iter()
+        .map(|(id, name_zh, hostname)| Listed {
+            staff: staff
+                .iter()
+                .filter(|(c, _)| *c == id)
+                .map(|(_, phone)| phone.clone())
+                .collect(),
+            id,
+            name_zh,
+            hostname,
+        })
+        .collect())
+}
+
+/// Why a change to a community was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeRefused {
+    #[error("there is no community {0}")]
+    NoCommunity(i64),
+    #[error("{0:?} is not a host name (letters, digits, hyphens and dots)")]
+    BadHost(String),
+    #[error("community {0} is already served at that host name")]
+    HostTaken(i64),
+    #[error("no staff account has the number {0}")]
+    NotStaff(String),
+}
+
+/// Serves a community at `host` (or at no name of its own with `None`). A running server
+/// finds a new name within a second; a name taken away is served until it restarts.
+pub async fn set_host(db: &Db, id: i64, host: Option<&str>) -> anyhow::Result<()> {
+    let host = match host.map(normalise_host) {
+        Some(h) if h.is_empty() => None,
+        Some(h) => {
+            let valid = h.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+            if !valid || h.len() > 253 {
+                return Err(ChangeRefused::BadHost(h).into());
+            }
+            Some(h)
+        }
+        None => None,
+    };
+    if let Some(h) = &host {
+        let holder: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM communities WHERE hostname = $1 AND id <> $2")
+                .bind(h)
+                .bind(id)
+                .fetch_optional(db)
+                .await?;
+        if let Some(other) = holder {
+            return Err(ChangeRefused::HostTaken(other).into());
+        }
+    }
+    let changed = sqlx::query("UPDATE communities SET hostname = $1 WHERE id = $2")
+        .bind(host)
+        .bind(id)
+        .execute(db)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(ChangeRefused::NoCommunity(id).into());
+    }
+    Ok(())
+}
+
+/// Lists (`works`) or takes off (`!works`) the staff account with this number among those
+/// who work for a community. Signed-in staff see the change within half a minute.
+pub async fn set_staff(db: &Db, id: i64, phone: &str, works: bool) -> anyhow::Result<()> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    if exists.is_none() {
+        return Err(ChangeRefused::NoCommunity(id).into());
+    }
+    let number = linli_domain::PhoneNumber::parse(phone)
+        .map_err(|_| ChangeRefused::NotStaff(phone.to_owned()))?;
+    let user: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND role = 'staff'")
+            .bind(number.as_str())
+            .fetch_optional(db)
+            .await?;
+    let user = user.ok_or_else(|| ChangeRefused::NotStaff(phone.to_owned()))?;
+    let sql = if works {
+        "INSERT INTO staff_communities (user_id, community_id) VALUES ($1, $2)
+         ON CONFLICT (user_id, community_id) DO NOTHING"
+    } else {
+        "DELETE FROM staff_communities WHERE user_id = $1 AND community_id = $2"
+    };
+    sqlx::query(sql).bind(user).bind(id).execute(db).await?;
+    Ok(())
+}
+
 pub async fn overview(db: &Db, community: CommunityId) -> sqlx::Result<Option<CommunityOverview>> {
     let Some(c) = sqlx::query(
         "SELECT id, name_zh, name_en, city_zh, city_en, street_office_zh, street_office_en
@@ -248,6 +368,53 @@ mod tests {
             .map(|(id, name)| (*id, name.map(str::to_owned)))
             .collect();
         Hosts::of(&rows)
+    }
+
+    #[tokio::test]
+    async fn host_names_and_staff_are_changed_only_as_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::scratch(dir.path()).await.unwrap();
+        crate::seed::seed_demo_community(&db).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM communities")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let refused = |e: anyhow::Error| e.downcast::<ChangeRefused>().unwrap();
+        set_host(&db, id, Some("Cuiliu.Linli.Example."))
+            .await
+            .unwrap();
+        let listed = list(&db).await.unwrap();
+        assert_eq!(listed[0].hostname.as_deref(), Some("cuiliu.linli.example"));
+        for bad in ["bad_host", "-x.example", "a..b", "空格 host"] {
+            assert_eq!(
+                refused(set_host(&db, id, Some(bad)).await.unwrap_err()),
+                ChangeRefused::BadHost(normalise_host(bad))
+            );
+        }
+        assert_eq!(
+            refused(set_host(&db, id + 1, Some("x.example")).await.unwrap_err()),
+            ChangeRefused::NoCommunity(id + 1)
+        );
+        // A resident's number is not a staff account's.
+        assert_eq!(
+            refused(set_staff(&db, id, "13900000001", true).await.unwrap_err()),
+            ChangeRefused::NotStaff("13900000001".into())
+        );
+        set_staff(&db, id, "13800000002", false).await.unwrap();
+        assert!(
+            !list(&db).await.unwrap()[0]
+                .staff
+                .contains(&"13800000002".to_owned())
+        );
+        set_staff(&db, id, "138 0000 0002", true).await.unwrap();
+        set_staff(&db, id, "13800000002", true).await.unwrap();
+        assert!(
+            list(&db).await.unwrap()[0]
+                .staff
+                .contains(&"13800000002".to_owned())
+        );
+        set_host(&db, id, Some("")).await.unwrap();
+        assert_eq!(list(&db).await.unwrap()[0].hostname, None);
     }
 
     #[test]

@@ -98,16 +98,26 @@ impl<V> Slot<V> {
 pub struct ReadCache<K, V> {
     /// What counts the changes that make a read stale: [`REQUEST_CHANGES`] but in tests.
     changes: &'static ChangeCounts,
-    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
-    /// Keys kept at most: any filter and page may be asked for, so it must not grow without end.
+    slots: Mutex<Slots<K, V>>,
+    /// Keys kept at most: any filter and page may be asked for, so it must not grow without
+    /// end. Past it, the key asked for least recently is forgotten.
     capacity: usize,
 }
 
-impl<K: Eq + Hash, V> ReadCache<K, V> {
+/// The kept keys, each with the tick at which it was last asked for.
+struct Slots<K, V> {
+    by_key: HashMap<K, (Arc<Slot<V>>, u64)>,
+    tick: u64,
+}
+
+impl<K: Eq + Hash + Clone, V> ReadCache<K, V> {
     pub fn new(capacity: usize) -> Self {
         ReadCache {
             changes: &REQUEST_CHANGES,
-            slots: Mutex::new(HashMap::new()),
+            slots: Mutex::new(Slots {
+                by_key: HashMap::new(),
+                tick: 0,
+            }),
             capacity,
         }
     }
@@ -150,18 +160,32 @@ impl<K: Eq + Hash, V> ReadCache<K, V> {
     fn slot(&self, key: K) -> Arc<Slot<V>> {
         // The map is always left whole, so a panic elsewhere cannot have broken it.
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if slots.len() >= self.capacity && !slots.contains_key(&key) {
-            slots.clear();
+        slots.tick += 1;
+        let tick = slots.tick;
+        if slots.by_key.len() >= self.capacity && !slots.by_key.contains_key(&key) {
+            // A scan of the kept keys, only when a new one comes in full: a city's hundred
+            // communities' pages outnumber any small capacity, and forgetting them all at
+            // once had every community read again from the database in turn.
+            let oldest = slots
+                .by_key
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                slots.by_key.remove(&oldest);
+            }
         }
-        slots
-            .entry(key)
-            .or_insert_with(|| {
+        let (slot, used) = slots.by_key.entry(key).or_insert_with(|| {
+            (
                 Arc::new(Slot {
                     kept: Mutex::new(None),
                     reading: tokio::sync::Mutex::new(()),
-                })
-            })
-            .clone()
+                }),
+                tick,
+            )
+        });
+        *used = tick;
+        slot.clone()
     }
 }
 
@@ -177,8 +201,10 @@ pub struct RequestReads {
 impl Default for RequestReads {
     fn default() -> Self {
         RequestReads {
-            queue: ReadCache::new(1024),
-            public: ReadCache::new(1024),
+            // Pages of 50 (20) requests: a few megabytes at most, for a hundred communities'
+            // staff and residents paging and filtering.
+            queue: ReadCache::new(8192),
+            public: ReadCache::new(8192),
             // Three years of a hundred communities.
             figures: ReadCache::new(3600),
         }
@@ -255,7 +281,10 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     /// A cache counting its own changes, so that other tests' writes do not touch it.
-    fn cache<K: Eq + Hash>(changes: &'static ChangeCounts, capacity: usize) -> ReadCache<K, usize> {
+    fn cache<K: Eq + Hash + Clone>(
+        changes: &'static ChangeCounts,
+        capacity: usize,
+    ) -> ReadCache<K, usize> {
         ReadCache {
             changes,
             ..ReadCache::new(capacity)
@@ -462,13 +491,23 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn forgets_everything_rather_than_grow_past_its_capacity() {
+    async fn forgets_the_least_recently_asked_rather_than_grow_past_its_capacity() {
         static CHANGES: ChangeCounts = ChangeCounts::new();
         let cache = cache(&CHANGES, 2);
         let reads = Reads(AtomicUsize::new(0));
-        for key in [1, 2, 3] {
+        for key in [1, 2, 1, 3] {
             cache.get(HERE, key, 0, || reads.read(None)).await.unwrap();
         }
-        assert_eq!(cache.slots.lock().unwrap().len(), 1);
+        let kept = |key| cache.slots.lock().unwrap().by_key.contains_key(&key);
+        assert_eq!(cache.slots.lock().unwrap().by_key.len(), 2);
+        assert!(
+            kept(1) && kept(3) && !kept(2),
+            "2 was asked for least recently"
+        );
+        assert_eq!(
+            reads.0.load(Ordering::SeqCst),
+            3,
+            "1 was kept, not read again"
+        );
     }
 }
