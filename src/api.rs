@@ -108,9 +108,10 @@ async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<
     response.json().await.map_err(|_| ApiError::Network)
 }
 
-/// The signed-in account, or `None` when nobody is signed in.
-pub async fn session() -> Result<Option<Me>, ApiError> {
-    get::<SessionInfo>("/auth/session").await.map(|s| s.me)
+/// The signed-in account (`None` when nobody is signed in), and whether the address the app
+/// was opened at is no community's.
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    get::<SessionInfo>("/auth/session").await
 }
 
 pub async fn register(body: &RegisterRequest) -> Result<Me, ApiError> {

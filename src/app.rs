@@ -1,7 +1,7 @@
 //! The app shell: providers, header, the routed main area, and the bottom tab bar.
 
 use crate::components::header::{AppHeader, provide_preferences};
-use crate::components::status::OfflineNotice;
+use crate::components::status::{OfflineNotice, UnknownAddressNotice};
 use crate::components::tab_bar::TabBar;
 use crate::i18n::*;
 use crate::outbox::OutboxNotice;
@@ -46,6 +46,7 @@ fn Shell() -> impl IntoView {
                 {t!(i18n, app.skip_to_content)}
             </a>
             <AppHeader/>
+            <UnknownAddressNotice/>
             <OfflineNotice/>
             <OutboxNotice/>
             <main id="main" tabindex="-1">

@@ -17,19 +17,31 @@ pub enum SessionState {
 #[derive(Clone, Copy)]
 pub struct Session(pub RwSignal<SessionState>);
 
+/// True when the app was opened at an address that is no community's, as the session's
+/// answer says.
+#[derive(Clone, Copy)]
+pub struct UnknownAddress(pub RwSignal<bool>);
+
 impl Session {
     pub fn provide() -> Self {
         let session = Session(RwSignal::new(SessionState::Loading));
         provide_context(session);
+        provide_context(UnknownAddress(RwSignal::new(false)));
         session.reload();
         session
     }
 
     pub fn reload(self) {
+        let unknown = expect_context::<UnknownAddress>();
         spawn_local(async move {
             let state = match api::session().await {
-                Ok(Some(me)) => SessionState::SignedIn(me),
-                Ok(None) => SessionState::Guest,
+                Ok(info) => {
+                    unknown.0.set(info.unknown_address);
+                    match info.me {
+                        Some(me) => SessionState::SignedIn(me),
+                        None => SessionState::Guest,
+                    }
+                }
                 Err(_) => SessionState::Unreachable,
             };
             self.0.set(state);

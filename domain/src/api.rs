@@ -77,6 +77,10 @@ pub struct BindHouseholdRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SessionInfo {
     pub me: Option<Me>,
+    /// The address the app was opened at is none of the communities' (a city's Linli serves
+    /// each at its own host name): the app says so at once, before anything else fails.
+    #[serde(default)]
+    pub unknown_address: bool,
 }
 
 /// The signed-in account, as its owner sees it.

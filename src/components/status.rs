@@ -36,6 +36,19 @@ pub fn OfflineNotice() -> impl IntoView {
     }
 }
 
+/// Says so when the app was opened at an address that is no community's: every page of a
+/// community would fail there, each with its own message.
+#[component]
+pub fn UnknownAddressNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let unknown = expect_context::<crate::session::UnknownAddress>().0;
+    view! {
+        <div class="address-notice" role="status" aria-live="polite">
+            {move || unknown.get().then(|| view! { <p>{t!(i18n, errors.unknown_community)}</p> })}
+        </div>
+    }
+}
+
 #[component]
 pub fn LoadError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();

@@ -65,6 +65,7 @@ export async function startServer() {
   return {
     url,
     codes,
+    databaseUrl: `sqlite://${join(dir, 'linli.db')}`,
     async stop() {
       child.removeAllListeners('exit');
       child.kill('SIGTERM');

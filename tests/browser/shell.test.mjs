@@ -2,8 +2,9 @@
 // clean console. Saves a screenshot of each main page in normal and elder mode.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { launchBrowser, newPhonePage, screenshot, startServer, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 const TABS = [
@@ -234,5 +235,34 @@ describe('the app shell', () => {
       await screenshot(page, `register-${mode}`);
     }
     assert.deepEqual(page.consoleErrors, []);
+  });
+});
+
+describe('a city of communities, each at its own address', () => {
+  it('says at once when the app is opened at an address that is no community\'s', async () => {
+    const server = await startServer();
+    const browser = await launchBrowser();
+    try {
+      // Named before any page asks, so the server reads the name on its first question.
+      execFileSync(process.env.LINLI_SERVER_BIN, [
+        'community', '--database-url', server.databaseUrl, '--id', '1', '--host', 'cuiliu.localhost',
+      ]);
+      const notice = '这个网址不属于任何社区。请从您所在社区的网址打开邻里。';
+      const page = await newPhonePage(browser);
+      await page.goto(`${server.url}/requests`);
+      await page.getByRole('status').filter({ hasText: notice }).waitFor();
+      await screenshot(page, 'unknown-address-normal');
+      // At the community's own name (Chromium sends *.localhost to this machine) all is well.
+      const port = new URL(server.url).port;
+      const home = await newPhonePage(browser);
+      await home.goto(`http://cuiliu.localhost:${port}/consultations`);
+      await home.getByRole('heading', { level: 1, name: /议事/ }).waitFor();
+      await home.getByRole('link', { name: /加装电梯/ }).first().waitFor();
+      assert.equal(await home.getByText(notice).count(), 0);
+      assert.deepEqual(home.consoleErrors, []);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
   });
 });

@@ -191,11 +191,21 @@ pub async fn session(
     here: Result<CommunityId, ApiError>,
     user: Option<CurrentUser>,
 ) -> ApiResult<impl IntoResponse> {
+    let unknown_address = matches!(
+        here,
+        Err(ApiError::Status(axum::http::StatusCode::NOT_FOUND, _))
+    );
     let me = match user {
         Some(user) => store::users::me(&state.db, user.id, here.ok()).await?,
         None => None,
     };
-    Ok(([no_store()], Json(SessionInfo { me })))
+    Ok((
+        [no_store()],
+        Json(SessionInfo {
+            me,
+            unknown_address,
+        }),
+    ))
 }
 
 /// A login or a registration always gets a fresh session, and ends the one the browser came with.

@@ -68,9 +68,13 @@ impl Hosts {
 /// costs the database one small read per interval, not one each.
 const REREAD_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
-/// The host names of the communities, read from the database on first use and read again when
-/// an address matches none (communities are added by the seed and imports, not through the
-/// API, so they change rarely).
+/// How long the directory is believed at all: a host name changed by `linli-server
+/// community` while the server runs is served within this.
+const REREAD_AFTER: Duration = Duration::from_secs(10);
+
+/// The host names of the communities, read from the database on first use, again when an
+/// address matches none, and every ten seconds (communities and their names are changed by
+/// the seed, imports and `linli-server community`, not through the API, so rarely).
 #[derive(Default)]
 pub struct Directory {
     kept: Mutex<Option<(Arc<Hosts>, Instant)>>,
@@ -88,7 +92,9 @@ impl Directory {
         if let Some((hosts, read_at)) = &kept {
             let found = hosts.find(&host);
             // An empty database is read again every time: it is being set up.
-            if found.is_ok() || (hosts.communities > 0 && read_at.elapsed() < REREAD_AT_MOST_EVERY)
+            let age = read_at.elapsed();
+            if age < REREAD_AFTER
+                && (found.is_ok() || (hosts.communities > 0 && age < REREAD_AT_MOST_EVERY))
             {
                 return Ok(found);
             }
@@ -169,8 +175,8 @@ pub enum ChangeRefused {
     NotStaff(String),
 }
 
-/// Serves a community at `host` (or at no name of its own with `None`). A running server
-/// finds a new name within a second; a name taken away is served until it restarts.
+/// Serves a community at `host` (or at no name of its own with `None`); a running server
+/// follows within ten seconds.
 pub async fn set_host(db: &Db, id: i64, host: Option<&str>) -> anyhow::Result<()> {
     let host = match host.map(normalise_host) {
         Some(h) if h.is_empty() => None,

@@ -420,7 +420,10 @@ async fn session_is_null_for_a_visitor_and_me_when_signed_in() {
 
     let resp = app.get("/auth/session").await;
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": null }));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({ "me": null, "unknown_address": false })
+    );
 
     // A stale or forged cookie is a visitor too, not an error.
     let resp = crate::helpers::bare_client()
@@ -430,16 +433,25 @@ async fn session_is_null_for_a_visitor_and_me_when_signed_in() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": null }));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({ "me": null, "unknown_address": false })
+    );
 
     let me = app.register_ok("13812345678").await;
     let resp = app.get("/auth/session").await;
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": me }));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({ "me": me, "unknown_address": false })
+    );
 
     app.logout().await;
     let resp = app.get("/auth/session").await;
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": null }));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({ "me": null, "unknown_address": false })
+    );
 }
 
 #[tokio::test]
@@ -481,7 +493,10 @@ async fn an_expired_session_is_not_honoured() {
 
     assert_problem(app.me().await, 401, "unauthorized").await;
     let resp = app.get("/auth/session").await;
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({ "me": null }));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({ "me": null, "unknown_address": false })
+    );
     // Signing in again works and gives a live session.
     assert_eq!(
         app.login("13812345678", GOOD_PASSWORD).await.status(),

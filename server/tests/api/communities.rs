@@ -58,6 +58,12 @@ async fn each_address_serves_its_own_community_and_no_other() {
     // With every community named, an address that is none of theirs is nobody's.
     let body = assert_problem(app.get("/community").await, 404, "unknown_community").await;
     assert!(body["detail"].as_str().unwrap().contains("网址"), "{body}");
+    // The app asks as it starts, and says so under its header.
+    assert_eq!(json(&app, "/auth/session").await["unknown_address"], true);
+    assert_eq!(
+        json(&app.browser_at(CUILIU), "/auth/session").await["unknown_address"],
+        false
+    );
     // The app itself is still served there (it shows the refusal).
     assert_eq!(
         app.client.get(app.url("/")).send().await.unwrap().status(),
