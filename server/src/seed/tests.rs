@@ -473,16 +473,6 @@ async fn sample_codes_are_unused_ordered_and_addressed() {
 }
 
 /// A topic's id by its title.
-/// The demo's community, the only one.
-async fn the_community(db: &Db) -> crate::store::community::CommunityId {
-    crate::store::community::CommunityId(
-        sqlx::query_scalar("SELECT id FROM communities")
-            .fetch_one(db)
-            .await
-            .unwrap(),
-    )
-}
-
 async fn topic_id(db: &Db, title: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM topics WHERE title = $1")
         .bind(title)
@@ -513,7 +503,7 @@ async fn the_lift_vote_was_decided_by_the_buildings_owners_and_passed() {
     use linli_domain::consultation::{TopicStatus, YesNo};
 
     let (_dir, db, report) = seeded_db().await;
-    let c = the_community(&db).await;
+    let c = crate::store::community::only(&db).await;
     let id = topic_id(&db, consultations::LIFT_TITLE).await;
     let topic = store::topic(&db, c, id, 5).await.unwrap().unwrap();
     assert_eq!(topic.summary.status, TopicStatus::Decided);
@@ -648,7 +638,7 @@ async fn the_demo_owner_has_an_open_vote_to_cast_and_a_proposal_to_co_sign() {
     use linli_domain::consultation::TopicStatus;
 
     let (_dir, db, _) = seeded_db().await;
-    let c = the_community(&db).await;
+    let c = crate::store::community::only(&db).await;
     let home = demo_owner_household(&db).await;
 
     let shed = topic_id(&db, consultations::SHED_TITLE).await;

@@ -126,12 +126,7 @@ mod tests {
             .fetch_one(&db)
             .await
             .unwrap();
-        let community = crate::store::community::CommunityId(
-            sqlx::query_scalar("SELECT id FROM communities")
-                .fetch_one(&db)
-                .await
-                .unwrap(),
-        );
+        let community = crate::store::community::only(&db).await;
         let vote = consultations::vote_of_topic(&db, community, topic)
             .await
             .unwrap()

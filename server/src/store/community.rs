@@ -13,6 +13,17 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CommunityId(pub i64);
 
+/// The database's only community: the demo seed's, in tests.
+#[cfg(test)]
+pub(crate) async fn only(db: &Db) -> CommunityId {
+    CommunityId(
+        sqlx::query_scalar("SELECT id FROM communities")
+            .fetch_one(db)
+            .await
+            .expect("one community"),
+    )
+}
+
 /// Why no community answers to an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotFound {
@@ -381,10 +392,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::scratch(dir.path()).await.unwrap();
         crate::seed::seed_demo_community(&db).await.unwrap();
-        let id: i64 = sqlx::query_scalar("SELECT id FROM communities")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+        let CommunityId(id) = only(&db).await;
         let refused = |e: anyhow::Error| e.downcast::<ChangeRefused>().unwrap();
         set_host(&db, id, Some("Cuiliu.Linli.Example."))
             .await

@@ -373,12 +373,7 @@ mod tests {
         crate::seed::seed_demo_community(&pool).await.unwrap();
         let reads = RequestReads::default();
         let now = crate::db::now();
-        let community = CommunityId(
-            sqlx::query_scalar("SELECT MIN(id) FROM communities")
-                .fetch_one(&pool)
-                .await
-                .unwrap(),
-        );
+        let community = crate::store::community::only(&pool).await;
         let every_open = QueueFilter {
             community,
             status: None,
