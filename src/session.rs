@@ -14,29 +14,25 @@ pub enum SessionState {
     Unreachable,
 }
 
+/// Who is signed in, and whether the app was opened at an address that is no community's (as
+/// the session's answer says).
 #[derive(Clone, Copy)]
-pub struct Session(pub RwSignal<SessionState>);
-
-/// True when the app was opened at an address that is no community's, as the session's
-/// answer says.
-#[derive(Clone, Copy)]
-pub struct UnknownAddress(pub RwSignal<bool>);
+pub struct Session(pub RwSignal<SessionState>, pub RwSignal<bool>);
 
 impl Session {
     pub fn provide() -> Self {
-        let session = Session(RwSignal::new(SessionState::Loading));
+        let session = Session(RwSignal::new(SessionState::Loading), RwSignal::new(false));
         provide_context(session);
-        provide_context(UnknownAddress(RwSignal::new(false)));
         session.reload();
         session
     }
 
+    /// Asks again; callable from anywhere (an event handler, a task), as it needs no context.
     pub fn reload(self) {
-        let unknown = expect_context::<UnknownAddress>();
         spawn_local(async move {
             let state = match api::session().await {
                 Ok(info) => {
-                    unknown.0.set(info.unknown_address);
+                    self.1.set(info.unknown_address);
                     match info.me {
                         Some(me) => SessionState::SignedIn(me),
                         None => SessionState::Guest,

@@ -41,7 +41,7 @@ pub fn OfflineNotice() -> impl IntoView {
 #[component]
 pub fn UnknownAddressNotice() -> impl IntoView {
     let i18n = use_i18n();
-    let unknown = expect_context::<crate::session::UnknownAddress>().0;
+    let unknown = crate::session::use_session().1;
     view! {
         <div class="address-notice" role="status" aria-live="polite">
             {move || unknown.get().then(|| view! { <p>{t!(i18n, errors.unknown_community)}</p> })}

@@ -81,7 +81,7 @@ pub async fn register(
     };
     tracing::info!(user_id, "account registered");
     let jar = rotate_session(&state, jar, user_id, now).await?;
-    let me = store::users::me(&state.db, user_id, None)
+    let me = store::users::me(&state.db, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok((StatusCode::CREATED, [no_store()], jar, Json(me)))
@@ -122,7 +122,7 @@ pub async fn login(
     store::throttle::clear(&state.db, Scope::LoginAccount, phone.as_str()).await?;
 
     let jar = rotate_session(&state, jar, user_id, now).await?;
-    let me = store::users::me(&state.db, user_id, here.ok())
+    let me = store::users::me_here(&state.db, user_id, here.ok())
         .await?
         .ok_or(ApiError::NotFound)?;
     tracing::info!(user_id, "signed in");
@@ -196,7 +196,9 @@ pub async fn session(
         Err(ApiError::Status(axum::http::StatusCode::NOT_FOUND, _))
     );
     let me = match user {
-        Some(user) => store::users::me(&state.db, user.id, here.ok()).await?,
+        Some(user) => store::users::me(&state.db, user.id)
+            .await?
+            .map(|me| user.shown(me)),
         None => None,
     };
     Ok((

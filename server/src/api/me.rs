@@ -3,7 +3,6 @@
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
 use crate::http::{AppState, no_store};
-use crate::store::community::CommunityId;
 use crate::store::households::BindError;
 use crate::store::{
     self,
@@ -21,15 +20,11 @@ use linli_domain::{BindingCode, ErrorCode, FieldError};
         (status = 200, body = Me),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
     ))]
-pub async fn me(
-    State(state): State<AppState>,
-    here: Result<CommunityId, ApiError>,
-    user: CurrentUser,
-) -> ApiResult<impl IntoResponse> {
-    let me = store::users::me(&state.db, user.id, here.ok())
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<impl IntoResponse> {
+    let me = store::users::me(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
-    Ok(([no_store()], Json(me)))
+    Ok(([no_store()], Json(user.shown(me))))
 }
 
 #[utoipa::path(post, path = "/me/households", tag = "me", security(("session" = [])),

@@ -26,7 +26,7 @@ pub async fn my_data(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<impl IntoResponse> {
-    let account = store::users::me(&state.db, user.id, None)
+    let account = store::users::me(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
     let own = store::personal::own_rows(&state.db, user.id).await?;
@@ -85,10 +85,10 @@ pub async fn correct(
     }
     let name = DisplayName::parse(name)?;
     store::personal::correct_name(&state.db, user.id, name.as_str()).await?;
-    let me = store::users::me(&state.db, user.id, None)
+    let me = store::users::me(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
-    Ok(([no_store()], Json(me)))
+    Ok(([no_store()], Json(user.shown(me))))
 }
 
 #[utoipa::path(post, path = "/me/deletion", tag = "me", security(("session" = [])),
@@ -109,7 +109,7 @@ pub async fn delete_account(
     if body.password.is_empty() {
         return Err(FieldError::new("password", ErrorCode::Required).into());
     }
-    let me = store::users::me(&state.db, user.id, None)
+    let me = store::users::me(&state.db, user.id)
         .await?
         .ok_or(ApiError::Unauthorized(ErrorCode::Unauthorized))?;
     let phone = PhoneNumber::parse(&me.phone)?;

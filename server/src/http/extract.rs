@@ -135,6 +135,17 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+impl CurrentUser {
+    /// The account as it is shown to its owner: with the role the checks of this request use,
+    /// so the app offers nothing the server would refuse.
+    pub fn shown(&self, me: linli_domain::api::Me) -> linli_domain::api::Me {
+        linli_domain::api::Me {
+            role: self.role,
+            ..me
+        }
+    }
+}
+
 /// `Option<CurrentUser>`: a visitor is `None`, not an error.
 impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;

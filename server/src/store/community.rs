@@ -89,6 +89,9 @@ const REREAD_AFTER: Duration = Duration::from_secs(10);
 #[derive(Default)]
 pub struct Directory {
     kept: Mutex<Option<(Arc<Hosts>, Instant)>>,
+    /// One reread at a time: those who need one meanwhile wait and use it, so a burst asks
+    /// the database once and an older read never replaces a newer one.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl Directory {
@@ -99,21 +102,30 @@ impl Directory {
         host: &str,
     ) -> sqlx::Result<Result<CommunityId, NotFound>> {
         let host = normalise_host(host);
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some((hosts, read_at)) = &kept {
-            let found = hosts.find(&host);
-            // An empty database is read again every time: it is being set up.
-            let age = read_at.elapsed();
-            if age < REREAD_AFTER
-                && (found.is_ok() || (hosts.communities > 0 && age < REREAD_AT_MOST_EVERY))
-            {
-                return Ok(found);
-            }
+        if let Some(found) = self.kept_answer(&host) {
+            return Ok(found);
+        }
+        let _turn = self.reading.lock().await;
+        // Whoever had the turn before may have just read it.
+        if let Some(found) = self.kept_answer(&host) {
+            return Ok(found);
         }
         let hosts = Arc::new(read_hosts(db).await?);
         let found = hosts.find(&host);
         *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((hosts, Instant::now()));
         Ok(found)
+    }
+
+    /// The kept directory's answer for `host`, while it may be believed.
+    fn kept_answer(&self, host: &str) -> Option<Result<CommunityId, NotFound>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let (hosts, read_at) = kept.as_ref()?;
+        let found = hosts.find(host);
+        let age = read_at.elapsed();
+        // An empty database is read again every time: it is being set up.
+        (age < REREAD_AFTER
+            && (found.is_ok() || (hosts.communities > 0 && age < REREAD_AT_MOST_EVERY)))
+            .then_some(found)
     }
 }
 

@@ -201,10 +201,12 @@ pub struct RequestReads {
 impl Default for RequestReads {
     fn default() -> Self {
         RequestReads {
-            // Pages of 50 (20) requests: a few megabytes at most, for a hundred communities'
-            // staff and residents paging and filtering.
-            queue: ReadCache::new(8192),
-            public: ReadCache::new(8192),
+            // A hundred communities' staff and residents paging and filtering: the queue's
+            // twelve usual pages a community are 1,200 keys. A queue page is 50 requests (about
+            // 10 KB) and a public page up to 101 (about 35 KB), so these hold at most some 40
+            // and 70 MB, whatever pages anyone asks for.
+            queue: ReadCache::new(4096),
+            public: ReadCache::new(2048),
             // Three years of a hundred communities.
             figures: ReadCache::new(3600),
         }

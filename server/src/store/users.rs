@@ -61,10 +61,32 @@ pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Cr
     }))
 }
 
-/// The account as its owner sees it, with its verified households (in every community). Its
-/// role is the one that holds `here`: staff are staff at the communities they work for and
-/// residents elsewhere. Without a community (the personal data export), the stored role.
-pub async fn me(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Result<Option<Me>> {
+/// The account as its owner sees it, with its verified households (in every community) and
+/// its role as stored. Handlers with a signed-in `CurrentUser` show its role instead (the one
+/// the checks use); a login shows [`me_at`]'s.
+pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
+    me_at(db, user_id, None)
+        .await
+        .map(|me| me.map(|(me, _)| me))
+}
+
+/// [`me`], with the role that holds at `here`: staff are staff at the communities they work
+/// for, and residents elsewhere and at an address that is no community's.
+pub async fn me_here(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Result<Option<Me>> {
+    Ok(me_at(db, user_id, here).await?.map(|(mut me, works_here)| {
+        if me.role == Role::Staff && !works_here {
+            me.role = Role::Resident;
+        }
+        me
+    }))
+}
+
+/// The account with its stored role, and whether it works for the community `here`.
+async fn me_at(
+    db: &Db,
+    user_id: i64,
+    here: Option<CommunityId>,
+) -> sqlx::Result<Option<(Me, bool)>> {
     let Some(user) = sqlx::query(
         "SELECT id, phone, display_name, role,
                 CASE WHEN EXISTS (SELECT 1 FROM staff_communities w
@@ -80,17 +102,14 @@ pub async fn me(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Resul
         return Ok(None);
     };
     let households = memberships(db, user_id).await?;
-    let role = match Role::parse(user.get("role")).unwrap_or(Role::Resident) {
-        Role::Staff if here.is_some() && !super::flag(&user, "works_here") => Role::Resident,
-        role => role,
-    };
-    Ok(Some(Me {
+    let me = Me {
         id: user.get("id"),
         phone: user.get("phone"),
         display_name: user.get("display_name"),
-        role,
+        role: Role::parse(user.get("role")).unwrap_or(Role::Resident),
         households,
-    }))
+    };
+    Ok(Some((me, super::flag(&user, "works_here"))))
 }
 
 /// The account's households in every community (accounts are city-wide).

@@ -163,6 +163,23 @@ async fn staff_are_staff_only_in_the_communities_they_work_for() {
     let away = signed_in_at(&app, HEHUA, STAFF).await;
     assert_eq!(json(&away, "/auth/session").await["me"]["role"], "resident");
     assert_eq!(json(&away, "/me").await["role"], "resident");
+    let renamed = away
+        .client
+        .patch(away.api("/me"))
+        .json(&serde_json::json!({ "display_name": "王社工" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    assert_eq!(renamed.json::<Value>().await.unwrap()["role"], "resident");
+    // At an address that is no community's, nobody is staff, and the app is told so.
+    let nowhere = app.new_browser();
+    let login = nowhere.login(STAFF, DEMO_PASSWORD).await;
+    assert_eq!(login.json::<Value>().await.unwrap()["role"], "resident");
+    assert_eq!(
+        json(&nowhere, "/auth/session").await["me"]["role"],
+        "resident"
+    );
     assert_problem(away.get("/staff/requests").await, 403, "forbidden").await;
     let review = serde_json::json!({ "accept": true, "note": "", "steps": [] });
     assert_eq!(
