@@ -267,7 +267,7 @@ describe('the service circle', () => {
     assert.equal(await circle.placesOnMap(), everyPlace);
 
     // Zoomed out, neighbours gather into groups; every place is still counted once.
-    const zoomOut = page.locator('.leaflet-control-zoom-out');
+    const zoomOut = page.getByRole('button', { name: '缩小地图' });
     await zoomOut.click();
     await circle.settleAt(start - 1);
     await zoomOut.click();
@@ -320,6 +320,12 @@ describe('the service circle', () => {
     assert.equal(await page.locator('.home-now').innerText(), 'Community centre');
     const marker = await page.locator('.facility-marker').first().boundingBox();
     assert.ok(marker.width >= 44 && marker.height >= 44, `marker ${marker.width}×${marker.height}`);
+    // The zoom buttons are above the map, named in the page's language, and cover no place.
+    const zoomIn = await page.getByRole('button', { name: 'Zoom in' }).boundingBox();
+    const map = await page.locator('.circle-map').boundingBox();
+    assert.ok(zoomIn.height >= 59.5, `zoom button ${zoomIn.height} high`);
+    assert.ok(zoomIn.y + zoomIn.height <= map.y, 'the zoom buttons are not on the map');
+    assert.equal(await page.locator('.leaflet-control-zoom').count(), 0);
     await circle.chip('Elderly care').click();
     await page.getByRole('button', { name: 'List', exact: true }).click();
     await page.locator('.facility-list li').first().getByText(/min walk/).waitFor();

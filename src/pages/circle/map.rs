@@ -255,10 +255,31 @@ fn LoadedMap(layers: MapLayers) -> impl IntoView {
     let areas = Signal::derive(move || walk.get().map(|w| areas_geojson(&w)));
     let home_position =
         Signal::derive_local(move || home.get().map(|h| Position::new(h.at.lat, h.at.lon)));
+    let zoom_by = move |steps: f64| {
+        if let Some(map) = map.get_untracked() {
+            if steps > 0.0 {
+                map.zoom_in(steps);
+            } else {
+                map.zoom_out(-steps);
+            }
+        }
+    };
     view! {
+        // The zoom buttons sit above the map, not on it: Leaflet's own, in a corner of the map,
+        // covered the places drawn there (the more so in elder mode, at 60 px each), and
+        // their names were English in every language.
+        <div class="map-zoom" role="group" aria-label=move || t_string!(i18n, circle.zoom_label)>
+            <button type="button" class="button secondary" on:click=move |_| zoom_by(1.0)>
+                {t!(i18n, circle.zoom_in)}
+            </button>
+            <button type="button" class="button secondary" on:click=move |_| zoom_by(-1.0)>
+                {t!(i18n, circle.zoom_out)}
+            </button>
+        </div>
         <MapContainer
             class="circle-map"
             zoom=START_ZOOM
+            zoom_control=false
             map=map.write_only()
             events
             attr:role="region"
