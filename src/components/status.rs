@@ -52,9 +52,19 @@ pub fn UnknownAddressNotice() -> impl IntoView {
 #[component]
 pub fn LoadError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
+    // At an address that is no community's, the network is not what failed.
+    let unknown = crate::session::use_session().1;
     view! {
         <div class="load-error" role="alert">
-            <p>{t!(i18n, states.error)}</p>
+            <p>
+                {move || {
+                    if unknown.get() {
+                        t_string!(i18n, errors.unknown_community)
+                    } else {
+                        t_string!(i18n, states.error)
+                    }
+                }}
+            </p>
             <button type="button" class="button secondary" on:click=move |_| retry.run(())>
                 {t!(i18n, states.retry)}
             </button>

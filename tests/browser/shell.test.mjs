@@ -252,6 +252,10 @@ describe('a city of communities, each at its own address', () => {
       await page.goto(`${server.url}/requests`);
       await page.getByRole('status').filter({ hasText: notice }).waitFor();
       await screenshot(page, 'unknown-address-normal');
+      // A page that cannot load there says why, not to check the network.
+      await page.goto(`${server.url}/consultations`);
+      await page.getByRole('alert').filter({ hasText: notice }).waitFor();
+      assert.equal(await page.getByText('请检查网络').count(), 0);
       // At the community's own name (Chromium sends *.localhost to this machine) all is well.
       const port = new URL(server.url).port;
       const home = await newPhonePage(browser);
