@@ -2,9 +2,9 @@
 
 use crate::auth::{password, session};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{ApiJson, ClientAddr, CurrentUser};
+use crate::http::extract::{ApiJson, ClientAddr, CurrentUser, Here};
 use crate::http::{AppState, no_store};
-use crate::store::community::CommunityId;
+use crate::store::community::NotFound;
 use crate::store::{
     self,
     throttle::{Guard, Scope},
@@ -96,7 +96,7 @@ pub async fn register(
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    here: Result<CommunityId, ApiError>,
+    Here(here): Here,
     ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -188,13 +188,10 @@ pub async fn logout_everywhere(
     responses((status = 200, body = SessionInfo, description = "The signed-in account, or `me: null` for a visitor")))]
 pub async fn session(
     State(state): State<AppState>,
-    here: Result<CommunityId, ApiError>,
+    Here(here): Here,
     user: Option<CurrentUser>,
 ) -> ApiResult<impl IntoResponse> {
-    let unknown_address = matches!(
-        here,
-        Err(ApiError::Status(axum::http::StatusCode::NOT_FOUND, _))
-    );
+    let unknown_address = here == Err(NotFound::UnknownHost);
     let me = match user {
         Some(user) => store::users::me(&state.db, user.id)
             .await?

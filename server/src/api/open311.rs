@@ -10,9 +10,10 @@
 use crate::auth::session::{new_token, token_hash};
 use crate::http::AppState;
 use crate::http::error::{ApiError, REQUEST_LANG};
+use crate::http::extract::Here;
 use crate::messages;
 use crate::store;
-use crate::store::community::CommunityId;
+use crate::store::community::{CommunityId, NotFound};
 use crate::store::requests::{Created, NewRequestRow, Open311Filter, Open311Source};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
@@ -185,20 +186,24 @@ fn not_found(format: Format) -> Response {
     error(format, StatusCode::NOT_FOUND, "not found")
 }
 
-/// The spec's error document saying why no community answers at the address.
-fn no_community(format: Format, refusal: ApiError) -> Response {
-    match refusal {
-        ApiError::Conflict(_) => error(
+/// The community the address serves, or the spec's error document saying why there is none.
+fn community_or_refusal(
+    format: Format,
+    here: Result<Here, ApiError>,
+) -> Result<CommunityId, Box<Response>> {
+    match here {
+        Ok(Here(Ok(community))) => Ok(community),
+        Ok(Here(Err(NotFound::NoneYet))) => Err(Box::new(error(
             format,
             StatusCode::CONFLICT,
             "no community is set up here yet, so requests cannot be received",
-        ),
-        ApiError::Status(StatusCode::NOT_FOUND, _) => error(
+        ))),
+        Ok(Here(Err(NotFound::UnknownHost))) => Err(Box::new(error(
             format,
             StatusCode::NOT_FOUND,
             "this address is no community's: send to your community's own Linli address",
-        ),
-        e => internal(format, e),
+        ))),
+        Err(e) => Err(Box::new(internal(format, e))),
     }
 }
 
@@ -247,7 +252,7 @@ fn discovery(format: Format) -> Response {
 /// `/open311/v2/discovery.json`, `/open311/v2/services.json` and `/open311/v2/requests.json`
 pub async fn collection(
     State(state): State<AppState>,
-    community: Result<CommunityId, ApiError>,
+    here: Result<Here, ApiError>,
     Path(file): Path<String>,
     query: Result<Query<RequestsQuery>, QueryRejection>,
 ) -> Response {
@@ -261,9 +266,9 @@ pub async fn collection(
     match name {
         "discovery" => discovery(format),
         "services" => services(&state, format).await,
-        "requests" => match community {
+        "requests" => match community_or_refusal(format, here) {
             Ok(community) => requests(&state, community, format, query).await,
-            Err(refusal) => no_community(format, refusal),
+            Err(refusal) => *refusal,
         },
         _ => not_found(format),
     }
@@ -451,15 +456,15 @@ async fn requests(
 /// `/open311/v2/requests/{id}.json`
 pub async fn request(
     State(state): State<AppState>,
-    community: Result<CommunityId, ApiError>,
+    here: Result<Here, ApiError>,
     Path(file): Path<String>,
 ) -> Response {
     let Some((id, format)) = split_format(&file) else {
         return not_found(Format::Json);
     };
-    let community = match community {
+    let community = match community_or_refusal(format, here) {
         Ok(community) => community,
-        Err(refusal) => return no_community(format, refusal),
+        Err(refusal) => return *refusal,
     };
     let Some(number) = TrackingNumber::parse(id) else {
         return not_found(format);
@@ -488,15 +493,15 @@ pub async fn request(
 /// `/open311/v2/tokens/{token}.json`: the request a client's token stands for.
 pub async fn token(
     State(state): State<AppState>,
-    community: Result<CommunityId, ApiError>,
+    here: Result<Here, ApiError>,
     Path(file): Path<String>,
 ) -> Response {
     let Some((token, format)) = split_format(&file) else {
         return not_found(Format::Json);
     };
-    let community = match community {
+    let community = match community_or_refusal(format, here) {
         Ok(community) => community,
-        Err(refusal) => return no_community(format, refusal),
+        Err(refusal) => return *refusal,
     };
     match store::open311::token_request(&state.db, community, token).await {
         Ok(Some(number)) => render(
@@ -839,7 +844,7 @@ const ADDRESS_MAX_CHARS: usize = 200;
 /// the answer carries its tracking number, and a token for clients that expect one.
 pub async fn submit(
     State(state): State<AppState>,
-    community: Result<CommunityId, ApiError>,
+    here: Result<Here, ApiError>,
     Path(file): Path<String>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
@@ -874,9 +879,9 @@ pub async fn submit(
         },
     };
     let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
-    let community = match community {
+    let community = match community_or_refusal(format, here) {
         Ok(community) => community,
-        Err(refusal) => return no_community(format, refusal),
+        Err(refusal) => return *refusal,
     };
     let checked = match check(&state, community, submission, lang).await {
         Ok(Ok(checked)) => checked,

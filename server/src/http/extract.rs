@@ -51,9 +51,23 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// The community the request is for, from its `Host` (see [`store::community::Directory`]):
-/// 404 `unknown_community` at an address that is none of the communities', 409
-/// `no_community` before any community is set up.
+/// Where the request was sent: the community its `Host` names (see
+/// [`store::community::Directory`]), or why none does; for handlers that answer either way.
+pub struct Here(pub Result<CommunityId, NotFound>);
+
+impl FromRequestParts<AppState> for Here {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        community_of(parts, state).await.map(Here)
+    }
+}
+
+/// The community the request is for: 404 `unknown_community` at an address that is none of
+/// the communities', 409 `no_community` before any community is set up.
 impl FromRequestParts<AppState> for CommunityId {
     type Rejection = ApiError;
 

@@ -59,6 +59,38 @@ pub async fn load_bench_communities(db: &Db, count: usize) -> anyhow::Result<Vec
     Ok(ids)
 }
 
+/// Copies of the demo's places, one level each, parents first: `$1` is the offset that moves
+/// every id (their parents' too), `$2` the new community, `$3` the demo's, and for places with
+/// a position (`true`) `$4` how far east they move.
+const COPIES: [(&str, bool); 4] = [
+    (
+        "INSERT INTO compounds (id, community_id, name_zh, name_en, built_year, center_lat,
+                                center_lon)
+         SELECT id + $1, $2, name_zh, name_en, built_year, center_lat, center_lon + $4
+         FROM compounds WHERE community_id = $3",
+        true,
+    ),
+    (
+        "INSERT INTO buildings (id, compound_id, number, floors, has_elevator, lat, lon,
+                                community_id)
+         SELECT id + $1, compound_id + $1, number, floors, has_elevator, lat, lon + $4, $2
+         FROM buildings WHERE community_id = $3",
+        true,
+    ),
+    (
+        "INSERT INTO stairwells (id, building_id, number, community_id)
+         SELECT id + $1, building_id + $1, number, $2 FROM stairwells WHERE community_id = $3",
+        false,
+    ),
+    (
+        "INSERT INTO households (id, stairwell_id, floor, room, floor_area_centi_m2,
+                                 community_id)
+         SELECT id + $1, stairwell_id + $1, floor, room, floor_area_centi_m2, $2
+         FROM households WHERE community_id = $3",
+        false,
+    ),
+];
+
 /// The `n`-th community: the demo's places under new ids; its id.
 async fn copy_demo(tx: &mut AnyConnection, demo: i64, n: usize) -> anyhow::Result<i64> {
     let offset = (n as i64 - 1) * ID_STRIDE;
@@ -79,42 +111,10 @@ async fn copy_demo(tx: &mut AnyConnection, demo: i64, n: usize) -> anyhow::Resul
     .bind(demo)
     .fetch_one(&mut *tx)
     .await?;
-    // Each statement copies one level, its parents' ids moved by the same offset; the places
-    // with a position move east.
-    let moved = [
-        "INSERT INTO compounds (id, community_id, name_zh, name_en, built_year, center_lat,
-                                center_lon)
-         SELECT id + $1, $2, name_zh, name_en, built_year, center_lat, center_lon + $3
-         FROM compounds WHERE community_id = $4",
-        "INSERT INTO buildings (id, compound_id, number, floors, has_elevator, lat, lon,
-                                community_id)
-         SELECT id + $1, compound_id + $1, number, floors, has_elevator, lat, lon + $3, $2
-         FROM buildings WHERE community_id = $4",
-    ];
-    for sql in moved {
-        sqlx::query(sql)
-            .bind(offset)
-            .bind(id)
-            .bind(east)
-            .bind(demo)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let inside = [
-        "INSERT INTO stairwells (id, building_id, number, community_id)
-         SELECT id + $1, building_id + $1, number, $2 FROM stairwells WHERE community_id = $3",
-        "INSERT INTO households (id, stairwell_id, floor, room, floor_area_centi_m2,
-                                 community_id)
-         SELECT id + $1, stairwell_id + $1, floor, room, floor_area_centi_m2, $2
-         FROM households WHERE community_id = $3",
-    ];
-    for sql in inside {
-        sqlx::query(sql)
-            .bind(offset)
-            .bind(id)
-            .bind(demo)
-            .execute(&mut *tx)
-            .await?;
+    for (sql, moves_east) in COPIES {
+        let query = sqlx::query(sql).bind(offset).bind(id).bind(demo);
+        let query = if moves_east { query.bind(east) } else { query };
+        query.execute(&mut *tx).await?;
     }
     Ok(id)
 }

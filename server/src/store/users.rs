@@ -63,53 +63,48 @@ pub async fn credentials(db: &Db, phone: &PhoneNumber) -> sqlx::Result<Option<Cr
 
 /// The account as its owner sees it, with its verified households (in every community) and
 /// its role as stored. Handlers with a signed-in `CurrentUser` show its role instead (the one
-/// the checks use); a login shows [`me_at`]'s.
+/// the checks use); a login shows [`me_here`]'s.
 pub async fn me(db: &Db, user_id: i64) -> sqlx::Result<Option<Me>> {
-    me_at(db, user_id, None)
-        .await
-        .map(|me| me.map(|(me, _)| me))
-}
-
-/// [`me`], with the role that holds at `here`: staff are staff at the communities they work
-/// for, and residents elsewhere and at an address that is no community's.
-pub async fn me_here(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Result<Option<Me>> {
-    Ok(me_at(db, user_id, here).await?.map(|(mut me, works_here)| {
-        if me.role == Role::Staff && !works_here {
-            me.role = Role::Resident;
-        }
-        me
-    }))
-}
-
-/// The account with its stored role, and whether it works for the community `here`.
-async fn me_at(
-    db: &Db,
-    user_id: i64,
-    here: Option<CommunityId>,
-) -> sqlx::Result<Option<(Me, bool)>> {
-    let Some(user) = sqlx::query(
-        "SELECT id, phone, display_name, role,
-                CASE WHEN EXISTS (SELECT 1 FROM staff_communities w
-                                  WHERE w.user_id = users.id AND w.community_id = $2)
-                     THEN 1 ELSE 0 END AS works_here
-         FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .bind(here.map(|c| c.0))
-    .fetch_optional(db)
-    .await?
+    let Some(user) = sqlx::query("SELECT id, phone, display_name, role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
     else {
         return Ok(None);
     };
     let households = memberships(db, user_id).await?;
-    let me = Me {
+    Ok(Some(Me {
         id: user.get("id"),
         phone: user.get("phone"),
         display_name: user.get("display_name"),
         role: Role::parse(user.get("role")).unwrap_or(Role::Resident),
         households,
+    }))
+}
+
+/// [`me`], with the role that holds at `here`: staff are staff at the communities they work
+/// for, and residents elsewhere and at an address that is no community's.
+pub async fn me_here(db: &Db, user_id: i64, here: Option<CommunityId>) -> sqlx::Result<Option<Me>> {
+    let Some(mut me) = me(db, user_id).await? else {
+        return Ok(None);
     };
-    Ok(Some((me, super::flag(&user, "works_here"))))
+    if me.role == Role::Staff {
+        let works_here = match here {
+            Some(community) => sqlx::query(
+                "SELECT 1 FROM staff_communities WHERE user_id = $1 AND community_id = $2",
+            )
+            .bind(user_id)
+            .bind(community.0)
+            .fetch_optional(db)
+            .await?
+            .is_some(),
+            None => false,
+        };
+        if !works_here {
+            me.role = Role::Resident;
+        }
+    }
+    Ok(Some(me))
 }
 
 /// The account's households in every community (accounts are city-wide).
