@@ -191,62 +191,25 @@ fn back_into_draft(body: &NewRequest) -> bool {
     free && prefs::try_save_json(prefs::REQUEST_DRAFT_KEY, body)
 }
 
-/// Sends the signed-in account's kept requests, oldest first, and says what became of each.
-/// Network or server trouble ends the round and sets a retry; a request the server refused
-/// goes back into the draft. If the account changes during a send, its answer is not shown
-/// and the request stays kept: sent again later with its key, it is answered as a replay.
+/// Whether this device keeps any request at all: a look at localStorage's keys, with nothing
+/// parsed, so that the app starts without the delivery's code (its own wasm module).
+fn anything_kept() -> bool {
+    prefs::has(OLD_OUTBOX_KEY) || !prefs::keys_starting_with(OUTBOX_PREFIX).is_empty()
+}
+
+/// Sends the signed-in account's kept requests in a round ([`delivery_round`]), one round at a
+/// time, and sets a retry after trouble.
 fn deliver() {
+    if !anything_kept() {
+        waiting().set(0);
+        return;
+    }
     if SENDING.with(|s| s.replace(true)) {
         ASKED_AGAIN.with(|a| a.set(true));
         return;
     }
     spawn_local(async move {
-        let mut tried: Vec<String> = Vec::new();
-        let mut troubled = false;
-        while let Some(author) = signed_in() {
-            let Some(item) = all()
-                .into_iter()
-                .find(|q| q.author == author && !tried.contains(&q.key))
-            else {
-                break;
-            };
-            tried.push(item.key.clone());
-            let answer = api::create_request(&item.body, &[], &item.key).await;
-            if signed_in() != Some(author) {
-                break;
-            }
-            let title = item.body.title.clone();
-            match answer {
-                Ok(detail) => {
-                    forget(&item.key);
-                    sent().update(|d| {
-                        d.push(Sent {
-                            title,
-                            id: detail.summary.id,
-                            number: detail.summary.tracking_number,
-                        })
-                    });
-                }
-                Err(ApiError::Network) => troubled = true,
-                Err(ApiError::Problem(p)) if try_again_later(p.status) => troubled = true,
-                Err(ApiError::Problem(p)) => {
-                    let in_draft = back_into_draft(&item.body);
-                    forget(&item.key);
-                    let reason = p.detail.unwrap_or(p.title);
-                    refused().update(|d| {
-                        d.push(Refused {
-                            title,
-                            reason,
-                            in_draft,
-                        })
-                    });
-                }
-            }
-            if troubled {
-                break;
-            }
-        }
-        waiting().set(signed_in().map_or(0, count_for));
+        let troubled = delivery_round().await;
         SENDING.with(|s| s.set(false));
         if ASKED_AGAIN.with(|a| a.replace(false)) {
             deliver();
@@ -260,6 +223,65 @@ fn deliver() {
             );
         }
     });
+}
+
+/// Sends the signed-in account's kept requests, oldest first, and says what became of each;
+/// true when network or server trouble ended the round. A request the server refused goes
+/// back into the draft. If the account changes during a send, its answer is not shown and the
+/// request stays kept: sent again later with its key, it is answered as a replay.
+///
+/// A split point (`cargo xtask dist` splits the wasm at each `#[lazy]`): most visits keep
+/// nothing, and never fetch the module that reads, sends and answers for kept requests.
+#[leptos::lazy]
+async fn delivery_round() -> bool {
+    waiting().set(signed_in().map_or(0, count_for));
+    let mut tried: Vec<String> = Vec::new();
+    let mut troubled = false;
+    while let Some(author) = signed_in() {
+        let Some(item) = all()
+            .into_iter()
+            .find(|q| q.author == author && !tried.contains(&q.key))
+        else {
+            break;
+        };
+        tried.push(item.key.clone());
+        let answer = api::create_request(&item.body, &[], &item.key).await;
+        if signed_in() != Some(author) {
+            break;
+        }
+        let title = item.body.title.clone();
+        match answer {
+            Ok(detail) => {
+                forget(&item.key);
+                sent().update(|d| {
+                    d.push(Sent {
+                        title,
+                        id: detail.summary.id,
+                        number: detail.summary.tracking_number,
+                    })
+                });
+            }
+            Err(ApiError::Network) => troubled = true,
+            Err(ApiError::Problem(p)) if try_again_later(p.status) => troubled = true,
+            Err(ApiError::Problem(p)) => {
+                let in_draft = back_into_draft(&item.body);
+                forget(&item.key);
+                let reason = p.detail.unwrap_or(p.title);
+                refused().update(|d| {
+                    d.push(Refused {
+                        title,
+                        reason,
+                        in_draft,
+                    })
+                });
+            }
+        }
+        if troubled {
+            break;
+        }
+    }
+    waiting().set(signed_in().map_or(0, count_for));
+    troubled
 }
 
 /// Sends kept requests when the app starts signed in and whenever the browser is back online,
@@ -277,8 +299,7 @@ pub fn OutboxNotice() -> impl IntoView {
         SessionState::Guest => None,
     });
     let try_now = move || {
-        if let Some(author) = author.get_untracked() {
-            WAITING.with(|w| w.set(count_for(author)));
+        if author.get_untracked().is_some() {
             deliver();
         }
     };

@@ -70,6 +70,11 @@ pub fn load_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_str(&json).ok()
 }
 
+/// Whether this device keeps a value under `key`.
+pub fn has(key: &str) -> bool {
+    storage().is_some_and(|s| s.get_item(key).ok().flatten().is_some())
+}
+
 /// The keys of this device's saved values that start with `prefix`.
 pub fn keys_starting_with(prefix: &str) -> Vec<String> {
     let Some(s) = storage() else {
