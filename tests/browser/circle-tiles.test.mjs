@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPhonePage, useServerAndBrowser } from './harness.mjs';
+import { newPhonePage, openCircleMap, useServerAndBrowser } from './harness.mjs';
 
 // Read by the server this file starts (the harness passes the environment on).
 process.env.LINLI_TILE_URL = '/leaflet/images/layers.png?z={z}&x={x}&y={y}';
@@ -16,7 +16,7 @@ describe('the service circle with a tile server configured', () => {
   it('draws the tiles with their attribution', async () => {
     const page = await newPhonePage(linli.browser);
     await page.goto(`${linli.server.url}/circle`);
-    await page.locator('path.walk-area-15').first().waitFor();
+    await openCircleMap(page);
     await page.locator('img.leaflet-tile').first().waitFor({ state: 'attached' });
     const src = await page.locator('img.leaflet-tile').first().getAttribute('src');
     assert.match(src, /^\/leaflet\/images\/layers\.png\?z=\d+&x=\d+&y=\d+$/);

@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPhonePage, screenshot, useServerAndBrowser } from './harness.mjs';
+import { newPhonePage, openCircleMap, screenshot, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 const OWNER = { phone: '13900000001', password: 'linli2026' };
@@ -14,8 +14,9 @@ const ELDERLY_CARE = ['elderly_care_home', 'elderly_day_care'];
 class CirclePage extends Shell {
   async open(path = '/circle') {
     await super.open(path);
-    // The walking areas are drawn once Leaflet, the network and the server's walk have come.
-    await this.page.locator('path.walk-area-15').first().waitFor();
+    // The walking areas are drawn once the map's module, Leaflet, the network and the
+    // server's walk have come.
+    await openCircleMap(this.page);
   }
 
   chip(name) {
@@ -129,6 +130,36 @@ class CirclePage extends Shell {
 
 describe('the service circle', () => {
   const linli = useServerAndBrowser();
+
+  it('opens on the list on a phone, and fetches the map only when it is asked for', async () => {
+    const page = await newPhonePage(linli.browser);
+    const mapFetches = [];
+    page.on('request', (r) => {
+      if (/split_loaded_map|leaflet\.js|\/api\/v1\/map\/base/.test(r.url())) mapFetches.push(new URL(r.url()).pathname);
+    });
+    const shell = new Shell(page, linli.server.url);
+    await shell.open('/circle');
+    // The list, sorted by walking minutes, is there without the map.
+    await page.locator('.facility-list li').first().getByText(/步行/).waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.ok(await page.locator('.circle-list-pane').isVisible());
+    assert.equal(await page.locator('.circle-map').count(), 0, 'no map drawn before it is asked for');
+    assert.deepEqual(mapFetches, [], 'nothing of the map fetched before it is asked for');
+    assert.equal(await page.getByRole('button', { name: '列表', exact: true }).getAttribute('aria-pressed'), 'true');
+
+    await page.getByRole('button', { name: '地图', exact: true }).click();
+    await page.locator('path.walk-area-15').first().waitFor();
+    assert.ok(mapFetches.some((p) => p.includes('split_loaded_map')), `the map's module: ${mapFetches}`);
+    assert.ok(mapFetches.includes('/leaflet/leaflet.js'), `Leaflet: ${mapFetches}`);
+    assert.ok(mapFetches.includes('/api/v1/map/base'), `the base layer: ${mapFetches}`);
+    // Back to the list and to the map again: the map is kept, not fetched again.
+    const fetched = mapFetches.length;
+    await page.getByRole('button', { name: '列表', exact: true }).click();
+    await page.getByRole('button', { name: '地图', exact: true }).click();
+    await page.locator('path.walk-area-15').first().waitFor();
+    assert.equal(mapFetches.length, fetched);
+    assert.deepEqual(page.consoleErrors, []);
+  });
 
   it('draws the walking areas, filters to elderly care, sorts by minutes, opens a facility and shows the API coverage', async () => {
     const page = await newPhonePage(linli.browser);

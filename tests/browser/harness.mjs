@@ -119,3 +119,13 @@ export async function expectFocusOn(page, id, timeout = 5000) {
     assert.fail(`expected #${id} to have focus within ${timeout} ms; focus is on ${focused}`);
   }
 }
+
+/** Shows 服务圈's map and waits until the walking areas are drawn on it. A phone opens the page
+ *  on its list and fetches the map (its wasm module, Leaflet, the base layer) only when the map
+ *  button is pressed; a wide screen shows the map beside the list from the start. */
+export async function openCircleMap(page) {
+  const mapButton = page.locator('.view-toggle button').first();
+  await mapButton.waitFor({ state: 'attached' });
+  if (await mapButton.isVisible()) await mapButton.click();
+  await page.locator('path.walk-area-15').first().waitFor();
+}

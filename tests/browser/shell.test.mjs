@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { launchBrowser, newPhonePage, screenshot, startServer, useServerAndBrowser } from './harness.mjs';
+import { launchBrowser, newPhonePage, openCircleMap, screenshot, startServer, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 const TABS = [
@@ -33,9 +33,9 @@ describe('the app shell', () => {
       assert.match(await page.title(), new RegExp(`^${tab} · 邻里$`));
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
     }
-    // The 服务圈 page draws the walking areas the server computed.
+    // The 服务圈 page draws the walking areas the server computed on its map.
     await shell.tab('服务圈').click();
-    await page.locator('path.walk-area-15').first().waitFor();
+    await openCircleMap(page);
     assert.deepEqual(page.consoleErrors, []);
   });
 
@@ -227,7 +227,7 @@ describe('the app shell', () => {
       if (mode === 'elder') await shell.elderSwitch().click();
       for (const { path } of TABS) {
         await shell.open(path);
-        if (path === '/circle') await page.locator('.walk-area-15').first().waitFor();
+        if (path === '/circle') await openCircleMap(page);
         if (path === '/me') await page.getByText('业主').first().waitFor();
         await screenshot(page, `${path.slice(1)}-${mode}`);
       }

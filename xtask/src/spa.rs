@@ -228,10 +228,11 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     html = replace_once(&html, BOOT_HEADER_MARKER, &boot_header)?;
     html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages)?;
     let routes = route_modules(&read_routes(&root)?, &split.prefetch_map, &renamed)?;
+    let later = later_modules(&routes, &renamed);
     html = replace_once(
         &html,
         APP_MARKER,
-        &app_scripts(&main_js, &main_wasm, &loader_js, &routes)?,
+        &app_scripts(&main_js, &main_wasm, &loader_js, &routes, &later)?,
     )?;
     std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
     size::precompress(&dist)
@@ -245,13 +246,18 @@ fn app_scripts(
     main_wasm: &str,
     loader_js: &str,
     routes: &[(String, Vec<String>)],
+    later: &[String],
 ) -> Result<String> {
     let routes_json = serde_json::to_string(routes).map_err(|e| e.to_string())?;
+    let later_json = serde_json::to_string(later).map_err(|e| e.to_string())?;
     Ok(format!(
         r#"<link rel="modulepreload" href="/{main_js}" crossorigin="anonymous">
     <link rel="modulepreload" href="/{loader_js}" crossorigin="anonymous">
     <link rel="preload" href="/{main_wasm}" crossorigin="anonymous" as="fetch" type="application/wasm">
     <script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
+    <!-- Modules a page fetches when a part of it is opened (the map): no route preloads them,
+         and the service worker keeps them, as it keeps every module this page names. -->
+    <script type="application/json" id="linli-later-modules">{later_json}</script>
     <script>
     // The wasm modules of each route (their path pattern first): those of the route opened now
     // are preloaded. The service worker also fetches every module this page names.
@@ -352,6 +358,19 @@ fn route_modules(
                 .collect::<Result<Vec<_>>>()?;
             Ok((pattern.clone(), files))
         })
+        .collect()
+}
+
+/// The split modules no route opens with: those of the `#[lazy]` parts of a page (the map),
+/// fetched when that part is first shown.
+fn later_modules(
+    routes: &[(String, Vec<String>)],
+    renamed: &BTreeMap<String, String>,
+) -> Vec<String> {
+    renamed
+        .values()
+        .map(|name| format!("/{name}"))
+        .filter(|file| !routes.iter().any(|(_, files)| files.contains(file)))
         .collect()
 }
 

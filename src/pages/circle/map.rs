@@ -4,6 +4,7 @@
 
 use super::leaflet::{EnterActivates, GeoJsonLayer, MarkerIcon, load_leaflet};
 use super::{Home, Nearby, labels};
+use crate::api;
 use crate::components::header::ElderMode;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -117,8 +118,6 @@ fn styled_base(mut network: Value) -> Value {
 /// What the map shows and whom it tells: the page's state, handed down as one value.
 #[derive(Clone, Copy)]
 pub struct MapLayers {
-    /// The base layer, as the server sends it.
-    pub network: Signal<Option<Value>>,
     /// Raster tiles under it, when the deployment configured a tile server.
     pub tiles: Signal<Option<TileSource>>,
     pub walk: Signal<Option<WalkAnswer>>,
@@ -131,23 +130,43 @@ pub struct MapLayers {
     pub on_pick: Callback<GeoPoint>,
 }
 
+/// The map, fetched when it is first shown: Leaflet's script, the map's own wasm module (split
+/// off from the page's: it is most of 服务圈's code, and phones open on the list) and the base
+/// layer load together, and the map is drawn once all three are here.
 #[component]
 pub fn CircleMap(layers: MapLayers) -> impl IntoView {
     let i18n = use_i18n();
-    let leaflet_ready = LocalResource::new(|| async { load_leaflet().await.is_ok() });
+    let leaflet_ready = LocalResource::new(|| async {
+        let module = __preload_loaded_map();
+        let leaflet = load_leaflet().await.is_ok();
+        module.await;
+        leaflet
+    });
+    let network = LocalResource::new(api::map_base);
+    let network = Signal::derive(move || network.get().and_then(Result::ok));
     let picking = layers.picking;
+    let loading = move || view! { <p class="map-placeholder">{t!(i18n, circle.map_loading)}</p> };
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get()>
             {move || match leaflet_ready.get() {
-                None => view! { <p class="map-placeholder">{t!(i18n, circle.map_loading)}</p> }.into_any(),
+                None => loading().into_any(),
                 Some(false) => {
                     view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
                         .into_any()
                 }
-                Some(true) => view! { <LoadedMap layers/> }.into_any(),
+                Some(true) => {
+                    view! { <Suspense fallback=loading>{Suspend::new(loaded_map(layers, network))}</Suspense> }
+                        .into_any()
+                }
             }}
         </div>
     }
+}
+
+/// The split point of the map's module (`cargo xtask dist` splits the wasm at each `#[lazy]`).
+#[leptos::lazy]
+fn loaded_map(layers: MapLayers, network: Signal<Option<Value>>) -> AnyView {
+    view! { <LoadedMap layers network/> }.into_any()
 }
 
 fn drop_leaflet_credit(map: &leaflet::Map) {
@@ -162,9 +181,8 @@ fn drop_leaflet_credit(map: &leaflet::Map) {
 }
 
 #[component]
-fn LoadedMap(layers: MapLayers) -> impl IntoView {
+fn LoadedMap(layers: MapLayers, network: Signal<Option<Value>>) -> impl IntoView {
     let MapLayers {
-        network,
         tiles,
         walk,
         home,

@@ -193,11 +193,21 @@ pub fn nearby(
     rows
 }
 
-/// Phones show the map or the list; wide screens show both side by side.
+/// Phones show the map or the list, the list first; wide screens show both side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ShowAs {
     Map,
     List,
+}
+
+/// Whether the screen is wide enough to show the map beside the list (`.circle-body` in
+/// `style/main.css` switches at the same width).
+fn map_beside_list() -> bool {
+    window()
+        .match_media("(min-width: 60rem)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches())
 }
 
 #[component]
@@ -207,7 +217,6 @@ pub fn CirclePage() -> impl IntoView {
     let staff = is_staff();
     let community_map = LocalResource::new(api::community_map);
     let facilities = LocalResource::new(api::facilities);
-    let network = LocalResource::new(api::map_base);
     let household = household_building();
     let chosen = RwSignal::new(None::<Home>);
     let home = Memo::new(move |_| {
@@ -269,7 +278,15 @@ pub fn CirclePage() -> impl IntoView {
     );
     let picking = RwSignal::new(false);
     let located_error = RwSignal::new(false);
-    let show_as = RwSignal::new(ShowAs::Map);
+    // The list sorted by walking minutes comes first on a phone, and the map (its own module,
+    // Leaflet and the base layer: most of what this page would load) only once it is asked for.
+    let show_as = RwSignal::new(ShowAs::List);
+    let map_opened = RwSignal::new(map_beside_list());
+    Effect::new(move || {
+        if show_as.get() == ShowAs::Map {
+            map_opened.set(true);
+        }
+    });
     let on_pick = Callback::new(move |at: GeoPoint| {
         picking.set(false);
         chosen.set(Some(Home {
@@ -403,16 +420,17 @@ pub fn CirclePage() -> impl IntoView {
                 )
             }>
                 <div class="circle-map-pane">
-                    <map::CircleMap layers=map::MapLayers {
-                        network: Signal::derive(move || network.get().and_then(Result::ok)),
-                        tiles: Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles)),
-                        walk: Signal::derive(move || walk_answer.get().map(|w| w.walk)),
-                        home: Signal::derive(move || home.get()),
-                        facilities: Signal::derive(move || shown.get()),
-                        selected,
-                        picking,
-                        on_pick,
-                    }/>
+                    <Show when=move || map_opened.get()>
+                        <map::CircleMap layers=map::MapLayers {
+                            tiles: Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles)),
+                            walk: Signal::derive(move || walk_answer.get().map(|w| w.walk)),
+                            home: Signal::derive(move || home.get()),
+                            facilities: Signal::derive(move || shown.get()),
+                            selected,
+                            picking,
+                            on_pick,
+                        }/>
+                    </Show>
                     <map::AreaLegend/>
                     {move || {
                         walk_answer
