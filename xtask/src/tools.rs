@@ -151,7 +151,7 @@ impl Toolchain {
             return Ok(());
         }
         step(
-            "Installing npm packages from package-lock.json (binaryen's wasm-opt, Playwright, Lighthouse)",
+            "Installing npm packages from package-lock.json (binaryen's wasm-opt, esbuild, Playwright, Lighthouse)",
         );
         self.run(
             self.command("npm")
