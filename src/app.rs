@@ -109,7 +109,9 @@ macro_rules! lazy_area {
                 }
 
                 async fn view(_route: Self) -> AnyView {
-                    $area($pages::$route).await
+                    let page = $area($pages::$route).await;
+                    crate::boot::page_drawn();
+                    page
                 }
 
                 // Called by the router as navigation starts, so the module downloads at once.

@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod boot;
 mod components;
 mod i18n;
 mod outbox;
@@ -11,12 +12,8 @@ mod session;
 
 fn main() {
     console_error_panic_hook::set_once();
-    // The static shell in index.html only covers the wait for the wasm; the app takes over now.
-    if let Some(shell) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot-shell"))
-    {
-        shell.remove();
-    }
+    // The static shell in index.html covers the wait for the wasm, and then for the page's
+    // own module: the app takes over when the page is drawn.
+    boot::wait_for_page();
     leptos::mount::mount_to_body(app::App);
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    crate::boot::page_drawn();
     let i18n = use_i18n();
     view! {
         <section class="page" aria-labelledby="page-title">

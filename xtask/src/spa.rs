@@ -68,12 +68,13 @@ const BOOT_PAGES_MARKER: &str = "<!-- linli:boot-pages -->";
 
 /// The tabs whose heading and lead the static shell shows: their path, their locale section
 /// (`title`, `intro`, and `subtitle` where the page has one), as their pages draw them
-/// (`src/pages/{requests,consultations,circle}/mod.rs`). 我的 is left out: what it shows
-/// first depends on who is signed in.
-const BOOT_PAGES: [(&str, &str, bool); 3] = [
+/// (`src/pages/{requests,consultations,circle,me}/mod.rs`). What 我的 shows below its lead
+/// depends on who is signed in, so its shell keeps the placeholder lines (`style/main.css`).
+const BOOT_PAGES: [(&str, &str, bool); 4] = [
     ("/requests", "requests", false),
     ("/consultations", "consultations", true),
     ("/circle", "circle", true),
+    ("/me", "me", false),
 ];
 
 /// The static shell's header and each tab's heading and lead, in each language, from the
@@ -244,9 +245,11 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     size::precompress(&dist)
 }
 
-/// The scripts that start the app, and the preloads that fetch in parallel what it will ask
-/// for: its JS, the split loader, the main wasm, and the modules of the route being opened
-/// (which the app would only ask for once the main module runs).
+/// The scripts that start the app: after the static shell's first paint, so that its
+/// stylesheet and text do not share a slow connection with the app's files, they fetch in
+/// parallel what the app will ask for (its JS, the split loader, the main wasm and the modules
+/// of the route being opened, which the app would only ask for once the main module runs),
+/// then start it.
 fn app_scripts(
     main_js: &str,
     main_wasm: &str,
@@ -257,10 +260,7 @@ fn app_scripts(
     let routes_json = serde_json::to_string(routes).map_err(|e| e.to_string())?;
     let later_json = serde_json::to_string(later).map_err(|e| e.to_string())?;
     Ok(format!(
-        r#"<link rel="modulepreload" href="/{main_js}" crossorigin="anonymous">
-    <link rel="modulepreload" href="/{loader_js}" crossorigin="anonymous">
-    <link rel="preload" href="/{main_wasm}" crossorigin="anonymous" as="fetch" type="application/wasm">
-    <script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
+        r#"<script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
     <!-- Modules a page fetches when a part of it is opened (the map): no route preloads them,
          and the service worker keeps them, as it keeps every module this page names. -->
     <script type="application/json" id="linli-later-modules">{later_json}</script>
@@ -268,27 +268,40 @@ fn app_scripts(
     // The wasm modules of each route (their path pattern first): those of the route opened now
     // are preloaded. The service worker also fetches every module this page names.
     (function (routes) {{
-      var path = location.pathname.replace(/\/+$/, '') || '/';
-      var match = function (pattern) {{
-        return new RegExp('^' + pattern.replace(/:[^/]+/g, '[^/]+') + '$').test(path);
-      }};
-      // Fixed segments win over parameters, as in the router.
-      var route = routes.filter(function (r) {{ return r[0].indexOf(':') < 0 && match(r[0]); }})[0]
-        || routes.filter(function (r) {{ return match(r[0]); }})[0];
-      (route ? route[1] : []).forEach(function (file) {{
+      var started = false;
+      var fetchEarly = function (rel, href, as, type) {{
         var link = document.createElement('link');
-        link.rel = 'preload';
-        link.as = 'fetch';
-        link.type = 'application/wasm';
+        link.rel = rel;
+        link.href = href;
         link.crossOrigin = 'anonymous';
-        link.href = file;
+        if (as) link.as = as;
+        if (type) link.type = type;
         document.head.appendChild(link);
-      }});
+      }};
+      var start = function () {{
+        if (started) return;
+        started = true;
+        var path = location.pathname.replace(/\/+$/, '') || '/';
+        var match = function (pattern) {{
+          return new RegExp('^' + pattern.replace(/:[^/]+/g, '[^/]+') + '$').test(path);
+        }};
+        // Fixed segments win over parameters, as in the router.
+        var route = routes.filter(function (r) {{ return r[0].indexOf(':') < 0 && match(r[0]); }})[0]
+          || routes.filter(function (r) {{ return match(r[0]); }})[0];
+        fetchEarly('modulepreload', '/{loader_js}');
+        fetchEarly('preload', '/{main_wasm}', 'fetch', 'application/wasm');
+        (route ? route[1] : []).forEach(function (file) {{
+          fetchEarly('preload', file, 'fetch', 'application/wasm');
+        }});
+        import('/{main_js}').then(function (app) {{
+          return app.default({{ module_or_path: '/{main_wasm}' }});
+        }});
+      }};
+      // After the frame that paints the shell; the timer covers a page that is not painting
+      // (opened in the background).
+      requestAnimationFrame(function () {{ setTimeout(start, 0); }});
+      setTimeout(start, 500);
     }})(JSON.parse(document.getElementById('{ROUTES_ID}').textContent));
-    </script>
-    <script type="module">
-    import init from '/{main_js}';
-    await init({{ module_or_path: '/{main_wasm}' }});
     </script>"#
     ))
 }

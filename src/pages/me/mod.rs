@@ -21,6 +21,7 @@ pub fn MePage() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">{t!(i18n, me.title)}</h1>
+            <p class="lead">{t!(i18n, me.intro)}</p>
             {move || match session.0.get() {
                 SessionState::Loading => view! { <Loading/> }.into_any(),
                 SessionState::Unreachable => view! { <LoadError retry=move || session.reload()/> }.into_any(),
@@ -46,7 +47,7 @@ pub fn MePage() -> impl IntoView {
 fn Guest() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <p class="lead">{t!(i18n, me.guest_intro)}</p>
+        <p>{t!(i18n, me.guest_intro)}</p>
         <p class="actions">
             <a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a>
             <a class="button secondary" href="/register">{t!(i18n, auth.register_title)}</a>
