@@ -10,6 +10,7 @@
 //! `cargo xtask size` (the release assets' sizes, for BENCHMARKS.md).
 
 mod bench;
+mod import_names;
 mod postgres;
 mod size;
 mod spa;
