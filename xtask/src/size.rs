@@ -34,6 +34,21 @@ pub fn precompress(dist: &Path) -> Result<()> {
 
 /// The first-load budget of a tab, compressed as the server sends it (issue: "at most 200 KB").
 pub const FIRST_LOAD_BUDGET: usize = 200_000;
+/// What each tab's first load may not exceed until the budget is met: the size measured when
+/// the ceiling was last lowered (2026-12-07: 221 / 219 / 329 / 223 KB brotli) and 3 % for what
+/// another machine's build paths change. A change that makes a first load larger fails the
+/// test command; one that makes it smaller should lower these.
+pub fn first_load_ceiling(tab: &str) -> usize {
+    let measured = match tab {
+        "/requests" => 221_497,
+        "/consultations" => 218_629,
+        "/circle" => 328_701,
+        "/me" => 223_205,
+        _ => FIRST_LOAD_BUDGET,
+    };
+    (measured * 103 / 100).max(FIRST_LOAD_BUDGET)
+}
+
 /// The four tabs whose first load is measured.
 pub const TABS: [&str; 4] = ["/requests", "/consultations", "/circle", "/me"];
 
