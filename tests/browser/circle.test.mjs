@@ -158,6 +158,21 @@ describe('the service circle', () => {
     await page.getByRole('button', { name: '地图', exact: true }).click();
     await page.locator('path.walk-area-15').first().waitFor();
     assert.equal(mapFetches.length, fetched);
+
+    // "On the map" in the list shows the map with that place chosen, and so does a link to it.
+    await page.getByRole('button', { name: '列表', exact: true }).click();
+    const entry = page.locator('.facility-list li').first();
+    const href = await entry.locator('a[href^="/circle/facilities/"]').first().getAttribute('href');
+    await entry.getByRole('button', { name: '在地图上看' }).click();
+    assert.equal(await page.getByRole('button', { name: '地图', exact: true }).getAttribute('aria-pressed'), 'true');
+    assert.ok(await page.locator('.circle-map').isVisible());
+    assert.ok(!(await page.locator('.circle-list-pane').isVisible()));
+    await page.locator('.selected-facility').waitFor();
+    const id = href.match(/facilities\/(\d+)/)[1];
+    await shell.open(`/circle?facility=${id}`);
+    await page.locator('path.walk-area-15').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: '地图', exact: true }).getAttribute('aria-pressed'), 'true');
+    await page.locator('.selected-facility').waitFor();
     assert.deepEqual(page.consoleErrors, []);
   });
 

@@ -8,6 +8,7 @@ use crate::api;
 use crate::components::header::ElderMode;
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_leaflet::leaflet;
 use leptos_leaflet::prelude::*;
 use linli_domain::api::{GeoPoint, TileSource};
@@ -132,41 +133,68 @@ pub struct MapLayers {
 
 /// The map, fetched when it is first shown: Leaflet's script, the map's own wasm module (split
 /// off from the page's: it is most of 服务圈's code, and phones open on the list) and the base
-/// layer load together, and the map is drawn once all three are here.
+/// layer start loading together. The map is drawn once Leaflet and the module are here, and
+/// only while `shown`: Leaflet measures its box when it starts, and a map started in a hidden
+/// pane (the list chosen again while it loaded) would fit the community into 0×0 pixels. The
+/// base layer is added when it arrives.
 #[component]
-pub fn CircleMap(layers: MapLayers) -> impl IntoView {
+pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let leaflet_ready = LocalResource::new(|| async {
-        let module = __preload_loaded_map();
+    let ready = LocalResource::new(|| async {
+        // A future does nothing until it is polled: the module's download is spawned so that
+        // it runs beside Leaflet's (both callers share one download).
+        spawn_local(async {
+            let _ = __preload_loaded_map().await;
+        });
         let leaflet = load_leaflet().await.is_ok();
-        module.await;
-        leaflet
+        leaflet && __preload_loaded_map().await.is_ok()
+    });
+    let drawn = RwSignal::new(false);
+    Effect::new(move || {
+        if ready.get() == Some(true) && shown.get() {
+            drawn.set(true);
+        }
     });
     let network = LocalResource::new(api::map_base);
     let network = Signal::derive(move || network.get().and_then(Result::ok));
     let picking = layers.picking;
     let loading = move || view! { <p class="map-placeholder">{t!(i18n, circle.map_loading)}</p> };
+    let failed = move || {
+        view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
+    };
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get()>
-            {move || match leaflet_ready.get() {
-                None => loading().into_any(),
-                Some(false) => {
-                    view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
-                        .into_any()
+            {move || match (ready.get(), drawn.get()) {
+                (Some(false), _) => failed().into_any(),
+                (Some(true), true) => {
+                    let map = Suspend::new(async move {
+                        match loaded_map(layers, network).await {
+                            Ok(map) => map,
+                            Err(_) => failed().into_any(),
+                        }
+                    });
+                    view! { <Suspense fallback=loading>{map}</Suspense> }.into_any()
                 }
-                Some(true) => {
-                    view! { <Suspense fallback=loading>{Suspend::new(loaded_map(layers, network))}</Suspense> }
-                        .into_any()
-                }
+                _ => loading().into_any(),
             }}
         </div>
     }
 }
 
-/// The split point of the map's module (`cargo xtask dist` splits the wasm at each `#[lazy]`).
-#[leptos::lazy]
-fn loaded_map(layers: MapLayers, network: Signal<Option<Value>>) -> AnyView {
-    view! { <LoadedMap layers network/> }.into_any()
+/// The split point of the map's module: `cargo xtask dist` cuts the wasm here. Fallible: a
+/// module that cannot be downloaded (a flaky network) is said on the map, where a failed load
+/// would otherwise abort the whole app.
+#[leptos::wasm_split::wasm_split(
+    loaded_map,
+    wasm_split_path = ::leptos::wasm_split,
+    preload(__preload_loaded_map),
+    fallible
+)]
+fn loaded_map(
+    layers: MapLayers,
+    network: Signal<Option<Value>>,
+) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <LoadedMap layers network/> }.into_any())
 }
 
 fn drop_leaflet_credit(map: &leaflet::Map) {

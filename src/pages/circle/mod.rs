@@ -279,11 +279,31 @@ pub fn CirclePage() -> impl IntoView {
     let picking = RwSignal::new(false);
     let located_error = RwSignal::new(false);
     // The list sorted by walking minutes comes first on a phone, and the map (its own module,
-    // Leaflet and the base layer: most of what this page would load) only once it is asked for.
-    let show_as = RwSignal::new(ShowAs::List);
-    let map_opened = RwSignal::new(map_beside_list());
+    // Leaflet and the base layer: most of what this page would load) only once it is asked for:
+    // by the map button, "on the map" in the list, or a facility page's link to it.
+    let show_as = RwSignal::new(if selected.get_untracked().is_some() {
+        ShowAs::Map
+    } else {
+        ShowAs::List
+    });
+    Effect::watch(
+        move || selected.get(),
+        move |facility, _, _| {
+            if facility.is_some() {
+                show_as.set(ShowAs::Map);
+            }
+        },
+        false,
+    );
+    // A screen turned or widened past the width that shows both shows the map too.
+    let wide = RwSignal::new(map_beside_list());
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| wide.set(map_beside_list()));
+    on_cleanup(move || on_resize.remove());
+    let map_shown = Signal::derive(move || wide.get() || show_as.get() == ShowAs::Map);
+    // Once opened, the map stays, hidden or not, so it is not fetched and drawn again.
+    let map_opened = RwSignal::new(map_shown.get_untracked());
     Effect::new(move || {
-        if show_as.get() == ShowAs::Map {
+        if map_shown.get() {
             map_opened.set(true);
         }
     });
@@ -429,7 +449,7 @@ pub fn CirclePage() -> impl IntoView {
                             selected,
                             picking,
                             on_pick,
-                        }/>
+                        } shown=map_shown/>
                     </Show>
                     <map::AreaLegend/>
                     {move || {
