@@ -8,9 +8,11 @@ use crate::prefs;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 use linli_domain::api::NewRequest;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
+use std::pin::Pin;
 
 /// Each kept request is its own localStorage entry, `linli.outbox.<idempotency key>`: adding
 /// or removing one never rewrites the others, so two tabs keeping and sending at once cannot
@@ -209,7 +211,12 @@ fn deliver() {
         return;
     }
     spawn_local(async move {
-        let troubled = delivery_round().await;
+        // A module that cannot be downloaded (offline, before the service worker kept it) is
+        // trouble like any other: the round is tried again later.
+        let troubled = match delivery_round().await {
+            Ok(round) => round.await,
+            Err(_) => true,
+        };
         SENDING.with(|s| s.set(false));
         if ASKED_AGAIN.with(|a| a.replace(false)) {
             deliver();
@@ -225,15 +232,23 @@ fn deliver() {
     });
 }
 
+/// The split point of the delivery's module: `cargo xtask dist` cuts the wasm here. Most
+/// visits keep nothing, and never fetch the code that reads, sends and answers for kept
+/// requests. Fallible: a module that fails to download would otherwise abort the whole app.
+#[leptos::wasm_split::wasm_split(
+    outbox_delivery,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+fn delivery_round() -> Result<Pin<Box<dyn Future<Output = bool>>>, SplitLoaderError> {
+    Ok(Box::pin(send_kept()))
+}
+
 /// Sends the signed-in account's kept requests, oldest first, and says what became of each;
 /// true when network or server trouble ended the round. A request the server refused goes
 /// back into the draft. If the account changes during a send, its answer is not shown and the
 /// request stays kept: sent again later with its key, it is answered as a replay.
-///
-/// A split point (`cargo xtask dist` splits the wasm at each `#[lazy]`): most visits keep
-/// nothing, and never fetch the module that reads, sends and answers for kept requests.
-#[leptos::lazy]
-async fn delivery_round() -> bool {
+async fn send_kept() -> bool {
     waiting().set(signed_in().map_or(0, count_for));
     let mut tried: Vec<String> = Vec::new();
     let mut troubled = false;
