@@ -20,6 +20,8 @@ const HASHED = /-[0-9a-f]{8,16}[._]/;
 /** The hashed files an index.html names: its scripts, styles and every route's wasm modules. */
 const NAMED = /\/[\w.-]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css|svg)/g;
 const SAVED_AT = 'Linli-Offline-Saved-At';
+/** Fetched by the map only when it is opened, so kept beforehand: the map then opens offline. */
+const MAP_FILES = ['/leaflet/leaflet.js', '/leaflet/leaflet.css'];
 const ACCOUNT_CHANGES = ['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/auth/register',
   '/api/v1/auth/logout-everywhere', '/api/v1/me/deletion'];
 
@@ -136,10 +138,10 @@ async function forgetOldBuilds(html) {
 }
 
 /** Fetches what the shell names and the cache lacks, so that a route never opened before still
- *  opens offline: its wasm module would otherwise be missing. */
+ *  opens offline: its wasm module would otherwise be missing. Leaflet too, for the map. */
 async function keepModules(html) {
   const cache = await caches.open(SHELL);
-  for (const path of new Set(html.match(NAMED) || [])) {
+  for (const path of new Set([...(html.match(NAMED) || []), ...MAP_FILES])) {
     if (await cache.match(path)) continue;
     try {
       const response = await fetch(path);
