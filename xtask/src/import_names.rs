@@ -5,6 +5,9 @@
 
 use crate::Result;
 
+/// Part of the build's file names (`spa.rs`): another way of naming gives other files.
+pub const SCHEME: &str = "import names: $ and base 36, in import order";
+
 /// Renames every import of `module` in `wasm` to a short name, and the same names in `js`.
 /// Each old name must be in `js` exactly once, or nothing is changed.
 pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String)> {

@@ -149,12 +149,15 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     )?;
     let input = read(&work.join(WASM_TARGET).join("release/linli.wasm"))?;
     // One name for the build's JS and wasm files: the main JS and the split loader import each
-    // other, so their names must be known before either is written.
+    // other, so their names must be known before either is written. Everything that changes
+    // their bytes is in it: a JS glue and a wasm module of two builds must never share a name.
     let build_id = content_hash(&[
         &input,
         WASM_BINDGEN_VERSION.as_bytes(),
         wasm_split_version().as_bytes(),
         WASM_OPT_FLAGS.join(" ").as_bytes(),
+        &read(&root.join("node_modules/esbuild/package.json"))?,
+        import_names::SCHEME.as_bytes(),
     ]);
 
     step("Splitting the wasm by route, then wasm-bindgen and wasm-opt");
@@ -233,15 +236,17 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     minify(tools, &dist.join("sw.js"))?;
     let mut html = std::fs::read_to_string(root.join("index.html")).map_err(|e| e.to_string())?;
     for (source, url) in HASHED {
-        let bytes = read(&root.join(source))?;
         let (stem, ext) = url[1..]
             .rsplit_once('.')
             .ok_or("an asset without extension")?;
-        let name = format!("{stem}-{}.{ext}", content_hash(&[&bytes]));
-        std::fs::write(dist.join(&name), &bytes).map_err(|e| e.to_string())?;
+        // Named by the bytes sent, after minifying.
+        let unnamed = dist.join(format!("{stem}.{ext}"));
+        copy(&root.join(source), &unnamed)?;
         if ext == "css" || ext == "js" {
-            minify(tools, &dist.join(&name))?;
+            minify(tools, &unnamed)?;
         }
+        let name = format!("{stem}-{}.{ext}", content_hash(&[&read(&unnamed)?]));
+        std::fs::rename(&unnamed, dist.join(&name)).map_err(|e| e.to_string())?;
         html = replace_once(&html, &format!("\"{url}\""), &format!("\"/{name}\""))?;
     }
     let (boot_header, boot_pages) = boot_shell(&root)?;
