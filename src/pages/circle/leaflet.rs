@@ -118,6 +118,10 @@ pub fn GeoJsonLayer(
         group.add_to(&map);
         if fit_on_first_draw && !drawn_once.get_value() {
             drawn_once.set_value(true);
+            // Leaflet keeps the size it measured first; measured before the page had laid out
+            // (a map drawn just as its page arrives), it fits the areas into 0×0 pixels, which
+            // is the whole world.
+            map.invalidate_size(false);
             map.fit_bounds(&group.get_bounds());
         }
         layer.set_value(Some(group));

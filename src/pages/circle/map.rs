@@ -134,9 +134,10 @@ pub struct MapLayers {
 /// The map, fetched when it is first shown: Leaflet's script, the map's own wasm module (split
 /// off from the page's: it is most of 服务圈's code, and phones open on the list) and the base
 /// layer start loading together. The map is drawn once Leaflet and the module are here, and
-/// only while `shown`: Leaflet measures its box when it starts, and a map started in a hidden
-/// pane (the list chosen again while it loaded) would fit the community into 0×0 pixels. The
-/// base layer is added when it arrives.
+/// only once its frame has a size on screen: Leaflet measures its box when it starts, and a
+/// map started in a hidden pane (the list chosen again while it loaded) or before the page was
+/// attached (the modules already cached) would fit the community into 0×0 pixels. The base
+/// layer is added when it arrives.
 #[component]
 pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
@@ -149,10 +150,22 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
         let leaflet = load_leaflet().await.is_ok();
         leaflet && __preload_loaded_map().await.is_ok()
     });
+    let frame = NodeRef::<leptos::html::Div>::new();
     let drawn = RwSignal::new(false);
+    // Looked at again each frame until the frame has a size, while the map is to be shown.
+    let next_frame = RwSignal::new(0u32);
     Effect::new(move || {
-        if ready.get() == Some(true) && shown.get() {
+        next_frame.track();
+        if drawn.get_untracked() || ready.get() != Some(true) || !shown.get() {
+            return;
+        }
+        if frame
+            .get()
+            .is_some_and(|f| f.is_connected() && f.client_width() > 0)
+        {
             drawn.set(true);
+        } else {
+            request_animation_frame(move || next_frame.update(|n| *n += 1));
         }
     });
     let network = LocalResource::new(api::map_base);
@@ -163,7 +176,7 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
         view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
     };
     view! {
-        <div class="circle-map-frame" class:picking=move || picking.get()>
+        <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>
             {move || match (ready.get(), drawn.get()) {
                 (Some(false), _) => failed().into_any(),
                 (Some(true), true) => {
