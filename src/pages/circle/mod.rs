@@ -301,12 +301,7 @@ pub fn CirclePage() -> impl IntoView {
     on_cleanup(move || on_resize.remove());
     let map_shown = Signal::derive(move || wide.get() || show_as.get() == ShowAs::Map);
     // Once opened, the map stays, hidden or not, so it is not fetched and drawn again.
-    let map_opened = RwSignal::new(map_shown.get_untracked());
-    Effect::new(move || {
-        if map_shown.get() {
-            map_opened.set(true);
-        }
-    });
+    let map_opened = Memo::new(move |was: Option<&bool>| was == Some(&true) || map_shown.get());
     let on_pick = Callback::new(move |at: GeoPoint| {
         picking.set(false);
         chosen.set(Some(Home {
