@@ -1,5 +1,5 @@
-// Applies the saved device preferences (see src/prefs.rs) before the app starts, and
-// registers the service worker.
+// Applies the saved device preferences (see src/prefs.rs) before the app starts. (The service
+// worker is registered by index.html's start script, once the app's files are kept.)
 (function () {
   try {
     var root = document.documentElement;
@@ -9,8 +9,4 @@
     var lang = localStorage.getItem('linli.lang');
     if (lang === 'en' || lang === 'zh-CN') root.lang = lang;
   } catch (e) { /* storage disabled: defaults apply */ }
-  // The service worker (sw.js) lets the app open with no network, showing what it last loaded.
-  if ('serviceWorker' in navigator) {
-    addEventListener('load', function () { navigator.serviceWorker.register('/sw.js'); });
-  }
 })();

@@ -17,8 +17,11 @@ const SHELL = 'linli-shell-v1';
 const API = 'linli-api-v1';
 // The build's names carry 16 hex digits; like the server's `is_hashed_asset`, 8 to 16 are taken.
 const HASHED = /-[0-9a-f]{8,16}[._]/;
-/** The hashed files an index.html names: its scripts, styles and every route's wasm modules. */
+/** The hashed files an index.html names (its scripts, styles and main wasm module), and that
+ *  its scripts name: the split loader names every other wasm module. */
 const NAMED = /\/[\w.-]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css|svg)/g;
+/** The hash in a hashed name: all files of one build share the build's. */
+const HASH = /-([0-9a-f]{8,16})(?:_bg)?[._]/;
 const SAVED_AT = 'Linli-Offline-Saved-At';
 /** Fetched by the map only when it is opened, so kept beforehand: the map then opens offline. */
 const MAP_FILES = ['/leaflet/leaflet.js', '/leaflet/leaflet.css'];
@@ -128,12 +131,14 @@ async function signedOut(request, response) {
   }
 }
 
-/** Drops the hashed assets of earlier builds: those the current index.html no longer names. */
+/** Drops the hashed assets of earlier builds: those whose hash no name in the current
+ *  index.html carries (the split modules carry the build's, as its scripts do). */
 async function forgetOldBuilds(html) {
   const cache = await caches.open(SHELL);
+  const current = new Set((html.match(NAMED) || []).map((path) => path.match(HASH)[1]));
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
-    if (HASHED.test(path) && !html.includes(path.slice(1))) await cache.delete(request);
+    if (HASHED.test(path) && !current.has((path.match(HASH) || [])[1])) await cache.delete(request);
   }
 }
 
@@ -141,14 +146,21 @@ async function forgetOldBuilds(html) {
  *  opens offline: its wasm module would otherwise be missing. Leaflet too, for the map. */
 async function keepModules(html) {
   const cache = await caches.open(SHELL);
-  for (const path of new Set([...(html.match(NAMED) || []), ...MAP_FILES])) {
-    if (await cache.match(path)) continue;
-    try {
-      const response = await fetch(path);
-      if (response.status === 200) await cache.put(path, response);
-    } catch {
-      return; // offline again: the next shell tries the rest
+  // A set grows as it is walked: the names a script holds are walked too.
+  const paths = new Set([...(html.match(NAMED) || []), ...MAP_FILES]);
+  for (const path of paths) {
+    let kept = await cache.match(path);
+    if (!kept) {
+      try {
+        const response = await fetch(path);
+        if (response.status !== 200) continue;
+        await cache.put(path, response.clone());
+        kept = response;
+      } catch {
+        return; // offline again: the next shell tries the rest
+      }
     }
+    if (path.endsWith('.js')) for (const named of (await kept.text()).match(NAMED) || []) paths.add(named);
   }
 }
 

@@ -64,6 +64,53 @@ describe('offline', () => {
     assert.deepEqual(page.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|ERR_FAILED/.test(e)), []);
   });
 
+  it('fetches one bundle on a first visit, whose modules the service worker keeps without fetching them again', async () => {
+    const page = await newPhonePage(linli.browser);
+    const fetched = [];
+    page.context().on('request', (request) => fetched.push({
+      path: new URL(request.url()).pathname,
+      byWorker: request.serviceWorker() !== null,
+    }));
+    await page.goto(`${linli.server.url}/consultations`);
+    await page.locator('main#main section.page p.lead').waitFor();
+    await controlledByServiceWorker(page);
+
+    const wasm = fetched.filter((f) => /\.(wasm|bin)$/.test(f.path));
+    const byPage = wasm.filter((f) => !f.byWorker).map((f) => f.path);
+    assert.equal(byPage.length, 1, `the page fetched one file of wasm: ${byPage}`);
+    assert.match(byPage[0], /^\/bundle_consultations_tab-[0-9a-f]{16}\.bin$/);
+    // The bundle: a little-endian u32, the length of a JSON list of [path, length], the files.
+    const bundle = await (await page.context().request.get(`${linli.server.url}${byPage[0]}`)).body();
+    const parts = JSON.parse(bundle.subarray(4, 4 + bundle.readUInt32LE(0)).toString());
+    const bundled = parts.map(([path]) => path);
+    assert.ok(bundled.some((path) => path.startsWith('/split_consultations_tab_')), `${bundled}`);
+    const byWorker = wasm.filter((f) => f.byWorker).map((f) => f.path);
+    assert.ok(byWorker.length > 0, 'the worker fetched the modules of other routes');
+    assert.deepEqual(byWorker.filter((path) => bundled.includes(path)), [], 'nor those of the bundle');
+    assert.ok(!byWorker.some((path) => path.endsWith('.bin')), 'nor any bundle');
+
+    // A later visit takes the modules apart from the worker's cache: no bundle.
+    fetched.length = 0;
+    await page.reload();
+    await page.locator('main#main section.page p.lead').waitFor();
+    assert.deepEqual(fetched.filter((f) => f.path.endsWith('.bin')), []);
+    assert.deepEqual(page.consoleErrors, []);
+    await page.context().close();
+  });
+
+  it('opens with the modules apart when the first visit\'s bundle fails', async () => {
+    const page = await newPhonePage(linli.browser);
+    await page.route(/\.bin$/, (route) => route.abort());
+    const modules = [];
+    page.on('request', (request) => { if (request.url().endsWith('.wasm')) modules.push(request.url()); });
+    await page.goto(`${linli.server.url}/requests`);
+    await page.locator('main#main section.page p.lead').waitFor();
+    assert.ok(modules.some((url) => /\/split_requests_tab_/.test(url)), `${modules}`);
+    // Only the refused bundle is reported.
+    assert.deepEqual(page.consoleErrors, ['Failed to load resource: net::ERR_FAILED']);
+    await page.context().close();
+  });
+
   it('keeps a request written offline and sends it once when the network is back', async () => {
     const { url } = linli.server;
     const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });

@@ -7,6 +7,9 @@ import { describe, it } from 'node:test';
 import { launchBrowser, newPhonePage, openCircleMap, screenshot, startServer, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
+// The app's wasm: a first visit's bundle, or its modules apart (a later visit, or a failed bundle).
+const APP_FILES = /\.(wasm|bin)$/;
+
 const TABS = [
   { path: '/requests', tab: '办事', heading: '办事', english: 'Service requests' },
   { path: '/consultations', tab: '议事', heading: '议事', english: 'Consultations' },
@@ -53,7 +56,7 @@ describe('the app shell', () => {
         const app = { heading: await first('main#main h1'), lead: await first('main#main p.lead') };
 
         // The same path with the app's module refused: the static shell stays, showing them.
-        await page.route('**/*.wasm', (route) => route.abort());
+        await page.route(APP_FILES, (route) => route.abort());
         await page.goto(`${linli.server.url}${path}`);
         const shown = page.locator('#boot-shell .boot-page:visible');
         assert.equal(await shown.count(), 1, `${lang} ${path}: one heading shown`);
@@ -62,11 +65,11 @@ describe('the app shell', () => {
         assert.deepEqual(await first('#boot-shell .boot-page:visible p.lead'), app.lead, `${lang} ${path}`);
         // 我的's content below its lead depends on who is signed in: placeholder lines there.
         assert.equal(await page.locator('#boot-shell .skeleton-line:visible').count() > 0, path === '/me');
-        await page.unroute('**/*.wasm');
+        await page.unroute(APP_FILES);
       }
     }
     // Elsewhere the shell shows only its placeholder lines.
-    await page.route('**/*.wasm', (route) => route.abort());
+    await page.route(APP_FILES, (route) => route.abort());
     await page.goto(`${linli.server.url}/me/household`);
     assert.equal(await page.locator('#boot-shell .boot-page:visible').count(), 0);
     assert.ok(await page.locator('#boot-shell .skeleton-line:visible').count() > 0);
@@ -88,12 +91,12 @@ describe('the app shell', () => {
           localStorage.setItem('linli.lang', l);
           localStorage.setItem('linli.elder_mode', e);
         }, [lang, elder]);
-        await page.route('**/*.wasm', (route) => route.abort());
+        await page.route(APP_FILES, (route) => route.abort());
         await page.goto(`${linli.server.url}/circle`);
         const shell = await box('#boot-shell .app-header:visible');
         const shellLead = await box('#boot-shell .boot-page:visible p.lead');
         const shellTop = await page.locator('#boot-shell .boot-page:visible h1').evaluate((h) => h.getBoundingClientRect().top);
-        await page.unroute('**/*.wasm');
+        await page.unroute(APP_FILES);
         await page.goto(`${linli.server.url}/circle`);
         await page.locator('main#main p.lead').waitFor();
         assert.deepEqual(shell, await box('.app-header'), `${lang}, elder mode ${elder}: the header`);

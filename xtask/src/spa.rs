@@ -10,8 +10,9 @@
 //! 4. wasm-opt -Oz (npm binaryen 132) shrinks every module, esbuild minifies the scripts and
 //!    the stylesheet, and the main module's imports get short names (`import_names.rs`);
 //! 5. each file gets a content hash in its name (the server caches such names for a year),
-//!    `index.html` names them and preloads the modules of the route a visit opens at, and every
-//!    file is written compressed beside itself.
+//!    `index.html` names them, each area's modules are also written together with the main
+//!    module as one bundle (`write_bundles`), which a first visit fetches in place of the
+//!    separate files, and every file is written compressed beside itself.
 //!
 //! Trunk cannot split a wasm module (the split must happen before wasm-bindgen), so this is the
 //! whole build; `index.html` at the root is its template.
@@ -129,8 +130,8 @@ fn boot_shell(root: &Path) -> Result<(String, String)> {
     }
     Ok((header, html))
 }
-/// The element of `dist/index.html` that holds each route's modules, as JSON
-/// (`[["/path/:id", ["/module.wasm", ...]], ...]`): read by its preload script and by
+/// The element of `dist/index.html` that holds each route's bundle, as JSON
+/// (`[["/path/:id", "/bundle_area-id.bin"], ...]`): read by its start script and by
 /// `cargo xtask size`.
 pub const ROUTES_ID: &str = "linli-routes";
 
@@ -195,6 +196,7 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     copy(&out.join(&main_js), &dist.join(&main_js))?;
     // The split modules keep the build's name; the loader names them relative to itself.
     let mut loader = std::fs::read_to_string(out.join(&loader_js)).map_err(|e| e.to_string())?;
+    loader = take_from_bundle(&loader, split.split_modules.len())?;
     let mut renamed = BTreeMap::new();
     for module in &split.split_modules {
         let stem = module
@@ -252,49 +254,68 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     let (boot_header, boot_pages) = boot_shell(&root)?;
     html = replace_once(&html, BOOT_HEADER_MARKER, &boot_header)?;
     html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages)?;
-    let routes = route_modules(&read_routes(&root)?, &split.prefetch_map, &renamed)?;
-    let later = later_modules(&routes, &renamed);
+    let areas = read_routes(&root)?;
+    let routes = route_modules(&areas, &split.prefetch_map, &renamed)?;
+    let bundles = write_bundles(&dist, &main_wasm, &areas, &routes, &build_id)?;
     html = replace_once(
         &html,
         APP_MARKER,
-        &app_scripts(&main_js, &main_wasm, &loader_js, &routes, &later)?,
+        &app_scripts(&main_js, &main_wasm, &loader_js, &bundles)?,
     )?;
     std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
     size::precompress(&dist)
 }
 
-/// The scripts that start the app: after the static shell's first paint, so that its
-/// stylesheet and text do not share a slow connection with the app's files, they fetch in
-/// parallel what the app will ask for (its JS, the split loader, the main wasm and the modules
-/// of the route being opened, which the app would only ask for once the main module runs),
-/// then start it.
+/// The scripts that start the app, after the static shell's first paint so that its
+/// stylesheet and text do not share a slow connection with the app's files.
+///
+/// A first visit (no service worker controls the page yet) fetches the bundle of the route it
+/// opens at: the main module and that route's modules in one file, compressed as one, which
+/// is 12 to 19 KB less brotli than the same files sent apart, and one request instead of 40.
+/// The modules are handed to the split loader (`take_from_bundle`) and put in the service
+/// worker's cache (its `SHELL` name), so that the worker does not fetch them again; the worker
+/// is registered after that. A later visit is served from that cache, so it fetches the files
+/// apart, as the loader asks for them; so does a first visit whose bundle fails.
 fn app_scripts(
     main_js: &str,
     main_wasm: &str,
     loader_js: &str,
-    routes: &[(String, Vec<String>)],
-    later: &[String],
+    bundles: &[(String, String)],
 ) -> Result<String> {
-    let routes_json = serde_json::to_string(routes).map_err(|e| e.to_string())?;
-    let later_json = serde_json::to_string(later).map_err(|e| e.to_string())?;
+    let routes_json = serde_json::to_string(bundles).map_err(|e| e.to_string())?;
     Ok(format!(
         r#"<script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
-    <!-- Modules a page fetches when a part of it is opened (the map): no route preloads them,
-         and the service worker keeps them, as it keeps every module this page names. -->
-    <script type="application/json" id="linli-later-modules">{later_json}</script>
     <script>
-    // The wasm modules of each route (their path pattern first): those of the route opened now
-    // are preloaded. The service worker also fetches every module this page names.
     (function (routes) {{
       var started = false;
-      var fetchEarly = function (rel, href, as, type) {{
-        var link = document.createElement('link');
-        link.rel = rel;
-        link.href = href;
-        link.crossOrigin = 'anonymous';
-        if (as) link.as = as;
-        if (type) link.type = type;
-        document.head.appendChild(link);
+      var afterLoad = function (then) {{
+        if (document.readyState === 'complete') then(); else addEventListener('load', then);
+      }};
+      var registerWorker = function () {{
+        if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js');
+      }};
+      // A bundle: a little-endian u32, the length of a JSON list of [path, length] that
+      // follows, then those files one after another.
+      var unpack = function (buffer) {{
+        var headerLength = new DataView(buffer).getUint32(0, true);
+        var parts = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength)));
+        var files = new Map();
+        var at = 4 + headerLength;
+        parts.forEach(function (part) {{
+          files.set(part[0], new Uint8Array(buffer, at, part[1]));
+          at += part[1];
+        }});
+        if (at !== buffer.byteLength) throw new Error('a bundle of the wrong length');
+        return files;
+      }};
+      var keep = function (files) {{
+        if (!window.caches) return Promise.resolve();
+        var entries = Array.from(files);
+        return caches.open('linli-shell-v1').then(function (cache) {{
+          return Promise.all(entries.map(function (file) {{
+            return cache.put(file[0], new Response(file[1], {{ headers: {{ 'Content-Type': 'application/wasm' }} }}));
+          }}));
+        }}).catch(function () {{}});
       }};
       var start = function () {{
         if (started) return;
@@ -306,13 +327,27 @@ fn app_scripts(
         // Fixed segments win over parameters, as in the router.
         var route = routes.filter(function (r) {{ return r[0].indexOf(':') < 0 && match(r[0]); }})[0]
           || routes.filter(function (r) {{ return match(r[0]); }})[0];
-        fetchEarly('modulepreload', '/{loader_js}');
-        fetchEarly('preload', '/{main_wasm}', 'fetch', 'application/wasm');
-        (route ? route[1] : []).forEach(function (file) {{
-          fetchEarly('preload', file, 'fetch', 'application/wasm');
-        }});
-        import('/{main_js}').then(function (app) {{
-          return app.default({{ module_or_path: '/{main_wasm}' }});
+        var link = document.createElement('link');
+        link.rel = 'modulepreload';
+        link.href = '/{loader_js}';
+        document.head.appendChild(link);
+        var app = import('/{main_js}');
+        var firstVisit = route && !(navigator.serviceWorker && navigator.serviceWorker.controller);
+        var bundle = !firstVisit ? Promise.resolve(null) : fetch(route[1]).then(function (response) {{
+          if (!response.ok) throw new Error(response.status);
+          return response.arrayBuffer();
+        }}).then(unpack).catch(function () {{ return null; }});
+        bundle.then(function (files) {{
+          var main = files && files.get('/{main_wasm}');
+          if (main) {{
+            keep(files).then(function () {{ afterLoad(registerWorker); }});
+            // The loader takes the others (and drops them), so that the bundle can be freed.
+            files.delete('/{main_wasm}');
+            window.linliModules = files;
+          }} else {{
+            afterLoad(registerWorker);
+          }}
+          return app.then(function (app) {{ return app.default({{ module_or_path: main || '/{main_wasm}' }}); }});
         }});
       }};
       // After the frame that paints the shell; the timer covers a page that is not painting
@@ -322,6 +357,79 @@ fn app_scripts(
     }})(JSON.parse(document.getElementById('{ROUTES_ID}').textContent));
     </script>"#
     ))
+}
+
+/// Makes the split loader take a module from the bundle the page opened with (`app_scripts`)
+/// when it has it, instead of fetching it. Each of the `modules` is fetched once in the loader.
+fn take_from_bundle(loader: &str, modules: usize) -> Result<String> {
+    const FETCH: &str = "fetch(new URL(";
+    if loader.matches(FETCH).count() != modules {
+        return Err(format!(
+            "the split loader does not fetch its {modules} modules as expected (`{FETCH}`)"
+        ));
+    }
+    let take = r#"// The modules of the page's first-visit bundle (index.html's start script), each taken once.
+function linliFetch(url) {
+    const files = globalThis.linliModules;
+    const bytes = files && files.get(url.pathname);
+    if (!bytes) return fetch(url);
+    files.delete(url.pathname);
+    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": "application/wasm" } }));
+}
+"#;
+    Ok(format!(
+        "{take}{}",
+        loader.replace(FETCH, "linliFetch(new URL(")
+    ))
+}
+
+/// Writes each area's bundle, `bundle_<area>-<build>.bin`: the main module and the modules of
+/// the area's routes (`bundle_bytes`). Returns each route's bundle.
+fn write_bundles(
+    dist: &Path,
+    main_wasm: &str,
+    areas: &[(String, String)],
+    routes: &[(String, Vec<String>)],
+    build_id: &str,
+) -> Result<Vec<(String, String)>> {
+    let mut written = BTreeMap::new();
+    let mut bundles = Vec::new();
+    for ((pattern, area), (same, files)) in areas.iter().zip(routes) {
+        debug_assert_eq!(pattern, same);
+        let name = format!("/bundle_{area}-{build_id}.bin");
+        if let Some(earlier) = written.insert(name.clone(), files.clone()) {
+            if &earlier != files {
+                return Err(format!("the routes of {area} need different modules"));
+            }
+        } else {
+            let mut parts = vec![format!("/{main_wasm}")];
+            parts.extend(files.iter().cloned());
+            let bytes = bundle_bytes(dist, &parts)?;
+            std::fs::write(dist.join(&name[1..]), bytes).map_err(|e| e.to_string())?;
+        }
+        bundles.push((pattern.clone(), name));
+    }
+    Ok(bundles)
+}
+
+/// A bundle of `dist`'s files: a little-endian u32, the length of the JSON list of
+/// `[path, length]` that follows, then the files' bytes in that order.
+fn bundle_bytes(dist: &Path, paths: &[String]) -> Result<Vec<u8>> {
+    let mut header = Vec::new();
+    let mut body = Vec::new();
+    for path in paths {
+        let bytes = read(&dist.join(path.trim_start_matches('/')))?;
+        header.push((path.clone(), bytes.len()));
+        body.extend(bytes);
+    }
+    let header = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let mut bundle = u32::try_from(header.len())
+        .map_err(|e| e.to_string())?
+        .to_le_bytes()
+        .to_vec();
+    bundle.extend(header);
+    bundle.extend(body);
+    Ok(bundle)
 }
 
 /// The app's lazy routes, read from `src/app.rs`: (path pattern, the `lazy_area!` whose module
@@ -395,19 +503,6 @@ fn route_modules(
                 .collect::<Result<Vec<_>>>()?;
             Ok((pattern.clone(), files))
         })
-        .collect()
-}
-
-/// The split modules no route opens with: those of the `#[lazy]` parts of a page (the map),
-/// fetched when that part is first shown.
-fn later_modules(
-    routes: &[(String, Vec<String>)],
-    renamed: &BTreeMap<String, String>,
-) -> Vec<String> {
-    renamed
-        .values()
-        .map(|name| format!("/{name}"))
-        .filter(|file| !routes.iter().any(|(_, files)| files.contains(file)))
         .collect()
 }
 
@@ -493,6 +588,32 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bundle_is_a_header_of_lengths_then_the_files() {
+        let dist = std::env::temp_dir().join(format!("linli-bundle-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("main.wasm"), b"main").unwrap();
+        std::fs::write(dist.join("chunk_1.wasm"), b"chunk").unwrap();
+        let paths = ["/main.wasm".to_string(), "/chunk_1.wasm".to_string()];
+        let bundle = bundle_bytes(&dist, &paths).unwrap();
+        std::fs::remove_dir_all(&dist).unwrap();
+        let header = r#"[["/main.wasm",4],["/chunk_1.wasm",5]]"#;
+        assert_eq!(bundle[..4], (header.len() as u32).to_le_bytes());
+        assert_eq!(&bundle[4..4 + header.len()], header.as_bytes());
+        assert_eq!(&bundle[4 + header.len()..], b"mainchunk");
+    }
+
+    #[test]
+    fn the_loader_takes_each_module_from_the_bundle_first() {
+        let loader = r#"const a = fetch(new URL("./chunk_1-x.wasm", import.meta.url));
+const b = fetch(new URL("./split_a-x.wasm", import.meta.url));"#;
+        let taken = take_from_bundle(loader, 2).unwrap();
+        assert_eq!(taken.matches("linliFetch(new URL(").count(), 2);
+        assert!(taken.contains("function linliFetch(url)"));
+        // A loader of another shape is refused rather than left fetching the modules apart.
+        assert!(take_from_bundle(loader, 3).is_err());
+    }
 
     #[test]
     fn routes_are_read_from_the_router() {
