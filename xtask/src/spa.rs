@@ -28,8 +28,34 @@ use std::path::{Path, PathBuf};
 /// The build's own target directory: its flags differ from the clippy and test builds', which
 /// would otherwise rebuild each other's dependencies every time.
 const TARGET_DIR: &str = "target/split";
-/// `--cfg erase_components` as in `.cargo/config.toml` (an explicit RUSTFLAGS replaces it).
-const RUSTFLAGS: &str = "--cfg erase_components -Clink-arg=--emit-relocs";
+/// `--cfg erase_components` as in `.cargo/config.toml` (explicit flags replace it), and the link
+/// relocations that the splitter reads.
+const RUSTFLAGS: [&str; 3] = ["--cfg", "erase_components", "-Clink-arg=--emit-relocs"];
+
+/// The wasm build's flags: `RUSTFLAGS`, and source paths without this machine's directories.
+/// Panic messages name the file they are in, about 120 of them in a first visit's wasm: with
+/// the crates' registry and the workspace removed from those names, the files are smaller and
+/// the same on every machine. Passed as `CARGO_ENCODED_RUSTFLAGS`, as a path may hold a space.
+fn rustflags(root: &Path) -> String {
+    let mut flags: Vec<String> = RUSTFLAGS.iter().map(|f| f.to_string()).collect();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    // One directory per registry (`index.crates.io-<hash>`), its crates' sources inside.
+    if let Some(registries) =
+        cargo_home.and_then(|home| std::fs::read_dir(home.join("registry/src")).ok())
+    {
+        for registry in registries.flatten() {
+            flags.push(format!(
+                "--remap-path-prefix={}/=",
+                registry.path().display()
+            ));
+        }
+    }
+    flags.push(format!("--remap-path-prefix={}/=", root.display()));
+    flags.join("\u{1f}")
+}
+
 // Quiet: the split modules' name sections use a subsection binaryen does not know, and it
 // warns about each (the names are dropped anyway). The producers and target-features sections
 // are of no use to a browser, and cost about 200 B in each of the 40-odd files of a first
@@ -145,7 +171,8 @@ pub fn build(tools: &Toolchain) -> Result<()> {
             .args(["build", "--release", "--bin", "linli", "-p", "linli"])
             .args(["--target", WASM_TARGET, "--target-dir"])
             .arg(&work)
-            .env("RUSTFLAGS", RUSTFLAGS),
+            .env_remove("RUSTFLAGS")
+            .env("CARGO_ENCODED_RUSTFLAGS", rustflags(&root)),
         "building the SPA's wasm",
     )?;
     let input = read(&work.join(WASM_TARGET).join("release/linli.wasm"))?;
