@@ -8,10 +8,13 @@ use crate::outbox::OutboxNotice;
 use crate::session::Session;
 use crate::{pages, prefs};
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use leptos_router::{Lazy, LazyRoute};
+use leptos_router::{ChooseView, LazyRoute};
+use std::future::Future;
+use std::pin::Pin;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -52,25 +55,25 @@ fn Shell() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=|| view! { <Redirect path="/requests"/> }/>
-                    <Route path=path!("/requests") view={Lazy::<RequestsRoute>::new()}/>
-                    <Route path=path!("/requests/new") view={Lazy::<NewRequestRoute>::new()}/>
-                    <Route path=path!("/requests/figures") view={Lazy::<FiguresRoute>::new()}/>
-                    <Route path=path!("/requests/public") view={Lazy::<PublicRequestsRoute>::new()}/>
-                    <Route path=path!("/requests/:id") view={Lazy::<RequestDetailRoute>::new()}/>
-                    <Route path=path!("/consultations") view={Lazy::<ConsultationsRoute>::new()}/>
-                    <Route path=path!("/consultations/new") view={Lazy::<ProposeTopicRoute>::new()}/>
-                    <Route path=path!("/consultations/:id") view={Lazy::<TopicRoute>::new()}/>
-                    <Route path=path!("/consultations/:id/notice") view={Lazy::<NoticeRoute>::new()}/>
-                    <Route path=path!("/circle") view={Lazy::<CircleRoute>::new()}/>
-                    <Route path=path!("/circle/facilities/new") view={Lazy::<NewFacilityRoute>::new()}/>
-                    <Route path=path!("/circle/facilities/:id") view={Lazy::<FacilityRoute>::new()}/>
-                    <Route path=path!("/circle/facilities/:id/edit") view={Lazy::<EditFacilityRoute>::new()}/>
-                    <Route path=path!("/me") view={Lazy::<MeRoute>::new()}/>
-                    <Route path=path!("/me/household") view={Lazy::<BindHouseholdRoute>::new()}/>
-                    <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()}/>
-                    <Route path=path!("/staff/access-log") view={Lazy::<AccessLogRoute>::new()}/>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
-                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
+                    <Route path=path!("/requests") view={LazyPage::of::<RequestsRoute>()}/>
+                    <Route path=path!("/requests/new") view={LazyPage::of::<NewRequestRoute>()}/>
+                    <Route path=path!("/requests/figures") view={LazyPage::of::<FiguresRoute>()}/>
+                    <Route path=path!("/requests/public") view={LazyPage::of::<PublicRequestsRoute>()}/>
+                    <Route path=path!("/requests/:id") view={LazyPage::of::<RequestDetailRoute>()}/>
+                    <Route path=path!("/consultations") view={LazyPage::of::<ConsultationsRoute>()}/>
+                    <Route path=path!("/consultations/new") view={LazyPage::of::<ProposeTopicRoute>()}/>
+                    <Route path=path!("/consultations/:id") view={LazyPage::of::<TopicRoute>()}/>
+                    <Route path=path!("/consultations/:id/notice") view={LazyPage::of::<NoticeRoute>()}/>
+                    <Route path=path!("/circle") view={LazyPage::of::<CircleRoute>()}/>
+                    <Route path=path!("/circle/facilities/new") view={LazyPage::of::<NewFacilityRoute>()}/>
+                    <Route path=path!("/circle/facilities/:id") view={LazyPage::of::<FacilityRoute>()}/>
+                    <Route path=path!("/circle/facilities/:id/edit") view={LazyPage::of::<EditFacilityRoute>()}/>
+                    <Route path=path!("/me") view={LazyPage::of::<MeRoute>()}/>
+                    <Route path=path!("/me/household") view={LazyPage::of::<BindHouseholdRoute>()}/>
+                    <Route path=path!("/staff") view={LazyPage::of::<StaffRoute>()}/>
+                    <Route path=path!("/staff/access-log") view={LazyPage::of::<AccessLogRoute>()}/>
+                    <Route path=path!("/login") view={LazyPage::of::<LoginRoute>()}/>
+                    <Route path=path!("/register") view={LazyPage::of::<RegisterRoute>()}/>
                 </Routes>
             </main>
             <TabBar/>
@@ -78,8 +81,36 @@ fn Shell() -> impl IntoView {
     }
 }
 
+/// The view of a lazily loaded route. leptos_router's own `Lazy<T>` is a type per route, and the
+/// router's code for a route (matching it, building and rebuilding its view) is compiled once
+/// for each type; with one type for all, once per shape of path.
+#[derive(Clone, Copy)]
+struct LazyPage {
+    view: fn() -> Pin<Box<dyn Future<Output = AnyView>>>,
+    preload: fn() -> Pin<Box<dyn Future<Output = ()>>>,
+}
+
+impl LazyPage {
+    fn of<T: LazyRoute>() -> Self {
+        LazyPage {
+            view: || Box::pin(T::view(T::data())),
+            preload: || Box::pin(T::preload()),
+        }
+    }
+}
+
+impl ChooseView for LazyPage {
+    async fn choose(self) -> AnyView {
+        (self.view)().await
+    }
+
+    async fn preload(&self) {
+        (self.preload)().await
+    }
+}
+
 /// Groups of pages, each compiled into a wasm module of its own (`cargo xtask dist` splits the
-/// wasm at each `#[lazy]` fn), fetched the first time one of its routes is opened: the first
+/// wasm at each `wasm_split` fn), fetched the first time one of its routes is opened: the first
 /// load of a tab carries the shell and that tab's page, not the whole app. Each tab's first
 /// page is a group alone; the pages behind it share one. Not one group per page: code shared
 /// by several groups becomes a module of its own for each combination of them, and 18 groups
@@ -93,11 +124,18 @@ macro_rules! lazy_area {
             $($route),+
         }
 
-        #[leptos::lazy]
-        fn $area(page: $pages) -> AnyView {
-            match page {
+        // Fallible: a module that fails to download (the network dropped) is a page that says
+        // so, where the whole app would otherwise abort with the static shell left up.
+        #[leptos::wasm_split::wasm_split(
+            $area,
+            wasm_split_path = ::leptos::wasm_split,
+            preload($preload),
+            fallible
+        )]
+        fn $area(page: $pages) -> Result<AnyView, SplitLoaderError> {
+            Ok(match page {
                 $($pages::$route => $page().into_any()),+
-            }
+            })
         }
 
         $(
@@ -109,14 +147,18 @@ macro_rules! lazy_area {
                 }
 
                 async fn view(_route: Self) -> AnyView {
-                    let page = $area($pages::$route).await;
+                    let page = match $area($pages::$route).await {
+                        Ok(page) => page,
+                        Err(_) => pages::unavailable::PageUnavailable().into_any(),
+                    };
                     crate::boot::page_drawn();
                     page
                 }
 
                 // Called by the router as navigation starts, so the module downloads at once.
+                // A failure shows when the view asks again.
                 async fn preload() {
-                    $preload().await;
+                    let _ = $preload().await;
                 }
             }
         )+

@@ -7,6 +7,7 @@ pub mod me;
 pub mod not_found;
 pub mod requests;
 pub mod staff;
+pub mod unavailable;
 
 /// The route's `:id` as a number (reactive), or `None` when it is not one.
 pub fn route_id() -> impl Fn() -> Option<i64> + Copy + Send + Sync + 'static {

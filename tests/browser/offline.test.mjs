@@ -83,7 +83,7 @@ describe('offline', () => {
     const bundle = await (await page.context().request.get(`${linli.server.url}${byPage[0]}`)).body();
     const parts = JSON.parse(bundle.subarray(4, 4 + bundle.readUInt32LE(0)).toString());
     const bundled = parts.map(([path]) => path);
-    assert.ok(bundled.some((path) => path.startsWith('/split_consultations_tab_')), `${bundled}`);
+    assert.ok(bundled.some((path) => path.startsWith('/split_consultations_tab-')), `${bundled}`);
     const byWorker = wasm.filter((f) => f.byWorker).map((f) => f.path);
     assert.ok(byWorker.length > 0, 'the worker fetched the modules of other routes');
     assert.deepEqual(byWorker.filter((path) => bundled.includes(path)), [], 'nor those of the bundle');
@@ -105,7 +105,7 @@ describe('offline', () => {
     page.on('request', (request) => { if (request.url().endsWith('.wasm')) modules.push(request.url()); });
     await page.goto(`${linli.server.url}/requests`);
     await page.locator('main#main section.page p.lead').waitFor();
-    assert.ok(modules.some((url) => /\/split_requests_tab_/.test(url)), `${modules}`);
+    assert.ok(modules.some((url) => /\/split_requests_tab-/.test(url)), `${modules}`);
     // Only the refused bundle is reported.
     assert.deepEqual(page.consoleErrors, ['Failed to load resource: net::ERR_FAILED']);
     await page.context().close();

@@ -193,6 +193,29 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('says so when a page\'s module cannot be downloaded, and opens the page on retry', async () => {
+    // No service worker: it would serve the module from its cache, past the refusal below.
+    const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const uncaught = [];
+    page.on('pageerror', (e) => uncaught.push(e.message));
+    const shell = new Shell(page, linli.server.url);
+    await shell.open('/requests');
+    await page.route(/\/split_consultations_tab-/, (route) => route.abort());
+    await shell.tab('议事').click();
+    await shell.headingNamed('这个页面没能打开').waitFor();
+    assert.match(await shell.alert().innerText(), /没能加载出来。请检查网络后重试。/);
+    assert.equal(await shell.tab('议事').getAttribute('aria-current'), 'page');
+    await screenshot(page, 'page-unavailable');
+    await page.unroute(/\/split_consultations_tab-/);
+    await page.getByRole('button', { name: '重试' }).click();
+    await shell.headingNamed(/议事/).waitFor();
+    // The refused download is reported (the split loader leaves its promise unhandled a
+    // while), but nothing panicked: a panic aborts the wasm with `unreachable`.
+    assert.deepEqual(uncaught.filter((m) => m !== 'Failed to fetch'), [], 'no panic');
+    await context.close();
+  });
+
   it('is installable: a manifest with its Chinese name, icons and theme colour, as Chromium reads it', async () => {
     const page = await newPhonePage(linli.browser);
     const shell = new Shell(page, linli.server.url);

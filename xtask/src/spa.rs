@@ -476,7 +476,7 @@ pub fn read_routes(root: &Path) -> Result<Vec<(String, String)>> {
             area_of.insert(route.to_string(), area.clone());
         } else if let Some(rest) = line.strip_prefix("<Route path=path!(\"") {
             let lazy = rest.split_once("\")").and_then(|(pattern, rest)| {
-                Some((pattern, rest.trim().strip_prefix("view={Lazy::<")?))
+                Some((pattern, rest.trim().strip_prefix("view={LazyPage::of::<")?))
             });
             if let Some((pattern, rest)) = lazy {
                 let route = rest.split('>').next().unwrap_or_default();
@@ -500,8 +500,8 @@ pub fn read_routes(root: &Path) -> Result<Vec<(String, String)>> {
     Ok(areas)
 }
 
-/// The wasm files each route needs, from the splitter's map of split point → files. The split
-/// point of a `#[lazy]` fn `foo_area` is named `foo_area_<hash>`.
+/// The wasm files each route needs, from the splitter's map of split point → files. Each area's
+/// split point is named after it (`lazy_area!` in `src/app.rs`).
 fn route_modules(
     routes: &[(String, String)],
     prefetch: &std::collections::HashMap<String, Vec<String>>,
@@ -510,13 +510,10 @@ fn route_modules(
     routes
         .iter()
         .map(|(pattern, area)| {
-            let prefix = format!("{area}_");
-            let mut found = prefetch
-                .iter()
-                .filter(|(split, _)| split.trim_start_matches('_').starts_with(&prefix));
+            let mut found = prefetch.iter().filter(|(split, _)| *split == area);
             let (Some((_, stems)), None) = (found.next(), found.next()) else {
                 return Err(format!(
-                    "route {pattern}: not exactly one split module named {prefix}…"
+                    "route {pattern}: not exactly one split module named {area}"
                 ));
             };
             let files = stems
