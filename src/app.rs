@@ -9,10 +9,10 @@ use crate::session::Session;
 use crate::{pages, prefs};
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
+use leptos_router::ChooseView;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use leptos_router::{ChooseView, LazyRoute};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -55,25 +55,25 @@ fn Shell() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFoundPage>
                     <Route path=path!("/") view=|| view! { <Redirect path="/requests"/> }/>
-                    <Route path=path!("/requests") view={LazyPage::of::<RequestsRoute>()}/>
-                    <Route path=path!("/requests/new") view={LazyPage::of::<NewRequestRoute>()}/>
-                    <Route path=path!("/requests/figures") view={LazyPage::of::<FiguresRoute>()}/>
-                    <Route path=path!("/requests/public") view={LazyPage::of::<PublicRequestsRoute>()}/>
-                    <Route path=path!("/requests/:id") view={LazyPage::of::<RequestDetailRoute>()}/>
-                    <Route path=path!("/consultations") view={LazyPage::of::<ConsultationsRoute>()}/>
-                    <Route path=path!("/consultations/new") view={LazyPage::of::<ProposeTopicRoute>()}/>
-                    <Route path=path!("/consultations/:id") view={LazyPage::of::<TopicRoute>()}/>
-                    <Route path=path!("/consultations/:id/notice") view={LazyPage::of::<NoticeRoute>()}/>
-                    <Route path=path!("/circle") view={LazyPage::of::<CircleRoute>()}/>
-                    <Route path=path!("/circle/facilities/new") view={LazyPage::of::<NewFacilityRoute>()}/>
-                    <Route path=path!("/circle/facilities/:id") view={LazyPage::of::<FacilityRoute>()}/>
-                    <Route path=path!("/circle/facilities/:id/edit") view={LazyPage::of::<EditFacilityRoute>()}/>
-                    <Route path=path!("/me") view={LazyPage::of::<MeRoute>()}/>
-                    <Route path=path!("/me/household") view={LazyPage::of::<BindHouseholdRoute>()}/>
-                    <Route path=path!("/staff") view={LazyPage::of::<StaffRoute>()}/>
-                    <Route path=path!("/staff/access-log") view={LazyPage::of::<AccessLogRoute>()}/>
-                    <Route path=path!("/login") view={LazyPage::of::<LoginRoute>()}/>
-                    <Route path=path!("/register") view={LazyPage::of::<RegisterRoute>()}/>
+                    <Route path=path!("/requests") view=RequestsRoute/>
+                    <Route path=path!("/requests/new") view=NewRequestRoute/>
+                    <Route path=path!("/requests/figures") view=FiguresRoute/>
+                    <Route path=path!("/requests/public") view=PublicRequestsRoute/>
+                    <Route path=path!("/requests/:id") view=RequestDetailRoute/>
+                    <Route path=path!("/consultations") view=ConsultationsRoute/>
+                    <Route path=path!("/consultations/new") view=ProposeTopicRoute/>
+                    <Route path=path!("/consultations/:id") view=TopicRoute/>
+                    <Route path=path!("/consultations/:id/notice") view=NoticeRoute/>
+                    <Route path=path!("/circle") view=CircleRoute/>
+                    <Route path=path!("/circle/facilities/new") view=NewFacilityRoute/>
+                    <Route path=path!("/circle/facilities/:id") view=FacilityRoute/>
+                    <Route path=path!("/circle/facilities/:id/edit") view=EditFacilityRoute/>
+                    <Route path=path!("/me") view=MeRoute/>
+                    <Route path=path!("/me/household") view=BindHouseholdRoute/>
+                    <Route path=path!("/staff") view=StaffRoute/>
+                    <Route path=path!("/staff/access-log") view=AccessLogRoute/>
+                    <Route path=path!("/login") view=LoginRoute/>
+                    <Route path=path!("/register") view=RegisterRoute/>
                 </Routes>
             </main>
             <TabBar/>
@@ -81,31 +81,37 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// The view of a lazily loaded route. leptos_router's own `Lazy<T>` is a type per route, and the
-/// router's code for a route (matching it, building and rebuilding its view) is compiled once
-/// for each type; with one type for all, once per shape of path.
+type PageOrFailure = Result<AnyView, SplitLoaderError>;
+
+/// The view of a lazily loaded route: its area's module, then its page. leptos_router's own
+/// `Lazy<T>` is a type per route, and the router's code for a route (matching it, building
+/// and rebuilding its view) is compiled once for each type; with one type for all, once per
+/// shape of path. What every route does around its page is here, compiled once.
 #[derive(Clone, Copy)]
 struct LazyPage {
-    view: fn() -> Pin<Box<dyn Future<Output = AnyView>>>,
+    /// The page, or the error of its module's download.
+    view: fn() -> Pin<Box<dyn Future<Output = PageOrFailure>>>,
     preload: fn() -> Pin<Box<dyn Future<Output = ()>>>,
-}
-
-impl LazyPage {
-    fn of<T: LazyRoute>() -> Self {
-        LazyPage {
-            view: || Box::pin(T::view(T::data())),
-            preload: || Box::pin(T::preload()),
-        }
-    }
+    /// The area's own stylesheet (`page_styles`), loaded beside the module.
+    style: Option<&'static str>,
 }
 
 impl ChooseView for LazyPage {
     async fn choose(self) -> AnyView {
-        (self.view)().await
+        let style = crate::page_styles::load(self.style);
+        // A module that failed to download (the network dropped) is a page that says so.
+        let page = (self.view)()
+            .await
+            .unwrap_or_else(|_| pages::unavailable::PageUnavailable().into_any());
+        style.await;
+        crate::boot::page_drawn();
+        page
     }
 
+    // Called by the router as navigation starts, so that the downloads start at once.
     async fn preload(&self) {
-        (self.preload)().await
+        let _style = crate::page_styles::load(self.style);
+        (self.preload)().await;
     }
 }
 
@@ -115,17 +121,23 @@ impl ChooseView for LazyPage {
 /// page is a group alone; the pages behind it share one. Not one group per page: code shared
 /// by several groups becomes a module of its own for each combination of them, and 18 groups
 /// made about 300 files (60 to open 办事), which a slow phone pays for in round trips.
+///
+/// `style` names the area's own stylesheet (`page_styles`), if it has one: loaded beside the
+/// module, and the page drawn once both are.
 macro_rules! lazy_area {
-    ($area:ident, $preload:ident, $pages:ident { $($route:ident => $page:path),+ $(,)? }) => {
-        // The variants are the route types' names, so they end alike.
+    (
+        $area:ident, $preload:ident, $pages:ident, style = $style:expr,
+        { $($route:ident => $page:path),+ $(,)? }
+    ) => {
+        // The variants are the routes' names, so they end alike.
         #[allow(clippy::enum_variant_names)]
         #[derive(Clone, Copy)]
         enum $pages {
             $($route),+
         }
 
-        // Fallible: a module that fails to download (the network dropped) is a page that says
-        // so, where the whole app would otherwise abort with the static shell left up.
+        // Fallible: a module that fails to download is a page that says so (`LazyPage`), where
+        // the whole app would otherwise abort with the static shell left up.
         #[leptos::wasm_split::wasm_split(
             $area,
             wasm_split_path = ::leptos::wasm_split,
@@ -139,66 +151,55 @@ macro_rules! lazy_area {
         }
 
         $(
-            struct $route;
-
-            impl LazyRoute for $route {
-                fn data() -> Self {
-                    $route
-                }
-
-                async fn view(_route: Self) -> AnyView {
-                    let page = match $area($pages::$route).await {
-                        Ok(page) => page,
-                        Err(_) => pages::unavailable::PageUnavailable().into_any(),
-                    };
-                    crate::boot::page_drawn();
-                    page
-                }
-
-                // Called by the router as navigation starts, so the module downloads at once.
+            #[allow(non_upper_case_globals)]
+            const $route: LazyPage = LazyPage {
+                view: || Box::pin($area($pages::$route)),
                 // A failure shows when the view asks again.
-                async fn preload() {
-                    let _ = $preload().await;
-                }
-            }
+                preload: || {
+                    Box::pin(async {
+                        let _ = $preload().await;
+                    })
+                },
+                style: $style,
+            };
         )+
     };
 }
 
-lazy_area!(requests_tab, __preload_requests_tab, RequestsTab {
+lazy_area!(requests_tab, __preload_requests_tab, RequestsTab, style = None, {
     RequestsRoute => pages::requests::RequestsPage,
 });
-lazy_area!(requests_pages, __preload_requests_pages, RequestsPages {
+lazy_area!(requests_pages, __preload_requests_pages, RequestsPages, style = None, {
     NewRequestRoute => pages::requests::new::NewRequestPage,
     FiguresRoute => pages::requests::figures::FiguresPage,
     PublicRequestsRoute => pages::requests::public::PublicRequestsPage,
     RequestDetailRoute => pages::requests::detail::RequestDetailPage,
 });
-lazy_area!(consultations_tab, __preload_consultations_tab, ConsultationsTab {
+lazy_area!(consultations_tab, __preload_consultations_tab, ConsultationsTab, style = Some("consultations"), {
     ConsultationsRoute => pages::consultations::ConsultationsPage,
 });
-lazy_area!(consultations_pages, __preload_consultations_pages, ConsultationsPages {
+lazy_area!(consultations_pages, __preload_consultations_pages, ConsultationsPages, style = Some("consultations"), {
     ProposeTopicRoute => pages::consultations::propose::ProposeTopicPage,
     TopicRoute => pages::consultations::detail::TopicPage,
     NoticeRoute => pages::consultations::notice::NoticePage,
 });
-lazy_area!(circle_tab, __preload_circle_tab, CircleTab {
+lazy_area!(circle_tab, __preload_circle_tab, CircleTab, style = Some("circle"), {
     CircleRoute => pages::circle::CirclePage,
 });
-lazy_area!(circle_pages, __preload_circle_pages, CirclePages {
+lazy_area!(circle_pages, __preload_circle_pages, CirclePages, style = Some("circle"), {
     NewFacilityRoute => pages::circle::edit::NewFacilityPage,
     FacilityRoute => pages::circle::facility::FacilityPage,
     EditFacilityRoute => pages::circle::edit::EditFacilityPage,
 });
-lazy_area!(me_tab, __preload_me_tab, MeTab {
+lazy_area!(me_tab, __preload_me_tab, MeTab, style = None, {
     MeRoute => pages::me::MePage,
 });
-lazy_area!(account_pages, __preload_account_pages, AccountPages {
+lazy_area!(account_pages, __preload_account_pages, AccountPages, style = None, {
     LoginRoute => pages::auth::login::LoginPage,
     RegisterRoute => pages::auth::register::RegisterPage,
     BindHouseholdRoute => pages::me::household::BindHouseholdPage,
 });
-lazy_area!(staff_pages, __preload_staff_pages, StaffPages {
+lazy_area!(staff_pages, __preload_staff_pages, StaffPages, style = None, {
     StaffRoute => pages::staff::StaffPage,
     AccessLogRoute => pages::staff::access_log::AccessLogPage,
 });

@@ -6,6 +6,7 @@ mod boot;
 mod components;
 mod i18n;
 mod outbox;
+mod page_styles;
 mod pages;
 mod prefs;
 mod session;

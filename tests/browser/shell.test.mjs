@@ -193,6 +193,26 @@ describe('the app shell', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  it('loads only the opened tab\'s stylesheet, and another area\'s with its page', async () => {
+    const page = await newPhonePage(linli.browser);
+    const sheets = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith('.css')) sheets.push(path.replace(/-[0-9a-f]{16}\.css$/, ''));
+    });
+    const shell = new Shell(page, linli.server.url);
+    await shell.open('/requests');
+    assert.deepEqual(sheets, ['/main'], 'a first visit to 办事 loads main.css alone');
+    await shell.tab('服务圈').click();
+    await shell.headingNamed(/服务圈/).waitFor();
+    assert.deepEqual(sheets, ['/main', '/circle']);
+    // Drawn with its rules at once: the chosen view's button (circle.css) is filled.
+    const pressed = page.locator('.view-toggle button[aria-pressed="true"]');
+    assert.equal(await pressed.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(179, 38, 30)');
+    assert.deepEqual(page.consoleErrors, []);
+    await page.context().close();
+  });
+
   it('says so when a page\'s module cannot be downloaded, and opens the page on retry', async () => {
     // No service worker: it would serve the module from its cache, past the refusal below.
     const context = await linli.browser.newContext({ viewport: { width: 390, height: 844 }, serviceWorkers: 'block' });

@@ -5,6 +5,7 @@
 use crate::Result;
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -103,35 +104,45 @@ pub struct FirstLoad {
     pub brotli: usize,
 }
 
-/// The first load of each tab: the HTML, the stylesheet and the scripts (the service worker
-/// too) at the top of `dist/`, and the bundle of that tab's route, as `index.html` names it: the
-/// main wasm module and the route's modules in one file. Other routes' modules, and Leaflet
-/// under `dist/leaflet/`, load only when their page is opened.
+/// The first load of each tab: the HTML, the main stylesheet and the scripts (the service
+/// worker too) at the top of `dist/`, and what `index.html` names for the tab's route: its
+/// bundle (the main wasm module and the route's modules in one file) and its own stylesheet,
+/// if it has one. Other routes' modules and stylesheets, and Leaflet under `dist/leaflet/`,
+/// load only when their page is opened.
 pub fn first_loads(dist: &Path) -> Result<Vec<FirstLoad>> {
     let html = String::from_utf8(read(&dist.join("index.html"))?).map_err(|e| e.to_string())?;
-    let routes = route_files(&html)?;
+    let routes: Vec<(String, String, String)> = json_element(&html, crate::spa::ROUTES_ID)?;
+    let styles: BTreeMap<String, String> = json_element(&html, crate::spa::STYLES_ID)?;
+    let page_styles: Vec<&String> = styles.values().collect();
     let mut shell = Vec::new();
     for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
         let name = entry.map_err(|e| e.to_string())?.file_name();
         let name = name.to_string_lossy();
-        if is_shell(&name) {
+        if is_shell(&name) && !page_styles.iter().any(|style| style[1..] == *name) {
             shell.push(name.into_owned());
         }
     }
     TABS.iter()
         .map(|tab| {
-            let own = routes
+            let (_, bundle, style) = routes
                 .iter()
-                .find(|(pattern, _)| pattern == tab)
-                .map(|(_, bundle)| bundle)
+                .find(|(pattern, ..)| pattern == tab)
                 .ok_or_else(|| format!("index.html names no bundle for {tab}"))?;
+            let mut own = vec![bundle];
+            if !style.is_empty() {
+                own.push(
+                    styles
+                        .get(style)
+                        .ok_or_else(|| format!("index.html names no file for style {style}"))?,
+                );
+            }
             let mut load = FirstLoad {
                 tab,
                 raw: 0,
                 gzip: 0,
                 brotli: 0,
             };
-            for name in shell.iter().chain([own]) {
+            for name in shell.iter().chain(own) {
                 let (raw, gzip, brotli) = sizes(&dist.join(name.trim_start_matches('/')))?;
                 load.raw += raw;
                 load.gzip += gzip;
@@ -142,18 +153,19 @@ pub fn first_loads(dist: &Path) -> Result<Vec<FirstLoad>> {
         .collect()
 }
 
-/// Each route's bundle, as `index.html` names it for its start script (xtask/src/spa.rs).
-fn route_files(html: &str) -> Result<Vec<(String, String)>> {
-    let open = format!("id=\"{}\">", crate::spa::ROUTES_ID);
+/// The JSON in the element `id` of `index.html`, as the build writes it for the start script
+/// (xtask/src/spa.rs).
+fn json_element<T: serde::de::DeserializeOwned>(html: &str, id: &str) -> Result<T> {
+    let open = format!("id=\"{id}\">");
     let start = html
         .find(&open)
-        .ok_or("index.html has no list of route bundles (built by cargo xtask dist?)")?
+        .ok_or_else(|| format!("index.html has no #{id} (built by cargo xtask dist?)"))?
         + open.len();
     let end = start
         + html[start..]
             .find("</script>")
-            .ok_or("an unterminated route list")?;
-    serde_json::from_str(&html[start..end]).map_err(|e| format!("index.html's route list: {e}"))
+            .ok_or_else(|| format!("index.html: #{id} does not end"))?;
+    serde_json::from_str(&html[start..end]).map_err(|e| format!("index.html's #{id}: {e}"))
 }
 
 /// The files every first visit fetches: the page, its stylesheet and scripts (the wasm comes in

@@ -156,10 +156,14 @@ fn boot_shell(root: &Path) -> Result<(String, String)> {
     }
     Ok((header, html))
 }
-/// The element of `dist/index.html` that holds each route's bundle, as JSON
-/// (`[["/path/:id", "/bundle_area-id.bin"], ...]`): read by its start script and by
-/// `cargo xtask size`.
+/// The element of `dist/index.html` that holds each route's bundle and the name of its
+/// stylesheet, if it has one of its own, as JSON (`[["/path/:id", "/bundle_area-id.bin",
+/// "circle"], ...]`): read by its start script and by `cargo xtask size`.
 pub const ROUTES_ID: &str = "linli-routes";
+/// The element of `dist/index.html` that names the file of each page stylesheet, as JSON
+/// (`{"circle": "/circle-0123456789abcdef.css"}`): read by the start script, which loads them
+/// (`src/page_styles.rs`), and by `cargo xtask size`.
+pub const STYLES_ID: &str = "linli-styles";
 
 pub fn build(tools: &Toolchain) -> Result<()> {
     let root = root();
@@ -278,16 +282,35 @@ pub fn build(tools: &Toolchain) -> Result<()> {
         std::fs::rename(&unnamed, dist.join(&name)).map_err(|e| e.to_string())?;
         html = replace_once(&html, &format!("\"{url}\""), &format!("\"/{name}\""))?;
     }
+    let area_styles = read_area_styles(&root)?;
+    let mut styles = BTreeMap::new();
+    for name in area_styles.values() {
+        let source = root.join(format!("style/{name}.css"));
+        let unnamed = dist.join(format!("{name}.css"));
+        copy(&source, &unnamed)?;
+        minify(tools, &unnamed)?;
+        let file = format!("{name}-{}.css", content_hash(&[&read(&unnamed)?]));
+        std::fs::rename(&unnamed, dist.join(&file)).map_err(|e| e.to_string())?;
+        styles.insert(name.clone(), format!("/{file}"));
+    }
     let (boot_header, boot_pages) = boot_shell(&root)?;
     html = replace_once(&html, BOOT_HEADER_MARKER, &boot_header)?;
     html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages)?;
     let areas = read_routes(&root)?;
     let routes = route_modules(&areas, &split.prefetch_map, &renamed)?;
     let bundles = write_bundles(&dist, &main_wasm, &areas, &routes, &build_id)?;
+    let routes: Vec<(String, String, String)> = bundles
+        .into_iter()
+        .zip(&areas)
+        .map(|((pattern, bundle), (_, area))| {
+            let style = area_styles.get(area).cloned().unwrap_or_default();
+            (pattern, bundle, style)
+        })
+        .collect();
     html = replace_once(
         &html,
         APP_MARKER,
-        &app_scripts(&main_js, &main_wasm, &loader_js, &bundles)?,
+        &app_scripts(&main_js, &main_wasm, &loader_js, &routes, &styles)?,
     )?;
     let html = minify_page(tools, &html, &out)?;
     std::fs::write(dist.join("index.html"), html).map_err(|e| e.to_string())?;
@@ -308,14 +331,30 @@ fn app_scripts(
     main_js: &str,
     main_wasm: &str,
     loader_js: &str,
-    bundles: &[(String, String)],
+    routes: &[(String, String, String)],
+    styles: &BTreeMap<String, String>,
 ) -> Result<String> {
-    let routes_json = serde_json::to_string(bundles).map_err(|e| e.to_string())?;
+    let routes_json = serde_json::to_string(routes).map_err(|e| e.to_string())?;
+    let styles_json = serde_json::to_string(styles).map_err(|e| e.to_string())?;
     Ok(format!(
         r#"<script type="application/json" id="{ROUTES_ID}">{routes_json}</script>
+    <script type="application/json" id="{STYLES_ID}">{styles_json}</script>
     <script>
-    (function (routes) {{
+    (function (routes, styles) {{
       var started = false;
+      // A page stylesheet, added once (here for the route opened, by src/page_styles.rs for
+      // others): the promise of its loading, or failure.
+      var pageStyles = {{}};
+      window.linliStyle = function (name) {{
+        pageStyles[name] = pageStyles[name] || new Promise(function (settle) {{
+          var link = document.createElement('link');
+          link.rel = 'stylesheet';
+          link.href = styles[name];
+          link.onload = link.onerror = function () {{ settle(); }};
+          document.head.appendChild(link);
+        }});
+        return pageStyles[name];
+      }};
       var afterLoad = function (then) {{
         if (document.readyState === 'complete') then(); else addEventListener('load', then);
       }};
@@ -359,6 +398,7 @@ fn app_scripts(
         link.rel = 'modulepreload';
         link.href = '/{loader_js}';
         document.head.appendChild(link);
+        if (route && route[2]) linliStyle(route[2]);
         var app = import('/{main_js}');
         var firstVisit = route && !(navigator.serviceWorker && navigator.serviceWorker.controller);
         var bundle = !firstVisit ? Promise.resolve(null) : fetch(route[1]).then(function (response) {{
@@ -382,7 +422,8 @@ fn app_scripts(
       // (opened in the background).
       requestAnimationFrame(function () {{ setTimeout(start, 0); }});
       setTimeout(start, 500);
-    }})(JSON.parse(document.getElementById('{ROUTES_ID}').textContent));
+    }})(JSON.parse(document.getElementById('{ROUTES_ID}').textContent),
+      JSON.parse(document.getElementById('{STYLES_ID}').textContent));
     </script>"#
     ))
 }
@@ -460,6 +501,23 @@ fn bundle_bytes(dist: &Path, paths: &[String]) -> Result<Vec<u8>> {
     Ok(bundle)
 }
 
+/// Each area's own stylesheet (`style = Some("circle")` in its `lazy_area!`), by area.
+fn read_area_styles(root: &Path) -> Result<BTreeMap<String, String>> {
+    let app = std::fs::read_to_string(root.join("src/app.rs")).map_err(|e| e.to_string())?;
+    let mut styles = BTreeMap::new();
+    for line in app.lines() {
+        let Some(rest) = line.trim().strip_prefix("lazy_area!(") else {
+            continue;
+        };
+        let area = rest.split(',').next().unwrap_or_default();
+        if let Some((_, style)) = rest.split_once("style = Some(\"") {
+            let style = style.split('"').next().unwrap_or_default();
+            styles.insert(area.to_string(), style.to_string());
+        }
+    }
+    Ok(styles)
+}
+
 /// The app's lazy routes, read from `src/app.rs`: (path pattern, the `lazy_area!` whose module
 /// holds its page). `/` redirects to `/requests`, so it opens that route's modules.
 pub fn read_routes(root: &Path) -> Result<Vec<(String, String)>> {
@@ -476,12 +534,18 @@ pub fn read_routes(root: &Path) -> Result<Vec<(String, String)>> {
         } else if let (Some(area), Some((route, _))) = (&area, line.split_once(" => ")) {
             area_of.insert(route.to_string(), area.clone());
         } else if let Some(rest) = line.strip_prefix("<Route path=path!(\"") {
-            let lazy = rest.split_once("\")").and_then(|(pattern, rest)| {
-                Some((pattern, rest.trim().strip_prefix("view={LazyPage::of::<")?))
-            });
+            // `view=SomeRoute/>`: a `LazyPage` of a `lazy_area!` (a closure is not one).
+            let lazy = rest
+                .split_once("\")")
+                .and_then(|(pattern, rest)| Some((pattern, rest.trim().strip_prefix("view=")?)));
             if let Some((pattern, rest)) = lazy {
-                let route = rest.split('>').next().unwrap_or_default();
-                routes.push((pattern.to_string(), route.to_string()));
+                let route: String = rest
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                if !route.is_empty() {
+                    routes.push((pattern.to_string(), route));
+                }
             }
         }
     }
@@ -682,5 +746,15 @@ const b = fetch(new URL("./split_a-x.wasm", import.meta.url));"#;
         assert!(routes.contains(&("/circle/facilities/:id".into(), "circle_pages".into())));
         assert!(routes.contains(&("/".into(), "requests_tab".into())));
         assert_eq!(routes.len(), 20, "19 lazy routes and /");
+        let styles = read_area_styles(&root()).unwrap();
+        assert_eq!(
+            styles.get("circle_pages").map(String::as_str),
+            Some("circle")
+        );
+        assert_eq!(
+            styles.get("consultations_tab").map(String::as_str),
+            Some("consultations")
+        );
+        assert_eq!(styles.get("requests_tab"), None);
     }
 }
