@@ -19,8 +19,8 @@ use linli_domain::figures::FiguresReport;
 use linli_domain::geojson::{Feature, FeatureCollection};
 use linli_domain::personal::{AccountCorrection, AccountDeletion};
 use linli_domain::walk::WalkingAreas;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 
 const BASE: &str = "/api/v1";
@@ -45,11 +45,64 @@ pub fn set_lang(lang: Lang) {
     LANG.with(|l| l.set(lang));
 }
 
-/// Why a call failed: the network, or the server's problem document.
+/// Why a call failed: the network, or the server's answer.
 #[derive(Debug, Clone)]
 pub enum ApiError {
     Network,
-    Problem(Problem),
+    Problem(Refusal),
+}
+
+/// The server's answer to a call that failed: its status, and its problem document as sent,
+/// read where a page shows it (`messages`, or `problem` for its error codes too). The code
+/// that reads one is then in the modules of the pages that show them, not in the main module
+/// that every first visit loads; most pages show only the messages, without the code that
+/// reads the names of the 76 error codes.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub status: u16,
+    status_text: String,
+    body: String,
+}
+
+/// What a problem document says in words (`Problem` without its codes), in the language of
+/// the call's `Accept-Language`.
+#[derive(Debug, Deserialize)]
+pub struct ProblemMessages {
+    pub title: String,
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// The refused fields' names and messages.
+    #[serde(default)]
+    pub errors: Vec<FieldMessage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
+}
+
+impl Refusal {
+    /// The problem document's words, or the status line when the body is not one.
+    pub fn messages(&self) -> ProblemMessages {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| ProblemMessages {
+            title: self.status_text.clone(),
+            detail: None,
+            errors: vec![],
+        })
+    }
+
+    /// The whole problem document, or one made of the status line when the body is not one.
+    pub fn problem(&self) -> Problem {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| Problem {
+            kind: "about:blank".into(),
+            title: self.status_text.clone(),
+            status: self.status,
+            detail: None,
+            code: None,
+            errors: vec![],
+        })
+    }
 }
 
 fn with_lang(builder: RequestBuilder) -> RequestBuilder {
@@ -65,16 +118,11 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
     if response.ok() {
         return Ok(response);
     }
-    let status = response.status();
-    let problem = response.json::<Problem>().await.unwrap_or(Problem {
-        kind: "about:blank".into(),
-        title: response.status_text(),
-        status,
-        detail: None,
-        code: None,
-        errors: vec![],
-    });
-    Err(ApiError::Problem(problem))
+    Err(ApiError::Problem(Refusal {
+        status: response.status(),
+        status_text: response.status_text(),
+        body: response.text().await.unwrap_or_default(),
+    }))
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {

@@ -278,9 +278,10 @@ async fn send_kept() -> bool {
             }
             Err(ApiError::Network) => troubled = true,
             Err(ApiError::Problem(p)) if try_again_later(p.status) => troubled = true,
-            Err(ApiError::Problem(p)) => {
+            Err(ApiError::Problem(refusal)) => {
                 let in_draft = back_into_draft(&item.body);
                 forget(&item.key);
+                let p = refusal.messages();
                 let reason = p.detail.unwrap_or(p.title);
                 refused().update(|d| {
                     d.push(Refused {

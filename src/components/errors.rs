@@ -117,17 +117,17 @@ impl FormErrors {
                 fields: vec![],
                 general: Some(t_string!(i18n, errors.network).to_string()),
             },
-            ApiError::Problem(problem) => FormErrors {
-                fields: problem
-                    .errors
-                    .iter()
-                    .map(|e| (e.field.clone(), e.message.clone()))
-                    .collect(),
-                general: problem
-                    .detail
-                    .clone()
-                    .or_else(|| Some(problem.title.clone())),
-            },
+            ApiError::Problem(refusal) => {
+                let problem = refusal.messages();
+                FormErrors {
+                    fields: problem
+                        .errors
+                        .into_iter()
+                        .map(|e| (e.field, e.message))
+                        .collect(),
+                    general: problem.detail.or(Some(problem.title)),
+                }
+            }
         }
     }
 

@@ -100,7 +100,7 @@ fn FacilityDetail(feature: api::FacilityFeature) -> impl IntoView {
         spawn_local(async move {
             match api::retire_facility(id).await {
                 Ok(()) => retired.set(true),
-                Err(ApiError::Problem(p)) => retire_error.set(Some(p.title)),
+                Err(ApiError::Problem(refusal)) => retire_error.set(Some(refusal.messages().title)),
                 Err(ApiError::Network) => {
                     retire_error.set(Some(t_string!(i18n, states.error).to_string()))
                 }

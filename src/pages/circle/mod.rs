@@ -241,12 +241,15 @@ pub fn CirclePage() -> impl IntoView {
     let walk_answer =
         Memo::new(move |_| -> Option<WalkingAreas> { walk.get().flatten().and_then(Result::ok) });
     let walk_error = Memo::new(move |_| match walk.get().flatten() {
-        Some(Err(ApiError::Problem(p))) => Some(
-            p.errors
-                .first()
-                .map(|e| error_text(i18n, e.code))
-                .unwrap_or(p.title),
-        ),
+        Some(Err(ApiError::Problem(refusal))) => {
+            let p = refusal.problem();
+            Some(
+                p.errors
+                    .first()
+                    .map(|e| error_text(i18n, e.code))
+                    .unwrap_or(p.title),
+            )
+        }
         Some(Err(ApiError::Network)) => Some(t_string!(i18n, states.error).to_string()),
         _ => None,
     });
