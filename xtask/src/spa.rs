@@ -375,14 +375,24 @@ fn app_scripts(
         if (at !== buffer.byteLength) throw new Error('a bundle of the wrong length');
         return files;
       }};
+      var wasm = function (bytes) {{
+        return new Response(bytes, {{ headers: {{ 'Content-Type': 'application/wasm' }} }});
+      }};
+      // Puts the bundle's files in the worker's cache once the page has loaded and is idle, one
+      // at a time: all at once, the copies block a slow phone for a long moment.
       var keep = function (files) {{
-        if (!window.caches) return Promise.resolve();
-        var entries = Array.from(files);
-        return caches.open('linli-shell-v1').then(function (cache) {{
-          return Promise.all(entries.map(function (file) {{
-            return cache.put(file[0], new Response(file[1], {{ headers: {{ 'Content-Type': 'application/wasm' }} }}));
-          }}));
-        }}).catch(function () {{}});
+        return new Promise(function (kept) {{
+          afterLoad(function () {{
+            (window.requestIdleCallback || setTimeout)(function () {{
+              if (!window.caches) return kept();
+              caches.open('linli-shell-v1').then(function (cache) {{
+                return files.reduce(function (done, file) {{
+                  return done.then(function () {{ return cache.put(file[0], wasm(file[1])); }});
+                }}, Promise.resolve());
+              }}).catch(function () {{}}).then(kept);
+            }}, {{ timeout: 3000 }});
+          }});
+        }});
       }};
       var start = function () {{
         if (started) return;
@@ -408,14 +418,17 @@ fn app_scripts(
         bundle.then(function (files) {{
           var main = files && files.get('/{main_wasm}');
           if (main) {{
-            keep(files).then(function () {{ afterLoad(registerWorker); }});
+            keep(Array.from(files)).then(registerWorker);
             // The loader takes the others (and drops them), so that the bundle can be freed.
             files.delete('/{main_wasm}');
             window.linliModules = files;
           }} else {{
             afterLoad(registerWorker);
           }}
-          return app.then(function (app) {{ return app.default({{ module_or_path: main || '/{main_wasm}' }}); }});
+          // A response, not bytes: it is compiled as it is read, off the page's thread.
+          return app.then(function (app) {{
+            return app.default({{ module_or_path: main ? wasm(main) : '/{main_wasm}' }});
+          }});
         }});
       }};
       // After the frame that paints the shell; the timer covers a page that is not painting
