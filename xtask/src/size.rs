@@ -37,19 +37,14 @@ pub fn precompress(dist: &Path) -> Result<()> {
 
 /// The first-load budget of a tab, compressed as the server sends it (issue: "at most 200 KB").
 pub const FIRST_LOAD_BUDGET: usize = 200_000;
-/// What each tab's first load may not exceed until the budget is met: the size measured when
-/// the ceiling was last lowered (2026-12-07, first-visit bundles: 205 / 203 / 291 / 204 KB
-/// brotli) and 3 % for what another machine's build paths change. A change that makes a first
-/// load larger fails the test command; one that makes it smaller should lower these.
+/// What a tab's first load may not exceed: the budget, for the three tabs within it. 服务圈's is
+/// still over it (2026-12-07: 288 KB brotli), and may not grow past that and 3 %. A change that
+/// makes it smaller should lower this.
 pub fn first_load_ceiling(tab: &str) -> usize {
-    let measured = match tab {
-        "/requests" => 204_769,
-        "/consultations" => 203_218,
-        "/circle" => 290_507,
-        "/me" => 204_281,
+    match tab {
+        "/circle" => 288_460 * 103 / 100,
         _ => FIRST_LOAD_BUDGET,
-    };
-    (measured * 103 / 100).max(FIRST_LOAD_BUDGET)
+    }
 }
 
 /// The four tabs whose first load is measured.
