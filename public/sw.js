@@ -19,7 +19,7 @@ const API = 'linli-api-v1';
 const HASHED = /-[0-9a-f]{8,16}[._]/;
 /** The hashed files an index.html names (its scripts, styles and main wasm module), and that
  *  its scripts name: the split loader names every other wasm module. */
-const NAMED = /\/[\w.-]+-[0-9a-f]{8,16}(?:_bg)?\.(?:js|wasm|css|svg)/g;
+const NAMED = /\/[\w.-]+-[0-9a-f]{8,16}(?:\.(?:js|css|svg)|(?:_bg)?\.wasm)/g;
 /** The hash in a hashed name: all files of one build share the build's. */
 const HASH = /-([0-9a-f]{8,16})(?:_bg)?[._]/;
 const SAVED_AT = 'Linli-Offline-Saved-At';

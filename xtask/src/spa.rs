@@ -190,6 +190,7 @@ pub fn build(tools: &Toolchain) -> Result<()> {
         WASM_OPT_FLAGS.join(" ").as_bytes(),
         &read(&root.join("node_modules/esbuild/package.json"))?,
         import_names::SCHEME.as_bytes(),
+        TAKE_FROM_BUNDLE.as_bytes(),
     ]);
 
     step("Splitting the wasm by route, then wasm-bindgen and wasm-opt");
@@ -380,17 +381,21 @@ fn app_scripts(
       }};
       // Puts the bundle's files in the worker's cache once the page has loaded and is idle, one
       // at a time: all at once, the copies block a slow phone for a long moment.
+      // With no worker to read them (none in this browser), they are not kept.
       var keep = function (files) {{
         return new Promise(function (kept) {{
+          if (!window.caches || !('serviceWorker' in navigator)) return kept();
+          var whenIdle = window.requestIdleCallback
+            ? function (then) {{ requestIdleCallback(then, {{ timeout: 3000 }}); }}
+            : function (then) {{ setTimeout(then, 0); }};
           afterLoad(function () {{
-            (window.requestIdleCallback || setTimeout)(function () {{
-              if (!window.caches) return kept();
+            whenIdle(function () {{
               caches.open('linli-shell-v1').then(function (cache) {{
                 return files.reduce(function (done, file) {{
                   return done.then(function () {{ return cache.put(file[0], wasm(file[1])); }});
                 }}, Promise.resolve());
               }}).catch(function () {{}}).then(kept);
-            }}, {{ timeout: 3000 }});
+            }});
           }});
         }});
       }};
@@ -419,7 +424,7 @@ fn app_scripts(
           var main = files && files.get('/{main_wasm}');
           if (main) {{
             keep(Array.from(files)).then(registerWorker);
-            // The loader takes the others (and drops them), so that the bundle can be freed.
+            // The loader takes the others and drops them; the bundle is freed once kept.
             files.delete('/{main_wasm}');
             window.linliModules = files;
           }} else {{
@@ -441,6 +446,18 @@ fn app_scripts(
     ))
 }
 
+/// What `take_from_bundle` puts at the head of the split loader. Part of the build's name, as
+/// it changes the loader's bytes.
+const TAKE_FROM_BUNDLE: &str = r#"// The modules of the page's first-visit bundle (index.html's start script), each taken once.
+function linliFetch(url) {
+    const files = globalThis.linliModules;
+    const bytes = files && files.get(url.pathname);
+    if (!bytes) return fetch(url);
+    files.delete(url.pathname);
+    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": "application/wasm" } }));
+}
+"#;
+
 /// Makes the split loader take a module from the bundle the page opened with (`app_scripts`)
 /// when it has it, instead of fetching it. Each of the `modules` is fetched once in the loader.
 fn take_from_bundle(loader: &str, modules: usize) -> Result<String> {
@@ -450,17 +467,8 @@ fn take_from_bundle(loader: &str, modules: usize) -> Result<String> {
             "the split loader does not fetch its {modules} modules as expected (`{FETCH}`)"
         ));
     }
-    let take = r#"// The modules of the page's first-visit bundle (index.html's start script), each taken once.
-function linliFetch(url) {
-    const files = globalThis.linliModules;
-    const bytes = files && files.get(url.pathname);
-    if (!bytes) return fetch(url);
-    files.delete(url.pathname);
-    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": "application/wasm" } }));
-}
-"#;
     Ok(format!(
-        "{take}{}",
+        "{TAKE_FROM_BUNDLE}{}",
         loader.replace(FETCH, "linliFetch(new URL(")
     ))
 }
