@@ -21,7 +21,7 @@ use crate::import_names;
 use crate::size::{self, read};
 use crate::tools::{Toolchain, WASM_BINDGEN_VERSION, WASM_TARGET};
 use crate::{Result, root, step};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -285,7 +285,8 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     }
     let area_styles = read_area_styles(&root)?;
     let mut styles = BTreeMap::new();
-    for name in area_styles.values() {
+    // Each once: two areas (a tab and the pages behind it) share one.
+    for name in area_styles.values().collect::<BTreeSet<_>>() {
         let source = root.join(format!("style/{name}.css"));
         let unnamed = dist.join(format!("{name}.css"));
         copy(&source, &unnamed)?;
@@ -299,15 +300,7 @@ pub fn build(tools: &Toolchain) -> Result<()> {
     html = replace_once(&html, BOOT_PAGES_MARKER, &boot_pages)?;
     let areas = read_routes(&root)?;
     let routes = route_modules(&areas, &split.prefetch_map, &renamed)?;
-    let bundles = write_bundles(&dist, &main_wasm, &areas, &routes, &build_id)?;
-    let routes: Vec<(String, String, String)> = bundles
-        .into_iter()
-        .zip(&areas)
-        .map(|((pattern, bundle), (_, area))| {
-            let style = area_styles.get(area).cloned().unwrap_or_default();
-            (pattern, bundle, style)
-        })
-        .collect();
+    let routes = write_bundles(&dist, &main_wasm, &areas, &routes, &area_styles, &build_id)?;
     html = replace_once(
         &html,
         APP_MARKER,
@@ -474,14 +467,16 @@ fn take_from_bundle(loader: &str, modules: usize) -> Result<String> {
 }
 
 /// Writes each area's bundle, `bundle_<area>-<build>.bin`: the main module and the modules of
-/// the area's routes (`bundle_bytes`). Returns each route's bundle.
+/// the area's routes (`bundle_bytes`). Returns each route's pattern, bundle and stylesheet name
+/// (empty for none), as the start script reads them.
 fn write_bundles(
     dist: &Path,
     main_wasm: &str,
     areas: &[(String, String)],
     routes: &[(String, Vec<String>)],
+    area_styles: &BTreeMap<String, String>,
     build_id: &str,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(String, String, String)>> {
     let mut written = BTreeMap::new();
     let mut bundles = Vec::new();
     for ((pattern, area), (same, files)) in areas.iter().zip(routes) {
@@ -497,7 +492,8 @@ fn write_bundles(
             let bytes = bundle_bytes(dist, &parts)?;
             std::fs::write(dist.join(&name[1..]), bytes).map_err(|e| e.to_string())?;
         }
-        bundles.push((pattern.clone(), name));
+        let style = area_styles.get(area).cloned().unwrap_or_default();
+        bundles.push((pattern.clone(), name, style));
     }
     Ok(bundles)
 }
