@@ -5,9 +5,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::{ArcRwSignal, GetUntracked, Set};
 use linli_domain::Lang;
 use linli_domain::api::{
-    BindHouseholdRequest, CommunityMap, CommunityOverview, GeoPoint, LoginRequest, Me, Membership,
-    NewNote, NewRequest, Problem, PublicRequestPage, RegisterRequest, RequestActionBody,
-    RequestDetail, RequestSummary, SessionInfo, SimilarRequest,
+    BindHouseholdRequest, CommunityOverview, GeoPoint, LoginRequest, Me, Membership, NewNote,
+    NewRequest, PublicRequestPage, RegisterRequest, RequestActionBody, RequestDetail,
+    RequestSummary, SessionInfo, SimilarRequest,
 };
 use linli_domain::catalogue::RequestCategory;
 use linli_domain::consultation::{
@@ -16,9 +16,9 @@ use linli_domain::consultation::{
 };
 use linli_domain::facility::{FacilityProperties, NewFacility};
 use linli_domain::figures::FiguresReport;
+use linli_domain::fixed_decimal;
 use linli_domain::geojson::{Feature, FeatureCollection};
 use linli_domain::personal::{AccountCorrection, AccountDeletion};
-use linli_domain::walk::WalkingAreas;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -53,10 +53,8 @@ pub enum ApiError {
 }
 
 /// The server's answer to a call that failed: its status, and its problem document as sent,
-/// read where a page shows it (`messages`, or `problem` for its error codes too). The code
-/// that reads one is then in the modules of the pages that show them, not in the main module
-/// that every first visit loads; most pages show only the messages, without the code that
-/// reads the names of the 76 error codes.
+/// read where a page shows it (`messages`). The code that reads one is then in the modules of
+/// the pages that show them, not in the main module that every first visit loads.
 #[derive(Debug, Clone)]
 pub struct Refusal {
     pub status: u16,
@@ -91,18 +89,6 @@ impl Refusal {
             errors: vec![],
         })
     }
-
-    /// The whole problem document, or one made of the status line when the body is not one.
-    pub fn problem(&self) -> Problem {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| Problem {
-            kind: "about:blank".into(),
-            title: self.status_text.clone(),
-            status: self.status,
-            detail: None,
-            code: None,
-            errors: vec![],
-        })
-    }
 }
 
 fn with_lang(builder: RequestBuilder) -> RequestBuilder {
@@ -126,6 +112,25 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let text = get_text(path).await?;
+    serde_json::from_str(&text).map_err(|_| ApiError::Network)
+}
+
+/// An answer kept as the server sent it, for a page whose parts read different things from
+/// it: 服务圈's list reads the walk to each facility, and its map (a module of its own) the
+/// walking areas. One download, and each part carries only the code that reads its part: the
+/// areas' nested coordinates take more code to read than the rest of the list page's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer(std::sync::Arc<str>);
+
+impl Answer {
+    /// The answer read as `T`, which names only the fields it needs (others are skipped).
+    pub fn read<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str(&self.0).ok()
+    }
+}
+
+async fn get_text(path: &str) -> Result<String, ApiError> {
     let response = send(with_lang(Request::get(&format!("{BASE}{path}"))).build()).await?;
     let saved_at = response
         .headers()
@@ -143,7 +148,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
             offline.set(shown);
         }
     });
-    response.json().await.map_err(|_| ApiError::Network)
+    response.text().await.map_err(|_| ApiError::Network)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
@@ -289,7 +294,9 @@ pub async fn public_requests(query: &str) -> Result<PublicRequestPage, ApiError>
     get(&format!("/requests/public?{query}")).await
 }
 
-pub async fn community_map() -> Result<CommunityMap, ApiError> {
+/// The community's map, read as `T`: the request form's map reads all of it
+/// (`CommunityMap`), 服务圈 only where its walks start.
+pub async fn community_map<T: DeserializeOwned>() -> Result<T, ApiError> {
     get("/community/map").await
 }
 
@@ -494,13 +501,15 @@ pub async fn map_base() -> Result<serde_json::Value, ApiError> {
 }
 
 /// The 5/10/15-minute walking areas from `from`, the walk to each facility, and the coverage
-/// card, at `metres_per_minute`.
-pub async fn walk(from: GeoPoint, metres_per_minute: u32) -> Result<WalkingAreas, ApiError> {
-    get(&format!(
-        "/walk?lat={:.6}&lon={:.6}&speed={metres_per_minute}",
-        from.lat, from.lon
+/// card, at `metres_per_minute` (`WalkingAreas`), to be read in parts.
+pub async fn walk(from: GeoPoint, metres_per_minute: u32) -> Result<Answer, ApiError> {
+    get_text(&format!(
+        "/walk?lat={}&lon={}&speed={metres_per_minute}",
+        fixed_decimal(from.lat, 6),
+        fixed_decimal(from.lon, 6)
     ))
     .await
+    .map(|text| Answer(text.into()))
 }
 
 pub async fn add_facility(body: &NewFacility) -> Result<FacilityFeature, ApiError> {

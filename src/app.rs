@@ -46,7 +46,7 @@ fn Shell() -> impl IntoView {
                     focus_main();
                 }
             >
-                {t!(i18n, app.skip_to_content)}
+                {tr!(i18n, app.skip_to_content)}
             </a>
             <AppHeader/>
             <UnknownAddressNotice/>

@@ -34,3 +34,24 @@ pub fn pick<'a>(i18n: leptos_i18n::I18nContext<Locale>, zh: &'a str, en: &'a str
         en
     }
 }
+
+/// A text of the current language, drawn in a view and redrawn on a language switch:
+/// `tr!(i18n, circle.title)`, for any key without arguments (the others use `t!`).
+///
+/// Every text made this way is the same type, the closure [`text`] returns, so Leptos compiles
+/// the code that draws and redraws a text once for the whole app. `t!` gives each text a closure
+/// type of its own, and with it about 1 KB of that code each time: the app has hundreds.
+macro_rules! tr {
+    ($i18n:expr, $($key:tt)+) => {
+        $crate::i18n::text($i18n, |i18n| leptos_i18n::t_string!(i18n, $($key)+))
+    };
+}
+pub(crate) use tr;
+
+/// See [`tr!`]: `key` reads the text in the context's language (and so follows it).
+pub fn text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    key: fn(leptos_i18n::I18nContext<Locale>) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || key(i18n)
+}

@@ -353,7 +353,7 @@ pub fn OutboxNotice() -> impl IntoView {
                                     .then(|| {
                                         view! {
                                             " "
-                                            <a class="button small" href="/requests/new">{t!(i18n, outbox.back_in_draft)}</a>
+                                            <a class="button small" href="/requests/new">{tr!(i18n, outbox.back_in_draft)}</a>
                                         }
                                     })}
                             </p>
@@ -380,7 +380,7 @@ pub fn OutboxNotice() -> impl IntoView {
                                     href=format!("/requests/{id}")
                                     aria-label=move || t_string!(i18n, outbox.view_named, title = name.clone())
                                 >
-                                    {t!(i18n, outbox.view)}
+                                    {tr!(i18n, outbox.view)}
                                 </a>
                             </p>
                         }

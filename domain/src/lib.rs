@@ -33,8 +33,94 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `value` with `places` decimals (at most 9), as `format!("{value:.places$}")` writes it for
+/// the values the app shows (coordinates, chart widths), but with integer arithmetic only.
+///
+/// Why: Rust's float formatting is about 10 KB of WebAssembly (two algorithms and a bignum),
+/// and these few numbers were the only reason the SPA's pages carried it. Halves round away
+/// from zero on the scaled binary value; `{:.N}` rounds the exact decimal, so they can differ
+/// in the last place for a value that is exactly halfway in binary. Non-finite values are "0".
+pub fn fixed_decimal(value: f64, places: u32) -> String {
+    let places = places.min(9);
+    let scale = 10u64.pow(places);
+    let magnitude = value.abs() * scale as f64;
+    // `as` saturates (and NaN becomes 0): no panic, whatever arrives.
+    let scaled = if magnitude.is_finite() {
+        magnitude.round() as u64
+    } else {
+        0
+    };
+    let sign = if value.is_sign_negative() && scaled != 0 {
+        "-"
+    } else {
+        ""
+    };
+    let whole = scaled / scale;
+    if places == 0 {
+        return format!("{sign}{whole}");
+    }
+    let fraction = scaled % scale;
+    format!("{sign}{whole}.{fraction:0width$}", width = places as usize)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixed_decimal;
+
+    #[test]
+    fn fixed_decimal_writes_what_the_float_formatter_writes() {
+        for value in [
+            0.0,
+            1.0,
+            -1.0,
+            31.2304167,
+            121.4737021,
+            -0.0000004,
+            -33.8688197,
+            151.2092951,
+            99.94,
+            0.04,
+            200.0,
+            12.345678949,
+            0.1 + 0.2,
+            1e-7,
+            179.9999999,
+            66.666666666,
+        ] {
+            for places in [0, 1, 2, 6] {
+                let expected = format!("{value:.prec$}", prec = places as usize);
+                // The float formatter writes "-0.0" for a tiny negative; a coordinate of
+                // minus nothing is nothing.
+                let expected = if expected.trim_start_matches(['-', '0', '.']).is_empty() {
+                    expected.trim_start_matches('-').to_string()
+                } else {
+                    expected
+                };
+                assert_eq!(
+                    fixed_decimal(value, places),
+                    expected,
+                    "{value} to {places}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_halfway_in_its_last_place_may_round_either_way() {
+        // 151.2092955 is 151.20929549999… in binary: `{:.6}` rounds it down, and the scaled
+        // product rounds to …295.5 and then up. A tenth of a micro-degree is 1 cm.
+        assert_eq!(format!("{:.6}", 151.2092955), "151.209295");
+        assert_eq!(fixed_decimal(151.2092955, 6), "151.209296");
+    }
+
+    #[test]
+    fn fixed_decimal_never_panics_on_odd_values() {
+        assert_eq!(fixed_decimal(f64::NAN, 6), "0.000000");
+        assert_eq!(fixed_decimal(f64::INFINITY, 1), "0.0");
+        assert_eq!(fixed_decimal(1e300, 1), "1844674407370955161.5");
+        assert_eq!(fixed_decimal(2.5, 12), "2.500000000");
+    }
+
     #[test]
     fn hex_is_two_lower_case_digits_a_byte() {
         assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");

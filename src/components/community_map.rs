@@ -149,9 +149,9 @@ pub fn CommunityMapView(
         };
         view! {
             <div class="field">
-                <label for="map-building">{t!(i18n, requests.map_building)}</label>
+                <label for="map-building">{tr!(i18n, requests.map_building)}</label>
                 <select id="map-building" on:change=choose>
-                    <option value="">{t!(i18n, requests.map_choose)}</option>
+                    <option value="">{tr!(i18n, requests.map_choose)}</option>
                     {move || {
                         map.with_value(|m| {
                             m.buildings
@@ -169,7 +169,7 @@ pub fn CommunityMapView(
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 role="img"
-                aria-label=move || t_string!(i18n, requests.map_title)
+                aria-label=tr!(i18n, requests.map_title)
                 class:pickable=picked.is_some()
                 on:click=on_click
             >

@@ -27,8 +27,8 @@ pub fn AppHeader() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="brand" href="/">
-                <span class="brand-name">{t!(i18n, app.name)}</span>
-                <span class="brand-tagline">{t!(i18n, app.tagline)}</span>
+                <span class="brand-name">{tr!(i18n, app.name)}</span>
+                <span class="brand-tagline">{tr!(i18n, app.tagline)}</span>
             </a>
             <div class="header-actions">
                 <LanguageSwitch/>
@@ -58,10 +58,10 @@ pub fn LanguageSwitch() -> impl IntoView {
             type="button"
             class="switch-button"
             lang=target_lang
-            aria-label=move || t_string!(i18n, header.switch_language_label)
+            aria-label=tr!(i18n, header.switch_language_label)
             on:click=toggle
         >
-            {t!(i18n, header.switch_language)}
+            {tr!(i18n, header.switch_language)}
         </button>
     }
 }
@@ -79,7 +79,7 @@ pub fn ElderModeSwitch() -> impl IntoView {
             on:click=move |_| elder.update(|on| *on = !*on)
         >
             <span class="switch-mark" aria-hidden="true">{move || if elder.get() { "✓" } else { "" }}</span>
-            {t!(i18n, header.elder_mode)}
+            {tr!(i18n, header.elder_mode)}
         </button>
     }
 }

@@ -83,9 +83,9 @@ pub fn PhotoPicker(
                 on:change=add
             />
             <label for="photos" class="button secondary file-button" aria-hidden="true">
-                {t!(i18n, requests.photos_add)}
+                {tr!(i18n, requests.photos_add)}
             </label>
-            <p class="hint" id="photos-hint">{t!(i18n, requests.photos_hint)}</p>
+            <p class="hint" id="photos-hint">{tr!(i18n, requests.photos_hint)}</p>
             {move || {
                 errors
                     .get()

@@ -53,7 +53,7 @@ pub fn TimeLeft(deadline: i64, now: i64) -> impl IntoView {
     let left = seconds_left(deadline, now);
     move || {
         if left < 0 {
-            view! { <span class="badge overdue"><span aria-hidden="true">"⚠ "</span>{t!(i18n, requests.overdue)}</span> }
+            view! { <span class="badge overdue"><span aria-hidden="true">"⚠ "</span>{tr!(i18n, requests.overdue)}</span> }
                 .into_any()
         } else {
             let (days, hours, _) = split_duration(left);
@@ -74,9 +74,9 @@ pub fn CategoryFilter(#[prop(into)] id: String, value: RwSignal<String>) -> impl
     let catalogue = LocalResource::new(crate::api::request_categories);
     view! {
         <div class="field">
-            <label for=id.clone()>{t!(i18n, staff.filter_category)}</label>
+            <label for=id.clone()>{tr!(i18n, staff.filter_category)}</label>
             <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="">{t!(i18n, staff.all_categories)}</option>
+                <option value="">{tr!(i18n, staff.all_categories)}</option>
                 {move || {
                     catalogue
                         .get()

@@ -11,7 +11,7 @@ pub fn Loading() -> impl IntoView {
         <div class="loading" role="status" aria-live="polite">
             <span class="skeleton-line"></span>
             <span class="skeleton-line short"></span>
-            <span class="visually-hidden">{t!(i18n, states.loading)}</span>
+            <span class="visually-hidden">{tr!(i18n, states.loading)}</span>
         </div>
     }
 }
@@ -44,7 +44,7 @@ pub fn UnknownAddressNotice() -> impl IntoView {
     let unknown = crate::session::use_session().1;
     view! {
         <div class="address-notice" role="status" aria-live="polite">
-            {move || unknown.get().then(|| view! { <p>{t!(i18n, errors.unknown_community)}</p> })}
+            {move || unknown.get().then(|| view! { <p>{tr!(i18n, errors.unknown_community)}</p> })}
         </div>
     }
 }
@@ -66,7 +66,7 @@ pub fn LoadError(#[prop(into)] retry: Callback<()>) -> impl IntoView {
                 }}
             </p>
             <button type="button" class="button secondary" on:click=move |_| retry.run(())>
-                {t!(i18n, states.retry)}
+                {tr!(i18n, states.retry)}
             </button>
         </div>
     }

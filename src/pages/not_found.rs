@@ -9,10 +9,10 @@ pub fn NotFoundPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, not_found.title)}</h1>
-            <p>{t!(i18n, not_found.body)}</p>
+            <h1 id="page-title">{tr!(i18n, not_found.title)}</h1>
+            <p>{tr!(i18n, not_found.body)}</p>
             <p>
-                <a class="button primary" href="/requests">{t!(i18n, not_found.home)}</a>
+                <a class="button primary" href="/requests">{tr!(i18n, not_found.home)}</a>
             </p>
         </section>
     }

@@ -14,7 +14,7 @@ pub fn PageUnavailable() -> impl IntoView {
     };
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, page_unavailable.title)}</h1>
+            <h1 id="page-title">{tr!(i18n, page_unavailable.title)}</h1>
             <LoadError retry=retry/>
         </section>
     }

@@ -57,7 +57,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, auth.login_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, auth.login_title)}</h1>
             <form class="form" on:submit=submit novalidate>
                 <FormAlert errors/>
                 <Field
@@ -84,8 +84,8 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
             <p>
-                {t!(i18n, auth.no_account)} " "
-                <a href="/register">{t!(i18n, auth.to_register)}</a>
+                {tr!(i18n, auth.no_account)} " "
+                <a href="/register">{tr!(i18n, auth.to_register)}</a>
             </p>
         </section>
     }

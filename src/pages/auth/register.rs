@@ -79,7 +79,7 @@ pub fn RegisterPage() -> impl IntoView {
 
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, auth.register_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, auth.register_title)}</h1>
             <form class="form" on:submit=submit novalidate>
                 <FormAlert errors/>
                 <Field
@@ -112,8 +112,8 @@ pub fn RegisterPage() -> impl IntoView {
                     autocomplete="nickname"
                 />
                 <section class="privacy-notice" aria-labelledby="privacy-title">
-                    <h2 id="privacy-title">{t!(i18n, auth.privacy_title)}</h2>
-                    <p id="privacy-notice">{t!(i18n, auth.privacy_notice)}</p>
+                    <h2 id="privacy-title">{tr!(i18n, auth.privacy_title)}</h2>
+                    <p id="privacy-notice">{tr!(i18n, auth.privacy_notice)}</p>
                 </section>
                 <div class="field" class:field-invalid=move || errors.get().field("privacy_consent").is_some()>
                     <label class="choice">
@@ -126,7 +126,7 @@ pub fn RegisterPage() -> impl IntoView {
                             prop:checked=move || consent.get()
                             on:change=move |ev| consent.set(event_target_checked(&ev))
                         />
-                        <span>{t!(i18n, auth.privacy_consent_label)}</span>
+                        <span>{tr!(i18n, auth.privacy_consent_label)}</span>
                     </label>
                     {move || errors.get().field("privacy_consent").map(|message| view! {
                         <p class="field-error" id="privacy_consent-error">
@@ -140,8 +140,8 @@ pub fn RegisterPage() -> impl IntoView {
                 </button>
             </form>
             <p>
-                {t!(i18n, auth.have_account)} " "
-                <a href="/login">{t!(i18n, auth.to_login)}</a>
+                {tr!(i18n, auth.have_account)} " "
+                <a href="/login">{tr!(i18n, auth.to_login)}</a>
             </p>
         </section>
     }

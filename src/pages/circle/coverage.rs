@@ -35,12 +35,12 @@ pub fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl I
     let categories = StoredValue::new(coverage.categories);
     view! {
         <section class="card coverage-card" aria-labelledby="coverage-heading">
-            <h2 id="coverage-heading">{t!(i18n, circle.coverage_heading)}</h2>
+            <h2 id="coverage-heading">{tr!(i18n, circle.coverage_heading)}</h2>
             <p class="coverage-score">
                 <strong>{move || t_string!(i18n, circle.coverage_score, met, total)}</strong>
             </p>
             <meter min="0" max=total value=met aria-hidden="true"></meter>
-            <p class="hint">{t!(i18n, circle.coverage_intro)}</p>
+            <p class="hint">{tr!(i18n, circle.coverage_intro)}</p>
             {circles
                 .into_iter()
                 .map(|circle| {
@@ -61,7 +61,7 @@ pub fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl I
                 let any = !missing.is_empty();
                 move || any
             }>
-                <h3>{t!(i18n, circle.missing_heading)}</h3>
+                <h3>{tr!(i18n, circle.missing_heading)}</h3>
             </Show>
             <ul class="plain-list missing-actions">
                 {missing
@@ -158,8 +158,8 @@ fn MissingActions(line: CategoryCoverage, home: Home, speed: u32) -> impl IntoVi
         <li data-category=key>
             <strong>{move || texts().0}</strong>
             <span class="button-row">
-                <a class="button small" href=request>{t!(i18n, circle.report_missing)}</a>
-                <a class="button small" href=proposal>{t!(i18n, circle.propose_missing)}</a>
+                <a class="button small" href=request>{tr!(i18n, circle.report_missing)}</a>
+                <a class="button small" href=proposal>{tr!(i18n, circle.propose_missing)}</a>
             </span>
         </li>
     }

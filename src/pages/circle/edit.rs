@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use linli_domain::facility::{FacilityCategory, NewFacility, Wheelchair, check_facility};
+use linli_domain::fixed_decimal;
 use linli_domain::geojson::Geometry;
 use linli_domain::{ErrorCode, FieldError};
 
@@ -31,7 +32,7 @@ pub fn NewFacilityPage() -> impl IntoView {
     };
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, circle.form_add_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, circle.form_add_title)}</h1>
             <StaffOnly>
                 <FacilityForm initial=initial.clone() id=None/>
             </StaffOnly>
@@ -55,7 +56,7 @@ pub fn EditFacilityPage() -> impl IntoView {
     });
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, circle.form_edit_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, circle.form_edit_title)}</h1>
             <StaffOnly>
                 <Transition fallback=Loading>
                     {move || {
@@ -67,7 +68,7 @@ pub fn EditFacilityPage() -> impl IntoView {
                                     view! { <FacilityForm initial=FacilityDraft::of(&feature) id/> }.into_any()
                                 }
                                 Ok(None) | Err(ApiError::Problem(_)) => {
-                                    view! { <p class="empty">{t!(i18n, states.empty)}</p> }.into_any()
+                                    view! { <p class="empty">{tr!(i18n, states.empty)}</p> }.into_any()
                                 }
                                 Err(_) => view! { <LoadError retry=move || facility.refetch()/> }.into_any(),
                             })
@@ -85,7 +86,7 @@ fn StaffOnly(children: ChildrenFn) -> impl IntoView {
     view! {
         <Show
             when=move || staff.get()
-            fallback=move || view! { <p class="notice">{t!(i18n, errors.forbidden)}</p> }
+            fallback=move || view! { <p class="notice">{tr!(i18n, errors.forbidden)}</p> }
         >
             {children()}
         </Show>
@@ -114,8 +115,8 @@ impl FacilityDraft {
         let p = &feature.properties;
         let (lat, lon) = match feature.geometry {
             Geometry::Point { coordinates } => (
-                format!("{:.6}", coordinates[1]),
-                format!("{:.6}", coordinates[0]),
+                fixed_decimal(coordinates[1], 6),
+                fixed_decimal(coordinates[0], 6),
             ),
             _ => Default::default(),
         };
@@ -217,7 +218,7 @@ fn FacilityForm(initial: FacilityDraft, id: Option<i64>) -> impl IntoView {
         <form class="form facility-form" on:submit=on_submit novalidate>
             <FormAlert errors/>
             <div class="field" class:field-invalid=move || errors.get().field("category").is_some()>
-                <label for="category">{t!(i18n, circle.f_category)}</label>
+                <label for="category">{tr!(i18n, circle.f_category)}</label>
                 <select
                     id="category"
                     prop:value=move || category.get()
@@ -243,8 +244,8 @@ fn FacilityForm(initial: FacilityDraft, id: Option<i64>) -> impl IntoView {
             <Field id="address_zh" label=Signal::derive(move || t_string!(i18n, circle.f_address_zh).to_string()) value=address_zh error=field_error("address_zh")/>
             <Field id="address_en" label=Signal::derive(move || t_string!(i18n, circle.f_address_en).to_string()) value=address_en error=field_error("address_en")/>
             <fieldset id="location" tabindex="-1" class="coordinates">
-                <legend>{t!(i18n, circle.f_location)}</legend>
-                <p class="hint">{t!(i18n, circle.f_location_hint)}</p>
+                <legend>{tr!(i18n, circle.f_location)}</legend>
+                <p class="hint">{tr!(i18n, circle.f_location_hint)}</p>
                 <FieldMessage errors field="location"/>
                 <Field id="lat" label=Signal::derive(move || t_string!(i18n, circle.f_lat).to_string()) value=lat error=field_error("lat") inputmode="decimal" required=true/>
                 <Field id="lon" label=Signal::derive(move || t_string!(i18n, circle.f_lon).to_string()) value=lon error=field_error("lon") inputmode="decimal" required=true/>
@@ -260,9 +261,9 @@ fn FacilityForm(initial: FacilityDraft, id: Option<i64>) -> impl IntoView {
             <Field id="services_zh" label=Signal::derive(move || t_string!(i18n, circle.f_services_zh).to_string()) value=services_zh error=field_error("services_zh")/>
             <Field id="services_en" label=Signal::derive(move || t_string!(i18n, circle.f_services_en).to_string()) value=services_en error=field_error("services_en")/>
             <div class="field">
-                <label for="wheelchair">{t!(i18n, circle.f_wheelchair)}</label>
+                <label for="wheelchair">{tr!(i18n, circle.f_wheelchair)}</label>
                 <select id="wheelchair" prop:value=move || wheelchair.get() on:change=move |ev| wheelchair.set(event_target_value(&ev))>
-                    <option value="" selected=move || wheelchair.get().is_empty()>{t!(i18n, circle.wheelchair_unknown)}</option>
+                    <option value="" selected=move || wheelchair.get().is_empty()>{tr!(i18n, circle.wheelchair_unknown)}</option>
                     {[Wheelchair::Yes, Wheelchair::Limited, Wheelchair::No]
                         .into_iter()
                         .map(|w| {

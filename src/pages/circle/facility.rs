@@ -2,7 +2,10 @@
 //! start the map used (carried in the query) or from home. Staff edit or retire it here.
 
 use super::list::{FacilityFacts, walk_text};
-use super::{Home, LONGEST_MINUTES, default_home, household_building, labels, saved_speed};
+use super::{
+    CircleBase, Home, LONGEST_MINUTES, ListWalk, default_home, household_building, labels,
+    saved_speed,
+};
 use crate::api::{self, ApiError};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
@@ -31,7 +34,7 @@ pub fn FacilityPage() -> impl IntoView {
             <p>
                 <a href=move || format!("/circle?facility={}", id.get().unwrap_or_default())>
                     "← "
-                    {t!(i18n, circle.back)}
+                    {tr!(i18n, circle.back)}
                 </a>
             </p>
             <Transition fallback=Loading>
@@ -42,8 +45,8 @@ pub fn FacilityPage() -> impl IntoView {
                             Ok(Some(feature)) => view! { <FacilityDetail feature/> }.into_any(),
                             Ok(None) | Err(ApiError::Problem(_)) => {
                                 view! {
-                                    <h1 id="page-title">{t!(i18n, not_found.title)}</h1>
-                                    <p class="empty">{t!(i18n, states.empty)}</p>
+                                    <h1 id="page-title">{tr!(i18n, not_found.title)}</h1>
+                                    <p class="empty">{tr!(i18n, states.empty)}</p>
                                 }
                                     .into_any()
                             }
@@ -62,7 +65,7 @@ fn FacilityDetail(feature: api::FacilityFeature) -> impl IntoView {
     let staff = is_staff();
     let id = feature.id.unwrap_or_default();
     let f = StoredValue::new(feature.properties.clone());
-    let community_map = LocalResource::new(api::community_map);
+    let community_map = LocalResource::new(api::community_map::<CircleBase>);
     let household = household_building();
     let start = Memo::new(move |_| {
         let q = query.get();
@@ -89,7 +92,12 @@ fn FacilityDetail(feature: api::FacilityFeature) -> impl IntoView {
         async move {
             let start = start?;
             let answer = api::walk(start.at, speed.metres_per_minute()).await.ok()?;
-            let to = answer.walk.destinations.into_iter().find(|d| d.id == id)?;
+            let to = answer
+                .read::<ListWalk>()?
+                .walk
+                .destinations
+                .into_iter()
+                .find(|d| d.id == id)?;
             Some((start, to.minutes, to.metres))
         }
     });
@@ -116,9 +124,9 @@ fn FacilityDetail(feature: api::FacilityFeature) -> impl IntoView {
             {move || f.with_value(|f| labels::circle_label(i18n, f.circle))}
         </p>
         <dl class="facts">
-            <dt>{t!(i18n, circle.address_label)}</dt>
+            <dt>{tr!(i18n, circle.address_label)}</dt>
             <dd>{move || f.with_value(|f| pick(i18n, &f.address_zh, &f.address_en).to_owned())}</dd>
-            <dt>{t!(i18n, circle.walk_label)}</dt>
+            <dt>{tr!(i18n, circle.walk_label)}</dt>
             <dd class="walk">
                 {move || {
                     walk.get()
@@ -135,29 +143,29 @@ fn FacilityDetail(feature: api::FacilityFeature) -> impl IntoView {
         </dl>
         <FacilityFacts facility=f/>
         <p>
-            <a class="button" href=format!("/circle?facility={id}")>{t!(i18n, circle.show_on_map)}</a>
+            <a class="button" href=format!("/circle?facility={id}")>{tr!(i18n, circle.show_on_map)}</a>
         </p>
         <Show when=move || staff.get()>
             <div class="staff-actions">
                 <Show
                     when=move || !retired.get()
-                    fallback=move || view! { <p class="notice" role="status">{t!(i18n, circle.retired)}</p> }
+                    fallback=move || view! { <p class="notice" role="status">{tr!(i18n, circle.retired)}</p> }
                 >
-                    <a class="button" href=format!("/circle/facilities/{id}/edit")>{t!(i18n, circle.staff_edit)}</a>
+                    <a class="button" href=format!("/circle/facilities/{id}/edit")>{tr!(i18n, circle.staff_edit)}</a>
                     <Show
                         when=move || confirming.get()
                         fallback=move || {
                             view! {
                                 <button type="button" class="button danger" on:click=move |_| confirming.set(true)>
-                                    {t!(i18n, circle.staff_retire)}
+                                    {tr!(i18n, circle.staff_retire)}
                                 </button>
                             }
                         }
                     >
                         <div class="confirm" role="alertdialog" aria-labelledby="retire-question">
-                            <p id="retire-question">{t!(i18n, circle.retire_confirm)}</p>
-                            <button type="button" class="button danger" on:click=retire>{t!(i18n, circle.retire_yes)}</button>
-                            <button type="button" class="button" on:click=move |_| confirming.set(false)>{t!(i18n, circle.cancel)}</button>
+                            <p id="retire-question">{tr!(i18n, circle.retire_confirm)}</p>
+                            <button type="button" class="button danger" on:click=retire>{tr!(i18n, circle.retire_yes)}</button>
+                            <button type="button" class="button" on:click=move |_| confirming.set(false)>{tr!(i18n, circle.cancel)}</button>
                         </div>
                     </Show>
                     {move || retire_error.get().map(|m| view! { <p class="form-alert" role="alert">{m}</p> })}

@@ -67,7 +67,7 @@ pub fn FacilityList(
     let i18n = use_i18n();
     view! {
         <section class="facility-list" aria-labelledby="facility-list-heading">
-            <h2 id="facility-list-heading">{t!(i18n, circle.list_heading)}</h2>
+            <h2 id="facility-list-heading">{tr!(i18n, circle.list_heading)}</h2>
             <p class="meta">{move || t_string!(i18n, circle.list_sorted, count = rows.get().len())}</p>
             <ol class="plain-list">
                 <For each=move || rows.get() key=|n| (n.id, n.minutes) let:nearby>
@@ -81,7 +81,7 @@ pub fn FacilityList(
                                     class="button small show-on-map"
                                     on:click=move |_| selected.set(Some(id))
                                 >
-                                    {t!(i18n, circle.show_on_map)}
+                                    {tr!(i18n, circle.show_on_map)}
                                 </button>
                             </li>
                         }

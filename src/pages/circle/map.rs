@@ -13,7 +13,7 @@ use leptos_leaflet::leaflet;
 use leptos_leaflet::prelude::*;
 use linli_domain::api::{GeoPoint, TileSource};
 use linli_domain::declutter::{declutter, separating_zoom};
-use linli_domain::walk::WalkAnswer;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 
@@ -44,7 +44,7 @@ pub fn AreaLegend() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="area-legend">
-            <span class="area-legend-title">{t!(i18n, circle.areas_legend)}</span>
+            <span class="area-legend-title">{tr!(i18n, circle.areas_legend)}</span>
             {[5u32, 10, 15]
                 .into_iter()
                 .map(|minutes| {
@@ -60,13 +60,35 @@ pub fn AreaLegend() -> impl IntoView {
     }
 }
 
+/// What the map reads of a walking answer (`WalkingAreas`): the areas, their coordinates as
+/// sent, since they go to Leaflet as they are.
+#[derive(Deserialize)]
+struct MapWalk {
+    walk: MapAreas,
+}
+
+#[derive(Deserialize)]
+struct MapAreas {
+    areas: Vec<MapArea>,
+}
+
+#[derive(Deserialize)]
+struct MapArea {
+    minutes: u32,
+    /// A GeoJSON MultiPolygon's coordinates; empty when nothing is walkable.
+    coordinates: Value,
+}
+
 /// The walking areas as GeoJSON, the longest first so the shorter ones are drawn on top.
-fn areas_geojson(walk: &WalkAnswer) -> Value {
-    let features: Vec<Value> = walk
-        .areas
-        .iter()
+fn areas_geojson(answer: &api::Answer) -> Value {
+    let areas = answer
+        .read::<MapWalk>()
+        .map(|w| w.walk.areas)
+        .unwrap_or_default();
+    let features: Vec<Value> = areas
+        .into_iter()
         .rev()
-        .filter(|area| !area.coordinates.is_empty())
+        .filter(|area| area.coordinates.as_array().is_some_and(|c| !c.is_empty()))
         .map(|area| {
             let colour = area_colour(area.minutes);
             json!({
@@ -121,7 +143,8 @@ fn styled_base(mut network: Value) -> Value {
 pub struct MapLayers {
     /// Raster tiles under it, when the deployment configured a tile server.
     pub tiles: Signal<Option<TileSource>>,
-    pub walk: Signal<Option<WalkAnswer>>,
+    /// The walking answer, read here for its areas.
+    pub walk: Signal<Option<api::Answer>>,
     pub home: Signal<Option<Home>>,
     /// The facilities shown (the filter applied).
     pub facilities: Signal<Vec<Nearby>>,
@@ -171,9 +194,9 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let network = LocalResource::new(api::map_base);
     let network = Signal::derive(move || network.get().and_then(Result::ok));
     let picking = layers.picking;
-    let loading = move || view! { <p class="map-placeholder">{t!(i18n, circle.map_loading)}</p> };
+    let loading = move || view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> };
     let failed = move || {
-        view! { <p class="map-placeholder form-alert" role="alert">{t!(i18n, circle.map_failed)}</p> }
+        view! { <p class="map-placeholder form-alert" role="alert">{tr!(i18n, circle.map_failed)}</p> }
     };
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>
@@ -327,12 +350,12 @@ fn LoadedMap(layers: MapLayers, network: Signal<Option<Value>>) -> impl IntoView
         // The zoom buttons sit above the map, not on it: Leaflet's own, in a corner of the map,
         // covered the places drawn there (the more so in elder mode, at 60 px each), and
         // their names were English in every language.
-        <div class="map-zoom" role="group" aria-label=move || t_string!(i18n, circle.zoom_label)>
+        <div class="map-zoom" role="group" aria-label=tr!(i18n, circle.zoom_label)>
             <button type="button" class="button secondary" on:click=move |_| zoom_by(1.0)>
-                {t!(i18n, circle.zoom_in)}
+                {tr!(i18n, circle.zoom_in)}
             </button>
             <button type="button" class="button secondary" on:click=move |_| zoom_by(-1.0)>
-                {t!(i18n, circle.zoom_out)}
+                {tr!(i18n, circle.zoom_out)}
             </button>
         </div>
         <MapContainer
@@ -342,7 +365,7 @@ fn LoadedMap(layers: MapLayers, network: Signal<Option<Value>>) -> impl IntoView
             map=map.write_only()
             events
             attr:role="region"
-            attr:aria-label=move || t_string!(i18n, circle.map_label)
+            attr:aria-label=tr!(i18n, circle.map_label)
             // The zoom the markers were grouped for, once the map has come to rest there.
             attr:data-zoom=move || zoom.get()
         >

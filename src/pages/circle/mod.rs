@@ -14,7 +14,6 @@ mod list;
 mod map;
 
 use crate::api::{self, ApiError};
-use crate::components::errors::error_text;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use crate::prefs;
@@ -23,10 +22,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
-use linli_domain::api::{CommunityMap, GeoPoint};
+use linli_domain::api::{GeoPoint, TileSource};
+use linli_domain::coverage::Coverage;
 use linli_domain::facility::{FacilityGroup, FacilityProperties};
+use linli_domain::fixed_decimal;
 use linli_domain::geojson::FeatureCollection;
-use linli_domain::walk::{DestinationWalk, WalkAnswer, WalkSpeed, WalkingAreas};
+use linli_domain::walk::{DestinationWalk, WalkSpeed};
+use serde::Deserialize;
 
 const SPEED_KEY: &str = "linli.walk_speed";
 
@@ -89,9 +91,9 @@ impl Home {
     /// The query that carries this start to a facility's page.
     pub fn query(self, speed: WalkSpeed) -> String {
         format!(
-            "from={:.6},{:.6}&start={}&speed={}",
-            self.at.lat,
-            self.at.lon,
+            "from={},{}&start={}&speed={}",
+            fixed_decimal(self.at.lat, 6),
+            fixed_decimal(self.at.lon, 6),
             self.kind.key(),
             speed.metres_per_minute()
         )
@@ -113,8 +115,37 @@ impl Home {
     }
 }
 
+/// What 服务圈 reads of the community map (`CommunityMap`, read in part): where a walk starts
+/// when the resident has not chosen, and the tiles under the map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CircleBase {
+    pub centre: GeoPoint,
+    pub buildings: Vec<BuildingAt>,
+    #[serde(default)]
+    pub tiles: Option<TileSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BuildingAt {
+    pub id: i64,
+    pub at: GeoPoint,
+}
+
+/// What the list and the coverage card read of a walking answer (`WalkingAreas`, read in
+/// part); the areas are the map's.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ListWalk {
+    pub walk: Walks,
+    pub coverage: Coverage,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Walks {
+    pub destinations: Vec<DestinationWalk>,
+}
+
 /// The start a resident gets without choosing: their building, or the community's centre.
-pub fn default_home(map: &CommunityMap, household_building: Option<i64>) -> Home {
+pub fn default_home(map: &CircleBase, household_building: Option<i64>) -> Home {
     household_building
         .and_then(|id| map.buildings.iter().find(|b| b.id == id))
         .map(|b| Home {
@@ -156,11 +187,11 @@ pub struct Nearby {
 /// The facilities with their walks, nearest first; those out of reach last, by name.
 pub fn nearby(
     facilities: &FeatureCollection<FacilityProperties>,
-    walk: Option<&WalkAnswer>,
+    walks: Option<&[DestinationWalk]>,
 ) -> Vec<Nearby> {
     // By id: a linear search per facility would be quadratic in a city's facilities.
-    let walks: std::collections::HashMap<i64, &DestinationWalk> = walk
-        .map(|w| w.destinations.iter().map(|d| (d.id, d)).collect())
+    let walks: std::collections::HashMap<i64, &DestinationWalk> = walks
+        .map(|w| w.iter().map(|d| (d.id, d)).collect())
         .unwrap_or_default();
     let mut rows: Vec<Nearby> = facilities
         .features
@@ -215,7 +246,7 @@ pub fn CirclePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let staff = is_staff();
-    let community_map = LocalResource::new(api::community_map);
+    let community_map = LocalResource::new(api::community_map::<CircleBase>);
     let facilities = LocalResource::new(api::facilities);
     let household = household_building();
     let chosen = RwSignal::new(None::<Home>);
@@ -238,15 +269,17 @@ pub fn CirclePage() -> impl IntoView {
             }
         }
     });
-    let walk_answer =
-        Memo::new(move |_| -> Option<WalkingAreas> { walk.get().flatten().and_then(Result::ok) });
+    let walk_answer = Memo::new(move |_| walk.get().flatten().and_then(Result::ok));
+    let list_walk = Memo::new(move |_| walk_answer.get()?.read::<ListWalk>());
     let walk_error = Memo::new(move |_| match walk.get().flatten() {
+        // The server's words, in the language the walk was asked in.
         Some(Err(ApiError::Problem(refusal))) => {
-            let p = refusal.problem();
+            let p = refusal.messages();
             Some(
                 p.errors
-                    .first()
-                    .map(|e| error_text(i18n, e.code))
+                    .into_iter()
+                    .next()
+                    .map(|e| e.message)
                     .unwrap_or(p.title),
             )
         }
@@ -255,8 +288,8 @@ pub fn CirclePage() -> impl IntoView {
     });
     let rows = Memo::new(move |_| {
         facilities.get().and_then(Result::ok).map(|all| {
-            let walk = walk_answer.get();
-            nearby(&all, walk.as_ref().map(|w| &w.walk))
+            let walk = list_walk.get();
+            nearby(&all, walk.as_ref().map(|w| &w.walk.destinations[..]))
         })
     });
     let group = RwSignal::new(
@@ -330,8 +363,9 @@ pub fn CirclePage() -> impl IntoView {
     };
     let add_link = move || match home.get() {
         Some(h) if h.kind == HomeKind::Picked => format!(
-            "/circle/facilities/new?lat={:.6}&lon={:.6}",
-            h.at.lat, h.at.lon
+            "/circle/facilities/new?lat={}&lon={}",
+            fixed_decimal(h.at.lat, 6),
+            fixed_decimal(h.at.lon, 6)
         ),
         _ => "/circle/facilities/new".to_owned(),
     };
@@ -339,21 +373,21 @@ pub fn CirclePage() -> impl IntoView {
     view! {
         <section class="page circle-page" aria-labelledby="page-title">
             <h1 id="page-title">
-                {t!(i18n, circle.title)}
-                <span class="subtitle">{t!(i18n, circle.subtitle)}</span>
+                {tr!(i18n, circle.title)}
+                <span class="subtitle">{tr!(i18n, circle.subtitle)}</span>
             </h1>
-            <p class="lead">{t!(i18n, circle.intro)}</p>
-            <p class="hint">{t!(i18n, circle.walking_note)}</p>
+            <p class="lead">{tr!(i18n, circle.intro)}</p>
+            <p class="hint">{tr!(i18n, circle.walking_note)}</p>
             <div class="circle-controls">
                 <fieldset class="home-choice">
-                    <legend>{t!(i18n, circle.home_legend)}</legend>
+                    <legend>{tr!(i18n, circle.home_legend)}</legend>
                     <p class="home-now" aria-live="polite">
                         <span class="home-dot" aria-hidden="true"></span>
                         {move || home.get().map(|h| h.place(i18n))}
                     </p>
                     <div class="button-row">
                         <button type="button" class="button small" on:click=use_location>
-                            {t!(i18n, circle.use_location)}
+                            {tr!(i18n, circle.use_location)}
                         </button>
                         <button
                             type="button"
@@ -364,7 +398,7 @@ pub fn CirclePage() -> impl IntoView {
                                 show_as.set(ShowAs::Map);
                             }
                         >
-                            {t!(i18n, circle.pick_on_map)}
+                            {tr!(i18n, circle.pick_on_map)}
                         </button>
                         <Show when=move || chosen.get().is_some()>
                             <button type="button" class="button small" on:click=reset_home>
@@ -379,24 +413,24 @@ pub fn CirclePage() -> impl IntoView {
                         </Show>
                     </div>
                     <Show when=move || picking.get()>
-                        <p class="hint" role="status">{t!(i18n, circle.picking_hint)}</p>
+                        <p class="hint" role="status">{tr!(i18n, circle.picking_hint)}</p>
                     </Show>
                     <Show when=move || located_error.get()>
-                        <p class="form-alert" role="alert">{t!(i18n, circle.location_unavailable)}</p>
+                        <p class="form-alert" role="alert">{tr!(i18n, circle.location_unavailable)}</p>
                     </Show>
                 </fieldset>
                 <SpeedChoice speed/>
             </div>
             {move || walk_error.get().map(|message| view! { <p class="form-alert" role="alert">{message}</p> })}
             <fieldset class="filter-chips">
-                <legend>{t!(i18n, circle.filter_legend)}</legend>
+                <legend>{tr!(i18n, circle.filter_legend)}</legend>
                 <button
                     type="button"
                     class="chip"
                     aria-pressed=move || group.get().is_none().to_string()
                     on:click=move |_| group.set(None)
                 >
-                    {t!(i18n, circle.filter_all)}
+                    {tr!(i18n, circle.filter_all)}
                 </button>
                 {FacilityGroup::ALL
                     .into_iter()
@@ -415,20 +449,20 @@ pub fn CirclePage() -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <div class="view-toggle" role="group" aria-label=move || t_string!(i18n, circle.view_legend)>
+            <div class="view-toggle" role="group" aria-label=tr!(i18n, circle.view_legend)>
                 <button
                     type="button"
                     aria-pressed=move || (show_as.get() == ShowAs::Map).to_string()
                     on:click=move |_| show_as.set(ShowAs::Map)
                 >
-                    {t!(i18n, circle.view_map)}
+                    {tr!(i18n, circle.view_map)}
                 </button>
                 <button
                     type="button"
                     aria-pressed=move || (show_as.get() == ShowAs::List).to_string()
                     on:click=move |_| show_as.set(ShowAs::List)
                 >
-                    {t!(i18n, circle.view_list)}
+                    {tr!(i18n, circle.view_list)}
                 </button>
             </div>
             <div class=move || {
@@ -441,7 +475,7 @@ pub fn CirclePage() -> impl IntoView {
                     <Show when=move || map_opened.get()>
                         <map::CircleMap layers=map::MapLayers {
                             tiles: Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles)),
-                            walk: Signal::derive(move || walk_answer.get().map(|w| w.walk)),
+                            walk: Signal::derive(move || walk_answer.get()),
                             home: Signal::derive(move || home.get()),
                             facilities: Signal::derive(move || shown.get()),
                             selected,
@@ -451,7 +485,7 @@ pub fn CirclePage() -> impl IntoView {
                     </Show>
                     <map::AreaLegend/>
                     {move || {
-                        walk_answer
+                        list_walk
                             .get()
                             .map(|_| view! { <map::ReachSummary rows=rows.get().unwrap_or_default()/> })
                     }}
@@ -493,12 +527,12 @@ pub fn CirclePage() -> impl IntoView {
             </div>
             {move || {
                 let (home, rows) = (home.get()?, rows.get()?);
-                let answer = walk_answer.get()?;
+                let answer = list_walk.get()?;
                 Some(view! { <coverage::CoverageCard coverage=answer.coverage rows home/> })
             }}
             <Show when=move || staff.get()>
                 <p>
-                    <a class="button" href=add_link>{t!(i18n, circle.staff_add)}</a>
+                    <a class="button" href=add_link>{tr!(i18n, circle.staff_add)}</a>
                 </p>
             </Show>
         </section>
@@ -523,7 +557,7 @@ fn SpeedChoice(speed: RwSignal<WalkSpeed>) -> impl IntoView {
     };
     view! {
         <fieldset class="speed-choice">
-            <legend>{t!(i18n, circle.speed_legend)}</legend>
+            <legend>{tr!(i18n, circle.speed_legend)}</legend>
             {WalkSpeed::ALL
                 .into_iter()
                 .map(|s| {

@@ -69,7 +69,7 @@ pub fn TopicPage() -> impl IntoView {
                 }}
             </Transition>
             <p>
-                <a href="/consultations">{t!(i18n, consultations.back_to_list)}</a>
+                <a href="/consultations">{tr!(i18n, consultations.back_to_list)}</a>
             </p>
         </section>
     }
@@ -123,32 +123,32 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
                     view! {
                         <p class="success" role="status">
                             <span aria-hidden="true">"✓ "</span>
-                            {t!(i18n, consultations.proposed)}
+                            {tr!(i18n, consultations.proposed)}
                         </p>
                     }
                 })
         }}
         <dl class="facts">
-            <dt>{t!(i18n, requests.status_label)}</dt>
+            <dt>{tr!(i18n, requests.status_label)}</dt>
             <dd><TopicStatusBadge status/></dd>
-            <dt>{t!(i18n, consultations.scope_label)}</dt>
+            <dt>{tr!(i18n, consultations.scope_label)}</dt>
             <dd>{scope}</dd>
-            <dt>{t!(i18n, consultations.proposed_at)}</dt>
+            <dt>{tr!(i18n, consultations.proposed_at)}</dt>
             <dd>{china_time_label(s.created_at)}</dd>
-            <dt>{t!(i18n, consultations.cosign_heading)}</dt>
+            <dt>{tr!(i18n, consultations.cosign_heading)}</dt>
             <dd>{move || t_string!(i18n, consultations.cosign_count, count = count.get(), threshold)}</dd>
         </dl>
         {(!detail.background.is_empty())
             .then(|| {
                 view! {
-                    <h2>{t!(i18n, consultations.background_heading)}</h2>
+                    <h2>{tr!(i18n, consultations.background_heading)}</h2>
                     <p class="description">{detail.background.clone()}</p>
                 }
             })}
         {(!detail.options.is_empty())
             .then(|| {
                 view! {
-                    <h2>{t!(i18n, consultations.options_heading)}</h2>
+                    <h2>{tr!(i18n, consultations.options_heading)}</h2>
                     <ol class="options">{detail.options.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ol>
                 }
             })}
@@ -174,7 +174,7 @@ fn Detail(detail: TopicDetail, on_change: Callback<TopicDetail>) -> impl IntoVie
                     />
                 }
             })}
-        <h2>{t!(i18n, consultations.timeline)}</h2>
+        <h2>{tr!(i18n, consultations.timeline)}</h2>
         <ol class="timeline">
             {detail
                 .events
@@ -231,26 +231,26 @@ fn Cosign(
     };
     view! {
         <section class="card" aria-labelledby="cosign-heading">
-            <h2 id="cosign-heading">{t!(i18n, consultations.cosign_heading)}</h2>
+            <h2 id="cosign-heading">{tr!(i18n, consultations.cosign_heading)}</h2>
             <p>{move || t_string!(i18n, consultations.cosign_progress, count = count.get(), threshold)}</p>
             <progress max=threshold value=move || count.get().min(threshold)></progress>
             <FormAlert errors/>
             {move || {
                 let who = who.get();
                 if cosigned.get() {
-                    view! { <p class="success" role="status">{t!(i18n, consultations.cosigned)}</p> }.into_any()
+                    view! { <p class="success" role="status">{tr!(i18n, consultations.cosigned)}</p> }.into_any()
                 } else if who.verified {
                     view! {
                         <button type="button" class="button primary" disabled=move || sending.get() on:click=sign>
-                            {t!(i18n, consultations.cosign_button)}
+                            {tr!(i18n, consultations.cosign_button)}
                         </button>
                     }
                         .into_any()
                 } else if who.signed_in {
-                    view! { <a class="button secondary" href="/me/household">{t!(i18n, consultations.bind_to_vote)}</a> }
+                    view! { <a class="button secondary" href="/me/household">{tr!(i18n, consultations.bind_to_vote)}</a> }
                         .into_any()
                 } else {
-                    view! { <a class="button secondary" href="/login">{t!(i18n, consultations.login_to_take_part)}</a> }
+                    view! { <a class="button secondary" href="/login">{tr!(i18n, consultations.login_to_take_part)}</a> }
                         .into_any()
                 }
             }}
@@ -293,10 +293,10 @@ fn ReviewForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     };
     view! {
         <section class="card staff-only" aria-labelledby="review-heading">
-            <h2 id="review-heading">{t!(i18n, consultations.review_heading)}</h2>
+            <h2 id="review-heading">{tr!(i18n, consultations.review_heading)}</h2>
             <FormAlert errors/>
             <fieldset class="choice-group">
-                <legend>{t!(i18n, consultations.review_steps_legend)}</legend>
+                <legend>{tr!(i18n, consultations.review_steps_legend)}</legend>
                 {(0..4)
                     .map(|i| {
                         view! {
@@ -325,10 +325,10 @@ fn ReviewForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
             />
             <div class="button-row">
                 <button type="button" class="button primary" disabled=move || sending.get() on:click=move |_| decide(true)>
-                    {t!(i18n, consultations.accept)}
+                    {tr!(i18n, consultations.accept)}
                 </button>
                 <button type="button" class="button secondary" disabled=move || sending.get() on:click=move |_| decide(false)>
-                    {t!(i18n, consultations.decline)}
+                    {tr!(i18n, consultations.decline)}
                 </button>
             </div>
         </section>
@@ -361,13 +361,13 @@ fn Comments(
     };
     view! {
         <section aria-labelledby="comments-heading">
-            <h2 id="comments-heading">{t!(i18n, consultations.comments_heading)}</h2>
+            <h2 id="comments-heading">{tr!(i18n, consultations.comments_heading)}</h2>
             {
                 let none_yet = roots.is_empty();
                 // A first comment on its way is shown below: "no comments yet" would contradict it.
                 move || {
                     (none_yet && pending.with(Option::is_none))
-                        .then(|| view! { <p class="empty">{t!(i18n, consultations.no_comments)}</p> })
+                        .then(|| view! { <p class="empty">{tr!(i18n, consultations.no_comments)}</p> })
                 }
             }
             <ol class="comments">
@@ -407,7 +407,7 @@ fn Comments(
                                     } else if can_write {
                                         view! {
                                             <button type="button" class="link-button" on:click=move |_| replying_to.set(Some(parent))>
-                                                {t!(i18n, consultations.reply)}
+                                                {tr!(i18n, consultations.reply)}
                                             </button>
                                         }
                                             .into_any()
@@ -424,11 +424,11 @@ fn Comments(
             {move || {
                 let who = who.get();
                 if !open {
-                    view! { <p class="meta">{t!(i18n, consultations.comments_closed)}</p> }.into_any()
+                    view! { <p class="meta">{tr!(i18n, consultations.comments_closed)}</p> }.into_any()
                 } else if who.verified || who.staff {
                     view! { <CommentForm id parent=None replying_to pending on_change/> }.into_any()
                 } else {
-                    view! { <p class="meta">{t!(i18n, consultations.verify_to_comment)}</p> }.into_any()
+                    view! { <p class="meta">{tr!(i18n, consultations.verify_to_comment)}</p> }.into_any()
                 }
             }}
         </section>
@@ -441,7 +441,7 @@ fn PendingComment(body: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <article class="comment pending" aria-busy="true">
-            <p class="meta">{t!(i18n, consultations.comment_sending)}</p>
+            <p class="meta">{tr!(i18n, consultations.comment_sending)}</p>
             <p class="comment-body">{body}</p>
         </article>
     }
@@ -472,7 +472,7 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
         <article class="comment" class:official=comment.official id=format!("comment-{}", comment.id)>
             <p class="meta">
                 {move || if staff_author { t_string!(i18n, consultations.by_staff) } else { t_string!(i18n, consultations.by_resident) }}
-                {comment.official.then(|| view! { " " <span class="badge official">{t!(i18n, consultations.official)}</span> })}
+                {comment.official.then(|| view! { " " <span class="badge official">{tr!(i18n, consultations.official)}</span> })}
                 " · " {china_time_label(comment.created_at)}
             </p>
             {match hidden {
@@ -495,11 +495,11 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
                 (who.verified && !who.staff && visible)
                     .then(|| {
                         if reported.get() {
-                            view! { <p class="meta" role="status">{t!(i18n, consultations.reported)}</p> }.into_any()
+                            view! { <p class="meta" role="status">{tr!(i18n, consultations.reported)}</p> }.into_any()
                         } else {
                             view! {
                                 <button type="button" class="link-button" on:click=report>
-                                    {t!(i18n, consultations.report)}
+                                    {tr!(i18n, consultations.report)}
                                 </button>
                                 {move || report_refused.get().map(|m| view! { <p class="form-alert" role="alert">{m}</p> })}
                             }
@@ -515,7 +515,7 @@ fn CommentBody(topic: i64, comment: Comment, on_change: Callback<TopicDetail>) -
                         } else {
                             view! {
                                 <button type="button" class="link-button" on:click=move |_| hiding.set(true)>
-                                    {t!(i18n, consultations.hide)}
+                                    {tr!(i18n, consultations.hide)}
                                 </button>
                             }
                                 .into_any()
@@ -549,12 +549,12 @@ fn HideForm(
     view! {
         <form class="inline-form" on:submit=submit novalidate>
             <FormAlert errors/>
-            <label for=field_id.clone()>{t!(i18n, consultations.hide_reason)}</label>
+            <label for=field_id.clone()>{tr!(i18n, consultations.hide_reason)}</label>
             <input id=field_id type="text" bind:value=reason/>
             <div class="button-row">
-                <button type="submit" class="button secondary small">{t!(i18n, consultations.hide)}</button>
+                <button type="submit" class="button secondary small">{tr!(i18n, consultations.hide)}</button>
                 <button type="button" class="link-button" on:click=move |_| hiding.set(false)>
-                    {t!(i18n, consultations.cancel)}
+                    {tr!(i18n, consultations.cancel)}
                 </button>
             </div>
         </form>
@@ -608,7 +608,7 @@ fn CommentForm(
     };
     view! {
         <form class="comment-form" on:submit=submit novalidate>
-            {parent.is_some().then(|| view! { <p class="meta">{t!(i18n, consultations.replying_to)}</p> })}
+            {parent.is_some().then(|| view! { <p class="meta">{tr!(i18n, consultations.replying_to)}</p> })}
             <FormAlert errors/>
             <TextArea
                 id=field_id
@@ -639,7 +639,7 @@ fn CommentForm(
                     .then(|| {
                         view! {
                             <button type="button" class="link-button" on:click=move |_| replying_to.set(None)>
-                                {t!(i18n, consultations.cancel)}
+                                {tr!(i18n, consultations.cancel)}
                             </button>
                         }
                     })}
@@ -662,7 +662,7 @@ fn Documents(
         {(!empty)
             .then(|| {
                 view! {
-                    <h2>{t!(i18n, consultations.documents_heading)}</h2>
+                    <h2>{tr!(i18n, consultations.documents_heading)}</h2>
                     <ul class="documents">
                         {documents
                             .into_iter()
@@ -713,7 +713,7 @@ fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
     };
     view! {
         <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="attach-heading">
-            <h2 id="attach-heading">{t!(i18n, consultations.attach_heading)}</h2>
+            <h2 id="attach-heading">{tr!(i18n, consultations.attach_heading)}</h2>
             <FormAlert errors/>
             <Field
                 id="title"
@@ -723,12 +723,12 @@ fn AttachForm(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
                 required=true
             />
             <div class="field" class:field-invalid=move || errors.get().field("file").is_some()>
-                <label for="file">{t!(i18n, consultations.document_file)}</label>
+                <label for="file">{tr!(i18n, consultations.document_file)}</label>
                 <input id="file" type="file" accept="application/pdf,image/jpeg,image/png" node_ref=file_input/>
                 <FieldMessage errors field="file"/>
             </div>
             <button type="submit" class="button secondary" disabled=move || sending.get()>
-                {t!(i18n, consultations.attach)}
+                {tr!(i18n, consultations.attach)}
             </button>
         </form>
     }
@@ -788,7 +788,7 @@ fn FollowUp(
         .collect();
     view! {
         <section class="card" aria-labelledby="follow-up-heading">
-            <h2 id="follow-up-heading">{t!(i18n, consultations.follow_up_heading)}</h2>
+            <h2 id="follow-up-heading">{tr!(i18n, consultations.follow_up_heading)}</h2>
             <FormAlert errors/>
             {match summary.average_centi {
                 Some(avg) => {
@@ -804,7 +804,7 @@ fn FollowUp(
                     }
                         .into_any()
                 }
-                None => view! { <p class="meta">{t!(i18n, consultations.no_ratings)}</p> }.into_any(),
+                None => view! { <p class="meta">{tr!(i18n, consultations.no_ratings)}</p> }.into_any(),
             }}
             {move || {
                 let who = who.get();
@@ -820,7 +820,7 @@ fn FollowUp(
                                 rows=3
                             />
                             <button type="submit" class="button secondary" disabled=move || sending.get()>
-                                {t!(i18n, consultations.update_submit)}
+                                {tr!(i18n, consultations.update_submit)}
                             </button>
                         </form>
                     }
@@ -830,7 +830,7 @@ fn FollowUp(
                         <form class="form" on:submit=rate novalidate>
                             {my_rating.map(|n| view! { <p class="success">{move || t_string!(i18n, consultations.my_rating, n)}</p> })}
                             <fieldset id="stars" tabindex="-1" class="choice-group stars">
-                                <legend>{t!(i18n, consultations.rate_legend)}</legend>
+                                <legend>{tr!(i18n, consultations.rate_legend)}</legend>
                                 {(1..=5u8)
                                     .rev()
                                     .map(|n| {
@@ -845,13 +845,13 @@ fn FollowUp(
                                 {move || errors.get().field("stars").map(|m| view! { <p class="field-error">{m}</p> })}
                             </fieldset>
                             <button type="submit" class="button primary" disabled=move || sending.get()>
-                                {t!(i18n, consultations.rate_submit)}
+                                {tr!(i18n, consultations.rate_submit)}
                             </button>
                         </form>
                     }
                         .into_any()
                 } else if who.verified && !reported {
-                    view! { <p class="meta">{t!(i18n, consultations.rate_after_update)}</p> }.into_any()
+                    view! { <p class="meta">{tr!(i18n, consultations.rate_after_update)}</p> }.into_any()
                 } else {
                     ().into_any()
                 }

@@ -26,15 +26,15 @@ pub fn ConsultationsPage() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="page-title">
             <h1 id="page-title">
-                {t!(i18n, consultations.title)}
-                <span class="subtitle">{t!(i18n, consultations.subtitle)}</span>
+                {tr!(i18n, consultations.title)}
+                <span class="subtitle">{tr!(i18n, consultations.subtitle)}</span>
             </h1>
-            <p class="lead">{t!(i18n, consultations.intro)}</p>
+            <p class="lead">{tr!(i18n, consultations.intro)}</p>
             {move || match session.0.get() {
                 SessionState::SignedIn(me) if me.is_verified() => {
                     view! {
                         <p>
-                            <a class="button primary" href="/consultations/new">{t!(i18n, consultations.propose)}</a>
+                            <a class="button primary" href="/consultations/new">{tr!(i18n, consultations.propose)}</a>
                         </p>
                     }
                         .into_any()
@@ -42,7 +42,7 @@ pub fn ConsultationsPage() -> impl IntoView {
                 SessionState::SignedIn(_) => {
                     view! {
                         <p>
-                            <a class="button primary" href="/me/household">{t!(i18n, consultations.bind_to_vote)}</a>
+                            <a class="button primary" href="/me/household">{tr!(i18n, consultations.bind_to_vote)}</a>
                         </p>
                     }
                         .into_any()
@@ -50,7 +50,7 @@ pub fn ConsultationsPage() -> impl IntoView {
                 _ => {
                     view! {
                         <p>
-                            <a class="button primary" href="/login">{t!(i18n, consultations.login_to_take_part)}</a>
+                            <a class="button primary" href="/login">{tr!(i18n, consultations.login_to_take_part)}</a>
                         </p>
                     }
                         .into_any()
@@ -62,7 +62,7 @@ pub fn ConsultationsPage() -> impl IntoView {
                         .get()
                         .map(|result| match result {
                             Ok(list) if list.is_empty() => {
-                                view! { <p class="empty">{t!(i18n, consultations.none_yet)}</p> }.into_any()
+                                view! { <p class="empty">{tr!(i18n, consultations.none_yet)}</p> }.into_any()
                             }
                             Ok(list) => view! { <TopicGroups list/> }.into_any(),
                             Err(_) => view! { <LoadError retry=move || topics.refetch()/> }.into_any(),
@@ -70,15 +70,15 @@ pub fn ConsultationsPage() -> impl IntoView {
                 }}
             </Transition>
             <details class="how-it-works">
-                <summary>{t!(i18n, consultations.how_it_works)}</summary>
+                <summary>{tr!(i18n, consultations.how_it_works)}</summary>
                 <ol class="steps">
-                    <li>{t!(i18n, consultations.step_propose)}</li>
-                    <li>{t!(i18n, consultations.step_discuss)}</li>
-                    <li>{t!(i18n, consultations.step_decide)}</li>
-                    <li>{t!(i18n, consultations.step_publish)}</li>
-                    <li>{t!(i18n, consultations.step_evaluate)}</li>
+                    <li>{tr!(i18n, consultations.step_propose)}</li>
+                    <li>{tr!(i18n, consultations.step_discuss)}</li>
+                    <li>{tr!(i18n, consultations.step_decide)}</li>
+                    <li>{tr!(i18n, consultations.step_publish)}</li>
+                    <li>{tr!(i18n, consultations.step_evaluate)}</li>
                 </ol>
-                <p class="notice">{t!(i18n, consultations.owners_note)}</p>
+                <p class="notice">{tr!(i18n, consultations.owners_note)}</p>
             </details>
         </section>
     }

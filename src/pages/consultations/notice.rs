@@ -40,7 +40,7 @@ pub fn NoticePage() -> impl IntoView {
                 }}
             </Transition>
             <p class="no-print">
-                <a href=move || format!("/consultations/{}", id().unwrap_or_default())>{t!(i18n, consultations.back_to_topic)}</a>
+                <a href=move || format!("/consultations/{}", id().unwrap_or_default())>{tr!(i18n, consultations.back_to_topic)}</a>
             </p>
         </section>
     }
@@ -56,7 +56,7 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
     }) else {
         return view! {
             <h1 id="page-title">{topic.summary.title.clone()}</h1>
-            <p class="empty">{t!(i18n, consultations.no_result_yet)}</p>
+            <p class="empty">{tr!(i18n, consultations.no_result_yet)}</p>
         }
         .into_any();
     };
@@ -121,7 +121,7 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
             <p>{intro}</p>
             {correction}
             {figures}
-            <p class="hint">{t!(i18n, consultations.notice_check)}</p>
+            <p class="hint">{tr!(i18n, consultations.notice_check)}</p>
             <p class="signature">
                 {signed}
                 <br/>
@@ -129,7 +129,7 @@ fn Notice(topic: TopicDetail, community: CommunityOverview) -> impl IntoView {
             </p>
         </article>
         <p class="no-print">
-            <button type="button" class="button primary" on:click=print>{t!(i18n, consultations.print)}</button>
+            <button type="button" class="button primary" on:click=print>{tr!(i18n, consultations.print)}</button>
         </p>
     }
         .into_any()

@@ -20,7 +20,7 @@ pub fn ProposeTopicPage() -> impl IntoView {
     let session = use_session();
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, consultations.form_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, consultations.form_title)}</h1>
             {move || match session.0.get() {
                 SessionState::SignedIn(me) if me.is_verified() => {
                     view! { <ProposeForm home=me.households[0].clone()/> }.into_any()
@@ -28,7 +28,7 @@ pub fn ProposeTopicPage() -> impl IntoView {
                 SessionState::SignedIn(_) => {
                     view! {
                         <p>
-                            <a class="button primary" href="/me/household">{t!(i18n, consultations.bind_to_vote)}</a>
+                            <a class="button primary" href="/me/household">{tr!(i18n, consultations.bind_to_vote)}</a>
                         </p>
                     }
                         .into_any()
@@ -37,14 +37,14 @@ pub fn ProposeTopicPage() -> impl IntoView {
                 _ => {
                     view! {
                         <p>
-                            <a class="button primary" href="/login">{t!(i18n, consultations.login_to_take_part)}</a>
+                            <a class="button primary" href="/login">{tr!(i18n, consultations.login_to_take_part)}</a>
                         </p>
                     }
                         .into_any()
                 }
             }}
             <p>
-                <a href="/consultations">{t!(i18n, consultations.back_to_list)}</a>
+                <a href="/consultations">{tr!(i18n, consultations.back_to_list)}</a>
             </p>
         </section>
     }
@@ -134,7 +134,7 @@ fn ProposeForm(home: Membership) -> impl IntoView {
     };
     view! {
         <form class="form" on:submit=on_submit novalidate>
-            <p class="lead">{t!(i18n, consultations.form_intro)}</p>
+            <p class="lead">{tr!(i18n, consultations.form_intro)}</p>
             <FormAlert errors/>
             <Field
                 id="title"
@@ -153,8 +153,8 @@ fn ProposeForm(home: Membership) -> impl IntoView {
                 rows=5
             />
             <fieldset id="options" tabindex="-1" class="options-editor">
-                <legend>{t!(i18n, consultations.options_legend)}</legend>
-                <p class="hint">{t!(i18n, consultations.options_hint)}</p>
+                <legend>{tr!(i18n, consultations.options_legend)}</legend>
+                <p class="hint">{tr!(i18n, consultations.options_hint)}</p>
                 {move || {
                     let count = options.with(Vec::len);
                     (0..count)
@@ -194,11 +194,11 @@ fn ProposeForm(home: Membership) -> impl IntoView {
                     disabled=move || { options.with(Vec::len) >= MAX_OPTIONS }
                     on:click=move |_| options.update(|o| o.push(String::new()))
                 >
-                    {t!(i18n, consultations.add_option)}
+                    {tr!(i18n, consultations.add_option)}
                 </button>
             </fieldset>
             <fieldset id="scope" tabindex="-1" class="choice-group">
-                <legend>{t!(i18n, consultations.scope_legend)}</legend>
+                <legend>{tr!(i18n, consultations.scope_legend)}</legend>
                 {scopes
                     .into_iter()
                     .map(|s| {
@@ -209,7 +209,7 @@ fn ProposeForm(home: Membership) -> impl IntoView {
                 <FieldMessage errors field="scope"/>
             </fieldset>
             <button type="submit" class="button primary" disabled=move || sending.get()>
-                {t!(i18n, consultations.submit)}
+                {tr!(i18n, consultations.submit)}
             </button>
         </form>
     }

@@ -149,7 +149,7 @@ pub fn RevisionHistory(vote: VoteView) -> impl IntoView {
         .collect_view();
     view! {
         <section class="revisions" aria-labelledby="revisions-heading">
-            <h3 id="revisions-heading">{t!(i18n, consultations.revisions_heading)}</h3>
+            <h3 id="revisions-heading">{tr!(i18n, consultations.revisions_heading)}</h3>
             <ol class="revision-list" reversed=true>{rows}</ol>
         </section>
     }
@@ -183,7 +183,7 @@ fn RevisionRow(vote: VoteView, revision: ResultRevision, current: bool) -> impl 
         <li class="revision" class:current=current>
             <p class="revision-line">
                 <strong>{move || t_string!(i18n, consultations.revision_n, number)}</strong>
-                {current.then(|| view! { " " <span class="badge">{t!(i18n, consultations.revision_current)}</span> })}
+                {current.then(|| view! { " " <span class="badge">{tr!(i18n, consultations.revision_current)}</span> })}
                 " · " {china_time_label(published_at)} " · " {what} " · " <span class="outcome">{outcome}</span>
             </p>
             {(!reason.is_empty())
@@ -236,8 +236,8 @@ pub fn CorrectionForm(id: i64, secret: bool, on_change: Callback<TopicDetail>) -
     if secret {
         return view! {
             <details class="staff-only correction">
-                <summary>{t!(i18n, consultations.correct_heading)}</summary>
-                <p class="meta">{t!(i18n, consultations.correct_not_possible_secret)}</p>
+                <summary>{tr!(i18n, consultations.correct_heading)}</summary>
+                <p class="meta">{tr!(i18n, consultations.correct_not_possible_secret)}</p>
             </details>
         }
         .into_any();
@@ -306,9 +306,9 @@ pub fn CorrectionForm(id: i64, secret: bool, on_change: Callback<TopicDetail>) -
     };
     view! {
         <details class="staff-only correction" on:toggle=move |_| opened.set(true)>
-            <summary>{t!(i18n, consultations.correct_heading)}</summary>
+            <summary>{tr!(i18n, consultations.correct_heading)}</summary>
             <form class="form" on:submit=submit novalidate>
-                <p class="hint">{t!(i18n, consultations.correct_intro)}</p>
+                <p class="hint">{tr!(i18n, consultations.correct_intro)}</p>
                 <FormAlert errors/>
                 <Suspense fallback=Loading>
                     {move || {
@@ -318,14 +318,14 @@ pub fn CorrectionForm(id: i64, secret: bool, on_change: Callback<TopicDetail>) -
                                     let units = units.unwrap_or_default();
                                     view! {
                                         <div class="field" class:field-invalid=move || error("correction_unit").get().is_some()>
-                                            <label for="correction_unit">{t!(i18n, consultations.correct_unit)}</label>
+                                            <label for="correction_unit">{tr!(i18n, consultations.correct_unit)}</label>
                                             <select
                                                 id="correction_unit"
                                                 aria-describedby="correction_unit-error"
                                                 prop:value=move || household.get()
                                                 on:change=move |ev| household.set(event_target_value(&ev))
                                             >
-                                                <option value="">{t!(i18n, consultations.correct_choose_unit)}</option>
+                                                <option value="">{tr!(i18n, consultations.correct_choose_unit)}</option>
                                                 {units
                                                     .into_iter()
                                                     .map(|unit| {
@@ -344,12 +344,12 @@ pub fn CorrectionForm(id: i64, secret: bool, on_change: Callback<TopicDetail>) -
                     }}
                 </Suspense>
                 <fieldset class="choice-group">
-                    <legend>{t!(i18n, consultations.correct_kind)}</legend>
+                    <legend>{tr!(i18n, consultations.correct_kind)}</legend>
                     <RadioChoice name="correction_kind" value=kind option=KindChoice::Area>
-                        {t!(i18n, consultations.correct_kind_area)}
+                        {tr!(i18n, consultations.correct_kind_area)}
                     </RadioChoice>
                     <RadioChoice name="correction_kind" value=kind option=KindChoice::Void>
-                        {t!(i18n, consultations.correct_kind_void)}
+                        {tr!(i18n, consultations.correct_kind_void)}
                     </RadioChoice>
                 </fieldset>
                 <Show when=move || kind.get() == KindChoice::Area>
@@ -370,9 +370,9 @@ pub fn CorrectionForm(id: i64, secret: bool, on_change: Callback<TopicDetail>) -
                     error=error("correction_reason")
                     rows=3
                 />
-                <p class="hint">{t!(i18n, consultations.correct_reason_hint)}</p>
+                <p class="hint">{tr!(i18n, consultations.correct_reason_hint)}</p>
                 <button type="submit" class="button primary" disabled=move || sending.get()>
-                    {t!(i18n, consultations.correct_submit)}
+                    {tr!(i18n, consultations.correct_submit)}
                 </button>
             </form>
         </details>

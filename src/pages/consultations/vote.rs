@@ -109,7 +109,7 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
     };
     view! {
         <form class="card staff-only form" on:submit=submit novalidate aria-labelledby="open-vote-heading">
-            <h2 id="open-vote-heading">{t!(i18n, consultations.open_vote_heading)}</h2>
+            <h2 id="open-vote-heading">{tr!(i18n, consultations.open_vote_heading)}</h2>
             <FormAlert errors/>
             <Field
                 id="question"
@@ -119,12 +119,12 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
                 required=true
             />
             <fieldset id="kind" tabindex="-1" class="choice-group">
-                <legend>{t!(i18n, consultations.kind_legend)}</legend>
-                <RadioChoice name="kind" value=kind option=KindChoice::YesNo>{t!(i18n, consultations.kind_yes_no)}</RadioChoice>
+                <legend>{tr!(i18n, consultations.kind_legend)}</legend>
+                <RadioChoice name="kind" value=kind option=KindChoice::YesNo>{tr!(i18n, consultations.kind_yes_no)}</RadioChoice>
                 {if options >= 2 {
                     view! {
-                        <RadioChoice name="kind" value=kind option=KindChoice::Single>{t!(i18n, consultations.kind_single)}</RadioChoice>
-                        <RadioChoice name="kind" value=kind option=KindChoice::Multiple>{t!(i18n, consultations.kind_multiple)}</RadioChoice>
+                        <RadioChoice name="kind" value=kind option=KindChoice::Single>{tr!(i18n, consultations.kind_single)}</RadioChoice>
+                        <RadioChoice name="kind" value=kind option=KindChoice::Multiple>{tr!(i18n, consultations.kind_multiple)}</RadioChoice>
                         {move || {
                             (kind.get() == KindChoice::Multiple)
                                 .then(|| {
@@ -140,24 +140,24 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
                                     }
                                 })
                         }}
-                        <RadioChoice name="kind" value=kind option=KindChoice::Ranked>{t!(i18n, consultations.kind_ranked)}</RadioChoice>
+                        <RadioChoice name="kind" value=kind option=KindChoice::Ranked>{tr!(i18n, consultations.kind_ranked)}</RadioChoice>
                     }
                         .into_any()
                 } else {
-                    view! { <p class="hint">{t!(i18n, consultations.kind_needs_options)}</p> }.into_any()
+                    view! { <p class="hint">{tr!(i18n, consultations.kind_needs_options)}</p> }.into_any()
                 }}
                 {move || errors.get().field("kind").map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
             <fieldset class="choice-group" disabled=move || kind.get() == KindChoice::Ranked>
-                <legend>{t!(i18n, consultations.rule_legend)}</legend>
+                <legend>{tr!(i18n, consultations.rule_legend)}</legend>
                 {RULES
                     .into_iter()
                     .map(|r| view! { <RadioChoice name="rule" value=rule option=r>{move || rule_text(i18n, r)}</RadioChoice> })
                     .collect_view()}
             </fieldset>
-            {move || owners_rule().then(|| view! { <p class="hint">{t!(i18n, consultations.owners_rule_hint)}</p> })}
+            {move || owners_rule().then(|| view! { <p class="hint">{tr!(i18n, consultations.owners_rule_hint)}</p> })}
             <fieldset class="choice-group" disabled=owners_rule>
-                <legend>{t!(i18n, consultations.electorate_legend)}</legend>
+                <legend>{tr!(i18n, consultations.electorate_legend)}</legend>
                 {[Electorate::Households, Electorate::Owners]
                     .into_iter()
                     .map(|e| {
@@ -166,13 +166,13 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
                     .collect_view()}
             </fieldset>
             <fieldset class="choice-group" disabled=owners_rule>
-                <legend>{t!(i18n, consultations.ballot_legend)}</legend>
-                <RadioChoice name="secret" value=secret option=false>{t!(i18n, consultations.ballot_named)}</RadioChoice>
-                <RadioChoice name="secret" value=secret option=true>{t!(i18n, consultations.ballot_secret)}</RadioChoice>
+                <legend>{tr!(i18n, consultations.ballot_legend)}</legend>
+                <RadioChoice name="secret" value=secret option=false>{tr!(i18n, consultations.ballot_named)}</RadioChoice>
+                <RadioChoice name="secret" value=secret option=true>{tr!(i18n, consultations.ballot_secret)}</RadioChoice>
             </fieldset>
             <label class="choice">
                 <input type="checkbox" prop:checked=move || live.get() on:change=move |ev| live.set(event_target_checked(&ev))/>
-                <span>{t!(i18n, consultations.live_tally)}</span>
+                <span>{tr!(i18n, consultations.live_tally)}</span>
             </label>
             <Field
                 id="closes_at"
@@ -184,7 +184,7 @@ pub fn OpenVoteForm(id: i64, options: usize, on_change: Callback<TopicDetail>) -
                 required=true
             />
             <button type="submit" class="button primary" disabled=move || sending.get()>
-                {t!(i18n, consultations.open_vote_submit)}
+                {tr!(i18n, consultations.open_vote_submit)}
             </button>
         </form>
     }
@@ -210,16 +210,16 @@ pub fn VoteSection(
     let (units, area) = (eligible.units, area_number(eligible.area_centi_m2));
     view! {
         <section class="card vote" aria-labelledby="vote-heading">
-            <h2 id="vote-heading">{t!(i18n, consultations.vote_heading)}</h2>
+            <h2 id="vote-heading">{tr!(i18n, consultations.vote_heading)}</h2>
             <p class="question">{vote.question.clone()}</p>
             <dl class="facts">
-                <dt>{t!(i18n, consultations.electorate_label)}</dt>
+                <dt>{tr!(i18n, consultations.electorate_label)}</dt>
                 <dd>{move || electorate_text(i18n, vote.electorate)}</dd>
-                <dt>{t!(i18n, consultations.rule_label)}</dt>
+                <dt>{tr!(i18n, consultations.rule_label)}</dt>
                 <dd>{move || rule_text(i18n, vote.rule)}</dd>
-                <dt>{t!(i18n, consultations.ballot_label)}</dt>
+                <dt>{tr!(i18n, consultations.ballot_label)}</dt>
                 <dd>{move || if vote.secret { t_string!(i18n, consultations.secret) } else { t_string!(i18n, consultations.named) }}</dd>
-                <dt>{t!(i18n, consultations.eligible_label)}</dt>
+                <dt>{tr!(i18n, consultations.eligible_label)}</dt>
                 <dd>
                     {move || t_string!(i18n, consultations.units, count = units)}
                     {owners.then(|| {
@@ -228,8 +228,8 @@ pub fn VoteSection(
                     })}
                 </dd>
                 {match vote.closed_at {
-                    Some(at) => view! { <dt>{t!(i18n, consultations.closed_at)}</dt><dd>{china_time_label(at)}</dd> }.into_any(),
-                    None => view! { <dt>{t!(i18n, consultations.closes_at)}</dt><dd>{china_time_label(vote.closes_at)}</dd> }.into_any(),
+                    Some(at) => view! { <dt>{tr!(i18n, consultations.closed_at)}</dt><dd>{china_time_label(at)}</dd> }.into_any(),
+                    None => view! { <dt>{tr!(i18n, consultations.closes_at)}</dt><dd>{china_time_label(vote.closes_at)}</dd> }.into_any(),
                 }}
             </dl>
             {open
@@ -241,9 +241,9 @@ pub fn VoteSection(
                             {move || {
                                 let who = who.get();
                                 if !who.signed_in {
-                                    view! { <p><a class="button primary" href="/login">{t!(i18n, consultations.login_to_vote)}</a></p> }.into_any()
+                                    view! { <p><a class="button primary" href="/login">{tr!(i18n, consultations.login_to_vote)}</a></p> }.into_any()
                                 } else if !who.staff {
-                                    view! { <p class="meta">{t!(i18n, consultations.not_eligible)}</p> }.into_any()
+                                    view! { <p class="meta">{tr!(i18n, consultations.not_eligible)}</p> }.into_any()
                                 } else {
                                     ().into_any()
                                 }
@@ -269,14 +269,14 @@ pub fn VoteSection(
                     }
                         .into_any()
                 }
-                (None, None) => view! { <p class="meta">{t!(i18n, consultations.tally_hidden)}</p> }.into_any(),
+                (None, None) => view! { <p class="meta">{tr!(i18n, consultations.tally_hidden)}</p> }.into_any(),
             }}
             {(!open)
                 .then(|| {
                     view! {
                         <p class="button-row">
-                            <a class="button secondary" href=format!("/consultations/{id}/notice")>{t!(i18n, consultations.print_notice)}</a>
-                            <a class="button secondary" href=api::result_csv_url(id) download="">{t!(i18n, consultations.export_csv)}</a>
+                            <a class="button secondary" href=format!("/consultations/{id}/notice")>{tr!(i18n, consultations.print_notice)}</a>
+                            <a class="button secondary" href=api::result_csv_url(id) download="">{tr!(i18n, consultations.export_csv)}</a>
                         </p>
                         <RevisionHistory vote=vote.clone()/>
                         <ReceiptCheck
@@ -341,7 +341,7 @@ fn BallotForm(
     let unit_choice = (units.len() > 1).then(|| {
         view! {
             <fieldset class="choice-group units-choice">
-                <legend>{t!(i18n, consultations.vote_for_unit)}</legend>
+                <legend>{tr!(i18n, consultations.vote_for_unit)}</legend>
                 {units
                     .iter()
                     .map(|u| {
@@ -479,7 +479,7 @@ fn BallotForm(
                 .into_any()
         }
         QuestionKind::Ranked => view! {
-            <p class="hint">{t!(i18n, consultations.rank_hint)}</p>
+            <p class="hint">{tr!(i18n, consultations.rank_hint)}</p>
             {options
                 .into_iter()
                 .enumerate()
@@ -503,7 +503,7 @@ fn BallotForm(
                                     ranks.update(|r| r[i] = value);
                                 }
                             >
-                                <option value="">{t!(i18n, consultations.rank_none)}</option>
+                                <option value="">{tr!(i18n, consultations.rank_none)}</option>
                                 {(1..=count).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                             </select>
                         </div>
@@ -518,9 +518,9 @@ fn BallotForm(
         <form class="ballot" on:submit=submit novalidate>
             <FormAlert errors/>
             {unit_choice}
-            {move || voted.get().then(|| view! { <p class="success" role="status">{t!(i18n, consultations.voted)}</p> })}
+            {move || voted.get().then(|| view! { <p class="success" role="status">{tr!(i18n, consultations.voted)}</p> })}
             <fieldset id="choice" tabindex="-1" class="choice-group ballot-choices">
-                <legend>{t!(i18n, consultations.vote_heading)}</legend>
+                <legend>{tr!(i18n, consultations.vote_heading)}</legend>
                 {choices}
                 {move || errors.get().field("choice").map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
@@ -535,9 +535,9 @@ fn BallotForm(
                             .map(|code| {
                                 view! {
                                     <div class="receipt" role="status">
-                                        <h3>{t!(i18n, consultations.receipt_heading)}</h3>
+                                        <h3>{tr!(i18n, consultations.receipt_heading)}</h3>
                                         <p class="receipt-code"><code>{code}</code></p>
-                                        <p class="hint">{t!(i18n, consultations.receipt_explain)}</p>
+                                        <p class="hint">{tr!(i18n, consultations.receipt_explain)}</p>
                                     </div>
                                 }
                             })
@@ -565,7 +565,7 @@ fn AbstainChoice(choice: RwSignal<Option<YesNo>>, picked: RwSignal<Vec<usize>>) 
                     }
                 }
             />
-            <span>{t!(i18n, consultations.abstain_option)}</span>
+            <span>{tr!(i18n, consultations.abstain_option)}</span>
         </label>
     }
 }
@@ -604,7 +604,7 @@ fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl
     };
     view! {
         <form class="staff-only inline-form" on:submit=submit novalidate aria-labelledby="extend-heading">
-            <h3 id="extend-heading">{t!(i18n, consultations.extend_heading)}</h3>
+            <h3 id="extend-heading">{tr!(i18n, consultations.extend_heading)}</h3>
             <FormAlert errors/>
             <Field
                 id="extend_to"
@@ -614,7 +614,7 @@ fn ExtendVote(id: i64, closes_at: i64, on_change: Callback<TopicDetail>) -> impl
                 error=Signal::derive(move || errors.get().field("extend_to"))
             />
             <button type="submit" class="button secondary" disabled=move || sending.get()>
-                {t!(i18n, consultations.extend_submit)}
+                {tr!(i18n, consultations.extend_submit)}
             </button>
         </form>
     }
@@ -632,7 +632,7 @@ fn CloseVote(id: i64, on_change: Callback<TopicDetail>) -> impl IntoView {
         <div class="staff-only">
             <FormAlert errors/>
             <button type="button" class="button secondary" disabled=move || sending.get() on:click=close>
-                {t!(i18n, consultations.close_vote)}
+                {tr!(i18n, consultations.close_vote)}
             </button>
         </div>
     }
@@ -921,22 +921,22 @@ pub fn OptionsResultView(
                             </p>
                         }
                     })}
-                <p class="rule-explained">{t!(i18n, consultations.explain_ranked)}</p>
+                <p class="rule-explained">{tr!(i18n, consultations.explain_ranked)}</p>
                 // Focusable, so a keyboard user can scroll a table wider than the phone.
                 <div
                     class="table-scroll"
                     role="region"
                     tabindex="0"
-                    aria-label=move || t_string!(i18n, consultations.rounds_table)
+                    aria-label=tr!(i18n, consultations.rounds_table)
                 >
                     <table class="rounds">
-                        <caption class="visually-hidden">{t!(i18n, consultations.rounds_table)}</caption>
+                        <caption class="visually-hidden">{tr!(i18n, consultations.rounds_table)}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">{t!(i18n, consultations.round_heading)}</th>
+                                <th scope="col">{tr!(i18n, consultations.round_heading)}</th>
                                 {columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
-                                <th scope="col">{t!(i18n, consultations.exhausted)}</th>
-                                <th scope="col">{t!(i18n, consultations.eliminated)}</th>
+                                <th scope="col">{tr!(i18n, consultations.exhausted)}</th>
+                                <th scope="col">{tr!(i18n, consultations.eliminated)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -1002,7 +1002,7 @@ pub fn OptionsResultView(
                             </p>
                         }
                     })}
-                <p class="rule-explained">{t!(i18n, consultations.explain_per_option)} " " {move || rule_explained(i18n, rule)}</p>
+                <p class="rule-explained">{tr!(i18n, consultations.explain_per_option)} " " {move || rule_explained(i18n, rule)}</p>
                 <table class="conditions">
                     <tbody>
                         {rows
@@ -1103,12 +1103,12 @@ fn ReceiptCheck(
     };
     view! {
         <section class="receipts" aria-labelledby="receipts-heading">
-            <h3 id="receipts-heading">{t!(i18n, consultations.receipts_heading)}</h3>
+            <h3 id="receipts-heading">{tr!(i18n, consultations.receipts_heading)}</h3>
             <p>{move || t_string!(i18n, consultations.receipts_count, count)}</p>
             <form class="inline-form" on:submit=check novalidate>
-                <label for="receipt">{t!(i18n, consultations.receipt_input)}</label>
+                <label for="receipt">{tr!(i18n, consultations.receipt_input)}</label>
                 <input id="receipt" type="text" autocomplete="off" spellcheck="false" bind:value=code/>
-                <button type="submit" class="button secondary">{t!(i18n, consultations.check_receipt)}</button>
+                <button type="submit" class="button secondary">{tr!(i18n, consultations.check_receipt)}</button>
             </form>
             <p role="status" class="receipt-outcome">
                 {move || match outcome.get() {
@@ -1120,7 +1120,7 @@ fn ReceiptCheck(
                 }}
             </p>
             <details>
-                <summary>{t!(i18n, consultations.show_hashes)}</summary>
+                <summary>{tr!(i18n, consultations.show_hashes)}</summary>
                 <ol class="hashes">{list.get_value().into_iter().map(|h| view! { <li><code>{h}</code></li> }).collect_view()}</ol>
             </details>
         </section>

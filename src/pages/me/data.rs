@@ -18,12 +18,12 @@ pub fn OwnData(display_name: RwSignal<String>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="data-heading">
-            <h2 id="data-heading">{t!(i18n, me.data_heading)}</h2>
-            <p class="hint" id="data-hint">{t!(i18n, me.data_hint)}</p>
+            <h2 id="data-heading">{tr!(i18n, me.data_heading)}</h2>
+            <p class="hint" id="data-hint">{tr!(i18n, me.data_hint)}</p>
             // A plain link: the browser saves the server's JSON as a file, nothing is kept.
             <p>
                 <a class="button secondary" href=api::MY_DATA_URL download="linli-my-data.json" aria-describedby="data-hint">
-                    {t!(i18n, me.data_download)}
+                    {tr!(i18n, me.data_download)}
                 </a>
             </p>
             <NameCorrection display_name/>
@@ -70,7 +70,7 @@ fn NameCorrection(display_name: RwSignal<String>) -> impl IntoView {
                 autocomplete="nickname"
             />
             <button type="submit" class="button secondary" disabled=move || saving.get()>
-                {t!(i18n, me.name_save)}
+                {tr!(i18n, me.name_save)}
             </button>
             <p role="status" class="hint">{move || saved.get().then(|| t_string!(i18n, me.name_saved))}</p>
         </form>
@@ -102,8 +102,8 @@ fn AccountDeletionForm() -> impl IntoView {
     };
     view! {
         <section class="card danger-zone" aria-labelledby="delete-heading">
-            <h2 id="delete-heading">{t!(i18n, me.delete_heading)}</h2>
-            <p class="hint">{t!(i18n, me.delete_hint)}</p>
+            <h2 id="delete-heading">{tr!(i18n, me.delete_heading)}</h2>
+            <p class="hint">{tr!(i18n, me.delete_hint)}</p>
             <form class="form" on:submit=delete novalidate>
                 <FormAlert errors/>
                 <Field

@@ -22,13 +22,13 @@ pub fn BindHouseholdPage() -> impl IntoView {
     let is_guest = Memo::new(move |_| session.0.get() == SessionState::Guest);
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, bind.title)}</h1>
+            <h1 id="page-title">{tr!(i18n, bind.title)}</h1>
             {move || {
                 if is_guest.get() {
                     view! {
-                        <p class="lead">{t!(i18n, me.guest_intro)}</p>
+                        <p class="lead">{tr!(i18n, me.guest_intro)}</p>
                         <p>
-                            <a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a>
+                            <a class="button primary" href="/login">{tr!(i18n, auth.login_title)}</a>
                         </p>
                     }
                         .into_any()
@@ -75,7 +75,7 @@ fn BindForm() -> impl IntoView {
     };
 
     view! {
-        <p class="lead">{t!(i18n, bind.intro)}</p>
+        <p class="lead">{tr!(i18n, bind.intro)}</p>
         <form class="form" on:submit=submit novalidate>
             <FormAlert errors/>
             <Field
@@ -106,7 +106,7 @@ fn BindForm() -> impl IntoView {
                                     address = address(), relation = relation_text(i18n, relation)
                                 )}
                             </p>
-                            <p><a class="button secondary" href="/me">{t!(i18n, bind.back_to_me)}</a></p>
+                            <p><a class="button secondary" href="/me">{tr!(i18n, bind.back_to_me)}</a></p>
                         }
                     })
             }}

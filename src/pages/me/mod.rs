@@ -20,8 +20,8 @@ pub fn MePage() -> impl IntoView {
     let session = use_session();
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, me.title)}</h1>
-            <p class="lead">{t!(i18n, me.intro)}</p>
+            <h1 id="page-title">{tr!(i18n, me.title)}</h1>
+            <p class="lead">{tr!(i18n, me.intro)}</p>
             {move || match session.0.get() {
                 SessionState::Loading => view! { <Loading/> }.into_any(),
                 SessionState::Unreachable => view! { <LoadError retry=move || session.reload()/> }.into_any(),
@@ -29,13 +29,13 @@ pub fn MePage() -> impl IntoView {
                 SessionState::SignedIn(me) => view! { <Account me/> }.into_any(),
             }}
             <section class="card" aria-labelledby="settings-heading">
-                <h2 id="settings-heading">{t!(i18n, me.settings_heading)}</h2>
+                <h2 id="settings-heading">{tr!(i18n, me.settings_heading)}</h2>
                 <div class="setting">
                     <ElderModeSwitch/>
-                    <p class="hint">{t!(i18n, me.elder_mode_hint)}</p>
+                    <p class="hint">{tr!(i18n, me.elder_mode_hint)}</p>
                 </div>
                 <div class="setting">
-                    <span class="setting-label">{t!(i18n, me.language)}</span>
+                    <span class="setting-label">{tr!(i18n, me.language)}</span>
                     <LanguageSwitch/>
                 </div>
             </section>
@@ -47,10 +47,10 @@ pub fn MePage() -> impl IntoView {
 fn Guest() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <p>{t!(i18n, me.guest_intro)}</p>
+        <p>{tr!(i18n, me.guest_intro)}</p>
         <p class="actions">
-            <a class="button primary" href="/login">{t!(i18n, auth.login_title)}</a>
-            <a class="button secondary" href="/register">{t!(i18n, auth.register_title)}</a>
+            <a class="button primary" href="/login">{tr!(i18n, auth.login_title)}</a>
+            <a class="button secondary" href="/register">{tr!(i18n, auth.register_title)}</a>
         </p>
     }
 }
@@ -89,33 +89,33 @@ fn Account(me: Me) -> impl IntoView {
     let is_staff = me.role.is_staff();
     view! {
         <section class="card" aria-labelledby="account-heading">
-            <h2 id="account-heading">{t!(i18n, me.account_heading)}</h2>
+            <h2 id="account-heading">{tr!(i18n, me.account_heading)}</h2>
             <dl class="facts">
-                <dt>{t!(i18n, me.display_name)}</dt>
+                <dt>{tr!(i18n, me.display_name)}</dt>
                 <dd>{move || display_name.get()}</dd>
-                <dt>{t!(i18n, me.phone)}</dt>
+                <dt>{tr!(i18n, me.phone)}</dt>
                 <dd>{me.phone.clone()}</dd>
-                <dt>{t!(i18n, me.role)}</dt>
+                <dt>{tr!(i18n, me.role)}</dt>
                 <dd>{role}</dd>
             </dl>
         </section>
         {is_staff.then(|| view! {
-            <p><a class="button primary" href="/staff">{t!(i18n, staff.link)}</a></p>
+            <p><a class="button primary" href="/staff">{tr!(i18n, staff.link)}</a></p>
         })}
         <section class="card" aria-labelledby="households-heading">
-            <h2 id="households-heading">{t!(i18n, me.households_heading)}</h2>
+            <h2 id="households-heading">{tr!(i18n, me.households_heading)}</h2>
             {if has_households {
                 view! {
                     <ul class="plain-list">
                         {me.households.into_iter().map(|m| view! { <li><HouseholdLine membership=m/></li> }).collect_view()}
                     </ul>
-                    <p><a class="button secondary" href="/me/household">{t!(i18n, me.bind_another)}</a></p>
+                    <p><a class="button secondary" href="/me/household">{tr!(i18n, me.bind_another)}</a></p>
                 }
                     .into_any()
             } else {
                 view! {
-                    <p class="empty">{t!(i18n, me.no_household)}</p>
-                    <p><a class="button primary" href="/me/household">{t!(i18n, me.bind_cta)}</a></p>
+                    <p class="empty">{tr!(i18n, me.no_household)}</p>
+                    <p><a class="button primary" href="/me/household">{tr!(i18n, me.bind_cta)}</a></p>
                 }
                     .into_any()
             }}
@@ -126,12 +126,12 @@ fn Account(me: Me) -> impl IntoView {
             </button>
             <button type="button" class="button secondary" on:click=move |_| log_out(true) disabled=move || logging_out.get()
                 aria-describedby="logout-everywhere-hint">
-                {t!(i18n, me.logout_everywhere)}
+                {tr!(i18n, me.logout_everywhere)}
             </button>
         </p>
-        <p class="hint" id="logout-everywhere-hint">{t!(i18n, me.logout_everywhere_hint)}</p>
+        <p class="hint" id="logout-everywhere-hint">{tr!(i18n, me.logout_everywhere_hint)}</p>
         <div role="alert">
-            {move || logout_failed.get().then(|| view! { <p class="form-alert">{t!(i18n, errors.network)}</p> })}
+            {move || logout_failed.get().then(|| view! { <p class="form-alert">{tr!(i18n, errors.network)}</p> })}
         </div>
         <data::OwnData display_name/>
     }
@@ -146,7 +146,7 @@ pub fn HouseholdLine(membership: Membership) -> impl IntoView {
     let area = membership.floor_area.to_string();
     view! {
         <strong>{address}</strong>
-        <span class="meta">{relation} " · " {t!(i18n, me.floor_area)} " " {area}</span>
+        <span class="meta">{relation} " · " {tr!(i18n, me.floor_area)} " " {area}</span>
     }
 }
 

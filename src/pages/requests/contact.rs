@@ -44,11 +44,11 @@ pub fn RequesterContact(id: i64, requester: Requester) -> impl IntoView {
     } = requester;
     view! {
         <section class="card" aria-labelledby="requester-heading">
-            <h2 id="requester-heading">{t!(i18n, requests.requester_heading)}</h2>
+            <h2 id="requester-heading">{tr!(i18n, requests.requester_heading)}</h2>
             <dl class="facts">
-                <dt>{t!(i18n, requests.requester_name)}</dt>
+                <dt>{tr!(i18n, requests.requester_name)}</dt>
                 <dd>{display_name}</dd>
-                <dt>{t!(i18n, requests.requester_phone)}</dt>
+                <dt>{tr!(i18n, requests.requester_phone)}</dt>
                 <dd class="phone">
                     {move || match opened.get() {
                         Some(contact) => {
@@ -66,12 +66,12 @@ pub fn RequesterContact(id: i64, requester: Requester) -> impl IntoView {
             </dl>
             {move || {
                 if !may_call {
-                    view! { <p class="notice">{t!(i18n, requests.requester_app_only)}</p> }.into_any()
+                    view! { <p class="notice">{tr!(i18n, requests.requester_app_only)}</p> }.into_any()
                 } else if opened.get().is_some() {
                     view! {
                         <p class="success" role="status">
                             <span aria-hidden="true">"✓ "</span>
-                            {t!(i18n, requests.contact_opened)}
+                            {tr!(i18n, requests.contact_opened)}
                         </p>
                     }
                         .into_any()
@@ -79,7 +79,7 @@ pub fn RequesterContact(id: i64, requester: Requester) -> impl IntoView {
                     view! {
                         <FormAlert errors/>
                         <fieldset id="purpose" tabindex="-1" class="choice-group">
-                            <legend>{t!(i18n, requests.contact_purpose)}</legend>
+                            <legend>{tr!(i18n, requests.contact_purpose)}</legend>
                             {ContactPurpose::ALL
                                 .into_iter()
                                 .map(|p| {
@@ -92,7 +92,7 @@ pub fn RequesterContact(id: i64, requester: Requester) -> impl IntoView {
                                 .collect_view()}
                             <FieldMessage errors field="purpose"/>
                         </fieldset>
-                        <p class="hint">{t!(i18n, requests.contact_logged_hint)}</p>
+                        <p class="hint">{tr!(i18n, requests.contact_logged_hint)}</p>
                         <p class="actions">
                             <button type="button" class="button secondary" disabled=move || opening.get() on:click=open>
                                 {move || {

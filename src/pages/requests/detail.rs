@@ -48,7 +48,7 @@ pub fn RequestDetailPage() -> impl IntoView {
                 }}
             </Transition>
             <p>
-                <a href="/requests">{t!(i18n, requests.back_to_list)}</a>
+                <a href="/requests">{tr!(i18n, requests.back_to_list)}</a>
             </p>
         </section>
     }
@@ -84,28 +84,28 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
                     view! {
                         <p class="success" role="status">
                             <span aria-hidden="true">"✓ "</span>
-                            {t!(i18n, requests.followed)}
+                            {tr!(i18n, requests.followed)}
                         </p>
                     }
                 })
         }}
         <dl class="facts">
-            <dt>{t!(i18n, requests.tracking_number)}</dt>
+            <dt>{tr!(i18n, requests.tracking_number)}</dt>
             <dd class="tracking-number">{s.tracking_number.clone()}</dd>
-            <dt>{t!(i18n, requests.status_label)}</dt>
+            <dt>{tr!(i18n, requests.status_label)}</dt>
             <dd><StatusBadge status=s.status/></dd>
-            <dt>{t!(i18n, requests.submitted_at)}</dt>
+            <dt>{tr!(i18n, requests.submitted_at)}</dt>
             <dd>{china_time_label(s.submitted_at)}</dd>
-            <dt>{t!(i18n, requests.respond_by)}</dt>
+            <dt>{tr!(i18n, requests.respond_by)}</dt>
             <dd>{china_time_label(s.deadlines.respond_by)}</dd>
-            <dt>{t!(i18n, requests.resolve_by)}</dt>
+            <dt>{tr!(i18n, requests.resolve_by)}</dt>
             <dd>
                 {china_time_label(s.deadlines.resolve_by)} " "
                 {open.then(|| view! { <TimeLeft deadline=s.deadlines.resolve_by now/> })}
             </dd>
-            {detail.handler.clone().map(|h| view! { <dt>{t!(i18n, requests.handler)}</dt><dd>{h}</dd> })}
+            {detail.handler.clone().map(|h| view! { <dt>{tr!(i18n, requests.handler)}</dt><dd>{h}</dd> })}
             {(detail.followers > 0)
-                .then(|| view! { <dt>{t!(i18n, requests.followers_count)}</dt><dd>{detail.followers}</dd> })}
+                .then(|| view! { <dt>{tr!(i18n, requests.followers_count)}</dt><dd>{detail.followers}</dd> })}
         </dl>
         {detail
             .requester
@@ -114,7 +114,7 @@ fn Detail(detail: RequestDetail, #[prop(into)] on_change: Callback<()>) -> impl 
         {detail.following.then(|| view! { <Unfollow id=s.id/> })}
         {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
         {(!detail.answers.is_empty()).then(|| view! { <Answers category=s.category.clone() answers=detail.answers.clone()/> })}
-        <h2>{t!(i18n, requests.timeline)}</h2>
+        <h2>{tr!(i18n, requests.timeline)}</h2>
         <ol class="timeline">
             {detail
                 .timeline
@@ -202,9 +202,9 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
         <section class="card" aria-labelledby="actions-heading">
             <h2 id="actions-heading">
                 {if allowed.contains(&RequestAction::RateSatisfied) {
-                    t!(i18n, requests.rate_heading).into_any()
+                    tr!(i18n, requests.rate_heading).into_any()
                 } else {
-                    t!(i18n, requests.actions_heading).into_any()
+                    tr!(i18n, requests.actions_heading).into_any()
                 }}
             </h2>
             <FormAlert errors/>
@@ -212,7 +212,7 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                 .then(|| {
                     view! {
                         <fieldset id="reason" tabindex="-1" class="choice-group">
-                            <legend>{t!(i18n, requests.reason_label)}</legend>
+                            <legend>{tr!(i18n, requests.reason_label)}</legend>
                             {RejectReason::ALL
                                 .into_iter()
                                 .map(|r| {
@@ -228,7 +228,7 @@ fn Actions(id: i64, allowed: Vec<RequestAction>, on_change: Callback<()>) -> imp
                     }
                 })}
             <div class="field">
-                <label for="note">{t!(i18n, requests.note_optional)}</label>
+                <label for="note">{tr!(i18n, requests.note_optional)}</label>
                 <textarea
                     id="note"
                     rows="2"
@@ -301,10 +301,10 @@ fn Unfollow(id: i64) -> impl IntoView {
     };
     view! {
         <p class="following">
-            <span class="badge">{t!(i18n, requests.following_badge)}</span>
+            <span class="badge">{tr!(i18n, requests.following_badge)}</span>
             " "
             <button type="button" class="button secondary" on:click=stop>
-                {t!(i18n, requests.unfollow)}
+                {tr!(i18n, requests.unfollow)}
             </button>
         </p>
     }
@@ -361,7 +361,7 @@ fn Answers(category: String, answers: linli_domain::catalogue::Answers) -> impl 
             })
             .collect_view();
         view! {
-            <h2>{t!(i18n, requests.questions_heading)}</h2>
+            <h2>{tr!(i18n, requests.questions_heading)}</h2>
             <dl class="facts">{rows}</dl>
         }
     }
@@ -397,10 +397,10 @@ fn NoteForm(id: i64, on_change: Callback<()>) -> impl IntoView {
     };
     view! {
         <form class="form card" on:submit=submit novalidate>
-            <h2>{t!(i18n, requests.add_note)}</h2>
+            <h2>{tr!(i18n, requests.add_note)}</h2>
             <FormAlert errors/>
             <div class="field">
-                <label for="new-note">{t!(i18n, requests.note_text)}</label>
+                <label for="new-note">{tr!(i18n, requests.note_text)}</label>
                 <textarea
                     id="new-note"
                     rows="2"
@@ -414,13 +414,13 @@ fn NoteForm(id: i64, on_change: Callback<()>) -> impl IntoView {
                         view! {
                             <label class="choice">
                                 <input type="checkbox" on:change=move |ev| internal.set(event_target_checked(&ev))/>
-                                <span>{t!(i18n, requests.internal_note)}</span>
+                                <span>{tr!(i18n, requests.internal_note)}</span>
                             </label>
                         }
                     })
             }}
             <button type="submit" class="button secondary" disabled=move || sending.get()>
-                {t!(i18n, requests.add_note)}
+                {tr!(i18n, requests.add_note)}
             </button>
         </form>
     }

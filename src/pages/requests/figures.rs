@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use linli_domain::catalogue::RequestCategory;
 use linli_domain::figures::{Figures, FiguresReport, Ratio, YearMonth};
+use linli_domain::fixed_decimal;
 
 #[component]
 pub fn FiguresPage() -> impl IntoView {
@@ -19,8 +20,8 @@ pub fn FiguresPage() -> impl IntoView {
     let catalogue = LocalResource::new(api::request_categories);
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, figures.title)}</h1>
-            <p class="lead">{t!(i18n, figures.intro)}</p>
+            <h1 id="page-title">{tr!(i18n, figures.title)}</h1>
+            <p class="lead">{tr!(i18n, figures.intro)}</p>
             <Transition fallback=Loading>
                 {move || {
                     let categories = catalogue.get().and_then(Result::ok).unwrap_or_default();
@@ -32,7 +33,7 @@ pub fn FiguresPage() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <p class="hint">{t!(i18n, figures.definitions)}</p>
+            <p class="hint">{tr!(i18n, figures.definitions)}</p>
         </section>
     }
 }
@@ -67,24 +68,24 @@ fn Report(report: FiguresReport, categories: Vec<RequestCategory>) -> impl IntoV
         .unwrap_or(1)
         .max(1);
     view! {
-        <nav class="month-nav" aria-label=move || t_string!(i18n, figures.title)>
+        <nav class="month-nav" aria-label=tr!(i18n, figures.title)>
             {nav.map(|(previous, _)| view! {
-                <a class="button secondary" href=format!("/requests/figures?month={previous}")>{t!(i18n, figures.previous)}</a>
+                <a class="button secondary" href=format!("/requests/figures?month={previous}")>{tr!(i18n, figures.previous)}</a>
             })}
             <h2 class="month">{report.month.clone()}</h2>
             {nav.map(|(_, next)| view! {
-                <a class="button secondary" href=format!("/requests/figures?month={next}")>{t!(i18n, figures.next)}</a>
+                <a class="button secondary" href=format!("/requests/figures?month={next}")>{tr!(i18n, figures.next)}</a>
             })}
         </nav>
         <dl class="figure-grid">
-            <div><dt>{t!(i18n, figures.received)}</dt><dd>{t.received}</dd></div>
-            <div><dt>{t!(i18n, figures.completion_rate)}</dt><dd>{percent(t.completion)}</dd></div>
-            <div><dt>{t!(i18n, figures.response_rate)}</dt><dd>{percent(t.response)}</dd></div>
-            <div><dt>{t!(i18n, figures.satisfaction_rate)}</dt><dd>{percent(t.satisfaction)}</dd></div>
-            <div><dt>{t!(i18n, figures.median)}</dt><dd>{move || hours(i18n, t)}</dd></div>
-            <div><dt>{t!(i18n, figures.overdue)}</dt><dd>{t.overdue}</dd></div>
+            <div><dt>{tr!(i18n, figures.received)}</dt><dd>{t.received}</dd></div>
+            <div><dt>{tr!(i18n, figures.completion_rate)}</dt><dd>{percent(t.completion)}</dd></div>
+            <div><dt>{tr!(i18n, figures.response_rate)}</dt><dd>{percent(t.response)}</dd></div>
+            <div><dt>{tr!(i18n, figures.satisfaction_rate)}</dt><dd>{percent(t.satisfaction)}</dd></div>
+            <div><dt>{tr!(i18n, figures.median)}</dt><dd>{move || hours(i18n, t)}</dd></div>
+            <div><dt>{tr!(i18n, figures.overdue)}</dt><dd>{t.overdue}</dd></div>
         </dl>
-        <h2>{t!(i18n, figures.by_category)}</h2>
+        <h2>{tr!(i18n, figures.by_category)}</h2>
         <figure class="chart">
             <svg
                 role="img"
@@ -103,34 +104,34 @@ fn Report(report: FiguresReport, categories: Vec<RequestCategory>) -> impl IntoV
                         view! {
                             <g transform=format!("translate(0 {y})")>
                                 <text x="0" y="14" class="chart-label">{move || category_name(&code)}</text>
-                                <rect x="96" y="2" height="12" width=format!("{received:.1}") class="bar-received"></rect>
-                                <rect x="96" y="16" height="12" width=format!("{completed:.1}") class="bar-completed"></rect>
-                                <text x=format!("{:.1}", 100.0 + received) y="13" class="chart-value">{c.figures.received}</text>
-                                <text x=format!("{:.1}", 100.0 + completed) y="27" class="chart-value">{c.figures.completed}</text>
+                                <rect x="96" y="2" height="12" width=fixed_decimal(received, 1) class="bar-received"></rect>
+                                <rect x="96" y="16" height="12" width=fixed_decimal(completed, 1) class="bar-completed"></rect>
+                                <text x=fixed_decimal(100.0 + received, 1) y="13" class="chart-value">{c.figures.received}</text>
+                                <text x=fixed_decimal(100.0 + completed, 1) y="27" class="chart-value">{c.figures.completed}</text>
                             </g>
                         }
                     })
                     .collect_view()}
             </svg>
             <figcaption id="chart-caption">
-                {t!(i18n, figures.chart_caption)} " ("
-                <span class="legend-received">{t!(i18n, figures.received)}</span> " / "
-                <span class="legend-completed">{t!(i18n, figures.completed)}</span> ")"
+                {tr!(i18n, figures.chart_caption)} " ("
+                <span class="legend-received">{tr!(i18n, figures.received)}</span> " / "
+                <span class="legend-completed">{tr!(i18n, figures.completed)}</span> ")"
             </figcaption>
         </figure>
         // Focusable, so a keyboard user can scroll a table wider than the phone.
         <div class="table-scroll" role="region" tabindex="0" aria-labelledby="figures-table-caption">
             <table>
-                <caption id="figures-table-caption" class="visually-hidden">{t!(i18n, figures.table_caption)}</caption>
+                <caption id="figures-table-caption" class="visually-hidden">{tr!(i18n, figures.table_caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, figures.category)}</th>
-                        <th scope="col">{t!(i18n, figures.received)}</th>
-                        <th scope="col">{t!(i18n, figures.completed)}</th>
-                        <th scope="col">{t!(i18n, figures.completion_rate)}</th>
-                        <th scope="col">{t!(i18n, figures.response_rate)}</th>
-                        <th scope="col">{t!(i18n, figures.satisfaction_rate)}</th>
-                        <th scope="col">{t!(i18n, figures.overdue)}</th>
+                        <th scope="col">{tr!(i18n, figures.category)}</th>
+                        <th scope="col">{tr!(i18n, figures.received)}</th>
+                        <th scope="col">{tr!(i18n, figures.completed)}</th>
+                        <th scope="col">{tr!(i18n, figures.completion_rate)}</th>
+                        <th scope="col">{tr!(i18n, figures.response_rate)}</th>
+                        <th scope="col">{tr!(i18n, figures.satisfaction_rate)}</th>
+                        <th scope="col">{tr!(i18n, figures.overdue)}</th>
                     </tr>
                 </thead>
                 <tbody>

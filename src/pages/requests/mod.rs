@@ -23,18 +23,18 @@ pub fn RequestsPage() -> impl IntoView {
     let signed_in = Memo::new(move |_| matches!(session.0.get(), SessionState::SignedIn(_)));
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, requests.title)}</h1>
-            <p class="lead">{t!(i18n, requests.intro)}</p>
+            <h1 id="page-title">{tr!(i18n, requests.title)}</h1>
+            <p class="lead">{tr!(i18n, requests.intro)}</p>
             <p>
-                <a href="/requests/figures">{t!(i18n, figures.link)}</a>
+                <a href="/requests/figures">{tr!(i18n, figures.link)}</a>
                 " · "
-                <a href="/requests/public">{t!(i18n, requests.public_link)}</a>
+                <a href="/requests/public">{tr!(i18n, requests.public_link)}</a>
             </p>
             {move || {
                 if signed_in.get() {
                     view! {
                         <p>
-                            <a class="button primary" href="/requests/new">{t!(i18n, requests.new_request)}</a>
+                            <a class="button primary" href="/requests/new">{tr!(i18n, requests.new_request)}</a>
                         </p>
                         <MyRequests/>
                     }
@@ -51,20 +51,20 @@ pub fn RequestsPage() -> impl IntoView {
 fn Introduction() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <p>{t!(i18n, requests.what_you_get)}</p>
-        <h2>{t!(i18n, requests.categories_heading)}</h2>
+        <p>{tr!(i18n, requests.what_you_get)}</p>
+        <h2>{tr!(i18n, requests.categories_heading)}</h2>
         <ul class="chip-list">
-            <li>{t!(i18n, requests.cat_repairs)}</li>
-            <li>{t!(i18n, requests.cat_sanitation)}</li>
-            <li>{t!(i18n, requests.cat_facilities)}</li>
-            <li>{t!(i18n, requests.cat_safety)}</li>
-            <li>{t!(i18n, requests.cat_disputes)}</li>
-            <li>{t!(i18n, requests.cat_elderly)}</li>
-            <li>{t!(i18n, requests.cat_household)}</li>
-            <li>{t!(i18n, requests.cat_policy)}</li>
+            <li>{tr!(i18n, requests.cat_repairs)}</li>
+            <li>{tr!(i18n, requests.cat_sanitation)}</li>
+            <li>{tr!(i18n, requests.cat_facilities)}</li>
+            <li>{tr!(i18n, requests.cat_safety)}</li>
+            <li>{tr!(i18n, requests.cat_disputes)}</li>
+            <li>{tr!(i18n, requests.cat_elderly)}</li>
+            <li>{tr!(i18n, requests.cat_household)}</li>
+            <li>{tr!(i18n, requests.cat_policy)}</li>
         </ul>
         <p>
-            <a class="button primary" href="/login">{t!(i18n, requests.login_to_submit)}</a>
+            <a class="button primary" href="/login">{tr!(i18n, requests.login_to_submit)}</a>
         </p>
     }
 }
@@ -79,13 +79,13 @@ fn MyRequests() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="my-requests-heading">
-            <h2 id="my-requests-heading">{t!(i18n, requests.my_requests)}</h2>
+            <h2 id="my-requests-heading">{tr!(i18n, requests.my_requests)}</h2>
             <Transition fallback=Loading>
                 {move || {
                     list.get()
                         .map(|result| match result {
                             Ok(items) if items.is_empty() => {
-                                view! { <p class="empty">{t!(i18n, requests.none_yet)}</p> }.into_any()
+                                view! { <p class="empty">{tr!(i18n, requests.none_yet)}</p> }.into_any()
                             }
                             Ok(items) => {
                                 view! {
@@ -117,7 +117,7 @@ fn RequestItem(item: RequestSummary) -> impl IntoView {
                 <span class="meta">{item.tracking_number.clone()} " · " {china_time_label(item.submitted_at)}</span>
                 <span class="request-status">
                     <StatusBadge status=item.status/>
-                    {item.following.then(|| view! { <span class="badge">{t!(i18n, requests.following_badge)}</span> })}
+                    {item.following.then(|| view! { <span class="badge">{tr!(i18n, requests.following_badge)}</span> })}
                     {open.then(|| view! { <TimeLeft deadline=item.deadlines.resolve_by now/> })}
                 </span>
             </a>

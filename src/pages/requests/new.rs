@@ -16,7 +16,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use linli_domain::api::{ContactPreference, GeoPoint, NewRequest, SimilarRequest};
+use linli_domain::api::{CommunityMap, ContactPreference, GeoPoint, NewRequest, SimilarRequest};
 use linli_domain::catalogue::{
     AnswerValue, Answers, Question, QuestionKind, RequestCategory, validate_answers,
 };
@@ -31,12 +31,12 @@ pub fn NewRequestPage() -> impl IntoView {
     let catalogue = LocalResource::new(api::request_categories);
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, requests.form_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, requests.form_title)}</h1>
             {move || {
                 if is_guest.get() {
                     view! {
                         <p>
-                            <a class="button primary" href="/login">{t!(i18n, requests.login_to_submit)}</a>
+                            <a class="button primary" href="/login">{tr!(i18n, requests.login_to_submit)}</a>
                         </p>
                     }
                         .into_any()
@@ -214,7 +214,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
         <form class="form" on:submit=submit novalidate>
             <FormAlert errors/>
             <fieldset id="category" tabindex="-1" class="choice-group" aria-describedby="category-error">
-                <legend>{t!(i18n, requests.category_label)}</legend>
+                <legend>{tr!(i18n, requests.category_label)}</legend>
                 {categories
                     .get_value()
                     .into_iter()
@@ -263,7 +263,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                     .map(|c| {
                         view! {
                             <fieldset class="questions">
-                                <legend>{t!(i18n, requests.questions_heading)}</legend>
+                                <legend>{tr!(i18n, requests.questions_heading)}</legend>
                                 {c
                                     .questions
                                     .into_iter()
@@ -274,20 +274,20 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                     })
             }}
             <fieldset class="choice-group" id="location" tabindex="-1">
-                <legend>{t!(i18n, requests.location_label)}</legend>
+                <legend>{tr!(i18n, requests.location_label)}</legend>
                 {move || {
                     has_home()
                         .then(|| {
                             view! {
-                                <RadioChoice name="place" value=place option=Place::Home>{t!(i18n, requests.location_home)}</RadioChoice>
+                                <RadioChoice name="place" value=place option=Place::Home>{tr!(i18n, requests.location_home)}</RadioChoice>
                             }
                         })
                 }}
-                <RadioChoice name="place" value=place option=Place::Map>{t!(i18n, requests.location_map)}</RadioChoice>
-                <RadioChoice name="place" value=place option=Place::Address>{t!(i18n, requests.location_address)}</RadioChoice>
+                <RadioChoice name="place" value=place option=Place::Map>{tr!(i18n, requests.location_map)}</RadioChoice>
+                <RadioChoice name="place" value=place option=Place::Address>{tr!(i18n, requests.location_address)}</RadioChoice>
                 {move || {
                     (!has_home() && place.get() == Place::Home)
-                        .then(|| view! { <p class="hint">{t!(i18n, requests.location_no_home)}</p> })
+                        .then(|| view! { <p class="hint">{tr!(i18n, requests.location_no_home)}</p> })
                 }}
                 <FieldMessage errors field="location"/>
             </fieldset>
@@ -313,11 +313,11 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                 label=Signal::derive(move || t_string!(i18n, requests.photos_label).to_string())
             />
             // A restored draft has its words back but not its photos: files cannot be kept.
-            {restored_draft.then(|| view! { <p class="hint">{t!(i18n, requests.draft_no_photos)}</p> })}
+            {restored_draft.then(|| view! { <p class="hint">{tr!(i18n, requests.draft_no_photos)}</p> })}
             <fieldset class="choice-group">
-                <legend>{t!(i18n, requests.contact_label)}</legend>
-                <RadioChoice name="contact" value=contact option=ContactPreference::App>{t!(i18n, requests.contact_app)}</RadioChoice>
-                <RadioChoice name="contact" value=contact option=ContactPreference::Phone>{t!(i18n, requests.contact_phone)}</RadioChoice>
+                <legend>{tr!(i18n, requests.contact_label)}</legend>
+                <RadioChoice name="contact" value=contact option=ContactPreference::App>{tr!(i18n, requests.contact_app)}</RadioChoice>
+                <RadioChoice name="contact" value=contact option=ContactPreference::Phone>{tr!(i18n, requests.contact_phone)}</RadioChoice>
             </fieldset>
             <label class="choice">
                 <input
@@ -326,7 +326,7 @@ fn RequestForm(categories: Vec<RequestCategory>) -> impl IntoView {
                     prop:checked=move || hide_name.get()
                     on:change=move |ev| hide_name.set(event_target_checked(&ev))
                 />
-                <span>{t!(i18n, requests.hide_name)}</span>
+                <span>{tr!(i18n, requests.hide_name)}</span>
             </label>
             <button type="submit" class="button primary" disabled=move || sending.get()>
                 {move || if sending.get() { t_string!(i18n, auth.submitting) } else { t_string!(i18n, requests.submit) }}
@@ -464,10 +464,10 @@ fn QuestionInput(
 #[component]
 fn MapPicker(picked: RwSignal<Option<GeoPoint>>) -> impl IntoView {
     let i18n = use_i18n();
-    let map = LocalResource::new(api::community_map);
+    let map = LocalResource::new(api::community_map::<CommunityMap>);
     view! {
         <div class="map-picker">
-            <p class="hint">{t!(i18n, requests.map_pick_hint)}</p>
+            <p class="hint">{tr!(i18n, requests.map_pick_hint)}</p>
             <Transition fallback=Loading>
                 {move || {
                     map.get()
@@ -518,8 +518,8 @@ fn Similar(
             let follow = follow.clone();
             view! {
                 <section class="card similar" aria-labelledby="similar-heading" aria-live="polite">
-                    <h2 id="similar-heading">{t!(i18n, requests.similar_heading)}</h2>
-                    <p class="hint">{t!(i18n, requests.similar_intro)}</p>
+                    <h2 id="similar-heading">{tr!(i18n, requests.similar_heading)}</h2>
+                    <p class="hint">{tr!(i18n, requests.similar_intro)}</p>
                     <ul class="similar-list">
                         {list
                             .into_iter()
@@ -535,11 +535,11 @@ fn Similar(
                                             " · " {move || t_string!(i18n, requests.similar_followers, count = count)}
                                         </span>
                                         {if r.mine {
-                                            view! { <span class="meta">{t!(i18n, requests.already_yours)}</span> }.into_any()
+                                            view! { <span class="meta">{tr!(i18n, requests.already_yours)}</span> }.into_any()
                                         } else {
                                             view! {
                                                 <button type="button" class="button secondary" on:click=move |_| follow(id)>
-                                                    {t!(i18n, requests.me_too)}
+                                                    {tr!(i18n, requests.me_too)}
                                                 </button>
                                             }
                                                 .into_any()

@@ -8,7 +8,7 @@ use crate::components::status::{LoadError, Loading};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use linli_domain::api::{PublicRequestItem, PublicRequestPage};
+use linli_domain::api::{CommunityMap, PublicRequestItem, PublicRequestPage};
 use linli_domain::figures::china_time_label;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn PublicRequestsPage() -> impl IntoView {
     let i18n = use_i18n();
     let category = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
-    let map = LocalResource::new(api::community_map);
+    let map = LocalResource::new(api::community_map::<CommunityMap>);
     let filter = move || format!("category={}&state={}", category.get(), state.get());
     let first = LocalResource::new(move || {
         let query = filter();
@@ -60,16 +60,16 @@ pub fn PublicRequestsPage() -> impl IntoView {
     });
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, requests.public_title)}</h1>
-            <p>{t!(i18n, requests.public_intro)}</p>
+            <h1 id="page-title">{tr!(i18n, requests.public_title)}</h1>
+            <p>{tr!(i18n, requests.public_intro)}</p>
             <form class="filters" on:submit=|ev| ev.prevent_default()>
                 <CategoryFilter id="public-category" value=category/>
                 <div class="field">
-                    <label for="public-state">{t!(i18n, requests.public_state)}</label>
+                    <label for="public-state">{tr!(i18n, requests.public_state)}</label>
                     <select id="public-state" on:change=move |ev| state.set(event_target_value(&ev))>
-                        <option value="">{t!(i18n, requests.public_state_all)}</option>
-                        <option value="open">{t!(i18n, requests.public_state_open)}</option>
-                        <option value="closed">{t!(i18n, requests.public_state_closed)}</option>
+                        <option value="">{tr!(i18n, requests.public_state_all)}</option>
+                        <option value="open">{tr!(i18n, requests.public_state_open)}</option>
+                        <option value="closed">{tr!(i18n, requests.public_state_closed)}</option>
                     </select>
                 </div>
             </form>
@@ -79,7 +79,7 @@ pub fn PublicRequestsPage() -> impl IntoView {
                     .map(|map| {
                         view! {
                             <CommunityMapView map marks/>
-                            <p class="hint">{t!(i18n, requests.public_map_caption)}</p>
+                            <p class="hint">{tr!(i18n, requests.public_map_caption)}</p>
                         }
                     })
             }}
@@ -90,7 +90,7 @@ pub fn PublicRequestsPage() -> impl IntoView {
                         .map(|result| match result {
                             Err(_) => view! { <LoadError retry=move || first.refetch()/> }.into_any(),
                             Ok(_) if all_items().is_empty() => {
-                                view! { <p class="empty">{t!(i18n, requests.public_empty)}</p> }.into_any()
+                                view! { <p class="empty">{tr!(i18n, requests.public_empty)}</p> }.into_any()
                             }
                             Ok(_) => {
                                 view! {
@@ -110,7 +110,7 @@ pub fn PublicRequestsPage() -> impl IntoView {
                         view! {
                             <p>
                                 <button type="button" class="button secondary" on:click=load_more>
-                                    {t!(i18n, requests.public_more)}
+                                    {tr!(i18n, requests.public_more)}
                                 </button>
                             </p>
                         }
@@ -138,7 +138,7 @@ fn PublicItem(item: PublicRequestItem) -> impl IntoView {
                 </span>
                 <span class="request-status">
                     <StatusBadge status=item.status/>
-                    {item.overdue.then(|| view! { <span class="badge overdue">{t!(i18n, requests.overdue)}</span> })}
+                    {item.overdue.then(|| view! { <span class="badge overdue">{tr!(i18n, requests.overdue)}</span> })}
                     {(followers > 0).then(|| view! { <span class="meta">{move || t_string!(i18n, requests.similar_followers, count = followers)}</span> })}
                 </span>
             </div>

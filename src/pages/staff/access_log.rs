@@ -23,14 +23,14 @@ pub fn AccessLogPage() -> impl IntoView {
     });
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, staff.access_log_title)}</h1>
+            <h1 id="page-title">{tr!(i18n, staff.access_log_title)}</h1>
             {move || match is_admin.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(false) => view! { <p class="notice">{t!(i18n, staff.access_log_only)}</p> }.into_any(),
+                Some(false) => view! { <p class="notice">{tr!(i18n, staff.access_log_only)}</p> }.into_any(),
                 Some(true) => view! { <Log/> }.into_any(),
             }}
             <p>
-                <a href="/staff">{t!(i18n, staff.title)}</a>
+                <a href="/staff">{tr!(i18n, staff.title)}</a>
             </p>
         </section>
     }
@@ -58,14 +58,14 @@ fn Log() -> impl IntoView {
         });
     };
     view! {
-        <p class="intro">{t!(i18n, staff.access_log_intro)}</p>
+        <p class="intro">{tr!(i18n, staff.access_log_intro)}</p>
         <Transition fallback=Loading>
             {move || {
                 first
                     .get()
                     .map(|result| match result {
                         Ok(page) if page.entries.is_empty() => {
-                            view! { <p class="empty">{t!(i18n, staff.access_log_empty)}</p> }.into_any()
+                            view! { <p class="empty">{tr!(i18n, staff.access_log_empty)}</p> }.into_any()
                         }
                         Ok(page) => {
                             if next_before.get_untracked().is_none() {
@@ -73,7 +73,7 @@ fn Log() -> impl IntoView {
                             }
                             let entries = page.entries;
                             view! {
-                                <ol class="timeline access-log" aria-label=move || t_string!(i18n, staff.access_log_caption)>
+                                <ol class="timeline access-log" aria-label=tr!(i18n, staff.access_log_caption)>
                                     {entries.into_iter().map(|e| view! { <Entry e/> }).collect_view()}
                                     {move || older.get().into_iter().map(|e| view! { <Entry e/> }).collect_view()}
                                 </ol>
@@ -88,7 +88,7 @@ fn Log() -> impl IntoView {
                                                         disabled=move || loading_more.get()
                                                         on:click=more
                                                     >
-                                                        {t!(i18n, staff.access_log_more)}
+                                                        {tr!(i18n, staff.access_log_more)}
                                                     </button>
                                                 </p>
                                             }

@@ -10,6 +10,7 @@ use crate::i18n::*;
 use crate::session::{SessionState, use_session};
 use leptos::prelude::*;
 use linli_domain::Role;
+use linli_domain::api::CommunityMap;
 use linli_domain::request::RequestStatus;
 
 pub mod access_log;
@@ -28,10 +29,10 @@ pub fn StaffPage() -> impl IntoView {
     );
     view! {
         <section class="page" aria-labelledby="page-title">
-            <h1 id="page-title">{t!(i18n, staff.title)}</h1>
+            <h1 id="page-title">{tr!(i18n, staff.title)}</h1>
             {move || match is_staff.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(false) => view! { <p class="notice">{t!(i18n, staff.only)}</p> }.into_any(),
+                Some(false) => view! { <p class="notice">{tr!(i18n, staff.only)}</p> }.into_any(),
                 Some(true) => view! { <Queue/> }.into_any(),
             }}
             {move || {
@@ -40,7 +41,7 @@ pub fn StaffPage() -> impl IntoView {
                     .then(|| {
                         view! {
                             <p>
-                                <a href="/staff/access-log">{t!(i18n, staff.access_log_link)}</a>
+                                <a href="/staff/access-log">{tr!(i18n, staff.access_log_link)}</a>
                             </p>
                         }
                     })
@@ -56,7 +57,7 @@ fn Queue() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let overdue = RwSignal::new(false);
     let building = RwSignal::new(String::new());
-    let map = LocalResource::new(api::community_map);
+    let map = LocalResource::new(api::community_map::<CommunityMap>);
     let list = LocalResource::new(move || {
         let building = building.get();
         let building = if building.is_empty() {
@@ -73,11 +74,11 @@ fn Queue() -> impl IntoView {
         async move { api::staff_queue(&query).await }
     });
     view! {
-        <form class="filters" aria-label=move || t_string!(i18n, staff.filters) on:submit=|ev| ev.prevent_default()>
+        <form class="filters" aria-label=tr!(i18n, staff.filters) on:submit=|ev| ev.prevent_default()>
             <div class="field">
-                <label for="filter-status">{t!(i18n, staff.filter_status)}</label>
+                <label for="filter-status">{tr!(i18n, staff.filter_status)}</label>
                 <select id="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="">{t!(i18n, staff.all_open)}</option>
+                    <option value="">{tr!(i18n, staff.all_open)}</option>
                     {RequestStatus::ALL
                         .into_iter()
                         .map(|s| view! { <option value=s.key()>{move || status_text(i18n, s)}</option> })
@@ -86,9 +87,9 @@ fn Queue() -> impl IntoView {
             </div>
             <CategoryFilter id="filter-category" value=category/>
             <div class="field">
-                <label for="filter-building">{t!(i18n, staff.filter_building)}</label>
+                <label for="filter-building">{tr!(i18n, staff.filter_building)}</label>
                 <select id="filter-building" on:change=move |ev| building.set(event_target_value(&ev))>
-                    <option value="">{t!(i18n, staff.all_buildings)}</option>
+                    <option value="">{tr!(i18n, staff.all_buildings)}</option>
                     {move || {
                         map.get()
                             .and_then(Result::ok)
@@ -106,7 +107,7 @@ fn Queue() -> impl IntoView {
             </div>
             <label class="choice">
                 <input type="checkbox" on:change=move |ev| overdue.set(event_target_checked(&ev))/>
-                <span>{t!(i18n, staff.overdue_only)}</span>
+                <span>{tr!(i18n, staff.overdue_only)}</span>
             </label>
         </form>
         <Transition fallback=Loading>
@@ -114,7 +115,7 @@ fn Queue() -> impl IntoView {
                 list.get()
                     .map(|result| match result {
                         Ok(items) if items.is_empty() => {
-                            view! { <p class="empty">{t!(i18n, staff.empty)}</p> }.into_any()
+                            view! { <p class="empty">{tr!(i18n, staff.empty)}</p> }.into_any()
                         }
                         Ok(items) => {
                             let now = now_seconds();
