@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { newPhonePage, openCircleMap, useServerAndBrowser } from './harness.mjs';
+import { newPhonePage, openCircleMap, openCoverageCard, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 /** Routes anyone can open; `:topic` and `:facility` are filled in with demo ids. */
@@ -51,7 +51,10 @@ async function openSettled(page, shell, path) {
   await shell.open(path);
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(() => !document.querySelector('.skeleton-line'));
-  if (path === '/circle') await openCircleMap(page);
+  if (path === '/circle') {
+    await openCircleMap(page);
+    await openCoverageCard(page);
+  }
 }
 
 /** Visible interactive elements smaller than 60×60 px, described for the failure message. */

@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPhonePage, openCircleMap, screenshot, useServerAndBrowser } from './harness.mjs';
+import { newPhonePage, openCircleMap, openCoverageCard, screenshot, useServerAndBrowser } from './harness.mjs';
 import { LoginPage, Shell } from './pages.mjs';
 
 const OWNER = { phone: '13900000001', password: 'linli2026' };
@@ -91,6 +91,7 @@ class CirclePage extends Shell {
 
   /** The coverage card as shown: its score, and per category met or not and the minutes. */
   async coverageShown() {
+    await openCoverageCard(this.page);
     const score = await this.page.locator('.coverage-score').innerText();
     const lines = await this.page.locator('.coverage-line').evaluateAll((items) => items.map((li) => ({
       category: li.dataset.category,
@@ -134,8 +135,10 @@ describe('the service circle', () => {
   it('opens on the list on a phone, and fetches the map only when it is asked for', async () => {
     const page = await newPhonePage(linli.browser);
     const mapFetches = [];
+    const coverageFetches = [];
     page.on('request', (r) => {
       if (/split_loaded_map|leaflet\.js|\/api\/v1\/map\/base/.test(r.url())) mapFetches.push(new URL(r.url()).pathname);
+      if (/split_coverage_card/.test(r.url())) coverageFetches.push(new URL(r.url()).pathname);
     });
     const shell = new Shell(page, linli.server.url);
     await shell.open('/circle');
@@ -145,6 +148,12 @@ describe('the service circle', () => {
     assert.ok(await page.locator('.circle-list-pane').isVisible());
     assert.equal(await page.locator('.circle-map').count(), 0, 'no map drawn before it is asked for');
     assert.deepEqual(mapFetches, [], 'nothing of the map fetched before it is asked for');
+    // The coverage card, below the list, comes when the page is scrolled near it.
+    assert.equal(await page.locator('.coverage-card').count(), 0, 'no coverage card far below the screen');
+    assert.deepEqual(coverageFetches, [], 'the coverage card not fetched before it is near');
+    await openCoverageCard(page);
+    assert.equal(coverageFetches.length, 1, `the coverage card's module: ${coverageFetches}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
     assert.equal(await page.getByRole('button', { name: '列表', exact: true }).getAttribute('aria-pressed'), 'true');
 
     await page.getByRole('button', { name: '地图', exact: true }).click();
@@ -280,6 +289,7 @@ describe('the service circle', () => {
     // Back home, then raise something missing as a request: the form is filled in.
     await page.getByRole('button', { name: '我家' }).click();
     await page.locator('.home-now', { hasText: '我家' }).waitFor();
+    await openCoverageCard(page);
     const missing = page.locator('.missing-actions li').first();
     const category = await missing.getAttribute('data-category');
     const title = await missing.locator('strong').innerText();
@@ -294,6 +304,7 @@ describe('the service circle', () => {
 
     // Or as a proposal for the whole community.
     await page.goBack();
+    await openCoverageCard(page);
     await page.locator('.missing-actions li').first().getByRole('link', { name: '发起议事' }).click();
     await page.waitForURL('**/consultations/new?**');
     await page.getByLabel('议题').or(page.locator('#title')).first().waitFor();
@@ -361,6 +372,7 @@ describe('the service circle', () => {
     await circle.languageSwitch().click();
     await circle.elderSwitch().click();
     assert.match(await circle.heading().innerText(), /Service circle/);
+    await openCoverageCard(page);
     await page.getByRole('heading', { name: 'Life-circle check' }).waitFor();
     assert.match(await page.locator('.coverage-score').innerText(), /^\d+ of 29 kinds met$/);
     assert.equal(await page.locator('.home-now').innerText(), 'Community centre');

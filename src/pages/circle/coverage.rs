@@ -1,12 +1,21 @@
 //! The coverage card: each category of the life-circle standard (GB 50180-2018), the nearest
 //! facility of it on foot and whether that is within the standard's minutes, as the server
 //! counted it. What is missing can be raised at once as a request or a proposal.
+//!
+//! The card is below the list, and is a module of its own, fetched when the resident scrolls
+//! near it: a first visit on a phone loads the list without it.
 
 use super::{Home, LONGEST_MINUTES, Nearby, labels};
+use crate::api;
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use linli_domain::coverage::{CategoryCoverage, Coverage};
 use linli_domain::facility::Circle;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
 /// The request category a missing facility is reported under.
 const MISSING_REQUEST_CATEGORY: &str = "public_facilities";
@@ -15,8 +24,100 @@ fn encode(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
 
+/// Where the card goes: empty until the resident scrolls within a screen of it, then the card,
+/// once its module has come (at once when the module is in the cache already). `near` is the
+/// page's, so a new walk (another speed, another start) redraws the card at once.
 #[component]
-pub fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoView {
+pub fn LazyCoverageCard(
+    answer: api::Answer,
+    rows: Vec<Nearby>,
+    home: Home,
+    near: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let slot = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move || {
+        if let Some(slot) = slot.get()
+            && !near.get_untracked()
+        {
+            watch_for_near(&slot, near);
+        }
+    });
+    let (answer, rows) = (StoredValue::new(answer), StoredValue::new(rows));
+    let card = move || {
+        near.get().then(|| {
+            Suspend::new(async move {
+                match coverage_card(answer.get_value(), rows.get_value(), home).await {
+                    Ok(card) => card,
+                    Err(_) => {
+                        view! { <p class="form-alert" role="alert">{tr!(i18n, states.error)}</p> }
+                            .into_any()
+                    }
+                }
+            })
+        })
+    };
+    view! { <div class="coverage-slot" node_ref=slot>{card}</div> }
+}
+
+/// Sets `near` once `element` comes within a screen's height of the viewport. (leptos-use's
+/// `use_intersection_observer` does this too, but the feature it needs turns on event filters
+/// in the leptos-use that leptos_i18n uses: 2.4 KB more in every first load.)
+fn watch_for_near(element: &web_sys::Element, near: RwSignal<bool>) {
+    let callback = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            let seen = entries.iter().any(|e| {
+                e.unchecked_into::<IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if seen {
+                near.set(true);
+                observer.disconnect();
+            }
+        },
+    );
+    let options = IntersectionObserverInit::new();
+    options.set_root_margin("100% 0px");
+    let Ok(observer) =
+        IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
+    else {
+        // No observer (a very old browser): the card is simply shown.
+        near.set(true);
+        return;
+    };
+    observer.observe(element);
+    // The callback and the observer live as long as the effect that made them (its owner keeps
+    // the callback, and disconnects the observer when it is cleaned up).
+    StoredValue::new_local(callback);
+    on_cleanup(move || observer.disconnect());
+}
+
+/// What the card reads of a walking answer (`WalkingAreas`, read in part).
+#[derive(Deserialize)]
+struct CoverageOf {
+    coverage: Coverage,
+}
+
+/// The split point of the card's module (`cargo xtask dist` cuts the wasm here). Fallible: a
+/// module that cannot be downloaded is said where the card would be.
+#[leptos::wasm_split::wasm_split(
+    coverage_card,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+fn coverage_card(
+    answer: api::Answer,
+    rows: Vec<Nearby>,
+    home: Home,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(match answer.read::<CoverageOf>() {
+        Some(CoverageOf { coverage }) => view! { <CoverageCard coverage rows home/> }.into_any(),
+        None => ().into_any(),
+    })
+}
+
+#[component]
+fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoView {
     let i18n = use_i18n();
     let (met, total, speed) = (coverage.met, coverage.total, coverage.metres_per_minute);
     let rows = StoredValue::new(rows);

@@ -40,7 +40,7 @@ fn area_colour(minutes: u32) -> &'static str {
 
 /// The key to the areas' colours.
 #[component]
-pub fn AreaLegend() -> impl IntoView {
+fn AreaLegend() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="area-legend">
@@ -148,19 +148,17 @@ pub struct MapLayers {
     pub home: Signal<Option<Home>>,
     /// The facilities shown (the filter applied).
     pub facilities: Signal<Vec<Nearby>>,
+    /// Every facility with its walk, once the walk is known: the walk in words counts them.
+    pub reachable: Signal<Option<Vec<Nearby>>>,
     pub selected: RwSignal<Option<i64>>,
     /// While true, a tap on the map chooses the start.
     pub picking: RwSignal<bool>,
     pub on_pick: Callback<GeoPoint>,
 }
 
-/// The map, fetched when it is first shown: Leaflet's script, the map's own wasm module (split
-/// off from the page's: it is most of 服务圈's code, and phones open on the list) and the base
-/// layer start loading together. The map is drawn once Leaflet and the module are here, and
-/// only once its frame has a size on screen: Leaflet measures its box when it starts, and a
-/// map started in a hidden pane (the list chosen again while it loaded) or before the page was
-/// attached (the modules already cached) would fit the community into 0×0 pixels. The base
-/// layer is added when it arrives.
+/// The map, fetched when it is first shown: Leaflet's script and the map's own wasm module
+/// (split off from the page's: it is most of 服务圈's code, and phones open on the list) start
+/// loading together, and the module draws the rest of the pane (see [`MapPane`]).
 #[component]
 pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
@@ -173,47 +171,22 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
         let leaflet = load_leaflet().await.is_ok();
         leaflet && __preload_loaded_map().await.is_ok()
     });
-    let frame = NodeRef::<leptos::html::Div>::new();
-    let drawn = RwSignal::new(false);
-    // Looked at again each frame until the frame has a size, while the map is to be shown.
-    let next_frame = RwSignal::new(0u32);
-    Effect::new(move || {
-        next_frame.track();
-        if drawn.get_untracked() || ready.get() != Some(true) || !shown.get() {
-            return;
-        }
-        if frame
-            .get()
-            .is_some_and(|f| f.is_connected() && f.client_width() > 0)
-        {
-            drawn.set(true);
-        } else {
-            request_animation_frame(move || next_frame.update(|n| *n += 1));
-        }
-    });
-    let network = LocalResource::new(api::map_base);
-    let network = Signal::derive(move || network.get().and_then(Result::ok));
-    let picking = layers.picking;
     let loading = move || view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> };
     let failed = move || {
         view! { <p class="map-placeholder form-alert" role="alert">{tr!(i18n, circle.map_failed)}</p> }
     };
-    view! {
-        <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>
-            {move || match (ready.get(), drawn.get()) {
-                (Some(false), _) => failed().into_any(),
-                (Some(true), true) => {
-                    let map = Suspend::new(async move {
-                        match loaded_map(layers, network).await {
-                            Ok(map) => map,
-                            Err(_) => failed().into_any(),
-                        }
-                    });
-                    view! { <Suspense fallback=loading>{map}</Suspense> }.into_any()
+    move || match ready.get() {
+        Some(false) => failed().into_any(),
+        Some(true) => {
+            let pane = Suspend::new(async move {
+                match loaded_map(layers, shown).await {
+                    Ok(pane) => pane,
+                    Err(_) => failed().into_any(),
                 }
-                _ => loading().into_any(),
-            }}
-        </div>
+            });
+            view! { <Suspense fallback=loading>{pane}</Suspense> }.into_any()
+        }
+        None => loading().into_any(),
     }
 }
 
@@ -228,9 +201,59 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
 )]
 fn loaded_map(
     layers: MapLayers,
-    network: Signal<Option<Value>>,
+    shown: Signal<bool>,
 ) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(view! { <LoadedMap layers network/> }.into_any())
+    Ok(view! { <MapPane layers shown/> }.into_any())
+}
+
+/// The map pane, in the map's module: the map, its key, and the walk in words. The map is drawn
+/// only once its frame has a size on screen: Leaflet measures its box when it starts, and a
+/// map started in a hidden pane (the list chosen again while it loaded) or before the page was
+/// attached (the modules already cached) would fit the community into 0×0 pixels. The base
+/// layer is added when it arrives.
+#[component]
+fn MapPane(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let drawn = RwSignal::new(false);
+    // Looked at again each frame until the frame has a size, while the map is to be shown.
+    let next_frame = RwSignal::new(0u32);
+    Effect::new(move || {
+        next_frame.track();
+        if drawn.get_untracked() || !shown.get() {
+            return;
+        }
+        if frame
+            .get()
+            .is_some_and(|f| f.is_connected() && f.client_width() > 0)
+        {
+            drawn.set(true);
+        } else {
+            request_animation_frame(move || next_frame.update(|n| *n += 1));
+        }
+    });
+    // Not a resource: one read inside the page's `Suspense` would take the map back to the
+    // placeholder, detached, while it loads, and Leaflet would fit the areas into 0×0 pixels.
+    let network = RwSignal::new(None::<Value>);
+    spawn_local(async move {
+        if let Ok(base) = api::map_base().await {
+            network.try_set(Some(base));
+        }
+    });
+    let network = network.read_only().into();
+    let (picking, reachable) = (layers.picking, layers.reachable);
+    view! {
+        <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>
+            <Show
+                when=move || drawn.get()
+                fallback=move || view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> }
+            >
+                <LoadedMap layers network/>
+            </Show>
+        </div>
+        <AreaLegend/>
+        {move || reachable.get().map(|rows| view! { <ReachSummary rows/> })}
+    }
 }
 
 fn drop_leaflet_credit(map: &leaflet::Map) {
@@ -254,6 +277,7 @@ fn LoadedMap(layers: MapLayers, network: Signal<Option<Value>>) -> impl IntoView
         selected,
         picking,
         on_pick,
+        ..
     } = layers;
     let i18n = use_i18n();
     let map = JsRwSignal::<Option<leaflet::Map>>::new_local(None);
@@ -507,7 +531,7 @@ fn GroupMarker(
 /// The walking areas in words, for those who cannot see the map: how many facilities each
 /// time reaches.
 #[component]
-pub fn ReachSummary(rows: Vec<Nearby>) -> impl IntoView {
+fn ReachSummary(rows: Vec<Nearby>) -> impl IntoView {
     let i18n = use_i18n();
     let within = move |limit: u32| {
         rows.iter()

@@ -23,7 +23,6 @@ use leptos::task::spawn_local;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 use linli_domain::api::{GeoPoint, TileSource};
-use linli_domain::coverage::Coverage;
 use linli_domain::facility::{FacilityGroup, FacilityProperties};
 use linli_domain::fixed_decimal;
 use linli_domain::geojson::FeatureCollection;
@@ -131,12 +130,11 @@ pub struct BuildingAt {
     pub at: GeoPoint,
 }
 
-/// What the list and the coverage card read of a walking answer (`WalkingAreas`, read in
-/// part); the areas are the map's.
+/// What the list reads of a walking answer (`WalkingAreas`, read in part); the coverage is
+/// the coverage card's, the areas the map's.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ListWalk {
     pub walk: Walks,
-    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -313,6 +311,8 @@ pub fn CirclePage() -> impl IntoView {
             .and_then(|f| f.parse::<i64>().ok()),
     );
     let picking = RwSignal::new(false);
+    // Whether the resident has come near the coverage card, below the list (see `coverage`).
+    let coverage_near = RwSignal::new(false);
     let located_error = RwSignal::new(false);
     // The list sorted by walking minutes comes first on a phone, and the map (its own module,
     // Leaflet and the base layer: most of what this page would load) only once it is asked for:
@@ -478,17 +478,14 @@ pub fn CirclePage() -> impl IntoView {
                             walk: Signal::derive(move || walk_answer.get()),
                             home: Signal::derive(move || home.get()),
                             facilities: Signal::derive(move || shown.get()),
+                            reachable: Signal::derive(move || {
+                                if list_walk.with(Option::is_some) { rows.get() } else { None }
+                            }),
                             selected,
                             picking,
                             on_pick,
                         } shown=map_shown/>
                     </Show>
-                    <map::AreaLegend/>
-                    {move || {
-                        list_walk
-                            .get()
-                            .map(|_| view! { <map::ReachSummary rows=rows.get().unwrap_or_default()/> })
-                    }}
                     {move || {
                         selected
                             .get()
@@ -526,9 +523,8 @@ pub fn CirclePage() -> impl IntoView {
                 </div>
             </div>
             {move || {
-                let (home, rows) = (home.get()?, rows.get()?);
-                let answer = list_walk.get()?;
-                Some(view! { <coverage::CoverageCard coverage=answer.coverage rows home/> })
+                let (home, rows, answer) = (home.get()?, rows.get()?, walk_answer.get()?);
+                Some(view! { <coverage::LazyCoverageCard answer rows home near=coverage_near/> })
             }}
             <Show when=move || staff.get()>
                 <p>
