@@ -25,7 +25,6 @@ use leptos_router::hooks::use_query_map;
 use linli_domain::api::{GeoPoint, TileSource};
 use linli_domain::facility::{FacilityGroup, FacilityProperties};
 use linli_domain::fixed_decimal;
-use linli_domain::geojson::FeatureCollection;
 use linli_domain::walk::{DestinationWalk, WalkSpeed};
 use serde::Deserialize;
 
@@ -183,10 +182,7 @@ pub struct Nearby {
 }
 
 /// The facilities with their walks, nearest first; those out of reach last, by name.
-pub fn nearby(
-    facilities: &FeatureCollection<FacilityProperties>,
-    walks: Option<&[DestinationWalk]>,
-) -> Vec<Nearby> {
+pub fn nearby(facilities: &api::FacilityPoints, walks: Option<&[DestinationWalk]>) -> Vec<Nearby> {
     // By id: a linear search per facility would be quadratic in a city's facilities.
     let walks: std::collections::HashMap<i64, &DestinationWalk> = walks
         .map(|w| w.iter().map(|d| (d.id, d)).collect())
@@ -194,13 +190,10 @@ pub fn nearby(
     let mut rows: Vec<Nearby> = facilities
         .features
         .iter()
-        .filter_map(|feature| {
-            let id = feature.id?;
-            let linli_domain::geojson::Geometry::Point { coordinates } = feature.geometry else {
-                return None;
-            };
+        .map(|feature| {
+            let (id, coordinates) = (feature.id, feature.geometry.coordinates);
             let walked = walks.get(&id);
-            Some(Nearby {
+            Nearby {
                 id,
                 at: GeoPoint {
                     lat: coordinates[1],
@@ -209,7 +202,7 @@ pub fn nearby(
                 facility: feature.properties.clone(),
                 metres: walked.and_then(|d| d.metres),
                 minutes: walked.and_then(|d| d.minutes),
-            })
+            }
         })
         .collect();
     rows.sort_by(|a, b| {
