@@ -2,7 +2,7 @@
 //! Pages call these and never build URLs themselves.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use leptos::prelude::{ArcRwSignal, GetUntracked, Set};
+use leptos::prelude::{ArcRwSignal, GetUntracked, RwSignal, Set};
 use linli_domain::Lang;
 use linli_domain::api::{
     BindHouseholdRequest, CommunityOverview, GeoPoint, LoginRequest, Me, Membership, NewNote,
@@ -518,9 +518,25 @@ pub async fn facility(id: i64) -> Result<FacilityFeature, ApiError> {
 }
 
 /// The map's own base layer (compound walls, building footprints, streets, paths, gates) as
-/// raw GeoJSON: it goes to Leaflet as is.
-pub async fn map_base() -> Result<serde_json::Value, ApiError> {
-    get("/map/base").await
+/// raw GeoJSON, kept as sent: the map's module reads it, and it goes to Leaflet as is.
+pub async fn map_base() -> Result<Answer, ApiError> {
+    get_text("/map/base").await.map(|text| Answer(text.into()))
+}
+
+/// Fetches `answer` into `into`, which is `None` until it arrives: for an answer a page reads
+/// once and does not fetch again when something changes. (A `LocalResource` does that and
+/// more, and its machinery, compiled for each type of answer, was about 2 KB of brotli on
+/// 服务圈's first load for each of the answers it reads this way.)
+pub fn fetch_into<T: Send + Sync + 'static>(
+    into: RwSignal<Option<Result<T, ApiError>>>,
+    answer: impl Future<Output = Result<T, ApiError>> + 'static,
+) {
+    into.set(None);
+    leptos::task::spawn_local(async move {
+        let answer = answer.await;
+        // The page may have gone meanwhile.
+        into.try_set(Some(answer));
+    });
 }
 
 /// The 5/10/15-minute walking areas from `from`, the walk to each facility, and the coverage

@@ -193,7 +193,7 @@ describe('the service circle', () => {
     await circle.open();
 
     // The base layer is the community's own network; the areas are polygons, not circles.
-    assert.ok(await page.locator('path.base-street').count() > 10, 'streets drawn');
+    await page.waitForFunction(() => document.querySelectorAll('path.base-street').length > 10, null, { timeout: 5000 });
     for (const minutes of [5, 10, 15]) {
       assert.ok(await page.locator(`path.walk-area-${minutes}`).count() >= 1, `${minutes}-minute area drawn`);
     }

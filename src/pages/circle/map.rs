@@ -156,37 +156,39 @@ pub struct MapLayers {
     pub on_pick: Callback<GeoPoint>,
 }
 
-/// The map, fetched when it is first shown: Leaflet's script and the map's own wasm module
-/// (split off from the page's: it is most of 服务圈's code, and phones open on the list) start
-/// loading together, and the module draws the rest of the pane (see [`MapPane`]).
+/// The map, fetched when it is first shown: Leaflet's script, the map's own wasm module
+/// (split off from the page's: it is most of 服务圈's code, and phones open on the list) and
+/// the base layer start loading together, and the module draws the pane (see [`MapPane`]).
 #[component]
 pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let ready = LocalResource::new(|| async {
-        // A future does nothing until it is polled: the module's download is spawned so that
-        // it runs beside Leaflet's (both callers share one download).
-        spawn_local(async {
-            let _ = __preload_loaded_map().await;
-        });
-        let leaflet = load_leaflet().await.is_ok();
-        leaflet && __preload_loaded_map().await.is_ok()
+    let ready = RwSignal::new(None::<bool>);
+    // A future does nothing until it is polled: the module's download is spawned so that it
+    // runs beside Leaflet's (both callers share one download).
+    spawn_local(async {
+        let _ = __preload_loaded_map().await;
     });
-    let loading = move || view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> };
+    spawn_local(async move {
+        let leaflet = load_leaflet().await.is_ok();
+        ready.try_set(Some(leaflet && __preload_loaded_map().await.is_ok()));
+    });
+    let base = RwSignal::new(None);
+    api::fetch_into(base, api::map_base());
+    let base = Signal::derive(move || base.get().and_then(Result::ok));
     let failed = move || {
         view! { <p class="map-placeholder form-alert" role="alert">{tr!(i18n, circle.map_failed)}</p> }
     };
     move || match ready.get() {
         Some(false) => failed().into_any(),
-        Some(true) => {
-            let pane = Suspend::new(async move {
-                match loaded_map(layers, shown).await {
-                    Ok(pane) => pane,
-                    Err(_) => failed().into_any(),
-                }
-            });
-            view! { <Suspense fallback=loading>{pane}</Suspense> }.into_any()
-        }
-        None => loading().into_any(),
+        // The module is here: its view comes at once.
+        Some(true) => Suspend::new(async move {
+            match loaded_map(layers, shown, base).await {
+                Ok(pane) => pane,
+                Err(_) => failed().into_any(),
+            }
+        })
+        .into_any(),
+        None => view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> }.into_any(),
     }
 }
 
@@ -202,8 +204,9 @@ pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
 fn loaded_map(
     layers: MapLayers,
     shown: Signal<bool>,
+    base: Signal<Option<api::Answer>>,
 ) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(view! { <MapPane layers shown/> }.into_any())
+    Ok(view! { <MapPane layers shown base/> }.into_any())
 }
 
 /// The map pane, in the map's module: the map, its key, and the walk in words. The map is drawn
@@ -212,7 +215,11 @@ fn loaded_map(
 /// attached (the modules already cached) would fit the community into 0×0 pixels. The base
 /// layer is added when it arrives.
 #[component]
-fn MapPane(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
+fn MapPane(
+    layers: MapLayers,
+    shown: Signal<bool>,
+    base: Signal<Option<api::Answer>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let frame = NodeRef::<leptos::html::Div>::new();
     let drawn = RwSignal::new(false);
@@ -232,15 +239,7 @@ fn MapPane(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
             request_animation_frame(move || next_frame.update(|n| *n += 1));
         }
     });
-    // Not a resource: one read inside the page's `Suspense` would take the map back to the
-    // placeholder, detached, while it loads, and Leaflet would fit the areas into 0×0 pixels.
-    let network = RwSignal::new(None::<Value>);
-    spawn_local(async move {
-        if let Ok(base) = api::map_base().await {
-            network.try_set(Some(base));
-        }
-    });
-    let network = network.read_only().into();
+    let network = Memo::new(move |_| base.get().and_then(|b| b.read::<Value>())).into();
     let (picking, reachable) = (layers.picking, layers.reachable);
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>

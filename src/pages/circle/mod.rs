@@ -237,8 +237,12 @@ pub fn CirclePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let staff = is_staff();
-    let community_map = LocalResource::new(api::community_map::<CircleBase>);
-    let facilities = LocalResource::new(api::facilities);
+    // Read once: fetched into signals rather than resources (see `api::fetch_into`).
+    let community_map = RwSignal::new(None);
+    api::fetch_into(community_map, api::community_map::<CircleBase>());
+    let facilities = RwSignal::new(None);
+    let load_facilities = move || api::fetch_into(facilities, api::facilities());
+    load_facilities();
     let household = household_building();
     let chosen = RwSignal::new(None::<Home>);
     let home = Memo::new(move |_| {
@@ -494,25 +498,20 @@ pub fn CirclePage() -> impl IntoView {
                     }}
                 </div>
                 <div class="circle-list-pane">
-                    <Transition fallback=Loading>
-                        {move || {
-                            facilities
-                                .get()
-                                .map(|result| match result {
-                                    Ok(_) => {
-                                        view! {
-                                            <list::FacilityList
-                                                rows=Signal::derive(move || shown.get())
-                                                link=Callback::new(move |id: i64| facility_link(id, home.get(), speed.get()))
-                                                selected
-                                            />
-                                        }
-                                            .into_any()
-                                    }
-                                    Err(_) => view! { <LoadError retry=move || facilities.refetch()/> }.into_any(),
-                                })
-                        }}
-                    </Transition>
+                    {move || match facilities.with(|f| f.as_ref().map(Result::is_ok)) {
+                        None => view! { <Loading/> }.into_any(),
+                        Some(true) => {
+                            view! {
+                                <list::FacilityList
+                                    rows=Signal::derive(move || shown.get())
+                                    link=Callback::new(move |id: i64| facility_link(id, home.get(), speed.get()))
+                                    selected
+                                />
+                            }
+                                .into_any()
+                        }
+                        Some(false) => view! { <LoadError retry=load_facilities/> }.into_any(),
+                    }}
                 </div>
             </div>
             {move || {
