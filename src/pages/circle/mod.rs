@@ -255,18 +255,27 @@ pub fn CirclePage() -> impl IntoView {
     });
     let speed = RwSignal::new(saved_speed());
     Effect::new(move || prefs::save_json(SPEED_KEY, &speed.get().metres_per_minute()));
-    let walk = LocalResource::new(move || {
-        let (home, speed) = (home.get(), speed.get());
-        async move {
-            match home {
-                Some(home) => Some(api::walk(home.at, speed.metres_per_minute()).await),
-                None => None,
+    // The walk from the start at the speed, asked again when either changes. The last answer
+    // stays until the next comes, and an answer to an older question (the start moved on
+    // meanwhile) is dropped. A signal, not a resource, for the reason of `api::fetch_into`.
+    let walk = RwSignal::new(None::<Result<api::Answer, ApiError>>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move || {
+        let (Some(home), speed) = (home.get(), speed.get()) else {
+            return;
+        };
+        let question = asked.get_value() + 1;
+        asked.set_value(question);
+        spawn_local(async move {
+            let answer = api::walk(home.at, speed.metres_per_minute()).await;
+            if asked.try_get_value() == Some(question) {
+                walk.try_set(Some(answer));
             }
-        }
+        });
     });
-    let walk_answer = Memo::new(move |_| walk.get().flatten().and_then(Result::ok));
+    let walk_answer = Memo::new(move |_| walk.get().and_then(Result::ok));
     let list_walk = Memo::new(move |_| walk_answer.get()?.read::<ListWalk>());
-    let walk_error = Memo::new(move |_| match walk.get().flatten() {
+    let walk_error = Memo::new(move |_| match walk.get() {
         // The server's words, in the language the walk was asked in.
         Some(Err(ApiError::Problem(refusal))) => {
             let p = refusal.messages();
