@@ -38,11 +38,11 @@ pub fn precompress(dist: &Path) -> Result<()> {
 /// The first-load budget of a tab, compressed as the server sends it (issue: "at most 200 KB").
 pub const FIRST_LOAD_BUDGET: usize = 200_000;
 /// What a tab's first load may not exceed: the budget, for the three tabs within it. 服务圈's is
-/// still over it (2026-12-07: 288 KB brotli), and may not grow past that and 3 %. A change that
-/// makes it smaller should lower this.
+/// still over it (2026-12-08: 234 KB brotli, from 288 KB the day before), and may not grow past
+/// that and 3 %. A change that makes it smaller should lower this.
 pub fn first_load_ceiling(tab: &str) -> usize {
     match tab {
-        "/circle" => 288_460 * 103 / 100,
+        "/circle" => 234_252 * 103 / 100,
         _ => FIRST_LOAD_BUDGET,
     }
 }

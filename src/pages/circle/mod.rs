@@ -317,6 +317,8 @@ pub fn CirclePage() -> impl IntoView {
             .and_then(|f| f.parse::<i64>().ok()),
     );
     let picking = RwSignal::new(false);
+    // Shown or not, as a memo: the reset button is not drawn again for each new start.
+    let chosen_any = Memo::new(move |_| chosen.with(Option::is_some));
     // Whether the resident has come near the coverage card, below the list (see `coverage`).
     let coverage_near = RwSignal::new(false);
     let located_error = RwSignal::new(false);
@@ -406,7 +408,7 @@ pub fn CirclePage() -> impl IntoView {
                         >
                             {tr!(i18n, circle.pick_on_map)}
                         </button>
-                        <Show when=move || chosen.get().is_some()>
+                        {move || chosen_any.get().then(|| view! {
                             <button type="button" class="button small" on:click=reset_home>
                                 {move || {
                                     if household.get().is_some() {
@@ -416,14 +418,14 @@ pub fn CirclePage() -> impl IntoView {
                                     }
                                 }}
                             </button>
-                        </Show>
+                        })}
                     </div>
-                    <Show when=move || picking.get()>
+                    {move || picking.get().then(|| view! {
                         <p class="hint" role="status">{tr!(i18n, circle.picking_hint)}</p>
-                    </Show>
-                    <Show when=move || located_error.get()>
+                    })}
+                    {move || located_error.get().then(|| view! {
                         <p class="form-alert" role="alert">{tr!(i18n, circle.location_unavailable)}</p>
-                    </Show>
+                    })}
                 </fieldset>
                 <SpeedChoice speed/>
             </div>
@@ -478,7 +480,7 @@ pub fn CirclePage() -> impl IntoView {
                 )
             }>
                 <div class="circle-map-pane">
-                    <Show when=move || map_opened.get()>
+                    {move || map_opened.get().then(|| view! {
                         <map::CircleMap layers=map::MapLayers {
                             tiles: Signal::derive(move || community_map.get().and_then(Result::ok).and_then(|m| m.tiles)),
                             walk: Signal::derive(move || walk_answer.get()),
@@ -491,7 +493,7 @@ pub fn CirclePage() -> impl IntoView {
                             picking,
                             on_pick,
                         } shown=map_shown/>
-                    </Show>
+                    })}
                     {move || {
                         selected
                             .get()
@@ -527,11 +529,11 @@ pub fn CirclePage() -> impl IntoView {
                 let (home, rows, answer) = (home.get()?, rows.get()?, walk_answer.get()?);
                 Some(view! { <coverage::LazyCoverageCard answer rows home near=coverage_near/> })
             }}
-            <Show when=move || staff.get()>
+            {move || staff.get().then(|| view! {
                 <p>
                     <a class="button" href=add_link>{tr!(i18n, circle.staff_add)}</a>
                 </p>
-            </Show>
+            })}
         </section>
     }
 }
