@@ -37,9 +37,13 @@ pub fn hex(bytes: &[u8]) -> String {
 /// the values the app shows (coordinates, chart widths), but with integer arithmetic only.
 ///
 /// Why: Rust's float formatting is about 10 KB of WebAssembly (two algorithms and a bignum),
-/// and these few numbers were the only reason the SPA's pages carried it. Halves round away
-/// from zero on the scaled binary value; `{:.N}` rounds the exact decimal, so they can differ
-/// in the last place for a value that is exactly halfway in binary. Non-finite values are "0".
+/// and these few numbers were the only reason the SPA's pages carried it. Where it differs:
+/// - it rounds the value scaled by 10^places, itself rounded to a float, half away from zero;
+///   `{:.N}` rounds the exact decimal. A value within a rounding error of a half in its last
+///   place can come out one unit up (see the test: 1 cm on a coordinate);
+/// - a value that rounds to zero has no minus sign ("0.0", not "-0.0");
+/// - non-finite values are zero ("0.000000" for 6 places), and magnitudes past 1.8e19 / 10^places
+///   saturate: meaningless for numbers it is not meant for, but never a panic.
 pub fn fixed_decimal(value: f64, places: u32) -> String {
     let places = places.min(9);
     let scale = 10u64.pow(places);

@@ -148,11 +148,19 @@ describe('the service circle', () => {
     assert.ok(await page.locator('.circle-list-pane').isVisible());
     assert.equal(await page.locator('.circle-map').count(), 0, 'no map drawn before it is asked for');
     assert.deepEqual(mapFetches, [], 'nothing of the map fetched before it is asked for');
-    // The coverage card, below the list, comes when the page is scrolled near it.
-    assert.equal(await page.locator('.coverage-card').count(), 0, 'no coverage card far below the screen');
+    // The coverage card, below the list, comes when the page is scrolled near it; its heading
+    // is there before, for a screen reader's list of headings.
+    await page.getByRole('heading', { name: '生活圈达标情况' }).waitFor({ state: 'attached' });
+    assert.equal(await page.locator('.coverage-score').count(), 0, 'no coverage card far below the screen');
     assert.deepEqual(coverageFetches, [], 'the coverage card not fetched before it is near');
     await openCoverageCard(page);
     assert.equal(coverageFetches.length, 1, `the coverage card's module: ${coverageFetches}`);
+    // Once near, another walk redraws the card at once, with no new download.
+    await page.getByRole('radio', { name: /每分钟80米/ }).check();
+    await page.waitForFunction(() => document.querySelector('.facility-list a')?.getAttribute('href').includes('speed=80'));
+    await page.locator('.coverage-score').waitFor();
+    assert.equal(coverageFetches.length, 1);
+    await page.getByRole('radio', { name: /每分钟60米/ }).check();
     await page.evaluate(() => window.scrollTo(0, 0));
     assert.equal(await page.getByRole('button', { name: '列表', exact: true }).getAttribute('aria-pressed'), 'true');
 
@@ -193,7 +201,7 @@ describe('the service circle', () => {
     await circle.open();
 
     // The base layer is the community's own network; the areas are polygons, not circles.
-    await page.waitForFunction(() => document.querySelectorAll('path.base-street').length > 10, null, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelectorAll('path.base-street').length > 10);
     for (const minutes of [5, 10, 15]) {
       assert.ok(await page.locator(`path.walk-area-${minutes}`).count() >= 1, `${minutes}-minute area drawn`);
     }

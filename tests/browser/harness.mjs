@@ -120,17 +120,18 @@ export async function expectFocusOn(page, id, timeout = 5000) {
   }
 }
 
+/** 服务圈's coverage card: its heading is on the page, its body (below the list) is fetched when
+ *  the page is scrolled near it. Waits for the body. */
+export async function openCoverageCard(page) {
+  const card = page.locator('.coverage-card');
+  await card.waitFor({ state: 'attached' });
+  await card.scrollIntoViewIfNeeded();
+  await page.locator('.coverage-score').waitFor();
+}
+
 /** Shows 服务圈's map and waits until the walking areas are drawn on it. A phone opens the page
  *  on its list and fetches the map (its wasm module, Leaflet, the base layer) only when the map
  *  button is pressed; a wide screen shows the map beside the list from the start. */
-/** 服务圈's coverage card, below the list, is fetched when the page is scrolled near it. */
-export async function openCoverageCard(page) {
-  const slot = page.locator('.coverage-slot');
-  await slot.waitFor({ state: 'attached' });
-  await slot.scrollIntoViewIfNeeded();
-  await page.locator('.coverage-card').waitFor();
-}
-
 export async function openCircleMap(page) {
   const mapButton = page.locator('.view-toggle button').first();
   await mapButton.waitFor({ state: 'attached' });

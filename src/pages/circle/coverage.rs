@@ -2,11 +2,13 @@
 //! facility of it on foot and whether that is within the standard's minutes, as the server
 //! counted it. What is missing can be raised at once as a request or a proposal.
 //!
-//! The card is below the list, and is a module of its own, fetched when the resident scrolls
-//! near it: a first visit on a phone loads the list without it.
+//! The card is below the list, and its body is a module of its own, fetched when the resident
+//! scrolls near it: a first visit on a phone loads the list without it. Its heading is the
+//! page's, so a screen reader's list of headings has it, and going there brings the body.
 
 use super::{Home, LONGEST_MINUTES, Nearby, labels};
 use crate::api;
+use crate::components::status::LoadError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
@@ -24,9 +26,10 @@ fn encode(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
 
-/// Where the card goes: empty until the resident scrolls within a screen of it, then the card,
-/// once its module has come (at once when the module is in the cache already). `near` is the
-/// page's, so a new walk (another speed, another start) redraws the card at once.
+/// The card: its heading, then its body once the resident has scrolled within a screen of it
+/// and its module has come (at once when the module is in the cache already). `near` is the
+/// page's, so a new walk (another speed, another start) redraws the card at once. A module
+/// that could not be downloaded is said, with a retry.
 #[component]
 pub fn LazyCoverageCard(
     answer: api::Answer,
@@ -35,7 +38,8 @@ pub fn LazyCoverageCard(
     near: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let slot = NodeRef::<leptos::html::Div>::new();
+    let slot = NodeRef::<leptos::html::Section>::new();
+    let attempt = RwSignal::new(0u32);
     Effect::new(move || {
         if let Some(slot) = slot.get()
             && !near.get_untracked()
@@ -44,20 +48,25 @@ pub fn LazyCoverageCard(
         }
     });
     let (answer, rows) = (StoredValue::new(answer), StoredValue::new(rows));
-    let card = move || {
+    let body = move || {
+        attempt.track();
         near.get().then(|| {
             Suspend::new(async move {
                 match coverage_card(answer.get_value(), rows.get_value(), home).await {
-                    Ok(card) => card,
+                    Ok(body) => body,
                     Err(_) => {
-                        view! { <p class="form-alert" role="alert">{tr!(i18n, states.error)}</p> }
-                            .into_any()
+                        view! { <LoadError retry=move || attempt.update(|n| *n += 1)/> }.into_any()
                     }
                 }
             })
         })
     };
-    view! { <div class="coverage-slot" node_ref=slot>{card}</div> }
+    view! {
+        <section class="card coverage-card" aria-labelledby="coverage-heading" node_ref=slot>
+            <h2 id="coverage-heading">{tr!(i18n, circle.coverage_heading)}</h2>
+            {body}
+        </section>
+    }
 }
 
 /// Sets `near` once `element` comes within a screen's height of the viewport. (leptos-use's
@@ -99,7 +108,7 @@ struct CoverageOf {
 }
 
 /// The split point of the card's module (`cargo xtask dist` cuts the wasm here). Fallible: a
-/// module that cannot be downloaded is said where the card would be.
+/// module that cannot be downloaded is said in the card.
 #[leptos::wasm_split::wasm_split(
     coverage_card,
     wasm_split_path = ::leptos::wasm_split,
@@ -111,13 +120,14 @@ fn coverage_card(
     home: Home,
 ) -> Result<AnyView, SplitLoaderError> {
     Ok(match answer.read::<CoverageOf>() {
-        Some(CoverageOf { coverage }) => view! { <CoverageCard coverage rows home/> }.into_any(),
+        Some(CoverageOf { coverage }) => view! { <CoverageBody coverage rows home/> }.into_any(),
         None => ().into_any(),
     })
 }
 
+/// The card under its heading: the score, each category, and what to do about what is missing.
 #[component]
-fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoView {
+fn CoverageBody(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoView {
     let i18n = use_i18n();
     let (met, total, speed) = (coverage.met, coverage.total, coverage.metres_per_minute);
     let rows = StoredValue::new(rows);
@@ -135,8 +145,6 @@ fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoV
         .collect();
     let categories = StoredValue::new(coverage.categories);
     view! {
-        <section class="card coverage-card" aria-labelledby="coverage-heading">
-            <h2 id="coverage-heading">{tr!(i18n, circle.coverage_heading)}</h2>
             <p class="coverage-score">
                 <strong>{move || t_string!(i18n, circle.coverage_score, met, total)}</strong>
             </p>
@@ -170,7 +178,6 @@ fn CoverageCard(coverage: Coverage, rows: Vec<Nearby>, home: Home) -> impl IntoV
                     .map(|line| view! { <MissingActions line home speed/> })
                     .collect_view()}
             </ul>
-        </section>
     }
 }
 

@@ -75,7 +75,9 @@ pub fn FacilityList(
                         let id = nearby.id;
                         view! {
                             <li class:selected=move || selected.get() == Some(id)>
-                                <FacilityEntry nearby link=link.run(id) heading_level=3/>
+                                // Follows the start and the speed: a row whose walk did not
+                                // change is kept, and its link must not keep the old ones.
+                                <FacilityEntry nearby link=Signal::derive(move || link.run(id)) heading_level=3/>
                                 <button
                                     type="button"
                                     class="button small show-on-map"
@@ -95,12 +97,11 @@ pub fn FacilityList(
 /// One facility: name (a link to its page), kind, address, walk, hours, phone, services and
 /// wheelchair access.
 #[component]
-pub fn FacilityEntry(nearby: Nearby, link: String, heading_level: u8) -> impl IntoView {
+pub fn FacilityEntry(nearby: Nearby, link: Signal<String>, heading_level: u8) -> impl IntoView {
     let i18n = use_i18n();
     let f = StoredValue::new(nearby.facility.clone());
     let name = move || f.with_value(|f| pick(i18n, &f.name_zh, &f.name_en).to_owned());
     let heading = move || {
-        let link = link.clone();
         let name = view! { <a href=link>{name}</a> };
         if heading_level == 2 {
             view! { <h2 class="facility-name">{name}</h2> }.into_any()

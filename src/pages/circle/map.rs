@@ -162,27 +162,28 @@ pub struct MapLayers {
 #[component]
 pub fn CircleMap(layers: MapLayers, shown: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let ready = RwSignal::new(None::<bool>);
-    // A future does nothing until it is polled: the module's download is spawned so that it
-    // runs beside Leaflet's (both callers share one download).
-    spawn_local(async {
-        let _ = __preload_loaded_map().await;
-    });
+    // The module and Leaflet download side by side. The pane is the module's; without Leaflet
+    // it still shows the key and the walk in words, and says that the map failed.
+    let module = RwSignal::new(None::<bool>);
     spawn_local(async move {
-        let leaflet = load_leaflet().await.is_ok();
-        ready.try_set(Some(leaflet && __preload_loaded_map().await.is_ok()));
+        module.try_set(Some(__preload_loaded_map().await.is_ok()));
     });
+    let leaflet = RwSignal::new(None::<bool>);
+    spawn_local(async move {
+        leaflet.try_set(Some(load_leaflet().await.is_ok()));
+    });
+    let leaflet = leaflet.read_only().into();
     let base = RwSignal::new(None);
     api::fetch_into(base, api::map_base());
     let base = Signal::derive(move || base.get().and_then(Result::ok));
     let failed = move || {
         view! { <p class="map-placeholder form-alert" role="alert">{tr!(i18n, circle.map_failed)}</p> }
     };
-    move || match ready.get() {
+    move || match module.get() {
         Some(false) => failed().into_any(),
         // The module is here: its view comes at once.
         Some(true) => Suspend::new(async move {
-            match loaded_map(layers, shown, base).await {
+            match loaded_map(layers, shown, base, leaflet).await {
                 Ok(pane) => pane,
                 Err(_) => failed().into_any(),
             }
@@ -205,8 +206,9 @@ fn loaded_map(
     layers: MapLayers,
     shown: Signal<bool>,
     base: Signal<Option<api::Answer>>,
+    leaflet: Signal<Option<bool>>,
 ) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
-    Ok(view! { <MapPane layers shown base/> }.into_any())
+    Ok(view! { <MapPane layers shown base leaflet/> }.into_any())
 }
 
 /// The map pane, in the map's module: the map, its key, and the walk in words. The map is drawn
@@ -219,6 +221,8 @@ fn MapPane(
     layers: MapLayers,
     shown: Signal<bool>,
     base: Signal<Option<api::Answer>>,
+    /// Whether Leaflet loaded; `None` while it loads.
+    leaflet: Signal<Option<bool>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let frame = NodeRef::<leptos::html::Div>::new();
@@ -227,7 +231,7 @@ fn MapPane(
     let next_frame = RwSignal::new(0u32);
     Effect::new(move || {
         next_frame.track();
-        if drawn.get_untracked() || !shown.get() {
+        if drawn.get_untracked() || !shown.get() || leaflet.get() != Some(true) {
             return;
         }
         if frame
@@ -243,12 +247,14 @@ fn MapPane(
     let (picking, reachable) = (layers.picking, layers.reachable);
     view! {
         <div class="circle-map-frame" class:picking=move || picking.get() node_ref=frame>
-            <Show
-                when=move || drawn.get()
-                fallback=move || view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> }
-            >
-                <LoadedMap layers network/>
-            </Show>
+            {move || match (leaflet.get(), drawn.get()) {
+                (Some(false), _) => {
+                    view! { <p class="map-placeholder form-alert" role="alert">{tr!(i18n, circle.map_failed)}</p> }
+                        .into_any()
+                }
+                (_, true) => view! { <LoadedMap layers network/> }.into_any(),
+                _ => view! { <p class="map-placeholder">{tr!(i18n, circle.map_loading)}</p> }.into_any(),
+            }}
         </div>
         <AreaLegend/>
         {move || reachable.get().map(|rows| view! { <ReachSummary rows/> })}

@@ -255,12 +255,14 @@ pub fn CirclePage() -> impl IntoView {
     });
     let speed = RwSignal::new(saved_speed());
     Effect::new(move || prefs::save_json(SPEED_KEY, &speed.get().metres_per_minute()));
-    // The walk from the start at the speed, asked again when either changes. The last answer
+    // The walk from the start at the speed, asked again when either changes, and when the
+    // language does (an error is in the server's words, in the language asked). The last answer
     // stays until the next comes, and an answer to an older question (the start moved on
     // meanwhile) is dropped. A signal, not a resource, for the reason of `api::fetch_into`.
     let walk = RwSignal::new(None::<Result<api::Answer, ApiError>>);
     let asked = StoredValue::new(0u64);
     Effect::new(move || {
+        i18n.get_locale();
         let (Some(home), speed) = (home.get(), speed.get()) else {
             return;
         };
@@ -499,7 +501,7 @@ pub fn CirclePage() -> impl IntoView {
                             .get()
                             .and_then(|id| shown.get().into_iter().find(|n| n.id == id))
                             .map(|n| {
-                                let link = facility_link(n.id, home.get(), speed.get());
+                                let link = Signal::stored(facility_link(n.id, home.get(), speed.get()));
                                 view! {
                                     <div class="selected-facility" aria-live="polite">
                                         <list::FacilityEntry nearby=n link heading_level=2/>
