@@ -136,13 +136,25 @@ fn regex_lite_phone(text: &str) -> bool {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(10)).any(|i| {
         let window = &bytes[i..i + 11];
-        let standalone = (i == 0 || !bytes[i - 1].is_ascii_digit())
-            && bytes.get(i + 11).is_none_or(|b| !b.is_ascii_digit());
+        // Bounded by neither a digit nor a letter: eleven digits inside a hex token (the
+        // request's token is random hex, and "…bc17581646181" once failed this test) are not
+        // a phone number.
+        let standalone = (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes.get(i + 11).is_none_or(|b| !b.is_ascii_alphanumeric());
         standalone
             && window[0] == b'1'
             && (b'3'..=b'9').contains(&window[1])
             && window.iter().all(u8::is_ascii_digit)
     })
+}
+
+#[test]
+fn a_phone_number_is_eleven_digits_standing_alone_not_inside_a_token() {
+    assert!(regex_lite_phone(r#"{"phone":"13900000001"}"#));
+    assert!(regex_lite_phone("电话13900000001。"));
+    assert!(!regex_lite_phone(r#"{"token":"fde1bc17581646181"}"#));
+    assert!(!regex_lite_phone("139000000012"));
+    assert!(!regex_lite_phone("12900000001"));
 }
 
 /// POSTs a form to an Open311 path: (status, content type, body).
