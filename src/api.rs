@@ -130,6 +130,11 @@ impl Answer {
     }
 }
 
+/// An answer kept as sent, to be read in parts (see [`Answer`]).
+async fn get_answer(path: &str) -> Result<Answer, ApiError> {
+    get_text(path).await.map(|text| Answer(text.into()))
+}
+
 async fn get_text(path: &str) -> Result<String, ApiError> {
     let response = send(with_lang(Request::get(&format!("{BASE}{path}"))).build()).await?;
     let saved_at = response
@@ -520,7 +525,7 @@ pub async fn facility(id: i64) -> Result<FacilityFeature, ApiError> {
 /// The map's own base layer (compound walls, building footprints, streets, paths, gates) as
 /// raw GeoJSON, kept as sent: the map's module reads it, and it goes to Leaflet as is.
 pub async fn map_base() -> Result<Answer, ApiError> {
-    get_text("/map/base").await.map(|text| Answer(text.into()))
+    get_answer("/map/base").await
 }
 
 /// Fetches `answer` into `into`, which is `None` until it arrives: for an answer a page reads
@@ -542,13 +547,12 @@ pub fn fetch_into<T: Send + Sync + 'static>(
 /// The 5/10/15-minute walking areas from `from`, the walk to each facility, and the coverage
 /// card, at `metres_per_minute` (`WalkingAreas`), to be read in parts.
 pub async fn walk(from: GeoPoint, metres_per_minute: u32) -> Result<Answer, ApiError> {
-    get_text(&format!(
+    get_answer(&format!(
         "/walk?lat={}&lon={}&speed={metres_per_minute}",
         fixed_decimal(from.lat, 6),
         fixed_decimal(from.lon, 6)
     ))
     .await
-    .map(|text| Answer(text.into()))
 }
 
 pub async fn add_facility(body: &NewFacility) -> Result<FacilityFeature, ApiError> {
